@@ -1,0 +1,208 @@
+package rtmpconn
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/yutopp/go-rtmp/handshake"
+	"github.com/yutopp/go-rtmp/message"
+)
+
+// pair returns a connected client and server Conn over loopback.
+func pair(t *testing.T) (client, server *Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	type res struct {
+		c   *Conn
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			ch <- res{nil, err}
+			return
+		}
+		c, err := Accept(ctx, nc, Options{})
+		ch <- res{c, err}
+	}()
+	client, err = Dial(ctx, ln.Addr().String(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := <-ch
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	t.Cleanup(func() { client.Close(); r.c.Close() })
+	return client, r.c
+}
+
+func TestCommandAndMediaRoundTrip(t *testing.T) {
+	c, s := pair(t)
+	ctx := context.Background()
+	if err := c.WriteCommand(ctx, CSIDCommand, 0, "connect", 1, map[string]any{"app": "vod"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Command == nil || m.Command.Name != "connect" || m.Command.TransactionID != 1 {
+		t.Fatalf("got %+v", m)
+	}
+	if obj, _ := m.Command.Arg(0).(map[string]any); obj["app"] != "vod" {
+		t.Fatalf("args %+v", m.Command.Args)
+	}
+	// play2 is unknown to go-rtmp's body decoders; it must arrive intact here.
+	opts := map[string]any{"streamName": "a", "transition": "resume", "offset": 7.04}
+	if err := c.WriteCommand(ctx, CSIDData, 1, "play2", 0, nil, opts); err != nil {
+		t.Fatal(err)
+	}
+	m, err = s.Read()
+	if err != nil || m.Command.Name != "play2" || m.StreamID != 1 {
+		t.Fatalf("got %+v %v", m, err)
+	}
+	if o, _ := m.Command.Arg(1).(map[string]any); o["offset"] != 7.04 || o["transition"] != "resume" {
+		t.Fatalf("play2 options %+v", m.Command.Args)
+	}
+
+	// A large video message across a chunk-size change and an extended timestamp.
+	big := bytes.Repeat([]byte{1, 2, 3, 4, 5}, 3000)
+	for _, size := range []uint32{0, 4096} {
+		if size > 0 {
+			if err := s.SetChunkSize(ctx, size); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Write(ctx, CSIDVideo, 0x1000000, 1, &message.VideoMessage{Payload: bytes.NewReader(big)}); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			m, err = c.Read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.TypeID == message.TypeIDVideoMessage {
+				break
+			}
+		}
+		if !bytes.Equal(m.Payload, big) || m.Timestamp != 0x1000000 || m.StreamID != 1 {
+			t.Fatalf("chunk size %d: payload %d bytes ts %d", size, len(m.Payload), m.Timestamp)
+		}
+	}
+	if s.BytesWritten() < int64(2*len(big)) || c.BytesRead() != s.BytesWritten() {
+		t.Fatalf("counters: server out %d, client in %d", s.BytesWritten(), c.BytesRead())
+	}
+}
+
+func TestUndecodableMessageIsSkipped(t *testing.T) {
+	c, s := pair(t)
+	ctx := context.Background()
+	// An AMF0 data message whose name is a number: go-rtmp cannot decode it.
+	c.wmu.Lock()
+	err := c.writeChunksLocked(ctx, CSIDData, 0, 1, byte(message.TypeIDDataMessageAMF0), []byte{0x00, 0x40, 0, 0, 0, 0, 0, 0, 0})
+	c.wmu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteCommand(ctx, CSIDCommand, 0, "createStream", 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Read()
+	var de *DecodeError
+	if !asDecodeError(err, &de) {
+		t.Fatalf("want DecodeError, got %v", err)
+	}
+	m, err := s.Read()
+	if err != nil || m.Command.Name != "createStream" {
+		t.Fatalf("connection not usable after a bad message: %+v %v", m, err)
+	}
+}
+
+func asDecodeError(err error, de **DecodeError) bool {
+	d, ok := err.(*DecodeError)
+	*de = d
+	return ok
+}
+
+// rawServer handshakes with a Dial'ed client and then writes raw bytes.
+func rawServer(t *testing.T, raw []byte) *Conn {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		if handshake.HandshakeWithClient(nc, nc, &handshake.Config{SkipHandshakeVerification: true}) != nil {
+			return
+		}
+		_, _ = nc.Write(raw)
+		time.Sleep(100 * time.Millisecond)
+	}()
+	c, err := Dial(context.Background(), ln.Addr().String(), Options{ReadTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestMalformedStreamsAreErrorsNotPanics(t *testing.T) {
+	cases := map[string][]byte{
+		"zero-length message": {0x03, 0, 0, 0, 0, 0, 0, 0x14, 0, 0, 0, 0},
+		"chunk size zero":     {0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, 0, 0, 0, 0},
+		"truncated header":    {0x03, 0, 0},
+	}
+	for name, raw := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := rawServer(t, raw)
+			for i := 0; i < 2*maxDecodeErrors+2; i++ {
+				_, err := c.Read()
+				if err == nil {
+					continue
+				}
+				if _, skip := err.(*DecodeError); skip {
+					continue
+				}
+				return // fatal error, as wanted
+			}
+			t.Fatal("malformed stream never produced a fatal error")
+		})
+	}
+}
+
+func TestHandshakeBoundedByContext(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // accepts and says nothing
+		nc, err := ln.Accept()
+		if err == nil {
+			time.Sleep(time.Second)
+			nc.Close()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := Dial(ctx, ln.Addr().String(), Options{}); err == nil {
+		t.Fatal("handshake with a silent server must fail")
+	}
+}
