@@ -1,0 +1,274 @@
+// Package fakeserver is the reference RTMP server: a catalogue of synthetic VOD streams served
+// with play and play2 (transitions reset and resume), paced in real time after an initial
+// burst of the client's buffer length, with a typed access log and Close/Kill/Restart for
+// fault scenarios. It knows nothing of the harness: it reports through Config.OnEvent.
+package fakeserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// DefaultVersion is reported in the connect result's data.version (AMS 3.5.3 style).
+const DefaultVersion = "3,5,3,888"
+
+// Config configures a Server. Zero values take the defaults.
+type Config struct {
+	// Addr is the listen address; default "127.0.0.1:0" (loopback, ephemeral port).
+	Addr string
+	// App is the RTMP application name clients connect to; default "vod". Empty accepts any.
+	App string
+	// Streams is the VOD catalogue.
+	Streams []media.Spec
+	// Version is sent as data.version in the connect result; default DefaultVersion.
+	Version string
+	// AccessLogPath, when set, receives the access log as JSON lines.
+	AccessLogPath string
+	// OnEvent, when set, receives every access-log event; it must be safe for concurrent use.
+	OnEvent func(Event)
+	// Clock paces the media; default the real clock.
+	Clock clock.Clock
+	// Conn bounds handshakes and writes.
+	Conn rtmpconn.Options
+	// ChunkSize is announced after connect; default 4096.
+	ChunkSize uint32
+}
+
+// Event kinds in the access log.
+const (
+	EventConnect    = "connect"
+	EventPlay       = "play"
+	EventStop       = "stop"
+	EventDisconnect = "disconnect"
+	EventError      = "error"
+)
+
+// Event is one access-log entry.
+type Event struct {
+	// Time is when the event happened (server clock).
+	Time time.Time `json:"time"`
+	// Kind is connect, play, stop, disconnect or error.
+	Kind string `json:"x-event"`
+	// Session identifies the NetConnection (unique for the server's lifetime).
+	Session string `json:"x-sid"`
+	// Client is the peer address.
+	Client string `json:"c-ip,omitempty"`
+	// Stream is the stream name (play/stop).
+	Stream string `json:"x-sname,omitempty"`
+	// StreamID is the NetStream's message stream id (play/stop).
+	StreamID uint32 `json:"x-stream-id,omitempty"`
+	// Command is play or play2 (play).
+	Command string `json:"x-command,omitempty"`
+	// TransMode is the play2 transition (reset, resume, ...); plain play logs reset.
+	TransMode string `json:"x-trans-mode,omitempty"`
+	// SOffset is the requested stream offset in seconds: play2's offset for resume, the
+	// start otherwise.
+	SOffset float64 `json:"x-soffset"`
+	// StartFrame is the first frame index served (play).
+	StartFrame int `json:"x-start-frame"`
+	// StartTime is the stream time of StartFrame in seconds (play).
+	StartTime float64 `json:"x-start-time"`
+	// Frames is the number of frames sent (stop).
+	Frames int `json:"x-frames,omitempty"`
+	// Reason says why a stream stopped or a session ended.
+	Reason string `json:"x-status,omitempty"`
+	// BytesIn and BytesOut are the session's socket counters (stop, disconnect).
+	BytesIn  int64 `json:"cs-bytes,omitempty"`
+	BytesOut int64 `json:"sc-bytes,omitempty"`
+}
+
+// Server is the reference RTMP server.
+type Server struct {
+	cfg     Config
+	clk     clock.Clock
+	streams map[string]media.Spec
+
+	mu       sync.Mutex
+	ln       net.Listener
+	addr     string
+	sessions map[*session]struct{}
+	nextSID  int
+	running  bool
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+
+	logMu sync.Mutex
+	log   *os.File
+}
+
+// New validates cfg and returns a stopped server; call Start.
+func New(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.App == "" {
+		cfg.App = "vod"
+	}
+	if cfg.Version == "" {
+		cfg.Version = DefaultVersion
+	}
+	if cfg.ChunkSize == 0 {
+		cfg.ChunkSize = 4096
+	}
+	s := &Server{cfg: cfg, clk: clock.Or(cfg.Clock), streams: map[string]media.Spec{}, sessions: map[*session]struct{}{}}
+	for _, sp := range cfg.Streams {
+		if err := sp.Validate(); err != nil {
+			return nil, fmt.Errorf("fakeserver: %w", err)
+		}
+		if _, dup := s.streams[sp.Name]; dup {
+			return nil, fmt.Errorf("fakeserver: stream %q defined twice", sp.Name)
+		}
+		if sp.Frames() <= 0 {
+			return nil, fmt.Errorf("fakeserver: VOD stream %q needs a positive duration", sp.Name)
+		}
+		s.streams[sp.Name] = sp
+	}
+	return s, nil
+}
+
+// Start listens on Config.Addr (the first time) or on the address it had (after Kill/Close),
+// and serves until Close or Kill.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		return errors.New("fakeserver: already running")
+	}
+	addr := s.cfg.Addr
+	if s.addr != "" {
+		addr = s.addr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("fakeserver: listen %s: %w", addr, err)
+	}
+	if s.cfg.AccessLogPath != "" && s.log == nil {
+		f, err := os.OpenFile(s.cfg.AccessLogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("fakeserver: access log: %w", err)
+		}
+		s.log = f
+	}
+	s.ln, s.addr, s.running = ln, ln.Addr().String(), true
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(1)
+	go s.acceptLoop(ctx, ln)
+	return nil
+}
+
+// Addr is the listening address (host:port), stable across Restart.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// URL is the rtmp:// address of a stream on this server.
+func (s *Server) URL(stream string) string {
+	return "rtmp://" + s.Addr() + "/" + s.cfg.App + "/" + stream
+}
+
+// Close stops listening and closes every session's socket gracefully (FIN), then waits for
+// every goroutine of the server. The server can be started again.
+func (s *Server) Close() error { return s.stop(false) }
+
+// Kill stops listening and aborts every socket at once (RST), as when the process dies.
+func (s *Server) Kill() error { return s.stop(true) }
+
+// Restart kills the server and starts it again on the same address.
+func (s *Server) Restart() error {
+	if err := s.Kill(); err != nil {
+		return err
+	}
+	return s.Start()
+}
+
+// Shutdown closes the server and its access log for good.
+func (s *Server) Shutdown() error {
+	err := s.Close()
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if s.log != nil {
+		err = errors.Join(err, s.log.Close())
+		s.log = nil
+	}
+	return err
+}
+
+func (s *Server) stop(abort bool) error {
+	s.mu.Lock()
+	if !s.running {
+		s.mu.Unlock()
+		return nil
+	}
+	s.running = false
+	err := s.ln.Close()
+	s.cancel()
+	for ss := range s.sessions {
+		if abort {
+			ss.abort()
+		} else {
+			ss.close()
+		}
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Server) acceptLoop(ctx context.Context, ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			return // listener closed by stop
+		}
+		s.mu.Lock()
+		if !s.running {
+			s.mu.Unlock()
+			_ = nc.Close()
+			return
+		}
+		s.nextSID++
+		ss := newSession(s, nc, fmt.Sprintf("s%d", s.nextSID))
+		s.sessions[ss] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			ss.run(ctx)
+			s.mu.Lock()
+			delete(s.sessions, ss)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// emit stamps and publishes an access-log event.
+func (s *Server) emit(ev Event) {
+	ev.Time = s.clk.Now()
+	if s.cfg.OnEvent != nil {
+		s.cfg.OnEvent(ev)
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if s.log != nil {
+		b, _ := json.Marshal(ev)
+		_, _ = s.log.Write(append(b, '\n'))
+	}
+}

@@ -1,0 +1,416 @@
+package fakeserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/yutopp/go-amf0"
+	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// session is one client connection (a NetConnection).
+type session struct {
+	srv *Server
+	id  string
+	raw net.Conn
+
+	mu       sync.Mutex
+	conn     *rtmpconn.Conn
+	ended    bool
+	streams  map[uint32]*netStream
+	nextSID  uint32
+	players  sync.WaitGroup
+	connectd bool
+}
+
+// netStream is one NetStream of a session, with at most one playback running.
+type netStream struct {
+	id       uint32
+	bufferMs atomic.Int64
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+func newSession(srv *Server, nc net.Conn, id string) *session {
+	return &session{srv: srv, id: id, raw: nc, streams: map[uint32]*netStream{}}
+}
+
+// close ends the session with a normal TCP close. Never blocks.
+func (ss *session) close() {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.ended = true
+	if ss.conn != nil {
+		_ = ss.conn.Close()
+		return
+	}
+	_ = ss.raw.Close()
+}
+
+// abort ends the session with a TCP reset. Never blocks.
+func (ss *session) abort() {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.ended = true
+	if ss.conn != nil {
+		_ = ss.conn.Abort()
+		return
+	}
+	if tc, ok := ss.raw.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = ss.raw.Close()
+}
+
+func (ss *session) run(srvCtx context.Context) {
+	ctx, cancel := context.WithCancel(srvCtx)
+	defer cancel()
+	client := ss.raw.RemoteAddr().String()
+	c, err := rtmpconn.Accept(ctx, ss.raw, ss.srv.cfg.Conn)
+	if err != nil {
+		ss.srv.emit(Event{Kind: EventError, Session: ss.id, Client: client, Reason: err.Error()})
+		return
+	}
+	ss.mu.Lock()
+	ss.conn = c
+	ended := ss.ended
+	ss.mu.Unlock()
+	if ended {
+		_ = c.Close()
+		return
+	}
+	reason := "closed by client"
+	for {
+		msg, err := c.Read()
+		if err != nil {
+			var de *rtmpconn.DecodeError
+			if errors.As(err, &de) {
+				ss.srv.emit(Event{Kind: EventError, Session: ss.id, Client: client, Reason: err.Error()})
+				continue
+			}
+			if ctx.Err() != nil {
+				reason = "server stopped"
+			}
+			break
+		}
+		if err := ss.handle(ctx, msg); err != nil {
+			reason = err.Error()
+			break
+		}
+	}
+	_ = c.Close()
+	ss.mu.Lock()
+	for _, ns := range ss.streams {
+		if ns.cancel != nil {
+			ns.cancel()
+		}
+	}
+	ss.mu.Unlock()
+	ss.players.Wait()
+	if ss.connectd {
+		ss.srv.emit(Event{Kind: EventDisconnect, Session: ss.id, Client: client, Reason: reason,
+			BytesIn: c.BytesRead(), BytesOut: c.BytesWritten()})
+	}
+}
+
+// handle answers one message; an error ends the session.
+func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
+	if uc, ok := msg.Control.(*message.UserCtrl); ok {
+		switch ev := uc.Event.(type) {
+		case *message.UserCtrlEventSetBufferLength:
+			if ns := ss.stream(ev.StreamID); ns != nil {
+				ns.bufferMs.Store(int64(ev.LengthMs))
+			}
+		case *message.UserCtrlEventPingRequest:
+			return ss.conn.WriteUserControl(ctx, &message.UserCtrlEventPingResponse{Timestamp: ev.Timestamp})
+		}
+		return nil
+	}
+	cmd := msg.Command
+	if cmd == nil || msg.TypeID != message.TypeIDCommandMessageAMF0 {
+		return nil // media from a client, data messages: not served in this server
+	}
+	c := ss.conn
+	switch cmd.Name {
+	case "connect":
+		return ss.onConnect(ctx, cmd)
+	case "createStream":
+		ss.mu.Lock()
+		ss.nextSID++
+		id := ss.nextSID
+		ss.streams[id] = &netStream{id: id}
+		ss.mu.Unlock()
+		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, nil, id)
+	case "getStreamLength":
+		name, _ := cmd.Arg(1).(string)
+		sec := 0.0
+		if sp, ok := ss.srv.streams[name]; ok {
+			sec = sp.Duration.Seconds()
+		}
+		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, nil, sec)
+	case "play":
+		return ss.onPlay(ctx, msg.StreamID, cmd)
+	case "play2":
+		return ss.onPlay2(ctx, msg.StreamID, cmd)
+	case "closeStream":
+		ss.stopPlayback(msg.StreamID)
+		return nil
+	case "deleteStream":
+		id := uint32(toFloat(cmd.Arg(1), 0))
+		ss.stopPlayback(id)
+		ss.mu.Lock()
+		delete(ss.streams, id)
+		ss.mu.Unlock()
+		return nil
+	default:
+		if cmd.TransactionID > 0 {
+			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
+				status("error", "NetConnection.Call.Failed", "Method not found ("+cmd.Name+")."))
+		}
+		return nil
+	}
+}
+
+func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
+	obj, _ := cmd.Arg(0).(map[string]any)
+	app, _ := obj["app"].(string)
+	client := ss.raw.RemoteAddr().String()
+	c := ss.conn
+	if want := ss.srv.cfg.App; want != "" && app != want {
+		_ = c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
+			status("error", "NetConnection.Connect.Rejected", fmt.Sprintf("unknown application %q", app)))
+		return fmt.Errorf("connect rejected: unknown application %q", app)
+	}
+	if err := c.Write(ctx, rtmpconn.CSIDControl, 0, 0, &message.WinAckSize{Size: 2500000}); err != nil {
+		return err
+	}
+	if err := c.Write(ctx, rtmpconn.CSIDControl, 0, 0, &message.SetPeerBandwidth{Size: 2500000, Limit: message.LimitTypeDynamic}); err != nil {
+		return err
+	}
+	if err := c.SetChunkSize(ctx, ss.srv.cfg.ChunkSize); err != nil {
+		return err
+	}
+	if err := c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: 0}); err != nil {
+		return err
+	}
+	info := status("status", "NetConnection.Connect.Success", "Connection succeeded.")
+	info["objectEncoding"] = 0
+	info["data"] = amf0.ECMAArray{"version": ss.srv.cfg.Version}
+	props := map[string]any{"fmsVer": "FMS/" + ss.srv.cfg.Version, "capabilities": 31, "mode": 1}
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, props, info); err != nil {
+		return err
+	}
+	ss.connectd = true
+	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client})
+	return nil
+}
+
+// onPlay serves play(name, start ms, len, reset): start -2/-1 plays from the beginning of a
+// recorded stream, start >= 0 from the keyframe at or before start.
+func (ss *session) onPlay(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
+	name, _ := cmd.Arg(1).(string)
+	startMs := toFloat(cmd.Arg(2), -2)
+	start := time.Duration(0)
+	if startMs > 0 {
+		start = time.Duration(startMs * float64(time.Millisecond))
+	}
+	return ss.startPlayback(ctx, sid, playRequest{command: "play", name: name, mode: "reset",
+		from: start, soffset: math.Max(startMs, 0) / 1000, reset: true})
+}
+
+// onPlay2 serves play2(NetStreamPlayOptions): transition reset plays from start (seconds),
+// resume from the keyframe at or before offset (seconds of stream time).
+func (ss *session) onPlay2(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
+	opts, _ := cmd.Arg(1).(map[string]any)
+	name, _ := opts["streamName"].(string)
+	mode, _ := opts["transition"].(string)
+	if mode == "" {
+		mode = "reset"
+	}
+	switch mode {
+	case "reset":
+		st := math.Max(toFloat(opts["start"], 0), 0)
+		return ss.startPlayback(ctx, sid, playRequest{command: "play2", name: name, mode: mode,
+			from: seconds(st), soffset: st, reset: true})
+	case "resume":
+		off := math.Max(toFloat(opts["offset"], 0), 0)
+		return ss.startPlayback(ctx, sid, playRequest{command: "play2", name: name, mode: mode,
+			from: seconds(off), soffset: off})
+	default:
+		ss.srv.emit(Event{Kind: EventError, Session: ss.id, Stream: name, StreamID: sid, Command: "play2",
+			TransMode: mode, Reason: "unsupported transition"})
+		return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("error", "NetStream.Play.Failed", fmt.Sprintf("transition %q is not supported", mode)))
+	}
+}
+
+type playRequest struct {
+	command, name, mode string
+	from                time.Duration // stream time to serve
+	soffset             float64       // what the client asked for, seconds
+	reset               bool          // announce NetStream.Play.Reset
+}
+
+func (ss *session) startPlayback(ctx context.Context, sid uint32, req playRequest) error {
+	ns := ss.stream(sid)
+	if ns == nil {
+		return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("error", "NetStream.Play.Failed", fmt.Sprintf("no stream with id %d", sid)))
+	}
+	spec, ok := ss.srv.streams[req.name]
+	if !ok {
+		ss.srv.emit(Event{Kind: EventError, Session: ss.id, Stream: req.name, StreamID: sid, Command: req.command,
+			TransMode: req.mode, Reason: "stream not found"})
+		return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("error", "NetStream.Play.StreamNotFound", "Failed to play "+req.name+"; stream not found."))
+	}
+	ss.stopPlayback(sid)
+	startIdx := spec.KeyframeAtOrBefore(req.from)
+	ss.srv.emit(Event{Kind: EventPlay, Session: ss.id, Client: ss.raw.RemoteAddr().String(), Stream: req.name,
+		StreamID: sid, Command: req.command, TransMode: req.mode, SOffset: req.soffset,
+		StartFrame: startIdx, StartTime: spec.FrameTime(startIdx).Seconds()})
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	ss.mu.Lock()
+	ns.cancel, ns.done = cancel, done
+	ss.players.Add(1)
+	ss.mu.Unlock()
+	go func() {
+		defer ss.players.Done()
+		defer close(done)
+		defer cancel()
+		ss.serve(pctx, ns, spec, startIdx, req)
+	}()
+	return nil
+}
+
+// stopPlayback cancels the NetStream's playback, if any, and waits for it.
+func (ss *session) stopPlayback(sid uint32) {
+	ss.mu.Lock()
+	ns := ss.streams[sid]
+	var cancel context.CancelFunc
+	var done chan struct{}
+	if ns != nil {
+		cancel, done = ns.cancel, ns.done
+		ns.cancel, ns.done = nil, nil
+	}
+	ss.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+func (ss *session) stream(id uint32) *netStream {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.streams[id]
+}
+
+// serve sends the stream from frame start: an initial burst of the client's buffer length,
+// then one frame per frame duration of clock time.
+func (ss *session) serve(ctx context.Context, ns *netStream, spec media.Spec, start int, req playRequest) {
+	c, clk, sid := ss.conn, ss.srv.clk, ns.id
+	frames := 0
+	reason := "complete"
+	defer func() {
+		ss.srv.emit(Event{Kind: EventStop, Session: ss.id, Stream: spec.Name, StreamID: sid, Frames: frames,
+			Reason: reason, BytesIn: c.BytesRead(), BytesOut: c.BytesWritten()})
+	}()
+	fail := func(err error) {
+		reason = "stopped"
+		if ctx.Err() == nil {
+			reason = "write error: " + err.Error()
+			_ = c.Close() // the read loop ends the session
+		}
+	}
+	ts0 := spec.TimestampMs(start)
+	if err := ss.announce(ctx, sid, spec, req, ts0); err != nil {
+		fail(err)
+		return
+	}
+	t0 := clk.Now()
+	base := spec.FrameTime(start)
+	n := spec.Frames()
+	for i := start; i < n; i++ {
+		due := t0.Add(spec.FrameTime(i) - base - time.Duration(ns.bufferMs.Load())*time.Millisecond)
+		if err := clock.Sleep(ctx, clk, due.Sub(clk.Now())); err != nil {
+			fail(err)
+			return
+		}
+		ts := spec.TimestampMs(i)
+		if err := c.Write(ctx, rtmpconn.CSIDAudio, ts, sid, &message.AudioMessage{Payload: bytesReader(spec.AudioTag(i))}); err != nil {
+			fail(err)
+			return
+		}
+		if err := c.Write(ctx, rtmpconn.CSIDVideo, ts, sid, &message.VideoMessage{Payload: bytesReader(spec.VideoTag(i))}); err != nil {
+			fail(err)
+			return
+		}
+		frames++
+	}
+	end := spec.TimestampMs(n - 1)
+	err := errors.Join(
+		c.WriteData(ctx, rtmpconn.CSIDData, end, sid, "onPlayStatus", map[string]any{
+			"code": "NetStream.Play.Complete", "level": "status", "duration": spec.Duration.Seconds(), "bytes": c.BytesWritten()}),
+		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("status", "NetStream.Play.Stop", "Stopped playing "+spec.Name+".")),
+		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sid}),
+	)
+	if err != nil {
+		fail(err)
+	}
+}
+
+// announce sends what precedes the media: StreamBegin, Play.Reset, Play.Start, metadata and
+// the AVC sequence header.
+func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, req playRequest, ts uint32) error {
+	c := ss.conn
+	if err := c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sid}); err != nil {
+		return err
+	}
+	if req.reset {
+		if err := c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("status", "NetStream.Play.Reset", "Playing and resetting "+spec.Name+".")); err != nil {
+			return err
+		}
+	}
+	start := status("status", "NetStream.Play.Start", "Started playing "+spec.Name+".")
+	start["details"] = spec.Name
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, start); err != nil {
+		return err
+	}
+	meta := amf0.ECMAArray{"duration": spec.Duration.Seconds(), "width": 16, "height": 16,
+		"framerate": spec.FPS, "videocodecid": 7, "audiocodecid": 3, "audiosamplerate": 5512,
+		"audiosamplesize": 8, "stereo": false}
+	if err := c.WriteData(ctx, rtmpconn.CSIDData, ts, sid, "onMetaData", meta); err != nil {
+		return err
+	}
+	return c.Write(ctx, rtmpconn.CSIDVideo, ts, sid, &message.VideoMessage{Payload: bytesReader(media.AVCSequenceHeader())})
+}
+
+func status(level, code, desc string) map[string]any {
+	return map[string]any{"level": level, "code": code, "description": desc}
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func toFloat(v any, def float64) float64 {
+	if f, ok := v.(float64); ok && !math.IsNaN(f) && !math.IsInf(f, 0) {
+		return f
+	}
+	return def
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
