@@ -1,0 +1,424 @@
+package fakeclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// MutantResumeFromStart is a broken player: after a drop it asks to resume at offset 0 and
+// appends whatever arrives without splicing, so it shows frames twice.
+const MutantResumeFromStart = "resume-from-start"
+
+// Mutants lists the player's deliberately broken behaviours.
+var Mutants = []string{MutantResumeFromStart}
+
+// Event kinds a player reports.
+const (
+	EventStatus      = "status"          // Code holds a NetConnection/NetStream status code
+	EventPlayRequest = "play.request"    // a play2 sent: Stream, Transition, Offset
+	EventReceived    = "frames.received" // video frames First..Last arrived on connection Conn
+	EventDropped     = "frames.dropped"  // frames First..Last arrived but were already held
+	EventRendered    = "frames.rendered" // frames First..Last passed the playhead, in order
+	EventSample      = "buffer"          // BufferLength, Playhead and BytesIn sampled
+)
+
+// Event is something a player did or saw.
+type Event struct {
+	// Time is when it happened (player clock).
+	Time time.Time
+	// Kind is one of the Event* constants.
+	Kind string
+	// Code is the status code (status events).
+	Code string
+	// Conn numbers the NetConnection, from 1; 0 when not tied to one.
+	Conn int
+	// Stream is the stream name (frame and play events).
+	Stream string
+	// First and Last delimit a run of frame indices (frame events).
+	First, Last int
+	// Transition and Offset describe a play2 request (play.request); Offset is in seconds.
+	Transition string
+	Offset     float64
+	// BufferLength and Playhead are sampled in buffer events (Playhead is stream time).
+	BufferLength, Playhead time.Duration
+	// BytesIn counts bytes received over all connections so far (buffer events).
+	BytesIn int64
+	// Message carries an error or detail.
+	Message string
+}
+
+// ReconnectPolicy is Stream Reconnect: on NetConnection.Connect.Closed, open a new connection
+// and play2 "resume" from the end of the buffered media.
+type ReconnectPolicy struct {
+	// Enabled turns reconnection on.
+	Enabled bool
+	// MaxTries bounds connection attempts per outage (default 5).
+	MaxTries int
+	// Delay is the wait between attempts after the first, which is immediate (default 250ms).
+	Delay time.Duration
+}
+
+// PlayerConfig configures a Player. Zero values take the defaults.
+type PlayerConfig struct {
+	// Addr is the host:port to connect to (a Toxiproxy route or the server itself).
+	Addr string
+	// App is the RTMP application (default "vod").
+	App string
+	// Stream is the stream to play.
+	Stream string
+	// BufferTime is how much media must be buffered before playback starts (default 3s).
+	BufferTime time.Duration
+	// Reconnect is the Stream Reconnect policy.
+	Reconnect ReconnectPolicy
+	// Mutant selects a deliberately broken behaviour (see Mutants); empty is correct.
+	Mutant string
+	// Clock drives the playhead; default the real clock.
+	Clock clock.Clock
+	// OnEvent receives every event, from the goroutine calling Run.
+	OnEvent func(Event)
+	// Conn bounds handshakes and writes.
+	Conn rtmpconn.Options
+	// Tick is the playhead update period (default 10ms).
+	Tick time.Duration
+	// SampleEvery is the buffer sampling period (default 250ms).
+	SampleEvery time.Duration
+}
+
+// Player is a scripted Flash-like player for one VOD stream.
+type Player struct {
+	cfg PlayerConfig
+	clk clock.Clock
+}
+
+// NewPlayer validates cfg.
+func NewPlayer(cfg PlayerConfig) (*Player, error) {
+	if cfg.Addr == "" {
+		return nil, errors.New("player: no address")
+	}
+	if cfg.Stream == "" {
+		return nil, errors.New("player: no stream")
+	}
+	if cfg.Mutant != "" && cfg.Mutant != MutantResumeFromStart {
+		return nil, fmt.Errorf("player: unknown mutant %q (known: %v)", cfg.Mutant, Mutants)
+	}
+	if cfg.App == "" {
+		cfg.App = "vod"
+	}
+	if cfg.BufferTime <= 0 {
+		cfg.BufferTime = 3 * time.Second
+	}
+	if cfg.Reconnect.MaxTries <= 0 {
+		cfg.Reconnect.MaxTries = 5
+	}
+	if cfg.Reconnect.Delay <= 0 {
+		cfg.Reconnect.Delay = 250 * time.Millisecond
+	}
+	if cfg.Tick <= 0 {
+		cfg.Tick = 10 * time.Millisecond
+	}
+	if cfg.SampleEvery <= 0 {
+		cfg.SampleEvery = 250 * time.Millisecond
+	}
+	return &Player{cfg: cfg, clk: clock.Or(cfg.Clock)}, nil
+}
+
+// frame is a buffered video frame.
+type frame struct {
+	id media.Identity
+	ts time.Duration
+}
+
+// connEvent is what a connection goroutine tells the player loop.
+type connEvent struct {
+	n         int
+	connected *netConnection
+	msg       *rtmpconn.Message
+	err       error // with failed: could not open; otherwise: connection ended
+	failed    bool
+}
+
+// playState is owned by Run's loop.
+type playState struct {
+	n          int // current connection number
+	cur        *netConnection
+	bytesPrior int64 // bytes read on earlier connections
+	tries      int
+	retry      <-chan time.Time
+	gaveUp     error
+
+	buf      []frame
+	held     int // highest frame index held or shown; -1 before the first
+	heldTs   time.Duration
+	frameDur time.Duration
+	playhead time.Duration
+	started  bool // playhead positioned on the first frame
+	playing  bool
+	complete bool // the server said the stream ended
+	lastTick time.Time
+	nextSamp time.Time
+}
+
+// Run plays the stream until it has been rendered to the end (nil), reconnection gave up or
+// the server refused (error), or ctx ends. Every goroutine it starts has ended when it returns.
+func (p *Player) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+
+	evs := make(chan connEvent)
+	st := &playState{held: -1, frameDur: 40 * time.Millisecond, lastTick: p.clk.Now()}
+	open := func(transition string, offset float64) {
+		st.n++
+		n := st.n
+		p.emit(Event{Kind: EventPlayRequest, Conn: n, Stream: p.cfg.Stream, Transition: transition, Offset: offset})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.session(ctx, n, transition, offset, evs)
+		}()
+	}
+	open("reset", 0)
+	tick := p.clk.After(p.cfg.Tick)
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-evs:
+			if ev.n != st.n {
+				continue // a superseded connection
+			}
+			if err := p.onConn(st, ev); err != nil {
+				return err
+			}
+		case <-st.retry:
+			st.retry = nil
+			if p.cfg.Mutant == MutantResumeFromStart {
+				open("resume", 0)
+			} else {
+				open("resume", (st.heldTs + st.frameDur).Seconds())
+			}
+		case <-tick:
+			tick = p.clk.After(p.cfg.Tick)
+			if done, err := p.tick(st); done {
+				return err
+			}
+		}
+	}
+}
+
+func (p *Player) emit(ev Event) {
+	if p.cfg.OnEvent == nil {
+		return
+	}
+	if ev.Time.IsZero() {
+		ev.Time = p.clk.Now()
+	}
+	p.cfg.OnEvent(ev)
+}
+
+// onConn applies one connection event; an error ends playback.
+func (p *Player) onConn(st *playState, ev connEvent) error {
+	switch {
+	case ev.failed:
+		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Conn: ev.n, Message: ev.err.Error()})
+		p.scheduleRetry(st)
+	case ev.connected != nil:
+		st.cur = ev.connected
+		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n, Message: "server version " + ev.connected.version})
+	case ev.msg != nil:
+		return p.onMessage(st, ev.n, ev.msg)
+	default: // the connection ended
+		if st.cur != nil {
+			st.bytesPrior += st.cur.conn.BytesRead()
+			st.cur = nil
+		}
+		msg := "closed"
+		if ev.err != nil {
+			msg = ev.err.Error()
+		}
+		p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: ev.n, Message: msg})
+		if !st.complete {
+			p.scheduleRetry(st)
+		}
+	}
+	return nil
+}
+
+func (p *Player) scheduleRetry(st *playState) {
+	if !p.cfg.Reconnect.Enabled {
+		st.gaveUp = errors.New("connection lost and reconnect is disabled")
+		return
+	}
+	if st.tries >= p.cfg.Reconnect.MaxTries {
+		st.gaveUp = fmt.Errorf("gave up reconnecting after %d tries", st.tries)
+		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Message: st.gaveUp.Error()})
+		return
+	}
+	delay := time.Duration(0)
+	if st.tries > 0 {
+		delay = p.cfg.Reconnect.Delay
+	}
+	st.tries++
+	st.retry = p.clk.After(delay)
+}
+
+func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
+	switch {
+	case m.TypeID == message.TypeIDVideoMessage:
+		id, ok := media.ParseVideo(m.Payload)
+		if !ok {
+			return nil // sequence header
+		}
+		ts := time.Duration(m.Timestamp) * time.Millisecond
+		if p.cfg.Mutant == "" && id.Index <= st.held {
+			p.emit(Event{Kind: EventDropped, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index})
+			return nil
+		}
+		if !st.started {
+			st.started, st.playhead = true, ts
+		}
+		st.buf = append(st.buf, frame{id: id, ts: ts})
+		st.held, st.heldTs = id.Index, ts
+		p.emit(Event{Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index})
+	case m.Command != nil && m.Command.Name == "onMetaData":
+		meta, _ := m.Command.Arg(0).(map[string]any)
+		if fps, ok := meta["framerate"].(float64); ok && fps > 0 {
+			st.frameDur = time.Duration(float64(time.Second) / fps)
+		}
+	case m.Command != nil:
+		code, ok := statusCode(m.Command)
+		if !ok {
+			return nil
+		}
+		p.emit(Event{Kind: EventStatus, Code: code, Conn: n})
+		switch code {
+		case PlayStart:
+			st.tries = 0
+		case PlayStop, PlayComplete:
+			st.complete = true
+		case PlayFailed, "NetStream.Play.StreamNotFound":
+			st.gaveUp = fmt.Errorf("server answered %s", code)
+		}
+	}
+	return nil
+}
+
+// tick advances the playhead, renders the frames it passed and updates the buffer state.
+// It reports done when playback is over.
+func (p *Player) tick(st *playState) (bool, error) {
+	now := p.clk.Now()
+	if st.playing {
+		st.playhead += now.Sub(st.lastTick)
+	}
+	st.lastTick = now
+
+	var run *Event
+	flush := func() {
+		if run != nil {
+			p.emit(*run)
+			run = nil
+		}
+	}
+	for len(st.buf) > 0 && st.buf[0].ts <= st.playhead && st.playing {
+		f := st.buf[0]
+		st.buf = st.buf[1:]
+		if run != nil && (run.Stream != f.id.Stream || run.Last+1 != f.id.Index) {
+			flush()
+		}
+		if run == nil {
+			run = &Event{Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index}
+		} else {
+			run.Last = f.id.Index
+		}
+	}
+	flush()
+
+	end := st.heldTs + st.frameDur
+	bufLen := time.Duration(0)
+	if len(st.buf) > 0 || (st.started && st.playhead < end) {
+		bufLen = max(end-st.playhead, 0)
+	}
+	switch {
+	case st.playing && len(st.buf) == 0 && st.playhead >= end:
+		st.playhead = end
+		if st.complete {
+			p.sample(st, now, 0, true)
+			return true, nil
+		}
+		st.playing = false
+		p.emit(Event{Kind: EventStatus, Code: BufferEmpty})
+	case !st.playing && st.started && (bufLen >= p.cfg.BufferTime || (st.complete && len(st.buf) > 0)):
+		st.playing = true
+		p.emit(Event{Kind: EventStatus, Code: BufferFull})
+	}
+	if !st.playing && len(st.buf) == 0 && st.gaveUp != nil && st.retry == nil {
+		p.sample(st, now, bufLen, true)
+		return true, st.gaveUp
+	}
+	p.sample(st, now, bufLen, false)
+	return false, nil
+}
+
+func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration, force bool) {
+	if !force && now.Before(st.nextSamp) {
+		return
+	}
+	st.nextSamp = now.Add(p.cfg.SampleEvery)
+	in := st.bytesPrior
+	if st.cur != nil {
+		in += st.cur.conn.BytesRead()
+	}
+	p.emit(Event{Time: now, Kind: EventSample, Conn: st.n, BufferLength: bufLen, Playhead: st.playhead, BytesIn: in})
+}
+
+// session opens connection n, sends play2 and forwards every message to the loop until the
+// connection ends or ctx is cancelled.
+func (p *Player) session(ctx context.Context, n int, transition string, offset float64, out chan<- connEvent) {
+	send := func(ev connEvent) bool {
+		select {
+		case out <- ev:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	nc, err := openNetConnection(ctx, p.cfg.Addr, p.cfg.App, p.cfg.Conn)
+	if err != nil {
+		send(connEvent{n: n, err: err, failed: true})
+		return
+	}
+	c := nc.conn
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+	defer stop()
+	if !send(connEvent{n: n, connected: nc}) {
+		return
+	}
+	opts := map[string]any{"streamName": p.cfg.Stream, "transition": transition, "start": 0, "len": -1, "offset": offset}
+	err = errors.Join(
+		c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts),
+		c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}),
+	)
+	for err == nil {
+		var m *rtmpconn.Message
+		m, err = c.Read()
+		var de *rtmpconn.DecodeError
+		if errors.As(err, &de) {
+			err = nil
+			continue
+		}
+		if err == nil && !send(connEvent{n: n, msg: m}) {
+			return
+		}
+	}
+	send(connEvent{n: n, err: err})
+}
