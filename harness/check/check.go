@@ -1,0 +1,285 @@
+// Package check holds the checkers: pure functions from a History and parameters to a
+// Verdict. They never look at anything but the history, so they are unit-tested on
+// hand-written histories and re-runnable offline on a saved history.json.
+package check
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/scenario"
+)
+
+// Status is a checker's outcome.
+type Status string
+
+// Outcomes of a checker.
+const (
+	Pass    Status = "pass"
+	Fail    Status = "fail"
+	Unknown Status = "unknown" // a prerequisite is missing; neither pass nor fail
+)
+
+// Verdict is one checker's result.
+type Verdict struct {
+	// Checker is the checker's YAML name.
+	Checker string `json:"checker"`
+	// Subject is what was checked (a client name).
+	Subject string `json:"subject"`
+	// Status is pass, fail or unknown.
+	Status Status `json:"status"`
+	// Message says why, naming the first offending frame or event.
+	Message string `json:"message"`
+	// Evidence lists the exact frames or events behind the verdict.
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// String formats the verdict on one line.
+func (v Verdict) String() string {
+	return fmt.Sprintf("%s(%s): %s: %s", v.Checker, v.Subject, v.Status, v.Message)
+}
+
+// maxEvidence bounds the evidence lines of a verdict.
+const maxEvidence = 10
+
+// Run applies every checker the scenario expects, in order.
+func Run(h *history.History, s *scenario.Scenario) []Verdict {
+	out := make([]Verdict, 0, len(s.Expect))
+	for _, e := range s.Expect {
+		switch {
+		case e.ResumesAtOffset != nil:
+			out = append(out, ResumesAtOffset(h, e.ResumesAtOffset.Client, *e.ResumesAtOffset.MinResumes))
+		case e.PlaysToEnd != nil:
+			out = append(out, PlaysToEnd(h, e.PlaysToEnd.Client, e.PlaysToEnd.Within.D()))
+		case e.Reconnects != nil:
+			out = append(out, Reconnects(h, e.Reconnects.Client, e.Reconnects.Count))
+		}
+	}
+	return out
+}
+
+func sec(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
+
+func of(client, kind string) func(history.Event) bool {
+	return func(e history.Event) bool { return e.Source == client && e.Kind == kind }
+}
+
+// streamInfo returns the length and frame rate the lab recorded for a stream (0 when unknown).
+func streamInfo(h *history.History, stream string) (frames, fps int) {
+	for _, e := range h.Events {
+		if e.Kind == history.KindStream && e.Stream == stream {
+			return e.Count, e.FPS
+		}
+	}
+	return 0, 0
+}
+
+// ResumesAtOffset checks Stream Reconnect for one client: the frames it rendered, per stream,
+// are strictly consecutive from the first frame it received (no gap, no duplicate), at least
+// minResumes resumes happened, and for each resume the server's x-soffset equals the offset the
+// client requested within one frame and the server served from at or before it.
+func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict {
+	v := Verdict{Checker: scenario.CheckResumesAtOffset, Subject: client}
+	runs := h.Filter(of(client, history.KindClientRendered))
+	if len(runs) == 0 {
+		v.Status, v.Message = Unknown, client+" rendered no frame"
+		return v
+	}
+	var problems []string
+	last := map[string]int{}                   // per stream: the highest frame shown so far
+	seen := map[string]map[int]time.Duration{} // per stream: when each frame was first shown
+	for _, e := range h.Filter(of(client, history.KindClientReceived)) {
+		if _, ok := last[e.Stream]; !ok && e.Frames != nil {
+			last[e.Stream] = e.Frames.First - 1 // rendering must start at the first frame received
+		}
+	}
+	for _, r := range runs {
+		if r.Frames == nil {
+			continue
+		}
+		if seen[r.Stream] == nil {
+			seen[r.Stream] = map[int]time.Duration{}
+		}
+		for i := r.Frames.First; i <= r.Frames.Last; i++ {
+			prev, started := last[r.Stream]
+			first, dup := seen[r.Stream][i]
+			switch {
+			case dup:
+				problems = append(problems, fmt.Sprintf("frame %d of %s rendered twice: first at %s, again at %s",
+					i, r.Stream, sec(first), sec(r.At)))
+			case started && i > prev+1:
+				problems = append(problems, fmt.Sprintf("frames %s of %s never rendered: jumped from %d to %d at %s",
+					span(prev+1, i-1), r.Stream, prev, i, sec(r.At)))
+			case started && i <= prev:
+				problems = append(problems, fmt.Sprintf("frame %d of %s rendered out of order after %d at %s", i, r.Stream, prev, sec(r.At)))
+			}
+			if !dup {
+				seen[r.Stream][i] = r.At
+			}
+			if !started || i > prev {
+				last[r.Stream] = i
+			}
+		}
+	}
+
+	requests := h.Filter(func(e history.Event) bool {
+		return e.Source == client && e.Kind == history.KindClientPlay && e.Transition == "resume"
+	})
+	if len(requests) < minResumes {
+		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(requests)))
+	}
+	used := map[int]bool{}
+	var evidence []string
+	for _, rq := range requests {
+		if rq.Offset == nil {
+			continue
+		}
+		srv, ok := findServerResume(h, rq, used)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("resume requested at %s (offset %.3fs) never reached a server", sec(rq.At), *rq.Offset))
+			continue
+		}
+		_, fps := streamInfo(h, rq.Stream)
+		tol := 0.040
+		if fps > 0 {
+			tol = 1 / float64(fps)
+		}
+		evidence = append(evidence, fmt.Sprintf("resume at %s: requested offset %.3fs, server x-soffset %.3fs, served from frame %d (%.3fs)",
+			sec(rq.At), *rq.Offset, deref(srv.Offset), srv.Frames.First, deref(srv.StartTime)))
+		if math.Abs(deref(srv.Offset)-*rq.Offset) > tol+1e-9 {
+			problems = append(problems, fmt.Sprintf("server x-soffset %.3fs differs from the requested offset %.3fs by more than one frame (%.3fs)",
+				deref(srv.Offset), *rq.Offset, tol))
+		}
+		if deref(srv.StartTime) > *rq.Offset+1e-9 {
+			problems = append(problems, fmt.Sprintf("server served from %.3fs, after the requested offset %.3fs (frames in between are lost)",
+				deref(srv.StartTime), *rq.Offset))
+		}
+	}
+	if len(problems) > 0 {
+		v.Status = Fail
+		v.Message = problems[0]
+		if len(problems) > 1 {
+			v.Message += fmt.Sprintf(" (and %d more problems)", len(problems)-1)
+		}
+		v.Evidence = limit(append(problems, evidence...))
+		return v
+	}
+	total := 0
+	for _, m := range seen {
+		total += len(m)
+	}
+	v.Status = Pass
+	v.Message = fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", total, len(requests))
+	v.Evidence = limit(evidence)
+	return v
+}
+
+// findServerResume finds the first unused server resume of the same stream at or after rq.
+func findServerResume(h *history.History, rq history.Event, used map[int]bool) (history.Event, bool) {
+	for _, e := range h.Events {
+		if e.Kind == history.KindServerPlay && e.Transition == "resume" && e.Stream == rq.Stream &&
+			e.At >= rq.At && !used[e.Seq] && e.Frames != nil {
+			used[e.Seq] = true
+			return e, true
+		}
+	}
+	return history.Event{}, false
+}
+
+func deref(f *float64) float64 {
+	if f == nil {
+		return math.NaN()
+	}
+	return *f
+}
+
+func span(a, b int) string {
+	if a == b {
+		return fmt.Sprint(a)
+	}
+	return fmt.Sprintf("%d..%d", a, b)
+}
+
+func limit(lines []string) []string {
+	if len(lines) <= maxEvidence {
+		return lines
+	}
+	return append(lines[:maxEvidence:maxEvidence], fmt.Sprintf("... %d more", len(lines)-maxEvidence))
+}
+
+// PlaysToEnd checks that the client rendered the last frame of the stream it played before
+// within (time since the start of the run).
+func PlaysToEnd(h *history.History, client string, within time.Duration) Verdict {
+	v := Verdict{Checker: scenario.CheckPlaysToEnd, Subject: client}
+	plays := h.Filter(of(client, history.KindClientPlay))
+	if len(plays) == 0 {
+		v.Status, v.Message = Unknown, client+" sent no play request"
+		return v
+	}
+	stream := plays[0].Stream
+	frames, _ := streamInfo(h, stream)
+	if frames <= 0 {
+		v.Status, v.Message = Unknown, fmt.Sprintf("the history does not say how long %s is", stream)
+		return v
+	}
+	lastFrame := frames - 1
+	highest, highestAt := -1, time.Duration(0)
+	for _, r := range h.Filter(of(client, history.KindClientRendered)) {
+		if r.Stream != stream || r.Frames == nil {
+			continue
+		}
+		if r.Frames.Last > highest {
+			highest, highestAt = r.Frames.Last, r.At
+		}
+		if r.Frames.First <= lastFrame && lastFrame <= r.Frames.Last {
+			if r.At > within {
+				v.Status = Fail
+				v.Message = fmt.Sprintf("%s rendered the last frame %d of %s at %s, after the deadline %s", client, lastFrame, stream, sec(r.At), sec(within))
+				return v
+			}
+			v.Status = Pass
+			v.Message = fmt.Sprintf("last frame %d of %s rendered at %s (deadline %s)", lastFrame, stream, sec(r.At), sec(within))
+			return v
+		}
+	}
+	v.Status = Fail
+	if highest < 0 {
+		v.Message = fmt.Sprintf("%s never rendered a frame of %s", client, stream)
+	} else {
+		v.Message = fmt.Sprintf("%s never rendered the last frame %d of %s; the highest was %d at %s", client, lastFrame, stream, highest, sec(highestAt))
+	}
+	for _, e := range h.Filter(func(e history.Event) bool { return e.Source == client && e.Kind == history.KindActorEnd }) {
+		v.Evidence = append(v.Evidence, fmt.Sprintf("%s ended at %s: %s", client, sec(e.At), e.Message))
+	}
+	return v
+}
+
+// Reconnects checks that the client resumed exactly count times.
+func Reconnects(h *history.History, client string, count int) Verdict {
+	v := Verdict{Checker: scenario.CheckReconnects, Subject: client}
+	if len(h.Filter(of(client, history.KindClientPlay))) == 0 {
+		v.Status, v.Message = Unknown, client+" sent no play request"
+		return v
+	}
+	var at []string
+	for _, e := range h.Filter(of(client, history.KindClientPlay)) {
+		if e.Transition == "resume" {
+			at = append(at, sec(e.At))
+		}
+	}
+	v.Evidence = limit(at)
+	if len(at) != count {
+		v.Status = Fail
+		v.Message = fmt.Sprintf("%s resumed %d time(s), expected %d", client, len(at), count)
+		if len(at) > 0 {
+			v.Message += " (at " + strings.Join(at, ", ") + ")"
+		}
+		return v
+	}
+	v.Status = Pass
+	v.Message = fmt.Sprintf("%s resumed %d time(s) as expected", client, count)
+	return v
+}

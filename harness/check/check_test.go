@@ -1,0 +1,118 @@
+package check
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/harness/history"
+)
+
+// hb builds hand-written histories.
+type hb struct{ h history.History }
+
+func (b *hb) add(at time.Duration, e history.Event) *hb {
+	e.At, e.Seq = at, len(b.h.Events)
+	b.h.Events = append(b.h.Events, e)
+	return b
+}
+
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+func f(v float64) *float64   { return &v }
+
+func (b *hb) stream() *hb {
+	return b.add(0, history.Event{Source: "origin", Kind: history.KindStream, Stream: "s", Count: 100, FPS: 25})
+}
+func (b *hb) play(at time.Duration, transition string, offset float64) *hb {
+	return b.add(at, history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: transition, Offset: f(offset)})
+}
+func (b *hb) recv(at time.Duration, first, last int) *hb {
+	return b.add(at, history.Event{Source: "v", Kind: history.KindClientReceived, Stream: "s", Frames: &history.Range{First: first, Last: last}})
+}
+func (b *hb) render(at time.Duration, first, last int) *hb {
+	return b.add(at, history.Event{Source: "v", Kind: history.KindClientRendered, Stream: "s", Frames: &history.Range{First: first, Last: last}})
+}
+func (b *hb) serve(at time.Duration, mode string, soffset float64, frame int) *hb {
+	return b.add(at, history.Event{Source: "origin", Kind: history.KindServerPlay, Stream: "s", Transition: mode,
+		Offset: f(soffset), StartTime: f(float64(frame) / 25), Frames: &history.Range{First: frame, Last: frame}})
+}
+
+// healthy is a correct drop-and-resume: frames 0..99, a resume at offset 2.0s (frame 50)
+// served from the keyframe at 2.0s.
+func healthy() *hb {
+	b := &hb{}
+	return b.stream().play(0, "reset", 0).serve(ms(1), "reset", 0, 0).recv(ms(2), 0, 0).
+		render(ms(100), 0, 40).play(ms(1000), "resume", 2.0).serve(ms(1001), "resume", 2.0, 50).
+		render(ms(2000), 41, 99)
+}
+
+func expect(t *testing.T, v Verdict, st Status, msg string) {
+	t.Helper()
+	if v.Status != st || !strings.Contains(v.Message, msg) {
+		t.Fatalf("got %s, want %s containing %q", v, st, msg)
+	}
+}
+
+func TestResumesAtOffset(t *testing.T) {
+	expect(t, ResumesAtOffset(&healthy().h, "v", 1), Pass, "100 frames rendered with no gap and no duplicate across 1 resume")
+
+	dup := healthy().render(ms(3000), 20, 22)
+	v := ResumesAtOffset(&dup.h, "v", 1)
+	expect(t, v, Fail, "frame 20 of s rendered twice: first at 0.100s, again at 3.000s")
+	if !strings.Contains(v.Message, "and 2 more problems") {
+		t.Fatalf("the other duplicates should be counted: %s", v.Message)
+	}
+
+	gap := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 0, 40).render(ms(20), 45, 99)
+	expect(t, ResumesAtOffset(&gap.h, "v", 0), Fail, "frames 41..44 of s never rendered: jumped from 40 to 45 at 0.020s")
+
+	firstMissing := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 1, 99)
+	expect(t, ResumesAtOffset(&firstMissing.h, "v", 0), Fail, "frames 0 of s never rendered")
+
+	backwards := (&hb{}).stream().recv(0, 0, 0).render(ms(10), 0, 5).render(ms(20), 7, 7).render(ms(30), 6, 6)
+	v = ResumesAtOffset(&backwards.h, "v", 0)
+	if v.Status != Fail || len(v.Evidence) < 2 || !strings.Contains(strings.Join(v.Evidence, "|"), "out of order") {
+		t.Fatalf("got %s %v", v, v.Evidence)
+	}
+
+	wrongOffset := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 0, 99).
+		play(ms(5), "resume", 2.0).serve(ms(6), "resume", 0, 0)
+	expect(t, ResumesAtOffset(&wrongOffset.h, "v", 1), Fail, "server x-soffset 0.000s differs from the requested offset 2.000s")
+
+	servedAfter := (&hb{}).stream().recv(0, 0, 0).render(ms(10), 0, 99).
+		play(ms(5), "resume", 2.0).serve(ms(6), "resume", 2.0, 75)
+	expect(t, ResumesAtOffset(&servedAfter.h, "v", 1), Fail, "server served from 3.000s, after the requested offset 2.000s")
+
+	lost := (&hb{}).stream().recv(0, 0, 0).render(ms(10), 0, 99).play(ms(5), "resume", 2.0)
+	expect(t, ResumesAtOffset(&lost.h, "v", 1), Fail, "never reached a server")
+
+	noResume := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 0, 99)
+	expect(t, ResumesAtOffset(&noResume.h, "v", 1), Fail, "expected at least 1 resume(s), v made 0")
+	expect(t, ResumesAtOffset(&noResume.h, "v", 0), Pass, "")
+
+	empty := (&hb{}).stream().play(0, "reset", 0)
+	expect(t, ResumesAtOffset(&empty.h, "v", 1), Unknown, "rendered no frame")
+}
+
+func TestPlaysToEnd(t *testing.T) {
+	expect(t, PlaysToEnd(&healthy().h, "v", 3*time.Second), Pass, "last frame 99 of s rendered at 2.000s")
+	expect(t, PlaysToEnd(&healthy().h, "v", time.Second), Fail, "rendered the last frame 99 of s at 2.000s, after the deadline 1.000s")
+	short := (&hb{}).stream().play(0, "reset", 0).render(ms(10), 0, 60).
+		add(ms(20), history.Event{Source: "v", Kind: history.KindActorEnd, Message: "gave up"})
+	v := PlaysToEnd(&short.h, "v", time.Minute)
+	expect(t, v, Fail, "never rendered the last frame 99 of s; the highest was 60")
+	if len(v.Evidence) != 1 || !strings.Contains(v.Evidence[0], "gave up") {
+		t.Fatalf("evidence %v", v.Evidence)
+	}
+	none := (&hb{}).stream().play(0, "reset", 0)
+	expect(t, PlaysToEnd(&none.h, "v", time.Minute), Fail, "never rendered a frame")
+	expect(t, PlaysToEnd(&(&hb{}).h, "v", time.Minute), Unknown, "no play request")
+	noCatalogue := (&hb{}).play(0, "reset", 0)
+	expect(t, PlaysToEnd(&noCatalogue.h, "v", time.Minute), Unknown, "does not say how long")
+}
+
+func TestReconnects(t *testing.T) {
+	expect(t, Reconnects(&healthy().h, "v", 1), Pass, "resumed 1 time(s) as expected")
+	expect(t, Reconnects(&healthy().h, "v", 0), Fail, "resumed 1 time(s), expected 0 (at 1.000s)")
+	expect(t, Reconnects(&(&hb{}).h, "v", 0), Unknown, "")
+}

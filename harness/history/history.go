@@ -1,0 +1,182 @@
+// Package history is the single append-only record of a run: every event from the server,
+// the clients, the faults and the harness, stamped against one base time. Checkers read only
+// the history, so they can be re-run offline on a saved file.
+package history
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/clock"
+)
+
+// Version is the format version of a saved history.
+const Version = 1
+
+// Event kinds recorded by the harness. Client and server kinds mirror fakeclient and
+// fakeserver events with a "client." or "server." prefix.
+const (
+	KindRunStart       = "run.start"     // the run began; Message holds the scenario name
+	KindRunEnd         = "run.end"       // the run ended
+	KindStream         = "lab.stream"    // a catalogue entry: Stream, Count (frames), FPS
+	KindRoute          = "lab.route"     // a route: Route, Message (listen address)
+	KindFaultStart     = "fault.start"   // Fault, Route
+	KindFaultEnd       = "fault.end"     // Fault, Route
+	KindActorEnd       = "actor.end"     // a client's script ended; Message holds its error
+	KindClientStatus   = "client.status" // Code
+	KindClientPlay     = "client.play.request"
+	KindClientReceived = "client.frames.received"
+	KindClientDropped  = "client.frames.dropped"
+	KindClientRendered = "client.frames.rendered"
+	KindClientBuffer   = "client.buffer"
+	KindServerConnect  = "server.connect"
+	KindServerPlay     = "server.play"
+	KindServerStop     = "server.stop"
+	KindServerDisc     = "server.disconnect"
+	KindServerError    = "server.error"
+)
+
+// Range is an inclusive run of frame indices.
+type Range struct {
+	// First is the first index of the run.
+	First int `json:"first"`
+	// Last is the last index of the run.
+	Last int `json:"last"`
+}
+
+// Event is one thing that happened. Fields that do not apply to a kind stay empty.
+type Event struct {
+	// Seq is the arrival order in the recorder.
+	Seq int `json:"seq"`
+	// At is the time since the start of the run.
+	At time.Duration `json:"at"`
+	// Source names the actor: a client, a server, a fault or "harness".
+	Source string `json:"source"`
+	// Kind is one of the Kind* constants.
+	Kind string `json:"kind"`
+	// Code is a status code (client.status).
+	Code string `json:"code,omitempty"`
+	// Conn numbers a client's NetConnection from 1.
+	Conn int `json:"conn,omitempty"`
+	// Session is a server session id.
+	Session string `json:"session,omitempty"`
+	// Stream is a stream name.
+	Stream string `json:"stream,omitempty"`
+	// Frames is the run of frames concerned (frame events; server.play: the first frame served).
+	Frames *Range `json:"frames,omitempty"`
+	// Transition is a play2 transition (client.play.request, server.play x-trans-mode).
+	Transition string `json:"transition,omitempty"`
+	// Offset is a resume offset in seconds (client request, or the server's x-soffset).
+	Offset *float64 `json:"offset,omitempty"`
+	// StartTime is the stream time in seconds of the first frame served (server.play).
+	StartTime *float64 `json:"startTime,omitempty"`
+	// Count is a number of frames (lab.stream: the stream's length; server.stop: frames sent).
+	Count int `json:"count,omitempty"`
+	// FPS is a stream's frame rate (lab.stream).
+	FPS int `json:"fps,omitempty"`
+	// BufferLength and Playhead are buffer samples (client.buffer).
+	BufferLength time.Duration `json:"bufferLength,omitempty"`
+	Playhead     time.Duration `json:"playhead,omitempty"`
+	// BytesIn and BytesOut are byte counters.
+	BytesIn  int64 `json:"bytesIn,omitempty"`
+	BytesOut int64 `json:"bytesOut,omitempty"`
+	// Fault and Route name a fault and the route it acts on.
+	Fault string `json:"fault,omitempty"`
+	Route string `json:"route,omitempty"`
+	// Message carries a reason, an error or detail.
+	Message string `json:"message,omitempty"`
+}
+
+// History is a finished, time-ordered record of a run.
+type History struct {
+	// Version is the file format version.
+	Version int `json:"version"`
+	// Scenario is the scenario's name.
+	Scenario string `json:"scenario"`
+	// Start is the wall time the run began.
+	Start time.Time `json:"start"`
+	// Events are ordered by At, then Seq.
+	Events []Event `json:"events"`
+}
+
+// Filter returns the events for which keep is true, in order.
+func (h *History) Filter(keep func(Event) bool) []Event {
+	var out []Event
+	for _, e := range h.Events {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Write saves the history as indented JSON.
+func (h *History) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(h); err != nil {
+		return fmt.Errorf("history: encode: %w", err)
+	}
+	return nil
+}
+
+// Read loads a history saved by Write.
+func Read(r io.Reader) (*History, error) {
+	var h History
+	if err := json.NewDecoder(r).Decode(&h); err != nil {
+		return nil, fmt.Errorf("history: decode: %w", err)
+	}
+	if h.Version != Version {
+		return nil, fmt.Errorf("history: version %d, this build reads %d", h.Version, Version)
+	}
+	return &h, nil
+}
+
+// Recorder collects events from concurrent actors against one base time.
+type Recorder struct {
+	clk   clock.Clock
+	start time.Time
+	name  string
+
+	mu     sync.Mutex
+	events []Event
+}
+
+// NewRecorder starts a recording for the named scenario now.
+func NewRecorder(c clock.Clock, scenario string) *Recorder {
+	c = clock.Or(c)
+	return &Recorder{clk: c, start: c.Now(), name: scenario}
+}
+
+// Start is the base time of the recording.
+func (r *Recorder) Start() time.Time { return r.start }
+
+// Record appends ev stamped now.
+func (r *Recorder) Record(ev Event) { r.RecordAt(r.clk.Now(), ev) }
+
+// RecordAt appends ev stamped at t (an actor's own timestamp of the event).
+func (r *Recorder) RecordAt(t time.Time, ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ev.At = t.Sub(r.start)
+	ev.Seq = len(r.events)
+	r.events = append(r.events, ev)
+}
+
+// History returns a time-ordered copy of everything recorded so far.
+func (r *Recorder) History() *History {
+	r.mu.Lock()
+	evs := append([]Event(nil), r.events...)
+	r.mu.Unlock()
+	sort.SliceStable(evs, func(i, j int) bool {
+		if evs[i].At != evs[j].At {
+			return evs[i].At < evs[j].At
+		}
+		return evs[i].Seq < evs[j].Seq
+	})
+	return &History{Version: Version, Scenario: r.name, Start: r.start, Events: evs}
+}

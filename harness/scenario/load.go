@@ -1,0 +1,426 @@
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Problem is one thing wrong with a scenario file, located in the source.
+type Problem struct {
+	// File is the scenario file.
+	File string
+	// Line and Column locate the problem (1-based; 0 when unknown).
+	Line, Column int
+	// Field is the YAML path of the offending field, e.g. clients[0].route.
+	Field string
+	// Message says what is wrong.
+	Message string
+}
+
+// String formats the problem as file:line:column: field: message.
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", p.Line, p.Column)
+	}
+	b.WriteString(": ")
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Error lists every problem found in one file.
+type Error struct {
+	// Problems are in source order.
+	Problems []Problem
+}
+
+// Error joins the problems one per line.
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Load reads, decodes, defaults and validates a scenario file.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// LoadDir loads every *.yaml and *.yml file of dir, sorted by name, so that every parallel
+// test process builds the same tree.
+func LoadDir(dir string) ([]*Scenario, error) {
+	var files []string
+	for _, pat := range []string{"*.yaml", "*.yml"} {
+		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			return nil, fmt.Errorf("scenario: %w", err)
+		}
+		files = append(files, m...)
+	}
+	sort.Strings(files)
+	var out []*Scenario
+	var errs []error
+	names := map[string]string{}
+	for _, f := range files {
+		s, err := Load(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if prev, dup := names[s.Name]; dup {
+			errs = append(errs, fmt.Errorf("%s: name %q is already used by %s", f, s.Name, prev))
+			continue
+		}
+		names[s.Name] = f
+		out = append(out, s)
+	}
+	return out, errors.Join(errs...)
+}
+
+// Parse decodes a scenario from data; file names the source in error messages. Unknown keys,
+// duplicate keys and type errors are reported first; when the file decodes, every semantic
+// problem is reported at once.
+func Parse(file string, data []byte) (*Scenario, error) {
+	var s Scenario
+	if err := yaml.UnmarshalWithOptions(data, &s, yaml.Strict()); err != nil {
+		return nil, &Error{Problems: []Problem{decodeProblem(file, data, err)}}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &Error{Problems: []Problem{{File: file, Message: "empty scenario file"}}}
+	}
+	s.Path = file
+	applyDefaults(&s)
+	if probs := validate(&s); len(probs) > 0 {
+		locate(file, data, probs)
+		return nil, &Error{Problems: probs}
+	}
+	return &s, nil
+}
+
+// decodeProblem turns a go-yaml error into a located Problem.
+func decodeProblem(file string, data []byte, err error) Problem {
+	p := Problem{File: file, Message: err.Error()}
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		p.Message = ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			p.Line, p.Column = tk.Position.Line, tk.Position.Column
+			p.Field = fieldAt(data, p.Line, p.Column)
+		}
+	}
+	return p
+}
+
+// fieldAt returns the YAML path of the node at line:column, when it can be found.
+func fieldAt(data []byte, line, col int) string {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return ""
+	}
+	var found string
+	for _, doc := range f.Docs {
+		ast.Walk(visitor(func(n ast.Node) {
+			if tk := n.GetToken(); tk != nil && tk.Position != nil && tk.Position.Line == line && tk.Position.Column == col && found == "" {
+				found = strings.TrimPrefix(n.GetPath(), "$.")
+			}
+		}), doc)
+	}
+	return found
+}
+
+type visitor func(ast.Node)
+
+func (v visitor) Visit(n ast.Node) ast.Visitor { v(n); return v }
+
+// locate fills Line/Column of problems from their Field path, then sorts them by position.
+func locate(file string, data []byte, probs []Problem) {
+	f, perr := parser.ParseBytes(data, 0)
+	for i := range probs {
+		probs[i].File = file
+		if perr != nil || probs[i].Field == "" {
+			continue
+		}
+		// Walk up the path until a node exists (a missing field is reported at its parent).
+		for path := probs[i].Field; path != ""; path = parentPath(path) {
+			yp, err := yaml.PathString("$." + path)
+			if err != nil {
+				break
+			}
+			n, err := yp.FilterFile(f)
+			if err == nil && n != nil {
+				if tk := n.GetToken(); tk != nil && tk.Position != nil {
+					probs[i].Line, probs[i].Column = tk.Position.Line, tk.Position.Column
+				}
+				break
+			}
+		}
+	}
+	sort.SliceStable(probs, func(a, b int) bool {
+		if probs[a].Line != probs[b].Line {
+			return probs[a].Line < probs[b].Line
+		}
+		return probs[a].Column < probs[b].Column
+	})
+}
+
+func parentPath(p string) string {
+	if i := strings.LastIndexAny(p, ".["); i > 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+func applyDefaults(s *Scenario) {
+	if s.Timeout == 0 {
+		s.Timeout = Duration(DefaultTimeout)
+	}
+	for i := range s.Server.Streams {
+		st := &s.Server.Streams[i]
+		if st.FPS == 0 {
+			st.FPS = DefaultFPS
+		}
+		if st.KeyframeInterval == 0 {
+			st.KeyframeInterval = Duration(DefaultKeyframeInterval)
+		}
+	}
+	for i := range s.Clients {
+		c := &s.Clients[i]
+		if c.BufferTime == 0 {
+			c.BufferTime = Duration(DefaultBufferTime)
+		}
+		for j := range c.Play {
+			if c.Play[j].Transition == "" {
+				c.Play[j].Transition = "reset"
+			}
+		}
+		if r := c.Reconnect; r != nil {
+			if r.On == "" {
+				r.On = "closed"
+			}
+			if r.Transition == "" {
+				r.Transition = "resume"
+			}
+			if r.MaxTries == 0 {
+				r.MaxTries = DefaultMaxTries
+			}
+			if r.Delay == 0 {
+				r.Delay = Duration(DefaultReconnectDelay)
+			}
+		}
+	}
+	for i := range s.Faults {
+		if s.Faults[i].Name == "" {
+			s.Faults[i].Name = fmt.Sprintf("%s-%d", s.Faults[i].Kind(), i+1)
+		}
+	}
+	for _, e := range s.Expect {
+		if p := e.ResumesAtOffset; p != nil && p.MinResumes == nil {
+			one := 1
+			p.MinResumes = &one
+		}
+		if p := e.PlaysToEnd; p != nil && p.Within == 0 {
+			p.Within = s.Timeout
+		}
+	}
+}
+
+var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// Mutants known to the player, for validation.
+var playerMutants = []string{"resume-from-start"}
+
+func validate(s *Scenario) []Problem {
+	var probs []Problem
+	bad := func(field, format string, args ...any) {
+		probs = append(probs, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if s.Name == "" {
+		bad("name", "is required")
+	} else if !safeName.MatchString(s.Name) {
+		bad("name", "%q may hold only letters, digits, '.', '_' and '-'", s.Name)
+	}
+	if s.Timeout < 0 {
+		bad("timeout", "must be positive")
+	}
+	streams := map[string]bool{}
+	if len(s.Server.Streams) == 0 {
+		bad("server.streams", "at least one stream is required")
+	}
+	for i, st := range s.Server.Streams {
+		f := fmt.Sprintf("server.streams[%d]", i)
+		switch {
+		case st.Name == "":
+			bad(f+".name", "is required")
+		case streams[st.Name]:
+			bad(f+".name", "stream %q is defined twice", st.Name)
+		case strings.ContainsAny(st.Name, ":/ \x00"):
+			bad(f+".name", "%q must not contain ':', '/', spaces or NUL", st.Name)
+		}
+		streams[st.Name] = true
+		if st.Duration <= 0 {
+			bad(f+".duration", "must be positive")
+		}
+		if st.FPS < 1 || st.FPS > 120 {
+			bad(f+".fps", "%d is outside 1..120", st.FPS)
+		}
+		if st.KeyframeInterval <= 0 {
+			bad(f+".keyframeInterval", "must be positive")
+		}
+	}
+	routes := map[string]bool{}
+	if len(s.Routes) == 0 {
+		bad("routes", "at least one route is required")
+	}
+	for i, r := range s.Routes {
+		f := fmt.Sprintf("routes[%d].name", i)
+		switch {
+		case r.Name == "":
+			bad(f, "is required")
+		case !safeName.MatchString(r.Name):
+			bad(f, "%q may hold only letters, digits, '.', '_' and '-'", r.Name)
+		case routes[r.Name]:
+			bad(f, "route %q is defined twice", r.Name)
+		}
+		routes[r.Name] = true
+	}
+	clients := map[string]bool{}
+	if len(s.Clients) == 0 {
+		bad("clients", "at least one client is required")
+	}
+	for i, c := range s.Clients {
+		f := fmt.Sprintf("clients[%d]", i)
+		switch {
+		case c.Name == "":
+			bad(f+".name", "is required")
+		case clients[c.Name]:
+			bad(f+".name", "client %q is defined twice", c.Name)
+		}
+		clients[c.Name] = true
+		if c.Role != "player" {
+			bad(f+".role", "%q is not a known role (known: player)", c.Role)
+		}
+		if !routes[c.Route] {
+			bad(f+".route", "%q is not a defined route%s", c.Route, known(routes))
+		}
+		if c.BufferTime <= 0 {
+			bad(f+".bufferTime", "must be positive")
+		}
+		if len(c.Play) != 1 {
+			bad(f+".play", "exactly one play item is supported, found %d", len(c.Play))
+		}
+		for j, p := range c.Play {
+			pf := fmt.Sprintf("%s.play[%d]", f, j)
+			if !streams[p.Stream] {
+				bad(pf+".stream", "%q is not a stream of the server%s", p.Stream, known(streams))
+			}
+			if p.Transition != "reset" {
+				bad(pf+".transition", "%q is not supported for the first item (use reset)", p.Transition)
+			}
+		}
+		if r := c.Reconnect; r != nil {
+			if r.On != "closed" {
+				bad(f+".reconnect.on", "%q is not a known trigger (known: closed)", r.On)
+			}
+			if r.Transition != "resume" {
+				bad(f+".reconnect.transition", "%q is not supported (known: resume)", r.Transition)
+			}
+			if r.MaxTries < 1 {
+				bad(f+".reconnect.maxTries", "must be at least 1")
+			}
+			if r.Delay < 0 {
+				bad(f+".reconnect.delay", "must not be negative")
+			}
+		}
+		if c.Mutant != "" && !slices.Contains(playerMutants, c.Mutant) {
+			bad(f+".mutant", "%q is not a known mutant (known: %s)", c.Mutant, strings.Join(playerMutants, ", "))
+		}
+	}
+	for i, ft := range s.Faults {
+		f := fmt.Sprintf("faults[%d]", i)
+		if ft.At < 0 {
+			bad(f+".at", "must not be negative")
+		} else if ft.At >= s.Timeout {
+			bad(f+".at", "%s is not before the scenario timeout %s, so it can never fire", ft.At, s.Timeout)
+		}
+		if ft.Kind() == "" {
+			bad(f, "names no fault kind (known: drop)")
+		}
+		if d := ft.Drop; d != nil && !routes[d.Route] {
+			bad(f+".drop.route", "%q is not a defined route%s", d.Route, known(routes))
+		}
+	}
+	checks := map[string]bool{}
+	if len(s.Expect) == 0 {
+		bad("expect", "at least one checker is required")
+	}
+	for i, e := range s.Expect {
+		f := fmt.Sprintf("expect[%d]", i)
+		if e.count() != 1 {
+			bad(f, "each entry names exactly one checker (known: %s, %s, %s)", CheckResumesAtOffset, CheckPlaysToEnd, CheckReconnects)
+			continue
+		}
+		checks[e.Name()] = true
+		var client string
+		switch {
+		case e.ResumesAtOffset != nil:
+			client = e.ResumesAtOffset.Client
+			if *e.ResumesAtOffset.MinResumes < 0 {
+				bad(f+".resumesAtOffset.minResumes", "must not be negative")
+			}
+		case e.PlaysToEnd != nil:
+			client = e.PlaysToEnd.Client
+			if e.PlaysToEnd.Within <= 0 {
+				bad(f+".playsToEnd.within", "must be positive")
+			}
+		case e.Reconnects != nil:
+			client = e.Reconnects.Client
+			if e.Reconnects.Count < 0 {
+				bad(f+".reconnects.count", "must not be negative")
+			}
+		}
+		if !clients[client] {
+			bad(f+"."+e.Name()+".client", "%q is not a defined client%s", client, known(clients))
+		}
+	}
+	for i, name := range s.ExpectFailures {
+		if !checks[name] {
+			bad(fmt.Sprintf("expectFailures[%d]", i), "%q is not one of this scenario's checkers", name)
+		}
+	}
+	return probs
+}
+
+func known(set map[string]bool) string {
+	var names []string
+	for n := range set {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	return " (defined: " + strings.Join(names, ", ") + ")"
+}

@@ -1,0 +1,146 @@
+package scenario
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+const good = `name: drop-mid-playback
+description: test
+labels: [reconnect, vod]
+server:
+  streams:
+    - {name: myStream, duration: 20s, fps: 25, keyframeInterval: 1s}
+routes:
+  - name: wifi
+clients:
+  - name: viewer
+    role: player
+    route: wifi
+    bufferTime: 3s
+    play: [{stream: myStream, transition: reset}]
+    reconnect: {on: closed, transition: resume}
+faults:
+  - at: 4s
+    drop: {route: wifi}
+expect:
+  - resumesAtOffset: {client: viewer}
+  - playsToEnd: {client: viewer, within: 30s}
+`
+
+func TestParseGoodWithDefaults(t *testing.T) {
+	s, err := Parse("good.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Timeout.D() != DefaultTimeout || s.Clients[0].Reconnect.MaxTries != DefaultMaxTries {
+		t.Fatalf("defaults not applied: %+v", s)
+	}
+	if s.Faults[0].At.D() != 4*time.Second || s.Faults[0].Name != "drop-1" || s.Faults[0].Drop.Route != "wifi" {
+		t.Fatalf("fault: %+v", s.Faults[0])
+	}
+	if *s.Expect[0].ResumesAtOffset.MinResumes != 1 || s.Expect[1].PlaysToEnd.Within.D() != 30*time.Second {
+		t.Fatalf("expect: %+v %+v", s.Expect[0].ResumesAtOffset, s.Expect[1].PlaysToEnd)
+	}
+}
+
+func problems(t *testing.T, src string) []Problem {
+	t.Helper()
+	_, err := Parse("f.yaml", []byte(src))
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("want *Error, got %v", err)
+	}
+	return e.Problems
+}
+
+func TestUnknownKeyIsLocated(t *testing.T) {
+	src := strings.Replace(good, "    bufferTime: 3s", "    bufferTiem: 3s", 1)
+	p := problems(t, src)
+	if len(p) != 1 || p[0].Line != 13 || p[0].Column != 5 || !strings.Contains(p[0].Message, "bufferTiem") {
+		t.Fatalf("got %+v", p)
+	}
+	if got := p[0].String(); !strings.HasPrefix(got, "f.yaml:13:5: ") {
+		t.Fatalf("format: %s", got)
+	}
+}
+
+func TestBadDurationIsLocated(t *testing.T) {
+	p := problems(t, strings.Replace(good, "at: 4s", "at: soon", 1))
+	if len(p) != 1 || p[0].Line != 17 || !strings.Contains(p[0].Message, "not a duration") {
+		t.Fatalf("got %+v", p)
+	}
+}
+
+func TestTypeErrorIsLocated(t *testing.T) {
+	p := problems(t, strings.Replace(good, "fps: 25", "fps: many", 1))
+	if len(p) != 1 || p[0].Line != 6 {
+		t.Fatalf("got %+v", p)
+	}
+}
+
+func TestSemanticProblemsAllAtOnce(t *testing.T) {
+	src := strings.NewReplacer(
+		"route: wifi\n    bufferTime", "route: lte\n    bufferTime",
+		"stream: myStream, transition: reset", "stream: other, transition: reset",
+		"drop: {route: wifi}", "drop: {route: nowhere}",
+		"playsToEnd: {client: viewer", "playsToEnd: {client: nobody",
+		"at: 4s", "at: 90s",
+	).Replace(good)
+	p := problems(t, src)
+	want := []struct {
+		field string
+		line  int
+	}{
+		{"clients[0].route", 12},
+		{"clients[0].play[0].stream", 14},
+		{"faults[0].at", 17},
+		{"faults[0].drop.route", 18},
+		{"expect[1].playsToEnd.client", 21},
+	}
+	if len(p) != len(want) {
+		t.Fatalf("got %d problems: %v", len(p), p)
+	}
+	for i, w := range want {
+		if p[i].Field != w.field || p[i].Line != w.line || p[i].Column == 0 {
+			t.Errorf("problem %d: got %s (line %d), want %s at line %d", i, p[i].Field, p[i].Line, w.field, w.line)
+		}
+	}
+}
+
+func TestMissingSectionsAndBadNames(t *testing.T) {
+	p := problems(t, "name: 'has space'\nexpectFailures: [playsToEnd]\n")
+	var fields []string
+	for _, x := range p {
+		fields = append(fields, x.Field)
+	}
+	got := strings.Join(fields, ",")
+	for _, f := range []string{"name", "server.streams", "routes", "clients", "expect", "expectFailures[0]"} {
+		if !strings.Contains(got, f) {
+			t.Errorf("missing problem for %s in %s", f, got)
+		}
+	}
+}
+
+func TestEmptyAndGarbage(t *testing.T) {
+	for _, src := range []string{"", "   \n", ":\n  - [", "- a\n- b\n", "name: [\n"} {
+		if _, err := Parse("x.yaml", []byte(src)); err == nil {
+			t.Errorf("%q: want error", src)
+		}
+	}
+}
+
+func TestDurationForms(t *testing.T) {
+	for in, want := range map[string]time.Duration{`4s`: 4 * time.Second, `"250ms"`: 250 * time.Millisecond, `'1.5s'`: 1500 * time.Millisecond, `0`: 0} {
+		var d Duration
+		if err := d.parse(in); err != nil || d.D() != want {
+			t.Errorf("%s: got %v %v", in, d, err)
+		}
+	}
+	var d Duration
+	if d.parse("4") == nil {
+		t.Error("a bare number must be rejected")
+	}
+}

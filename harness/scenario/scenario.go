@@ -1,0 +1,254 @@
+// Package scenario is the typed model of a scenario file and its strict YAML loader: unknown
+// keys, type errors and semantic mistakes are reported with file:line:column and the field.
+package scenario
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+)
+
+// Defaults applied by Load where a field is left out.
+const (
+	DefaultTimeout          = 60 * time.Second
+	DefaultFPS              = 25
+	DefaultKeyframeInterval = time.Second
+	DefaultBufferTime       = 3 * time.Second
+	DefaultMaxTries         = 5
+	DefaultReconnectDelay   = 250 * time.Millisecond
+)
+
+// Scenario is one test: a lab, actors, a fault timeline and the checks that must hold.
+type Scenario struct {
+	// Name identifies the scenario in reports; letters, digits, '.', '_' and '-'.
+	Name string `yaml:"name" json:"name"`
+	// Description says what the scenario proves.
+	Description string `yaml:"description" json:"description,omitempty"`
+	// Labels select scenarios (Ginkgo label filters).
+	Labels []string `yaml:"labels" json:"labels,omitempty"`
+	// Timeout bounds the whole run (default 60s).
+	Timeout Duration `yaml:"timeout" json:"timeout,omitempty"`
+	// Server is the reference RTMP server and its catalogue.
+	Server Server `yaml:"server" json:"server"`
+	// Routes are named network paths to the server, one Toxiproxy proxy each.
+	Routes []Route `yaml:"routes" json:"routes"`
+	// Clients are the scripted RTMP clients.
+	Clients []Client `yaml:"clients" json:"clients"`
+	// Faults is the fault timeline.
+	Faults []Fault `yaml:"faults" json:"faults,omitempty"`
+	// Expect lists the checkers to run.
+	Expect []Expectation `yaml:"expect" json:"expect"`
+	// ExpectFailures names checkers that must fail (negative controls).
+	ExpectFailures []string `yaml:"expectFailures" json:"expectFailures,omitempty"`
+
+	// Path is the file the scenario was loaded from.
+	Path string `yaml:"-" json:"path,omitempty"`
+}
+
+// Server configures the reference server.
+type Server struct {
+	// Streams is the VOD catalogue.
+	Streams []Stream `yaml:"streams" json:"streams"`
+}
+
+// Stream is one synthetic VOD stream.
+type Stream struct {
+	// Name is the stream name clients play.
+	Name string `yaml:"name" json:"name"`
+	// Duration is the stream length.
+	Duration Duration `yaml:"duration" json:"duration"`
+	// FPS is the frame rate (default 25).
+	FPS int `yaml:"fps" json:"fps,omitempty"`
+	// KeyframeInterval is the time between keyframes (default 1s).
+	KeyframeInterval Duration `yaml:"keyframeInterval" json:"keyframeInterval,omitempty"`
+}
+
+// Route is a named path from clients to the server through one Toxiproxy proxy.
+type Route struct {
+	// Name identifies the route (e.g. wifi, lte).
+	Name string `yaml:"name" json:"name"`
+}
+
+// Client is a scripted RTMP client.
+type Client struct {
+	// Name identifies the client in the history.
+	Name string `yaml:"name" json:"name"`
+	// Role is the client kind; "player" for now.
+	Role string `yaml:"role" json:"role"`
+	// Route is the route the client connects through.
+	Route string `yaml:"route" json:"route"`
+	// BufferTime is the player's NetStream.bufferTime (default 3s).
+	BufferTime Duration `yaml:"bufferTime" json:"bufferTime,omitempty"`
+	// Play is the play script.
+	Play []PlayItem `yaml:"play" json:"play"`
+	// Reconnect enables Stream Reconnect; nil means a lost connection ends playback.
+	Reconnect *Reconnect `yaml:"reconnect" json:"reconnect,omitempty"`
+	// Mutant selects a deliberately broken client behaviour (negative controls).
+	Mutant string `yaml:"mutant" json:"mutant,omitempty"`
+}
+
+// PlayItem is one play2 call of a play script.
+type PlayItem struct {
+	// Stream is the stream name.
+	Stream string `yaml:"stream" json:"stream"`
+	// Transition is the play2 transition (default reset).
+	Transition string `yaml:"transition" json:"transition,omitempty"`
+}
+
+// Reconnect is the Stream Reconnect policy.
+type Reconnect struct {
+	// On is the trigger: "closed" (NetConnection.Connect.Closed).
+	On string `yaml:"on" json:"on"`
+	// Transition is the play2 transition used to resume: "resume".
+	Transition string `yaml:"transition" json:"transition"`
+	// MaxTries bounds connection attempts per outage (default 5).
+	MaxTries int `yaml:"maxTries" json:"maxTries,omitempty"`
+	// Delay is the wait between attempts after the first (default 250ms).
+	Delay Duration `yaml:"delay" json:"delay,omitempty"`
+}
+
+// Fault is one step of the fault timeline: a trigger and exactly one fault kind.
+type Fault struct {
+	// Name labels the fault in the history (default: kind and index).
+	Name string `yaml:"name" json:"name,omitempty"`
+	// At is the time since the start of the run at which the fault is injected.
+	At Duration `yaml:"at" json:"at"`
+	// Drop ends every live connection of a route.
+	Drop *Drop `yaml:"drop" json:"drop,omitempty"`
+}
+
+// Drop ends every live connection of a route with a clean close; new connections are
+// accepted again at once.
+type Drop struct {
+	// Route is the route to drop.
+	Route string `yaml:"route" json:"route"`
+}
+
+// Expectation names exactly one checker with its parameters.
+type Expectation struct {
+	// ResumesAtOffset: rendered frames strictly consecutive, resumes served at the requested offset.
+	ResumesAtOffset *ResumesAtOffset `yaml:"resumesAtOffset" json:"resumesAtOffset,omitempty"`
+	// PlaysToEnd: the stream's last frame is rendered before a deadline.
+	PlaysToEnd *PlaysToEnd `yaml:"playsToEnd" json:"playsToEnd,omitempty"`
+	// Reconnects: the client resumed exactly Count times.
+	Reconnects *Reconnects `yaml:"reconnects" json:"reconnects,omitempty"`
+}
+
+// ResumesAtOffset parameterises the resumesAtOffset checker.
+type ResumesAtOffset struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+	// MinResumes is how many resumes must have happened (default 1).
+	MinResumes *int `yaml:"minResumes" json:"minResumes,omitempty"`
+}
+
+// PlaysToEnd parameterises the playsToEnd checker.
+type PlaysToEnd struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+	// Within is the deadline from the start of the run (default: the scenario timeout).
+	Within Duration `yaml:"within" json:"within,omitempty"`
+}
+
+// Reconnects parameterises the reconnects checker.
+type Reconnects struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+	// Count is the exact number of resumes expected.
+	Count int `yaml:"count" json:"count"`
+}
+
+// Checker names as written in YAML.
+const (
+	CheckResumesAtOffset = "resumesAtOffset"
+	CheckPlaysToEnd      = "playsToEnd"
+	CheckReconnects      = "reconnects"
+)
+
+// Name is the checker's YAML key ("" when none is set).
+func (e Expectation) Name() string {
+	switch {
+	case e.ResumesAtOffset != nil:
+		return CheckResumesAtOffset
+	case e.PlaysToEnd != nil:
+		return CheckPlaysToEnd
+	case e.Reconnects != nil:
+		return CheckReconnects
+	}
+	return ""
+}
+
+func (e Expectation) count() int {
+	n := 0
+	for _, set := range []bool{e.ResumesAtOffset != nil, e.PlaysToEnd != nil, e.Reconnects != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+// Kind is the fault's YAML key ("" when none is set).
+func (f Fault) Kind() string {
+	if f.Drop != nil {
+		return "drop"
+	}
+	return ""
+}
+
+// Stream returns the catalogue entry called name.
+func (s *Scenario) Stream(name string) (Stream, bool) {
+	for _, st := range s.Server.Streams {
+		if st.Name == name {
+			return st, true
+		}
+	}
+	return Stream{}, false
+}
+
+// Duration is a time.Duration written in YAML as a Go duration string ("4s", "250ms").
+type Duration time.Duration
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// String formats like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// UnmarshalYAML parses "4s", "1.5s", "250ms" (a bare 0 is zero); an error carries the
+// node's position.
+func (d *Duration) UnmarshalYAML(n ast.Node) error {
+	if err := d.parse(n.String()); err != nil {
+		return &yaml.SyntaxError{Message: err.Error(), Token: n.GetToken()}
+	}
+	return nil
+}
+
+func (d *Duration) parse(text string) error {
+	s := strings.TrimSpace(text)
+	if uq, err := strconv.Unquote(s); err == nil {
+		s = uq
+	} else if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
+		s = s[1 : len(s)-1]
+	}
+	if s == "0" {
+		*d = 0
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write e.g. 4s, 1.5s or 250ms)", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText parses a Go duration string (for JSON).
+func (d *Duration) UnmarshalText(b []byte) error { return d.parse(string(b)) }
