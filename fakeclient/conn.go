@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/yutopp/go-amf0"
+
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
@@ -62,7 +64,10 @@ func openNetConnection(ctx context.Context, addr, app string, opts rtmpconn.Opti
 		return nil, fmt.Errorf("connect refused: %s %v", res.Name, info["code"])
 	}
 	nc := &netConnection{conn: c}
-	if data, ok := info["data"].(map[string]any); ok {
+	switch data := info["data"].(type) {
+	case amf0.ECMAArray:
+		nc.version, _ = data["version"].(string)
+	case map[string]any:
 		nc.version, _ = data["version"].(string)
 	}
 	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "createStream", 2, nil); err != nil {

@@ -24,7 +24,7 @@ var Mutants = []string{MutantResumeFromStart}
 // Event kinds a player reports.
 const (
 	EventStatus      = "status"          // Code holds a NetConnection/NetStream status code
-	EventPlayRequest = "play.request"    // a play2 sent: Stream, Transition, Offset
+	EventPlayRequest = "play.request"    // a play2 sent on connection Conn: Stream, Transition, Offset
 	EventReceived    = "frames.received" // video frames First..Last arrived on connection Conn
 	EventDropped     = "frames.dropped"  // frames First..Last arrived but were already held
 	EventRendered    = "frames.rendered" // frames First..Last passed the playhead, in order
@@ -140,15 +140,23 @@ type frame struct {
 // connEvent is what a connection goroutine tells the player loop.
 type connEvent struct {
 	n         int
-	connected *netConnection
+	connected *netConnection // set once play2 has been sent on the new connection
+	sentAt    time.Time      // when play2 was sent
 	msg       *rtmpconn.Message
 	err       error // with failed: could not open; otherwise: connection ended
 	failed    bool
 }
 
+// playRequest is a play2 call.
+type playRequest struct {
+	transition string
+	offset     float64 // seconds
+}
+
 // playState is owned by Run's loop.
 type playState struct {
 	n          int // current connection number
+	req        playRequest
 	cur        *netConnection
 	bytesPrior int64 // bytes read on earlier connections
 	tries      int
@@ -176,17 +184,17 @@ func (p *Player) Run(ctx context.Context) error {
 
 	evs := make(chan connEvent)
 	st := &playState{held: -1, frameDur: 40 * time.Millisecond, lastTick: p.clk.Now()}
-	open := func(transition string, offset float64) {
+	open := func(req playRequest) {
 		st.n++
+		st.req = req
 		n := st.n
-		p.emit(Event{Kind: EventPlayRequest, Conn: n, Stream: p.cfg.Stream, Transition: transition, Offset: offset})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.session(ctx, n, transition, offset, evs)
+			p.session(ctx, n, req, evs)
 		}()
 	}
-	open("reset", 0)
+	open(playRequest{transition: "reset"})
 	tick := p.clk.After(p.cfg.Tick)
 	for {
 		select {
@@ -202,9 +210,9 @@ func (p *Player) Run(ctx context.Context) error {
 		case <-st.retry:
 			st.retry = nil
 			if p.cfg.Mutant == MutantResumeFromStart {
-				open("resume", 0)
+				open(playRequest{transition: "resume"})
 			} else {
-				open("resume", (st.heldTs + st.frameDur).Seconds())
+				open(playRequest{transition: "resume", offset: (st.heldTs + st.frameDur).Seconds()})
 			}
 		case <-tick:
 			tick = p.clk.After(p.cfg.Tick)
@@ -234,6 +242,8 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 	case ev.connected != nil:
 		st.cur = ev.connected
 		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n, Message: "server version " + ev.connected.version})
+		p.emit(Event{Time: ev.sentAt, Kind: EventPlayRequest, Conn: ev.n, Stream: p.cfg.Stream,
+			Transition: st.req.transition, Offset: st.req.offset})
 	case ev.msg != nil:
 		return p.onMessage(st, ev.n, ev.msg)
 	default: // the connection ended
@@ -382,7 +392,7 @@ func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration, forc
 
 // session opens connection n, sends play2 and forwards every message to the loop until the
 // connection ends or ctx is cancelled.
-func (p *Player) session(ctx context.Context, n int, transition string, offset float64, out chan<- connEvent) {
+func (p *Player) session(ctx context.Context, n int, req playRequest, out chan<- connEvent) {
 	send := func(ev connEvent) bool {
 		select {
 		case out <- ev:
@@ -400,14 +410,15 @@ func (p *Player) session(ctx context.Context, n int, transition string, offset f
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
-	if !send(connEvent{n: n, connected: nc}) {
-		return
-	}
-	opts := map[string]any{"streamName": p.cfg.Stream, "transition": transition, "start": 0, "len": -1, "offset": offset}
+	opts := map[string]any{"streamName": p.cfg.Stream, "transition": req.transition, "start": 0, "len": -1, "offset": req.offset}
+	sentAt := p.clk.Now()
 	err = errors.Join(
 		c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts),
 		c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}),
 	)
+	if err == nil && !send(connEvent{n: n, connected: nc, sentAt: sentAt}) {
+		return
+	}
 	for err == nil {
 		var m *rtmpconn.Message
 		m, err = c.Read()

@@ -17,7 +17,11 @@ type events struct {
 
 func (e *events) add(ev Event) { e.mu.Lock(); e.ev = append(e.ev, ev); e.mu.Unlock() }
 
-func (e *events) all() []Event { e.mu.Lock(); defer e.mu.Unlock(); return append([]Event(nil), e.ev...) }
+func (e *events) all() []Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Event(nil), e.ev...)
+}
 
 // rendered flattens the rendered runs into the sequence of frame indices shown.
 func rendered(evs []Event) []int {

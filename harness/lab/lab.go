@@ -1,0 +1,243 @@
+// Package lab builds the network a scenario runs in: Toxiproxy (embedded in-process, or an
+// external toxiproxy-server by URL, driven the same way through its official client package),
+// the reference server, and one proxy per named route. Close removes everything it created,
+// on every path.
+package lab
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	toxiclient "github.com/Shopify/toxiproxy/v2/client"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/streamfault/streamfault/fakeserver"
+	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/media"
+)
+
+// ServerName is the name of the scenario's reference server in the history.
+const ServerName = "origin"
+
+// Options configures a lab.
+type Options struct {
+	// ToxiproxyURL selects an external toxiproxy-server (e.g. http://127.0.0.1:8474);
+	// empty embeds one in this process.
+	ToxiproxyURL string
+	// Clock paces the reference server.
+	Clock clock.Clock
+	// OnServerEvent receives the reference server's access log; it must be concurrency-safe.
+	OnServerEvent func(server string, ev fakeserver.Event)
+}
+
+// Route is one named network path: a Toxiproxy proxy in front of a server.
+type Route struct {
+	// Name is the route's scenario name.
+	Name string
+	// Listen is the proxy's loopback address clients dial.
+	Listen string
+	// Upstream is the server address behind the proxy.
+	Upstream string
+	// Proxy is the Toxiproxy client handle.
+	Proxy *toxiclient.Proxy
+}
+
+// Lab is a running lab.
+type Lab struct {
+	// Toxiproxy is the client every fault goes through.
+	Toxiproxy *toxiclient.Client
+
+	servers  map[string]*fakeserver.Server
+	routes   map[string]*Route
+	embedded *embedded
+}
+
+// Start builds the lab for s. On error everything created so far is removed.
+func Start(ctx context.Context, s *scenario.Scenario, opts Options) (*Lab, error) {
+	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Route{}}
+	if err := l.build(ctx, s, opts); err != nil {
+		return nil, errors.Join(err, l.Close())
+	}
+	return l, nil
+}
+
+func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) error {
+	if opts.ToxiproxyURL != "" {
+		l.Toxiproxy = toxiclient.NewClient(opts.ToxiproxyURL)
+		if _, err := l.Toxiproxy.Version(); err != nil {
+			return fmt.Errorf("lab: external toxiproxy at %s: %w", opts.ToxiproxyURL, err)
+		}
+	} else {
+		e, err := startEmbedded()
+		if err != nil {
+			return err
+		}
+		l.embedded, l.Toxiproxy = e, toxiclient.NewClient(e.addr)
+	}
+
+	var specs []media.Spec
+	for _, st := range s.Server.Streams {
+		specs = append(specs, media.Spec{Name: st.Name, Duration: st.Duration.D(), FPS: st.FPS, KeyframeInterval: st.KeyframeInterval.D()})
+	}
+	cfg := fakeserver.Config{Streams: specs, Clock: opts.Clock}
+	if opts.OnServerEvent != nil {
+		cfg.OnEvent = func(ev fakeserver.Event) { opts.OnServerEvent(ServerName, ev) }
+	}
+	srv, err := fakeserver.New(cfg)
+	if err != nil {
+		return fmt.Errorf("lab: server %s: %w", ServerName, err)
+	}
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("lab: server %s: %w", ServerName, err)
+	}
+	l.servers[ServerName] = srv
+
+	suffix := randomSuffix()
+	for _, r := range s.Routes {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("lab: %w", err)
+		}
+		// Unique names let parallel runs share one external toxiproxy-server.
+		name := fmt.Sprintf("sf-%s-%s-%s", s.Name, r.Name, suffix)
+		p, err := l.Toxiproxy.CreateProxy(name, "127.0.0.1:0", srv.Addr())
+		if err != nil {
+			return fmt.Errorf("lab: route %q: create proxy: %w", r.Name, err)
+		}
+		l.routes[r.Name] = &Route{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Proxy: p}
+	}
+	return nil
+}
+
+// Route returns the named route.
+func (l *Lab) Route(name string) (*Route, error) {
+	r, ok := l.routes[name]
+	if !ok {
+		return nil, fmt.Errorf("lab: no route %q", name)
+	}
+	return r, nil
+}
+
+// Routes returns every route.
+func (l *Lab) Routes() []*Route {
+	out := make([]*Route, 0, len(l.routes))
+	for _, r := range l.routes {
+		out = append(out, r)
+	}
+	return out
+}
+
+// Server returns the named reference server.
+func (l *Lab) Server(name string) (*fakeserver.Server, error) {
+	s, ok := l.servers[name]
+	if !ok {
+		return nil, fmt.Errorf("lab: no server %q", name)
+	}
+	return s, nil
+}
+
+// Heal removes every toxic and re-enables every route, so that no fault outlives the
+// scenario. Toxics go before proxies are deleted: deleting a proxy stalled by a bandwidth-0
+// toxic leaks its link goroutines.
+func (l *Lab) Heal() error {
+	var errs []error
+	for _, r := range l.routes {
+		toxics, err := r.Proxy.Toxics()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("lab: route %q: list toxics: %w", r.Name, err))
+			continue
+		}
+		for _, t := range toxics {
+			if err := r.Proxy.RemoveToxic(t.Name); err != nil {
+				errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
+			}
+		}
+		if !r.Proxy.Enabled {
+			if err := r.Proxy.Enable(); err != nil {
+				errs = append(errs, fmt.Errorf("lab: route %q: enable: %w", r.Name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Close heals, deletes every proxy it created, stops the servers and the embedded Toxiproxy.
+// Safe on a partly built lab.
+func (l *Lab) Close() error {
+	errs := []error{l.Heal()}
+	for _, r := range l.routes {
+		if err := r.Proxy.Delete(); err != nil {
+			errs = append(errs, fmt.Errorf("lab: route %q: delete proxy: %w", r.Name, err))
+		}
+	}
+	l.routes = map[string]*Route{}
+	for name, s := range l.servers {
+		if err := s.Shutdown(); err != nil {
+			errs = append(errs, fmt.Errorf("lab: server %s: %w", name, err))
+		}
+	}
+	l.servers = map[string]*fakeserver.Server{}
+	if l.embedded != nil {
+		errs = append(errs, l.embedded.close())
+		l.embedded = nil
+	}
+	return errors.Join(errs...)
+}
+
+// embedded is a Toxiproxy API server inside this process, served from our own listener:
+// toxiproxy's ApiServer.Listen cannot report a port-0 address and races with Shutdown.
+type embedded struct {
+	api  *toxiproxy.ApiServer
+	http *http.Server
+	addr string
+	done chan struct{}
+}
+
+var quietZerolog sync.Once
+
+func startEmbedded() (*embedded, error) {
+	// The bandwidth toxic logs through zerolog's global logger whatever logger the server
+	// is given; silence it for the process.
+	quietZerolog.Do(func() { zerolog.SetGlobalLevel(zerolog.Disabled) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("lab: embedded toxiproxy: listen: %w", err)
+	}
+	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
+	e := &embedded{
+		api:  api,
+		http: &http.Server{Handler: api.Routes(), ReadHeaderTimeout: 5 * time.Second},
+		addr: ln.Addr().String(),
+		done: make(chan struct{}),
+	}
+	go func() {
+		defer close(e.done)
+		_ = e.http.Serve(ln)
+	}()
+	return e, nil
+}
+
+func (e *embedded) close() error {
+	e.api.Collection.Clear()
+	err := e.http.Close()
+	<-e.done
+	if err != nil {
+		return fmt.Errorf("lab: embedded toxiproxy: %w", err)
+	}
+	return nil
+}
+
+func randomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,235 @@
+// Package harness runs a scenario: it builds the lab, starts the scripted clients, plays the
+// fault timeline, records everything into one history, and applies the checkers.
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/fakeserver"
+	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/fault"
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/lab"
+	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/clock"
+)
+
+// Options configures a run.
+type Options struct {
+	// ToxiproxyURL selects an external toxiproxy-server; empty embeds one.
+	ToxiproxyURL string
+	// Clock is the run's single time source; default the real clock.
+	Clock clock.Clock
+}
+
+// Result is what a run produced.
+type Result struct {
+	// Scenario is the scenario that ran.
+	Scenario *scenario.Scenario
+	// History is everything that happened.
+	History *history.History
+	// Verdicts are the checkers' results, in the order of the scenario's expect list.
+	Verdicts []check.Verdict
+	// Elapsed is the run's wall time, lab setup and teardown included.
+	Elapsed time.Duration
+}
+
+// Problems lists why the result does not meet the scenario's expectations: a checker that
+// did not pass, or one named in expectFailures that did not fail. Empty means success.
+func (r *Result) Problems() []string {
+	var out []string
+	for _, v := range r.Verdicts {
+		mustFail := slices.Contains(r.Scenario.ExpectFailures, v.Checker)
+		switch {
+		case mustFail && v.Status != check.Fail:
+			out = append(out, fmt.Sprintf("%s(%s) was expected to fail (negative control) but is %s: %s", v.Checker, v.Subject, v.Status, v.Message))
+		case !mustFail && v.Status != check.Pass:
+			msg := fmt.Sprintf("%s(%s) %s: %s", v.Checker, v.Subject, v.Status, v.Message)
+			if len(v.Evidence) > 0 {
+				msg += "\n    " + strings.Join(v.Evidence, "\n    ")
+			}
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// Passed tells whether the result meets the scenario's expectations.
+func (r *Result) Passed() bool { return len(r.Problems()) == 0 }
+
+// Run executes s. The returned error is about the harness itself (the lab could not be
+// built, a fault could not be injected); what the actors did is judged by the verdicts. The
+// lab, every client and every goroutine started here are gone when Run returns, whatever
+// the path, including ctx being cancelled.
+func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, err error) {
+	clk := clock.Or(opts.Clock)
+	began := clk.Now()
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout.D())
+	defer cancel()
+	rec := history.NewRecorder(clk, s.Name)
+	rec.Record(history.Event{Source: "harness", Kind: history.KindRunStart, Message: s.Name})
+
+	l, err := lab.Start(ctx, s, lab.Options{ToxiproxyURL: opts.ToxiproxyURL, Clock: clk,
+		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, serverEvent(name, ev)) }})
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	defer func() {
+		if cerr := l.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("scenario %s: teardown: %w", s.Name, cerr))
+		}
+		if res != nil {
+			res.Elapsed = clk.Now().Sub(began)
+		}
+	}()
+	for _, st := range s.Server.Streams {
+		rec.Record(history.Event{Source: lab.ServerName, Kind: history.KindStream, Stream: st.Name,
+			Count: int(st.Duration.D() * time.Duration(st.FPS) / time.Second), FPS: st.FPS})
+	}
+	for _, r := range l.Routes() {
+		rec.Record(history.Event{Source: "harness", Kind: history.KindRoute, Route: r.Name, Message: r.Listen + " -> " + r.Upstream})
+	}
+
+	players, err := buildPlayers(s, l, clk, rec)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	faults, err := buildFaults(s)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+
+	var actors sync.WaitGroup
+	for name, p := range players {
+		actors.Add(1)
+		go func() {
+			defer actors.Done()
+			err := p.Run(ctx)
+			msg := "played to the end"
+			if err != nil {
+				msg = err.Error()
+			}
+			rec.Record(history.Event{Source: name, Kind: history.KindActorEnd, Message: msg})
+		}()
+	}
+	faultCtx, stopFaults := context.WithCancel(ctx)
+	faultErr := make(chan error, 1)
+	go func() { faultErr <- playTimeline(faultCtx, faults, l, clk, rec) }()
+
+	actors.Wait()
+	stopFaults()
+	ferr := <-faultErr
+	if herr := l.Heal(); herr != nil {
+		ferr = errors.Join(ferr, herr)
+	}
+	rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd})
+	h := rec.History()
+	res = &Result{Scenario: s, History: h, Verdicts: check.Run(h, s)}
+	if ferr != nil {
+		return res, fmt.Errorf("scenario %s: %w", s.Name, ferr)
+	}
+	return res, nil
+}
+
+type timedFault struct {
+	at time.Duration
+	f  fault.Fault
+}
+
+func buildFaults(s *scenario.Scenario) ([]timedFault, error) {
+	var out []timedFault
+	for _, sf := range s.Faults {
+		f, err := fault.FromScenario(sf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, timedFault{at: sf.At.D(), f: f})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
+	return out, nil
+}
+
+// playTimeline injects each fault at its time since the start of the recording.
+func playTimeline(ctx context.Context, faults []timedFault, l *lab.Lab, clk clock.Clock, rec *history.Recorder) error {
+	for _, tf := range faults {
+		due := rec.Start().Add(tf.at)
+		if err := clock.Sleep(ctx, clk, due.Sub(clk.Now())); err != nil {
+			return nil // the actors finished (or the run timed out) before this fault was due
+		}
+		w, err := tf.f.Inject(ctx, l, clk)
+		if !w.Start.IsZero() {
+			rec.RecordAt(w.Start, history.Event{Source: tf.f.Name(), Kind: history.KindFaultStart, Fault: tf.f.Name(), Route: tf.f.Route()})
+		}
+		if err != nil {
+			rec.Record(history.Event{Source: tf.f.Name(), Kind: history.KindFaultEnd, Fault: tf.f.Name(), Route: tf.f.Route(), Message: err.Error()})
+			return err
+		}
+		rec.RecordAt(w.End, history.Event{Source: tf.f.Name(), Kind: history.KindFaultEnd, Fault: tf.f.Name(), Route: tf.f.Route()})
+	}
+	return nil
+}
+
+func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history.Recorder) (map[string]*fakeclient.Player, error) {
+	out := map[string]*fakeclient.Player{}
+	for _, c := range s.Clients {
+		route, err := l.Route(c.Route)
+		if err != nil {
+			return nil, fmt.Errorf("client %q: %w", c.Name, err)
+		}
+		cfg := fakeclient.PlayerConfig{
+			Addr:       route.Listen,
+			Stream:     c.Play[0].Stream,
+			BufferTime: c.BufferTime.D(),
+			Mutant:     c.Mutant,
+			Clock:      clk,
+		}
+		if r := c.Reconnect; r != nil {
+			cfg.Reconnect = fakeclient.ReconnectPolicy{Enabled: true, MaxTries: r.MaxTries, Delay: r.Delay.D()}
+		}
+		name := c.Name
+		cfg.OnEvent = func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) }
+		p, err := fakeclient.NewPlayer(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("client %q: %w", c.Name, err)
+		}
+		out[c.Name] = p
+	}
+	return out, nil
+}
+
+// clientEvent adapts a fakeclient event into the history.
+func clientEvent(client string, ev fakeclient.Event) history.Event {
+	h := history.Event{Source: client, Kind: "client." + ev.Kind, Code: ev.Code, Conn: ev.Conn, Stream: ev.Stream,
+		BufferLength: ev.BufferLength, Playhead: ev.Playhead, BytesIn: ev.BytesIn, Message: ev.Message}
+	switch ev.Kind {
+	case fakeclient.EventReceived, fakeclient.EventDropped, fakeclient.EventRendered:
+		h.Frames = &history.Range{First: ev.First, Last: ev.Last}
+	case fakeclient.EventPlayRequest:
+		off := ev.Offset
+		h.Transition, h.Offset = ev.Transition, &off
+	}
+	return h
+}
+
+// serverEvent adapts a fakeserver access-log entry into the history.
+func serverEvent(server string, ev fakeserver.Event) history.Event {
+	h := history.Event{Source: server, Kind: "server." + ev.Kind, Session: ev.Session, Stream: ev.Stream,
+		BytesIn: ev.BytesIn, BytesOut: ev.BytesOut, Message: ev.Reason}
+	switch ev.Kind {
+	case fakeserver.EventPlay:
+		off, st := ev.SOffset, ev.StartTime
+		h.Transition, h.Offset, h.StartTime = ev.TransMode, &off, &st
+		h.Frames = &history.Range{First: ev.StartFrame, Last: ev.StartFrame}
+	case fakeserver.EventStop:
+		h.Count = ev.Frames
+	}
+	return h
+}

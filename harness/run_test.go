@@ -1,0 +1,113 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/scenario"
+)
+
+const quick = `
+name: quick
+server: {streams: [{name: s, duration: 4s}]}
+routes: [{name: wifi}]
+clients:
+  - {name: viewer, role: player, route: wifi, bufferTime: 1s, play: [{stream: s}], reconnect: {}}
+faults: [{at: 1500ms, drop: {route: wifi}}]
+expect:
+  - resumesAtOffset: {client: viewer}
+  - reconnects: {client: viewer, count: 1}
+  - playsToEnd: {client: viewer, within: 10s}
+`
+
+func parse(t *testing.T, src string) *scenario.Scenario {
+	t.Helper()
+	s, err := scenario.Parse("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRunDropAndResume(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := Run(ctx, parse(t, quick), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed() {
+		t.Fatal(res.Problems())
+	}
+	faults := res.History.Filter(func(e history.Event) bool { return e.Kind == history.KindFaultStart })
+	if len(faults) != 1 || faults[0].At < 1500*time.Millisecond || faults[0].At > 1700*time.Millisecond {
+		t.Fatalf("drop not injected at 1.5s: %+v", faults)
+	}
+	closed := res.History.Filter(func(e history.Event) bool {
+		return e.Kind == history.KindClientStatus && e.Code == "NetConnection.Connect.Closed"
+	})
+	if len(closed) == 0 || closed[0].At < faults[0].At {
+		t.Fatalf("the player never saw Connect.Closed after the drop: %+v", closed)
+	}
+	if res.Elapsed < 4*time.Second {
+		t.Fatalf("a 4s stream ran in %v", res.Elapsed)
+	}
+}
+
+func TestRunMutantFailsTheChecker(t *testing.T) {
+	src := strings.Replace(quick, "reconnect: {}}", "reconnect: {}, mutant: resume-from-start}", 1)
+	res, err := Run(context.Background(), parse(t, src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := res.Verdicts[0]
+	if v.Status != check.Fail || !strings.Contains(v.Message, "frame 0 of s rendered twice") {
+		t.Fatalf("resumesAtOffset should name frame 0 as duplicated: %s", v)
+	}
+	if res.Passed() {
+		t.Fatal("without expectFailures the mutant must not pass")
+	}
+}
+
+func TestRunCancelledCleansUp(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(700 * time.Millisecond); cancel() }()
+	res, err := Run(ctx, parse(t, quick), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Passed() {
+		t.Fatal("a cancelled run cannot have played to the end")
+	}
+	v := res.Verdicts[2]
+	if v.Status != check.Fail || len(v.Evidence) == 0 || !strings.Contains(v.Evidence[0], "context canceled") {
+		t.Fatalf("playsToEnd should fail with the cancellation as evidence: %s %v", v, v.Evidence)
+	}
+}
+
+func TestRunUnreachableExternalToxiproxy(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, err = Run(context.Background(), parse(t, quick), Options{ToxiproxyURL: "http://" + addr})
+	if err == nil || !strings.Contains(err.Error(), "external toxiproxy") {
+		t.Fatalf("want a clear lab error, got %v", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		t.Fatal("unexpected cancellation")
+	}
+}
