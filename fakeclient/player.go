@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,8 +19,13 @@ import (
 // appends whatever arrives without splicing, so it shows frames twice.
 const MutantResumeFromStart = "resume-from-start"
 
+// MutantDoubleReconnect is a broken player: once a resume has started playing it drops its
+// new connection one more time (as a spurious stall timer would) and resumes again, so one
+// outage costs two reconnects.
+const MutantDoubleReconnect = "double-reconnect"
+
 // Mutants lists the player's deliberately broken behaviours.
-var Mutants = []string{MutantResumeFromStart}
+var Mutants = []string{MutantResumeFromStart, MutantDoubleReconnect}
 
 // Event kinds a player reports.
 const (
@@ -107,7 +113,7 @@ func NewPlayer(cfg PlayerConfig) (*Player, error) {
 	if cfg.Stream == "" {
 		return nil, errors.New("player: no stream")
 	}
-	if cfg.Mutant != "" && cfg.Mutant != MutantResumeFromStart {
+	if cfg.Mutant != "" && !slices.Contains(Mutants, cfg.Mutant) {
 		return nil, fmt.Errorf("player: unknown mutant %q (known: %v)", cfg.Mutant, Mutants)
 	}
 	if cfg.App == "" {
@@ -171,6 +177,7 @@ type playState struct {
 	started  bool // playhead positioned on the first frame
 	playing  bool
 	complete bool // the server said the stream ended
+	mutated  bool // a one-shot mutant behaviour has fired
 	lastTick time.Time
 	nextSamp time.Time
 }
@@ -289,7 +296,7 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 			return nil // sequence header
 		}
 		ts := time.Duration(m.Timestamp) * time.Millisecond
-		if p.cfg.Mutant == "" && id.Index <= st.held {
+		if p.cfg.Mutant != MutantResumeFromStart && id.Index <= st.held { // the splice
 			p.emit(Event{Kind: EventDropped, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index})
 			return nil
 		}
@@ -313,6 +320,10 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 		switch code {
 		case PlayStart:
 			st.tries = 0
+			if p.cfg.Mutant == MutantDoubleReconnect && st.req.transition == "resume" && !st.mutated && st.cur != nil {
+				st.mutated = true
+				_ = st.cur.conn.Close()
+			}
 		case PlayStop, PlayComplete:
 			st.complete = true
 		case PlayFailed, "NetStream.Play.StreamNotFound":

@@ -89,6 +89,13 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		return v
 	}
 	var problems []string
+	var dups *dupRun // consecutive duplicates are reported as one run
+	flushDups := func() {
+		if dups != nil {
+			problems = append(problems, dups.String())
+			dups = nil
+		}
+	}
 	last := map[string]int{}                   // per stream: the highest frame shown so far
 	seen := map[string]map[int]time.Duration{} // per stream: when each frame was first shown
 	for _, e := range h.Filter(of(client, history.KindClientReceived)) {
@@ -106,15 +113,19 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		for i := r.Frames.First; i <= r.Frames.Last; i++ {
 			prev, started := last[r.Stream]
 			first, dup := seen[r.Stream][i]
-			switch {
-			case dup:
-				problems = append(problems, fmt.Sprintf("frame %d of %s rendered twice: first at %s, again at %s",
-					i, r.Stream, sec(first), sec(r.At)))
-			case started && i > prev+1:
-				problems = append(problems, fmt.Sprintf("frames %s of %s never rendered: jumped from %d to %d at %s",
-					span(prev+1, i-1), r.Stream, prev, i, sec(r.At)))
-			case started && i <= prev:
-				problems = append(problems, fmt.Sprintf("frame %d of %s rendered out of order after %d at %s", i, r.Stream, prev, sec(r.At)))
+			if dup && dups != nil && dups.stream == r.Stream && dups.last+1 == i {
+				dups.last = i
+			} else {
+				flushDups()
+				switch {
+				case dup:
+					dups = &dupRun{stream: r.Stream, first: i, last: i, firstAt: first, againAt: r.At}
+				case started && i > prev+1:
+					problems = append(problems, fmt.Sprintf("frames %s of %s never rendered: jumped from %d to %d at %s",
+						span(prev+1, i-1), r.Stream, prev, i, sec(r.At)))
+				case started && i <= prev:
+					problems = append(problems, fmt.Sprintf("frame %d of %s rendered out of order after %d at %s", i, r.Stream, prev, sec(r.At)))
+				}
 			}
 			if !dup {
 				seen[r.Stream][i] = r.At
@@ -124,6 +135,7 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 			}
 		}
 	}
+	flushDups()
 
 	requests := h.Filter(func(e history.Event) bool {
 		return e.Source == client && e.Kind == history.KindClientPlay && e.Transition == "resume"
@@ -194,6 +206,21 @@ func deref(f *float64) float64 {
 		return math.NaN()
 	}
 	return *f
+}
+
+// dupRun is a run of consecutive frames rendered a second time.
+type dupRun struct {
+	stream           string
+	first, last      int
+	firstAt, againAt time.Duration
+}
+
+func (d *dupRun) String() string {
+	if d.first == d.last {
+		return fmt.Sprintf("frame %d of %s rendered twice: first at %s, again at %s", d.first, d.stream, sec(d.firstAt), sec(d.againAt))
+	}
+	return fmt.Sprintf("frames %d..%d of %s rendered twice: frame %d first at %s, again at %s",
+		d.first, d.last, d.stream, d.first, sec(d.firstAt), sec(d.againAt))
 }
 
 func span(a, b int) string {

@@ -14,6 +14,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/streamfault/streamfault/fakeclient"
 )
 
 // Problem is one thing wrong with a scenario file, located in the source.
@@ -247,9 +249,6 @@ func applyDefaults(s *Scenario) {
 
 var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// Mutants known to the player, for validation.
-var playerMutants = []string{"resume-from-start"}
-
 func validate(s *Scenario) []Problem {
 	var probs []Problem
 	bad := func(field, format string, args ...any) {
@@ -352,8 +351,8 @@ func validate(s *Scenario) []Problem {
 				bad(f+".reconnect.delay", "must not be negative")
 			}
 		}
-		if c.Mutant != "" && !slices.Contains(playerMutants, c.Mutant) {
-			bad(f+".mutant", "%q is not a known mutant (known: %s)", c.Mutant, strings.Join(playerMutants, ", "))
+		if c.Mutant != "" && !slices.Contains(fakeclient.Mutants, c.Mutant) {
+			bad(f+".mutant", "%q is not a known mutant (known: %s)", c.Mutant, strings.Join(fakeclient.Mutants, ", "))
 		}
 	}
 	for i, ft := range s.Faults {

@@ -1,0 +1,42 @@
+# streamfault — see README.md.
+GO       ?= go
+OUT      ?= out
+GINKGO   := $(GO) tool ginkgo
+# Extra arguments for `make run`, e.g. LABELS='--label-filter=reconnect'.
+LABELS   ?=
+
+.PHONY: run test unit suite vet fmt-check deps negative-controls clean
+
+## run: the main job — every scenario in scenarios/ through an embedded Toxiproxy and the
+## reference server; JUnit in $(OUT)/junit.xml, one JSON report per scenario in $(OUT)/.
+run:
+	@mkdir -p $(OUT)
+	STREAMFAULT_REPORT_DIR=$(abspath $(OUT)) STREAMFAULT_JUNIT=$(abspath $(OUT))/junit.xml \
+		$(GINKGO) -p --no-color $(LABELS) ./scenarios
+
+## test: formatting, vet, every unit test and the scenario suite, with the race detector.
+test: fmt-check vet
+	$(GO) test -race -count=1 ./...
+
+## unit: the tests without the scenario suite (fast).
+unit:
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /scenarios)
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@files=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$files" ]; then echo "gofmt needed: $$files"; exit 1; fi
+
+## deps: install the third-party peers the interop tests use (Debian: ffmpeg/ffprobe). Needs root.
+deps:
+	@if command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null; then echo "ffmpeg present"; \
+	else apt-get update -qq && apt-get install -y -qq --no-install-recommends ffmpeg; fi
+
+## negative-controls: run the mutants without expectFailures, to read their checkers' messages.
+negative-controls:
+	-STREAMFAULT_NO_EXPECTED_FAILURES=1 $(GINKGO) --no-color --label-filter=negative-control ./scenarios
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,95 @@
+// Package reports writes what a run produced for people and tools: the JSON report (the
+// history with its verdicts, loadable again for offline re-checking).
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/history"
+)
+
+// Version is the JSON report format version.
+const Version = 1
+
+// Report is the JSON form of one scenario run.
+type Report struct {
+	// Version is the report format version.
+	Version int `json:"version"`
+	// Scenario is the scenario's name.
+	Scenario string `json:"scenario"`
+	// File is the scenario file.
+	File string `json:"file,omitempty"`
+	// Passed tells whether the run met the scenario's expectations.
+	Passed bool `json:"passed"`
+	// Problems explain a failed run.
+	Problems []string `json:"problems,omitempty"`
+	// ElapsedSeconds is the run's wall time.
+	ElapsedSeconds float64 `json:"elapsedSeconds"`
+	// Verdicts are the checkers' results.
+	Verdicts []check.Verdict `json:"verdicts"`
+	// History is everything that happened.
+	History *history.History `json:"history"`
+}
+
+// FromResult builds the report of a run.
+func FromResult(r *harness.Result) Report {
+	return Report{Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(),
+		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Verdicts: r.Verdicts, History: r.History}
+}
+
+// WriteJSON writes the report as indented JSON.
+func WriteJSON(w io.Writer, rep Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(rep); err != nil {
+		return fmt.Errorf("reports: encode %s: %w", rep.Scenario, err)
+	}
+	return nil
+}
+
+// WriteJSONFile writes dir/<scenario>.json, creating dir, atomically (a partial file is never
+// left behind).
+func WriteJSONFile(dir string, rep Report) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	path := filepath.Join(dir, rep.Scenario+".json")
+	tmp, err := os.CreateTemp(dir, "."+rep.Scenario+"-*.json")
+	if err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := WriteJSON(tmp, rep); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	return path, nil
+}
+
+// ReadJSON loads a report written by WriteJSON.
+func ReadJSON(r io.Reader) (*Report, error) {
+	var rep Report
+	if err := json.NewDecoder(r).Decode(&rep); err != nil {
+		return nil, fmt.Errorf("reports: decode: %w", err)
+	}
+	if rep.Version != Version {
+		return nil, fmt.Errorf("reports: version %d, this build reads %d", rep.Version, Version)
+	}
+	return &rep, nil
+}

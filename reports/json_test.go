@@ -1,0 +1,47 @@
+package reports
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/scenario"
+)
+
+func TestJSONRoundTripReChecks(t *testing.T) {
+	s := &scenario.Scenario{Name: "x", Expect: []scenario.Expectation{{Reconnects: &scenario.Reconnects{Client: "v", Count: 0}}}}
+	r := history.NewRecorder(nil, "x")
+	r.Record(history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: "reset"})
+	r.Record(history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: "resume"})
+	h := r.History()
+	res := &harness.Result{Scenario: s, History: h, Verdicts: check.Run(h, s), Elapsed: time.Second}
+	dir := t.TempDir()
+	path, err := WriteJSONFile(dir, FromResult(res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := ReadJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Passed || len(rep.Problems) != 1 {
+		t.Fatalf("report: %+v", rep)
+	}
+	// The saved history gives the same verdicts offline.
+	again := check.Run(rep.History, s)
+	if again[0].Status != res.Verdicts[0].Status || again[0].Message != res.Verdicts[0].Message {
+		t.Fatalf("re-check differs: %v vs %v", again[0], res.Verdicts[0])
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}

@@ -1,0 +1,109 @@
+// The scenario suite: one Ginkgo spec per YAML file in this folder. The files are read in
+// TestScenarios before RunSpecs, in sorted order, so every parallel process builds the same
+// tree. Each spec runs the scenario through harness.Run and asserts on its verdicts.
+//
+// Environment:
+//
+//	STREAMFAULT_REPORT_DIR  write <scenario>.json (history + verdicts) there
+//	STREAMFAULT_JUNIT       write a JUnit file there with one testcase per scenario
+//	TOXIPROXY_URL           use an external toxiproxy-server instead of the embedded one
+//	STREAMFAULT_NO_EXPECTED_FAILURES=1
+//	                        ignore expectFailures, to see a negative control's own failure
+package scenarios_test
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+	"go.uber.org/goleak"
+
+	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/reports"
+)
+
+// specGrace is added to a scenario's own timeout before Ginkgo interrupts the spec, so the
+// harness' timeout (which still produces verdicts and a report) fires first.
+const specGrace = 30 * time.Second
+
+var loaded []*scenario.Scenario
+
+func TestScenarios(t *testing.T) {
+	RegisterFailHandler(Fail)
+	var err error
+	loaded, err = scenario.LoadDir(".")
+	if err != nil {
+		t.Fatalf("scenarios:\n%v", err)
+	}
+	if len(loaded) == 0 {
+		t.Fatal("scenarios: no *.yaml file found")
+	}
+	RunSpecs(t, "Scenarios")
+}
+
+var _ = Describe("Scenario", func() {
+	ignoreExpected := os.Getenv("STREAMFAULT_NO_EXPECTED_FAILURES") != ""
+	for _, s := range loaded {
+		if ignoreExpected {
+			c := *s
+			c.ExpectFailures = nil
+			s = &c
+		}
+		It(s.Name, Label(s.Labels...), SpecTimeout(s.Timeout.D()+specGrace), func(ctx SpecContext) {
+			leaks := goleak.IgnoreCurrent()
+			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: os.Getenv("TOXIPROXY_URL")})
+			if res != nil {
+				recordResult(res)
+			}
+			Expect(err).NotTo(HaveOccurred(), "harness error in %s", s.Path)
+			if problems := res.Problems(); len(problems) > 0 {
+				Fail(fmt.Sprintf("%s (%s):\n  %s", s.Name, s.Path, strings.Join(problems, "\n  ")))
+			}
+			Expect(goleak.Find(leaks)).To(Succeed(), "goroutines left behind by %s", s.Name)
+		})
+	}
+})
+
+// recordResult attaches the verdicts to the spec's report and writes the JSON report.
+func recordResult(res *harness.Result) {
+	var line []string
+	for _, v := range res.Verdicts {
+		line = append(line, fmt.Sprintf("%s=%s", v.Checker, v.Status))
+		AddReportEntry("verdict "+v.Checker, v.String(), ReportEntryVisibilityFailureOrVerbose)
+	}
+	AddReportEntry("summary", strings.Join(line, " "), ReportEntryVisibilityNever)
+	if dir := os.Getenv("STREAMFAULT_REPORT_DIR"); dir != "" {
+		path, err := reports.WriteJSONFile(dir, reports.FromResult(res))
+		Expect(err).NotTo(HaveOccurred())
+		AddReportEntry("report", path, ReportEntryVisibilityNever)
+	}
+}
+
+// Once every process is done: the JUnit file (Ginkgo's generator on the aggregated report,
+// without the suite's own setup nodes, so there is one testcase per scenario) and one line
+// per scenario.
+var _ = ReportAfterSuite("summary", func(r Report) {
+	if path := os.Getenv("STREAMFAULT_JUNIT"); path != "" {
+		Expect(reporters.GenerateJUnitReportWithConfig(r, path, reporters.JunitReportConfig{
+			OmitSuiteSetupNodes: true, OmitLeafNodeType: true})).To(Succeed())
+	}
+	specs := r.SpecReports.WithLeafNodeType(types.NodeTypeIt)
+	sort.Slice(specs, func(i, j int) bool { return specs[i].LeafNodeText < specs[j].LeafNodeText })
+	for _, sp := range specs {
+		summary := ""
+		for _, e := range sp.ReportEntries {
+			if e.Name == "summary" {
+				summary = e.StringRepresentation()
+			}
+		}
+		fmt.Printf("%-7s %-50s %6.1fs  %s\n", strings.ToUpper(sp.State.String()), sp.LeafNodeText, sp.RunTime.Seconds(), summary)
+	}
+})
