@@ -40,6 +40,8 @@ type Result struct {
 	Verdicts []check.Verdict
 	// Elapsed is the run's wall time, lab setup and teardown included.
 	Elapsed time.Duration
+	// Recoveries are the measured recovery times, per client.
+	Recoveries map[string][]check.Recovery
 }
 
 // Problems lists why the result does not meet the scenario's expectations: a checker that
@@ -132,7 +134,12 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	}
 	rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd})
 	h := rec.History()
-	res = &Result{Scenario: s, History: h, Verdicts: check.Run(h, s)}
+	res = &Result{Scenario: s, History: h, Verdicts: check.Run(h, s), Recoveries: map[string][]check.Recovery{}}
+	for _, c := range s.Clients {
+		if r := check.Recoveries(h, c.Name); len(r) > 0 {
+			res.Recoveries[c.Name] = r
+		}
+	}
 	if ferr != nil {
 		return res, fmt.Errorf("scenario %s: %w", s.Name, ferr)
 	}

@@ -33,6 +33,8 @@ type Report struct {
 	ElapsedSeconds float64 `json:"elapsedSeconds"`
 	// Verdicts are the checkers' results.
 	Verdicts []check.Verdict `json:"verdicts"`
+	// Recoveries are the measured recovery times per client.
+	Recoveries map[string][]check.Recovery `json:"recoveries,omitempty"`
 	// History is everything that happened.
 	History *history.History `json:"history"`
 }
@@ -40,7 +42,7 @@ type Report struct {
 // FromResult builds the report of a run.
 func FromResult(r *harness.Result) Report {
 	return Report{Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(),
-		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Verdicts: r.Verdicts, History: r.History}
+		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
 }
 
 // WriteJSON writes the report as indented JSON.

@@ -79,6 +79,12 @@ func recordResult(res *harness.Result) {
 		line = append(line, fmt.Sprintf("%s=%s", v.Checker, v.Status))
 		AddReportEntry("verdict "+v.Checker, v.String(), ReportEntryVisibilityFailureOrVerbose)
 	}
+	for client, rs := range res.Recoveries {
+		for _, r := range rs {
+			line = append(line, fmt.Sprintf("recovery(%s)=%dms", client, r.FirstFrame.Milliseconds()))
+			AddReportEntry("recovery "+client, fmt.Sprintf("%s: first frame %v after %s", client, r.FirstFrame, r.Fault), ReportEntryVisibilityFailureOrVerbose)
+		}
+	}
 	AddReportEntry("summary", strings.Join(line, " "), ReportEntryVisibilityNever)
 	if dir := os.Getenv("STREAMFAULT_REPORT_DIR"); dir != "" {
 		path, err := reports.WriteJSONFile(dir, reports.FromResult(res))

@@ -116,3 +116,17 @@ func TestReconnects(t *testing.T) {
 	expect(t, Reconnects(&healthy().h, "v", 0), Fail, "resumed 1 time(s), expected 0 (at 1.000s)")
 	expect(t, Reconnects(&(&hb{}).h, "v", 0), Unknown, "")
 }
+
+func TestRecoveries(t *testing.T) {
+	b := &hb{}
+	b.add(0, history.Event{Source: "v", Kind: history.KindClientReceived, Stream: "s", Conn: 1, Frames: &history.Range{}}).
+		add(ms(4000), history.Event{Source: "drop-1", Kind: history.KindFaultStart, Fault: "drop-1"}).
+		add(ms(4001), history.Event{Source: "v", Kind: history.KindClientStatus, Conn: 1, Code: "NetConnection.Connect.Closed"}).
+		add(ms(4250), history.Event{Source: "v", Kind: history.KindClientDropped, Conn: 2, Frames: &history.Range{First: 175, Last: 175}}).
+		add(ms(4300), history.Event{Source: "v", Kind: history.KindClientReceived, Conn: 2, Frames: &history.Range{First: 176, Last: 176}}).
+		add(ms(9000), history.Event{Source: "drop-2", Kind: history.KindFaultStart, Fault: "drop-2"})
+	got := Recoveries(&b.h, "v")
+	if len(got) != 1 || got[0].FirstFrame != ms(250) || got[0].Conn != 2 || got[0].Fault != "drop-1" {
+		t.Fatalf("got %+v", got)
+	}
+}

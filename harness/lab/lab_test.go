@@ -1,0 +1,109 @@
+package lab
+
+import (
+	"context"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/streamfault/streamfault/harness/scenario"
+)
+
+func testScenario(t testing.TB) *scenario.Scenario {
+	t.Helper()
+	s, err := scenario.Parse("lab.yaml", []byte(`
+name: lab
+server: {streams: [{name: s, duration: 2s}]}
+routes: [{name: wifi}, {name: lte}]
+clients: [{name: v, role: player, route: wifi, play: [{stream: s}]}]
+expect: [{playsToEnd: {client: v}}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRoutesForwardAndCloseRemovesEverything(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	l, err := Start(context.Background(), testScenario(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Routes()) != 2 {
+		t.Fatalf("routes: %d", len(l.Routes()))
+	}
+	wifi, err := l.Route("wifi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, _, _ := net.SplitHostPort(wifi.Listen)
+	if host != "127.0.0.1" {
+		t.Fatalf("proxy listens on %s, want loopback", wifi.Listen)
+	}
+	// A byte through the proxy reaches the server (the RTMP handshake answers C0+C1).
+	c, err := net.DialTimeout("tcp", wifi.Listen, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	hello := make([]byte, 1537)
+	hello[0] = 3
+	if _, err := c.Write(hello); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(c, make([]byte, 1537)); err != nil {
+		t.Fatalf("no handshake answer through the route: %v", err)
+	}
+	c.Close()
+	if _, err := l.Route("nope"); err == nil {
+		t.Fatal("unknown route must be an error")
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := net.DialTimeout("tcp", wifi.Listen, 200*time.Millisecond); err == nil {
+		t.Fatal("the route still listens after Close")
+	}
+}
+
+func TestHealReEnablesDisabledRoute(t *testing.T) {
+	l, err := Start(context.Background(), testScenario(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r, _ := l.Route("lte")
+	if err := r.Proxy.Disable(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := net.DialTimeout("tcp", r.Listen, 200*time.Millisecond); err == nil {
+		t.Fatal("a disabled route must refuse connections")
+	}
+	if err := l.Heal(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.DialTimeout("tcp", r.Listen, time.Second)
+	if err != nil {
+		t.Fatalf("route not healed: %v", err)
+	}
+	c.Close()
+}
+
+// BenchmarkLabSetupTeardown measures building and removing a lab: embedded Toxiproxy, the
+// reference server and two routes.
+func BenchmarkLabSetupTeardown(b *testing.B) {
+	s := testScenario(b)
+	for b.Loop() {
+		l, err := Start(context.Background(), s, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := l.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
