@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/harness/check"
-	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/harness/scenario"
@@ -79,7 +77,10 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	rec := history.NewRecorder(clk, s.Name)
 	rec.Record(history.Event{Source: "harness", Kind: history.KindRunStart, Message: s.Name})
 
-	l, err := lab.Start(ctx, s, lab.Options{ToxiproxyURL: opts.ToxiproxyURL, Clock: clk,
+	if n := s.Nemesis; n != nil {
+		rec.Record(history.Event{Source: "nemesis", Kind: history.KindFaultSchedule, Message: describeNemesis(s)})
+	}
+	l, err := lab.Start(ctx, s, lab.Options{ToxiproxyURL: opts.ToxiproxyURL, Clock: clk, ResetRoutes: resetRoutes(s),
 		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, serverEvent(name, ev)) }})
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
@@ -104,7 +105,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
-	faults, err := buildFaults(s)
+	tl, err := newTimeline(s, l, clk, rec)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
@@ -124,7 +125,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	}
 	faultCtx, stopFaults := context.WithCancel(ctx)
 	faultErr := make(chan error, 1)
-	go func() { faultErr <- playTimeline(faultCtx, faults, l, clk, rec) }()
+	go func() { faultErr <- tl.play(faultCtx) }()
 
 	actors.Wait()
 	stopFaults()
@@ -144,44 +145,6 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		return res, fmt.Errorf("scenario %s: %w", s.Name, ferr)
 	}
 	return res, nil
-}
-
-type timedFault struct {
-	at time.Duration
-	f  fault.Fault
-}
-
-func buildFaults(s *scenario.Scenario) ([]timedFault, error) {
-	var out []timedFault
-	for _, sf := range s.Faults {
-		f, err := fault.FromScenario(sf)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, timedFault{at: sf.At.D(), f: f})
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
-	return out, nil
-}
-
-// playTimeline injects each fault at its time since the start of the recording.
-func playTimeline(ctx context.Context, faults []timedFault, l *lab.Lab, clk clock.Clock, rec *history.Recorder) error {
-	for _, tf := range faults {
-		due := rec.Start().Add(tf.at)
-		if err := clock.Sleep(ctx, clk, due.Sub(clk.Now())); err != nil {
-			return nil // the actors finished (or the run timed out) before this fault was due
-		}
-		w, err := tf.f.Inject(ctx, l, clk)
-		if !w.Start.IsZero() {
-			rec.RecordAt(w.Start, history.Event{Source: tf.f.Name(), Kind: history.KindFaultStart, Fault: tf.f.Name(), Route: tf.f.Route()})
-		}
-		if err != nil {
-			rec.Record(history.Event{Source: tf.f.Name(), Kind: history.KindFaultEnd, Fault: tf.f.Name(), Route: tf.f.Route(), Message: err.Error()})
-			return err
-		}
-		rec.RecordAt(w.End, history.Event{Source: tf.f.Name(), Kind: history.KindFaultEnd, Fault: tf.f.Name(), Route: tf.f.Route()})
-	}
-	return nil
 }
 
 func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history.Recorder) (map[string]*fakeclient.Player, error) {

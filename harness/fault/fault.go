@@ -5,6 +5,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,64 +18,279 @@ import (
 type Window struct {
 	// Start is when the fault began to act.
 	Start time.Time
-	// End is when it stopped acting (equal to Start for an instantaneous fault).
+	// End is when it stopped acting; zero when it lasts until the final heal.
 	End time.Time
 }
+
+// Revert undoes a fault; nil means there is nothing to undo (an instantaneous fault).
+type Revert func(ctx context.Context) error
 
 // Fault is one injectable fault.
 type Fault interface {
 	// Name labels the fault in the history.
 	Name() string
-	// Route is the route the fault acts on ("" when none).
-	Route() string
-	// Inject applies the fault to the lab and reports when it was in effect.
-	Inject(ctx context.Context, l *lab.Lab, c clock.Clock) (Window, error)
+	// Target is the route or server the fault acts on.
+	Target() string
+	// Apply puts the fault in effect and returns how to undo it.
+	Apply(ctx context.Context, l *lab.Lab) (Revert, error)
+}
+
+// DefaultResetHold is how long a reset fault keeps resetting connections when no `for` is given.
+const DefaultResetHold = 200 * time.Millisecond
+
+// Inject applies f. With hold > 0 it waits that long (cut short when ctx ends) and reverts;
+// with hold == 0 a revertible fault stays until the lab is healed (Window.End zero).
+func Inject(ctx context.Context, l *lab.Lab, c clock.Clock, f Fault, hold time.Duration) (Window, error) {
+	c = clock.Or(c)
+	w := Window{Start: c.Now()}
+	revert, err := f.Apply(ctx, l)
+	if err != nil {
+		return w, fmt.Errorf("fault %q on %s: %w", f.Name(), f.Target(), err)
+	}
+	if revert == nil {
+		w.End = c.Now()
+		return w, nil
+	}
+	if hold <= 0 {
+		return w, nil
+	}
+	_ = clock.Sleep(ctx, c, hold)
+	// Undo even when the run is ending, bounded on its own.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err = revert(rctx)
+	w.End = c.Now()
+	if err != nil {
+		return w, fmt.Errorf("fault %q on %s: undo: %w", f.Name(), f.Target(), err)
+	}
+	return w, nil
 }
 
 // FromScenario builds the fault described by one YAML fault entry.
 func FromScenario(f scenario.Fault) (Fault, error) {
+	base := named{name: f.Name, target: f.Route()}
 	switch {
 	case f.Drop != nil:
-		return Drop{name: f.Name, route: f.Drop.Route}, nil
+		return drop{base}, nil
+	case f.Reset != nil:
+		return reset{base}, nil
+	case f.Disable != nil:
+		return disable{base}, nil
+	case f.Enable != nil:
+		return enable{base}, nil
+	case f.Stall != nil:
+		return toxic{named: base, tag: "stall", typ: "bandwidth", dirs: []string{scenario.Downstream, scenario.Upstream},
+			toxicity: 1, attrs: map[string]any{"rate": 0}}, nil
+	case f.Blackhole != nil:
+		return toxic{named: base, tag: "blackhole", typ: "timeout", dirs: []string{scenario.Downstream, scenario.Upstream},
+			toxicity: 1, attrs: map[string]any{"timeout": 0}}, nil
+	case f.Flap != nil:
+		return flap{named: base, every: f.Flap.Every.D(), times: f.Flap.Times}, nil
+	case f.Kill != nil:
+		return server{named: named{name: f.Name, target: f.Kill.Server}, action: "kill"}, nil
+	case f.Restart != nil:
+		return server{named: named{name: f.Name, target: f.Restart.Server}, action: "restart"}, nil
+	case f.Shutdown != nil:
+		return server{named: named{name: f.Name, target: f.Shutdown.Server}, action: "shutdown"}, nil
+	}
+	if t := f.Toxic(); t != nil {
+		return newToxic(base, f, t), nil
 	}
 	return nil, fmt.Errorf("fault %q: no fault kind given", f.Name)
 }
 
-// Drop ends every live connection of a route with a clean close (both peers see EOF) and
+func newToxic(base named, f scenario.Fault, t *scenario.ToxicCommon) toxic {
+	dirs := []string{t.Direction}
+	if t.Direction == scenario.Both {
+		dirs = []string{scenario.Downstream, scenario.Upstream}
+	}
+	tx := toxic{named: base, dirs: dirs, toxicity: float32(*t.Toxicity)}
+	ms := func(d scenario.Duration) int64 { return d.D().Milliseconds() }
+	switch {
+	case f.Latency != nil:
+		tx.typ, tx.attrs = "latency", map[string]any{"latency": ms(f.Latency.Latency), "jitter": ms(f.Latency.Jitter)}
+	case f.Bandwidth != nil:
+		tx.typ, tx.attrs = "bandwidth", map[string]any{"rate": f.Bandwidth.Rate}
+	case f.SlowClose != nil:
+		tx.typ, tx.attrs = "slow_close", map[string]any{"delay": ms(f.SlowClose.Delay)}
+	case f.Timeout != nil:
+		tx.typ, tx.attrs = "timeout", map[string]any{"timeout": ms(f.Timeout.Timeout)}
+	case f.ResetPeer != nil:
+		tx.typ, tx.attrs = "reset_peer", map[string]any{"timeout": ms(f.ResetPeer.Timeout)}
+	case f.LimitData != nil:
+		tx.typ, tx.attrs = "limit_data", map[string]any{"bytes": f.LimitData.Bytes}
+	case f.Slicer != nil:
+		tx.typ, tx.attrs = "slicer", map[string]any{"average_size": f.Slicer.AverageSize,
+			"size_variation": f.Slicer.SizeVariation, "delay": f.Slicer.Delay.D().Microseconds()}
+	}
+	tx.tag = tx.typ
+	return tx
+}
+
+type named struct{ name, target string }
+
+func (n named) Name() string   { return n.name }
+func (n named) Target() string { return n.target }
+
+// drop ends every live connection of a route with a clean close (both peers see EOF) and
 // accepts new connections again at once.
 //
 // Mechanism: the route's proxy is disabled and immediately re-enabled. Disabling a Toxiproxy
 // proxy closes every link it holds (EOF on both sides within about 1 ms) and stops its
 // listener; enabling it listens again on the same port. Toxics cannot do this: reset_peer added
 // mid-session only acts on links created after it, timeout=0 blackholes instead of closing,
-// and there is no API to target live connections one by one.
-type Drop struct {
-	name, route string
-}
+// and there is no API to target live connections one by one. A client that redials within the
+// ~1 ms the proxy is disabled is refused.
+type drop struct{ named }
 
-// Name is the fault's label.
-func (d Drop) Name() string { return d.name }
-
-// Route is the dropped route.
-func (d Drop) Route() string { return d.route }
-
-// Inject disables then re-enables the route's proxy.
-func (d Drop) Inject(ctx context.Context, l *lab.Lab, c clock.Clock) (Window, error) {
-	r, err := l.Route(d.route)
+func (d drop) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
+	r, err := l.Route(d.target)
 	if err != nil {
-		return Window{}, fmt.Errorf("drop %q: %w", d.name, err)
+		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return Window{}, fmt.Errorf("drop %q: %w", d.name, err)
-	}
-	c = clock.Or(c)
-	w := Window{Start: c.Now()}
 	if err := r.Proxy.Disable(); err != nil {
-		return w, fmt.Errorf("drop %q: route %q: disable proxy: %w", d.name, d.route, err)
+		return nil, fmt.Errorf("disable proxy: %w", err)
 	}
 	if err := r.Proxy.Enable(); err != nil {
-		return w, fmt.Errorf("drop %q: route %q: re-enable proxy: %w", d.name, d.route, err)
+		return nil, fmt.Errorf("re-enable proxy: %w", err)
 	}
-	w.End = c.Now()
-	return w, nil
+	return nil, nil
+}
+
+// reset ends every live connection of a route with a TCP reset (the peers see ECONNRESET).
+//
+// Mechanism: Toxiproxy sets SO_LINGER 0 only on links created while a reset_peer toxic
+// exists, so the lab arms every route that has a reset fault with a reset_peer toxic of
+// toxicity 0 before any client connects (lab.ResetToxic). The fault raises its toxicity to 1:
+// each link then closes with linger 0 on the next chunk of server data (within a frame on a
+// streaming connection; an idle connection is reset when data next flows). The toxic is
+// disarmed after `for` (default DefaultResetHold); connections opened meanwhile are reset too.
+type reset struct{ named }
+
+func (r reset) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
+	rt, err := l.Route(r.target)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rt.Proxy.UpdateToxic(lab.ResetToxic, 1, map[string]any{"timeout": 0}); err != nil {
+		return nil, fmt.Errorf("arm reset: %w (is the route armed? the lab arms routes named by reset faults)", err)
+	}
+	return func(context.Context) error {
+		if _, err := rt.Proxy.UpdateToxic(lab.ResetToxic, 0, map[string]any{"timeout": 0}); err != nil {
+			return fmt.Errorf("disarm reset: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// disable closes a route's live connections and refuses new ones until reverted.
+type disable struct{ named }
+
+func (d disable) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
+	r, err := l.Route(d.target)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Proxy.Disable(); err != nil {
+		return nil, fmt.Errorf("disable proxy: %w", err)
+	}
+	return func(context.Context) error {
+		if err := r.Proxy.Enable(); err != nil {
+			return fmt.Errorf("enable proxy: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// enable accepts connections on a route again.
+type enable struct{ named }
+
+func (e enable) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
+	r, err := l.Route(e.target)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Proxy.Enable(); err != nil {
+		return nil, fmt.Errorf("enable proxy: %w", err)
+	}
+	return nil, nil
+}
+
+// toxic adds one Toxiproxy toxic per direction; reverting removes them.
+type toxic struct {
+	named
+	tag, typ string
+	dirs     []string
+	toxicity float32
+	attrs    map[string]any
+}
+
+func (t toxic) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
+	r, err := l.Route(t.target)
+	if err != nil {
+		return nil, err
+	}
+	var added []string
+	undo := func(context.Context) error {
+		var errs []error
+		for _, name := range added {
+			if err := r.Proxy.RemoveToxic(name); err != nil {
+				errs = append(errs, fmt.Errorf("remove toxic %s: %w", name, err))
+			}
+		}
+		return errors.Join(errs...)
+	}
+	for _, dir := range t.dirs {
+		name := fmt.Sprintf("sf-%s-%s", t.name, dir)
+		if _, err := r.Proxy.AddToxic(name, t.typ, dir, t.toxicity, t.attrs); err != nil {
+			return nil, errors.Join(fmt.Errorf("add %s toxic (%s): %w", t.typ, dir, err), undo(context.Background()))
+		}
+		added = append(added, name)
+	}
+	return undo, nil
+}
+
+// flap drops a route every `every`, `times` times.
+type flap struct {
+	named
+	every time.Duration
+	times int
+}
+
+func (f flap) Apply(ctx context.Context, l *lab.Lab) (Revert, error) {
+	d := drop{f.named}
+	for i := 0; i < f.times; i++ {
+		if i > 0 {
+			if err := clock.Sleep(ctx, l.Clock(), f.every); err != nil {
+				return nil, nil // the run ended; the flap stops
+			}
+		}
+		if _, err := d.Apply(ctx, l); err != nil {
+			return nil, fmt.Errorf("drop %d of %d: %w", i+1, f.times, err)
+		}
+	}
+	return nil, nil
+}
+
+// server kills, restarts or shuts down a reference server; kill and shutdown are reverted by
+// starting it again on the same address.
+type server struct {
+	named
+	action string
+}
+
+func (s server) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
+	srv, err := l.Server(s.target)
+	if err != nil {
+		return nil, err
+	}
+	start := func(context.Context) error { return srv.Start() }
+	switch s.action {
+	case "kill":
+		return start, srv.Kill()
+	case "shutdown":
+		return start, srv.Close()
+	default:
+		return nil, srv.Restart()
+	}
 }

@@ -4,6 +4,7 @@
 package history
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,14 +21,15 @@ const Version = 1
 // Event kinds recorded by the harness. Client and server kinds mirror fakeclient and
 // fakeserver events with a "client." or "server." prefix.
 const (
-	KindRunStart       = "run.start"     // the run began; Message holds the scenario name
-	KindRunEnd         = "run.end"       // the run ended
-	KindStream         = "lab.stream"    // a catalogue entry: Stream, Count (frames), FPS
-	KindRoute          = "lab.route"     // a route: Route, Message (listen address)
-	KindFaultStart     = "fault.start"   // Fault, Route
-	KindFaultEnd       = "fault.end"     // Fault, Route
-	KindActorEnd       = "actor.end"     // a client's script ended; Message holds its error
-	KindClientStatus   = "client.status" // Code
+	KindRunStart       = "run.start"      // the run began; Message holds the scenario name
+	KindRunEnd         = "run.end"        // the run ended
+	KindStream         = "lab.stream"     // a catalogue entry: Stream, Count (frames), FPS
+	KindRoute          = "lab.route"      // a route: Route, Message (listen address)
+	KindFaultStart     = "fault.start"    // Fault, Route
+	KindFaultEnd       = "fault.end"      // Fault, Route
+	KindFaultSchedule  = "fault.schedule" // a nemesis schedule: Message holds the seed and the faults
+	KindActorEnd       = "actor.end"      // a client's script ended; Message holds its error
+	KindClientStatus   = "client.status"  // Code
 	KindClientPlay     = "client.play.request"
 	KindClientReceived = "client.frames.received"
 	KindClientDropped  = "client.frames.dropped"
@@ -142,14 +144,15 @@ type Recorder struct {
 	start time.Time
 	name  string
 
-	mu     sync.Mutex
-	events []Event
+	mu      sync.Mutex
+	events  []Event
+	changed chan struct{} // closed and replaced on every Record
 }
 
 // NewRecorder starts a recording for the named scenario now.
 func NewRecorder(c clock.Clock, scenario string) *Recorder {
 	c = clock.Or(c)
-	return &Recorder{clk: c, start: c.Now(), name: scenario}
+	return &Recorder{clk: c, start: c.Now(), name: scenario, changed: make(chan struct{})}
 }
 
 // Start is the base time of the recording.
@@ -165,6 +168,31 @@ func (r *Recorder) RecordAt(t time.Time, ev Event) {
 	ev.At = t.Sub(r.start)
 	ev.Seq = len(r.events)
 	r.events = append(r.events, ev)
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// Wait blocks until an event matching match has been recorded (including before the call)
+// and returns the first such event, or returns ctx's error.
+func (r *Recorder) Wait(ctx context.Context, match func(Event) bool) (Event, error) {
+	next := 0
+	for {
+		r.mu.Lock()
+		for ; next < len(r.events); next++ {
+			if match(r.events[next]) {
+				ev := r.events[next]
+				r.mu.Unlock()
+				return ev, nil
+			}
+		}
+		changed := r.changed
+		r.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return Event{}, ctx.Err()
+		case <-changed:
+		}
+	}
 }
 
 // History returns a time-ordered copy of everything recorded so far.

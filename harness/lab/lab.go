@@ -27,7 +27,11 @@ import (
 )
 
 // ServerName is the name of the scenario's reference server in the history.
-const ServerName = "origin"
+const ServerName = scenario.ServerName
+
+// ResetToxic is the name of the reset_peer toxic (toxicity 0) that arms a route for reset
+// faults: Toxiproxy only sets SO_LINGER 0 on links created while such a toxic exists.
+const ResetToxic = "sf-reset-arm"
 
 // Options configures a lab.
 type Options struct {
@@ -38,6 +42,8 @@ type Options struct {
 	Clock clock.Clock
 	// OnServerEvent receives the reference server's access log; it must be concurrency-safe.
 	OnServerEvent func(server string, ev fakeserver.Event)
+	// ResetRoutes are armed for reset faults (see ResetToxic) before any client connects.
+	ResetRoutes []string
 }
 
 // Route is one named network path: a Toxiproxy proxy in front of a server.
@@ -60,11 +66,13 @@ type Lab struct {
 	servers  map[string]*fakeserver.Server
 	routes   map[string]*Route
 	embedded *embedded
+	clk      clock.Clock
+	armed    map[string]bool
 }
 
 // Start builds the lab for s. On error everything created so far is removed.
 func Start(ctx context.Context, s *scenario.Scenario, opts Options) (*Lab, error) {
-	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Route{}}
+	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Route{}, clk: clock.Or(opts.Clock), armed: map[string]bool{}}
 	if err := l.build(ctx, s, opts); err != nil {
 		return nil, errors.Join(err, l.Close())
 	}
@@ -115,8 +123,32 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 		}
 		l.routes[r.Name] = &Route{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Proxy: p}
 	}
+	for _, name := range opts.ResetRoutes {
+		if err := l.arm(name); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// arm adds the inactive reset_peer toxic to a route.
+func (l *Lab) arm(name string) error {
+	r, err := l.Route(name)
+	if err != nil {
+		return err
+	}
+	if l.armed[name] {
+		return nil
+	}
+	if _, err := r.Proxy.AddToxic(ResetToxic, "reset_peer", "downstream", 0, map[string]any{"timeout": 0}); err != nil {
+		return fmt.Errorf("lab: route %q: arm for reset: %w", name, err)
+	}
+	l.armed[name] = true
+	return nil
+}
+
+// Clock is the lab's time source.
+func (l *Lab) Clock() clock.Clock { return l.clk }
 
 // Route returns the named route.
 func (l *Lab) Route(name string) (*Route, error) {
@@ -145,9 +177,13 @@ func (l *Lab) Server(name string) (*fakeserver.Server, error) {
 	return s, nil
 }
 
-// Heal removes every toxic and re-enables every route, so that no fault outlives the
-// scenario. Toxics go before proxies are deleted: deleting a proxy stalled by a bandwidth-0
-// toxic leaks its link goroutines.
+// Heal removes every toxic and leaves every route enabled, so that no fault outlives the
+// scenario. It ends every live connection of the lab, and is meant for the end of a run.
+//
+// The order avoids two Toxiproxy traps: bandwidth toxics go first, on live links (deleting or
+// disabling a proxy stalled by a bandwidth-0 toxic leaks its link goroutines); then the proxy
+// is disabled, which closes every link, and only then are the other toxics removed — removing
+// a toxic while links are terminating can hang the API (Shopify/toxiproxy#412, #558).
 func (l *Lab) Heal() error {
 	var errs []error
 	for _, r := range l.routes {
@@ -157,14 +193,32 @@ func (l *Lab) Heal() error {
 			continue
 		}
 		for _, t := range toxics {
-			if err := r.Proxy.RemoveToxic(t.Name); err != nil {
-				errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
+			if t.Type == "bandwidth" {
+				if err := r.Proxy.RemoveToxic(t.Name); err != nil {
+					errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
+				}
 			}
 		}
-		if !r.Proxy.Enabled {
-			if err := r.Proxy.Enable(); err != nil {
-				errs = append(errs, fmt.Errorf("lab: route %q: enable: %w", r.Name, err))
+		if err := r.Proxy.Disable(); err != nil {
+			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
+			continue
+		}
+		for _, t := range toxics {
+			switch {
+			case t.Type == "bandwidth":
+			case t.Name == ResetToxic && l.armed[r.Name]:
+				// Keep the arm, disarmed: it must outlive faults for later resets.
+				if _, err := r.Proxy.UpdateToxic(ResetToxic, 0, map[string]any{"timeout": 0}); err != nil {
+					errs = append(errs, fmt.Errorf("lab: route %q: disarm reset: %w", r.Name, err))
+				}
+			default:
+				if err := r.Proxy.RemoveToxic(t.Name); err != nil {
+					errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
+				}
 			}
+		}
+		if err := r.Proxy.Enable(); err != nil {
+			errs = append(errs, fmt.Errorf("lab: route %q: enable: %w", r.Name, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -175,6 +229,14 @@ func (l *Lab) Heal() error {
 func (l *Lab) Close() error {
 	errs := []error{l.Heal()}
 	for _, r := range l.routes {
+		if err := r.Proxy.Disable(); err != nil {
+			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
+		}
+		if l.armed[r.Name] {
+			if err := r.Proxy.RemoveToxic(ResetToxic); err != nil {
+				errs = append(errs, fmt.Errorf("lab: route %q: remove reset arm: %w", r.Name, err))
+			}
+		}
 		if err := r.Proxy.Delete(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: route %q: delete proxy: %w", r.Name, err))
 		}

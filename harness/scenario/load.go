@@ -231,11 +231,7 @@ func applyDefaults(s *Scenario) {
 			}
 		}
 	}
-	for i := range s.Faults {
-		if s.Faults[i].Name == "" {
-			s.Faults[i].Name = fmt.Sprintf("%s-%d", s.Faults[i].Kind(), i+1)
-		}
-	}
+	defaultFaults(s)
 	for _, e := range s.Expect {
 		if p := e.ResumesAtOffset; p != nil && p.MinResumes == nil {
 			one := 1
@@ -355,20 +351,7 @@ func validate(s *Scenario) []Problem {
 			bad(f+".mutant", "%q is not a known mutant (known: %s)", c.Mutant, strings.Join(fakeclient.Mutants, ", "))
 		}
 	}
-	for i, ft := range s.Faults {
-		f := fmt.Sprintf("faults[%d]", i)
-		if ft.At < 0 {
-			bad(f+".at", "must not be negative")
-		} else if ft.At >= s.Timeout {
-			bad(f+".at", "%s is not before the scenario timeout %s, so it can never fire", ft.At, s.Timeout)
-		}
-		if ft.Kind() == "" {
-			bad(f, "names no fault kind (known: drop)")
-		}
-		if d := ft.Drop; d != nil && !routes[d.Route] {
-			bad(f+".drop.route", "%q is not a defined route%s", d.Route, known(routes))
-		}
-	}
+	probs = append(probs, validateFaults(s, routes, clients)...)
 	checks := map[string]bool{}
 	if len(s.Expect) == 0 {
 		bad("expect", "at least one checker is required")

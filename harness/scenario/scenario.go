@@ -40,6 +40,8 @@ type Scenario struct {
 	Clients []Client `yaml:"clients" json:"clients"`
 	// Faults is the fault timeline.
 	Faults []Fault `yaml:"faults" json:"faults,omitempty"`
+	// Nemesis adds a seeded random schedule of faults to the timeline.
+	Nemesis *Nemesis `yaml:"nemesis" json:"nemesis,omitempty"`
 	// Expect lists the checkers to run.
 	Expect []Expectation `yaml:"expect" json:"expect"`
 	// ExpectFailures names checkers that must fail (negative controls).
@@ -111,23 +113,6 @@ type Reconnect struct {
 	Delay Duration `yaml:"delay" json:"delay,omitempty"`
 }
 
-// Fault is one step of the fault timeline: a trigger and exactly one fault kind.
-type Fault struct {
-	// Name labels the fault in the history (default: kind and index).
-	Name string `yaml:"name" json:"name,omitempty"`
-	// At is the time since the start of the run at which the fault is injected.
-	At Duration `yaml:"at" json:"at"`
-	// Drop ends every live connection of a route.
-	Drop *Drop `yaml:"drop" json:"drop,omitempty"`
-}
-
-// Drop ends every live connection of a route with a clean close; new connections are
-// accepted again at once.
-type Drop struct {
-	// Route is the route to drop.
-	Route string `yaml:"route" json:"route"`
-}
-
 // Expectation names exactly one checker with its parameters.
 type Expectation struct {
 	// ResumesAtOffset: rendered frames strictly consecutive, resumes served at the requested offset.
@@ -190,14 +175,6 @@ func (e Expectation) count() int {
 		}
 	}
 	return n
-}
-
-// Kind is the fault's YAML key ("" when none is set).
-func (f Fault) Kind() string {
-	if f.Drop != nil {
-		return "drop"
-	}
-	return ""
 }
 
 // Stream returns the catalogue entry called name.
