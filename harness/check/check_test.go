@@ -119,7 +119,8 @@ func TestReconnects(t *testing.T) {
 
 func TestRecoveries(t *testing.T) {
 	b := &hb{}
-	b.add(0, history.Event{Source: "v", Kind: history.KindClientReceived, Stream: "s", Conn: 1, Frames: &history.Range{}}).
+	b.add(0, history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Conn: 1, Transition: "reset"}).
+		add(ms(1000), history.Event{Source: "lat", Kind: history.KindFaultStart, Fault: "lat"}). // broke nothing
 		add(ms(4000), history.Event{Source: "drop-1", Kind: history.KindFaultStart, Fault: "drop-1"}).
 		add(ms(4001), history.Event{Source: "v", Kind: history.KindClientStatus, Conn: 1, Code: "NetConnection.Connect.Closed"}).
 		add(ms(4250), history.Event{Source: "v", Kind: history.KindClientDropped, Conn: 2, Frames: &history.Range{First: 175, Last: 175}}).

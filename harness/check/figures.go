@@ -19,20 +19,40 @@ type Recovery struct {
 	Conn int `json:"conn"`
 }
 
-// Recoveries measures, for each fault that broke the client's connection, the time to the
-// first frame received on a newer connection. Faults the client did not recover from are left
-// out.
+// Recoveries measures, for each fault that closed the client's connection (its
+// NetConnection.Connect.Closed came before any later fault started), the time from the fault's
+// start to the first frame received on a newer connection. Faults that broke nothing, and
+// outages the client never recovered from, are left out.
 func Recoveries(h *history.History, client string) []Recovery {
 	var out []Recovery
-	for _, f := range h.Filter(func(e history.Event) bool { return e.Kind == history.KindFaultStart }) {
+	starts := h.Filter(func(e history.Event) bool { return e.Kind == history.KindFaultStart })
+	for i, f := range starts {
+		next := time.Duration(1<<63 - 1)
+		if i+1 < len(starts) {
+			next = starts[i+1].At
+		}
 		conn := 0 // the client's connection when the fault started
 		for _, e := range h.Events {
 			if e.At > f.At {
 				break
 			}
-			if e.Source == client && e.Conn > conn {
+			if e.Source == client && e.Kind == history.KindClientPlay {
 				conn = e.Conn
 			}
+		}
+		if conn == 0 {
+			continue
+		}
+		closed := false
+		for _, e := range h.Events {
+			if e.At >= f.At && e.At < next && e.Source == client && e.Kind == history.KindClientStatus &&
+				e.Code == "NetConnection.Connect.Closed" && e.Conn == conn {
+				closed = true
+				break
+			}
+		}
+		if !closed {
+			continue
 		}
 		for _, e := range h.Events {
 			if e.At < f.At || e.Source != client || e.Conn <= conn ||
