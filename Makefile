@@ -5,7 +5,7 @@ GINKGO   := $(GO) tool ginkgo
 # Extra arguments for `make run`, e.g. LABELS='--label-filter=reconnect'.
 LABELS   ?=
 
-.PHONY: run test unit suite vet fmt-check deps negative-controls clean
+.PHONY: run test unit vet fmt-check deps negative-controls schema validate fuzz clean
 
 ## run: the main job — every scenario in scenarios/ through an embedded Toxiproxy and the
 ## reference server; JUnit in $(OUT)/junit.xml, one JSON report per scenario in $(OUT)/.
@@ -33,6 +33,20 @@ fmt-check:
 deps:
 	@if command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null; then echo "ffmpeg present"; \
 	else apt-get update -qq && apt-get install -y -qq --no-install-recommends ffmpeg; fi
+
+## schema: regenerate scenarios/schema.json from the Go types (a test fails when it is stale).
+schema:
+	$(GO) run ./cmd/streamfault schema > scenarios/schema.json
+
+## validate: check every bundled scenario (FILES=... for others).
+FILES ?= scenarios
+validate:
+	$(GO) run ./cmd/streamfault validate $(FILES)
+
+## fuzz: fuzz the scenario loader for FUZZTIME (the seed corpus also runs in `make test`).
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./harness/scenario
 
 ## negative-controls: run the mutants without expectFailures, to read their checkers' messages.
 negative-controls:

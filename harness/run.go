@@ -22,7 +22,8 @@ import (
 
 // Options configures a run.
 type Options struct {
-	// ToxiproxyURL selects an external toxiproxy-server; empty embeds one.
+	// ToxiproxyURL selects an external toxiproxy-server when the scenario names none; empty
+	// embeds one.
 	ToxiproxyURL string
 	// Clock is the run's single time source; default the real clock.
 	Clock clock.Clock
@@ -80,7 +81,11 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	if n := s.Nemesis; n != nil {
 		rec.Record(history.Event{Source: "nemesis", Kind: history.KindFaultSchedule, Message: describeNemesis(s)})
 	}
-	l, err := lab.Start(ctx, s, lab.Options{ToxiproxyURL: opts.ToxiproxyURL, Clock: clk, ResetRoutes: resetRoutes(s),
+	toxURL := opts.ToxiproxyURL
+	if s.Toxiproxy != nil {
+		toxURL = s.Toxiproxy.URL // the scenario's own setting wins
+	}
+	l, err := lab.Start(ctx, s, lab.Options{ToxiproxyURL: toxURL, Clock: clk, ResetRoutes: resetRoutes(s),
 		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, serverEvent(name, ev)) }})
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -130,6 +131,7 @@ func decodeProblem(file string, data []byte, err error) Problem {
 			p.Line, p.Column = tk.Position.Line, tk.Position.Column
 			p.Field = fieldAt(data, p.Line, p.Column)
 		}
+		p.Message = suggest(p.Message, p.Field)
 	}
 	return p
 }
@@ -257,6 +259,11 @@ func validate(s *Scenario) []Problem {
 	}
 	if s.Timeout < 0 {
 		bad("timeout", "must be positive")
+	}
+	if t := s.Toxiproxy; t != nil {
+		if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("toxiproxy.url", "%q is not an http(s) URL such as http://127.0.0.1:8474", t.URL)
+		}
 	}
 	streams := map[string]bool{}
 	if len(s.Server.Streams) == 0 {

@@ -62,6 +62,9 @@ func TestUnknownKeyIsLocated(t *testing.T) {
 	if len(p) != 1 || p[0].Line != 13 || p[0].Column != 5 || !strings.Contains(p[0].Message, "bufferTiem") {
 		t.Fatalf("got %+v", p)
 	}
+	if !strings.Contains(p[0].Message, `did you mean "bufferTime"?`) {
+		t.Fatalf("no suggestion: %s", p[0].Message)
+	}
 	if got := p[0].String(); !strings.HasPrefix(got, "f.yaml:13:5: ") {
 		t.Fatalf("format: %s", got)
 	}
@@ -142,5 +145,36 @@ func TestDurationForms(t *testing.T) {
 	var d Duration
 	if d.parse("4") == nil {
 		t.Error("a bare number must be rejected")
+	}
+}
+
+func TestSuggestions(t *testing.T) {
+	cases := map[string]string{
+		strings.Replace(good, "    drop: {route: wifi}", "    dorp: {route: wifi}", 1):                 `did you mean "drop"?`,
+		strings.Replace(good, "keyframeInterval: 1s", "keyFrameInterval: 1s", 1):                     `did you mean "keyframeInterval"?`,
+		strings.Replace(good, "  - resumesAtOffset: {client: viewer}", "  - resumeAtOffset: {client: viewer}", 1): `did you mean "resumesAtOffset"?`,
+		good + "nemesis: {sead: 1}\n":                                                               `did you mean "seed"?`,
+		strings.Replace(good, "    drop: {route: wifi}", "    latency: {rout: wifi}", 1):               `did you mean "route"?`,
+	}
+	for src, want := range cases {
+		p := problems(t, src)
+		if len(p) != 1 || !strings.Contains(p[0].Message, want) {
+			t.Errorf("want %s, got %v", want, p)
+		}
+	}
+	p := problems(t, strings.Replace(good, "    bufferTime: 3s", "    zzzzzz: 3s", 1))
+	if strings.Contains(p[0].Message, "did you mean") {
+		t.Errorf("nothing is close to zzzzzz: %s", p[0].Message)
+	}
+}
+
+func TestToxiproxyURL(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(good+"toxiproxy: {url: 'http://127.0.0.1:8474'}\n"))
+	if err != nil || s.Toxiproxy.URL != "http://127.0.0.1:8474" {
+		t.Fatalf("%v %+v", err, s)
+	}
+	p := problems(t, good+"toxiproxy: {url: '127.0.0.1:8474'}\n")
+	if len(p) != 1 || p[0].Field != "toxiproxy.url" || p[0].Line != 22 {
+		t.Fatalf("got %+v", p)
 	}
 }

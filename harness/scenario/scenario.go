@@ -32,6 +32,9 @@ type Scenario struct {
 	Labels []string `yaml:"labels" json:"labels,omitempty"`
 	// Timeout bounds the whole run (default 60s).
 	Timeout Duration `yaml:"timeout" json:"timeout,omitempty"`
+	// Toxiproxy selects an external toxiproxy-server; omitted, one is embedded in the process
+	// (or the TOXIPROXY_URL environment variable names one).
+	Toxiproxy *Toxiproxy `yaml:"toxiproxy" json:"toxiproxy,omitempty"`
 	// Server is the reference RTMP server and its catalogue.
 	Server Server `yaml:"server" json:"server"`
 	// Routes are named network paths to the server, one Toxiproxy proxy each.
@@ -49,6 +52,12 @@ type Scenario struct {
 
 	// Path is the file the scenario was loaded from.
 	Path string `yaml:"-" json:"path,omitempty"`
+}
+
+// Toxiproxy configures an external toxiproxy-server.
+type Toxiproxy struct {
+	// URL is the server's API address, e.g. http://127.0.0.1:8474.
+	URL string `yaml:"url" json:"url"`
 }
 
 // Server configures the reference server.

@@ -1,0 +1,93 @@
+// Command streamfault is the command-line entry point. For now it validates scenario files
+// and prints the scenario JSON Schema; scenarios run through `make run` (the Ginkgo suite).
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/streamfault/streamfault/harness/scenario"
+)
+
+const usage = `usage:
+  streamfault validate FILE|DIR...   check scenario files; every problem with file:line:column
+  streamfault schema                 print the scenario JSON Schema
+
+exit status: 0 valid, 1 invalid scenario, 2 usage error
+`
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "validate":
+		if len(args) == 1 {
+			fmt.Fprint(stderr, "validate: name at least one file or directory\n"+usage)
+			return 2
+		}
+		return validate(args[1:], stdout, stderr)
+	case "schema":
+		b, err := scenario.Schema()
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		_, _ = stdout.Write(b)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+}
+
+// validate loads every named file (and every *.yaml/*.yml of a named directory).
+func validate(paths []string, stdout, stderr io.Writer) int {
+	var files []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, _ := filepath.Glob(filepath.Join(p, pat))
+			files = append(files, m...)
+		}
+	}
+	sort.Strings(files)
+	bad := 0
+	for _, f := range files {
+		s, err := scenario.Load(f)
+		if err != nil {
+			bad++
+			var se *scenario.Error
+			if errors.As(err, &se) {
+				fmt.Fprintln(stderr, se.Error())
+			} else {
+				fmt.Fprintln(stderr, err)
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "ok      %s (%s: %d client(s), %d fault(s), %d checker(s))\n", f, s.Name, len(s.Clients), len(s.Faults), len(s.Expect))
+	}
+	fmt.Fprintf(stdout, "%d valid, %d invalid\n", len(files)-bad, bad)
+	if bad > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,106 @@
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// TestCommittedSchemaIsCurrent fails when scenarios/schema.json no longer matches the Go
+// types; regenerate it with `make schema`.
+func TestCommittedSchemaIsCurrent(t *testing.T) {
+	want, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "schema.json"))
+	if err != nil {
+		t.Fatalf("%v (generate it with `make schema`)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("scenarios/schema.json is stale: run `make schema` and commit it")
+	}
+}
+
+func TestSchemaDescribesTheModel(t *testing.T) {
+	b, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	defs := s["$defs"].(map[string]any)
+	fault := defs["Fault"].(map[string]any)
+	props := fault["properties"].(map[string]any)
+	for _, k := range append([]string{"at", "after", "when", "atStreamTime", "for"}, FaultKinds...) {
+		if _, ok := props[k]; !ok {
+			t.Errorf("schema Fault lacks %q", k)
+		}
+	}
+	if fault["additionalProperties"] != false {
+		t.Error("unknown keys must be refused by the schema too")
+	}
+	lat := defs["LatencyToxic"].(map[string]any)["properties"].(map[string]any)
+	if _, ok := lat["route"]; !ok {
+		t.Error("embedded toxic fields must be inlined")
+	}
+	if !strings.Contains(string(b), "Stall pauses a route in both directions") {
+		t.Error("doc comments should become descriptions")
+	}
+}
+
+// TestBundledScenariosNameTheSchema checks the editor hint in every bundled scenario.
+func TestBundledScenariosNameTheSchema(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "scenarios", "*.yaml"))
+	if len(files) == 0 {
+		t.Fatal("no bundled scenarios found")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(b), "# yaml-language-server: $schema=./schema.json\n") {
+			t.Errorf("%s: first line must be '# yaml-language-server: $schema=./schema.json'", f)
+		}
+	}
+}
+
+// TestBundledScenariosMatchSchema validates every bundled scenario against the committed
+// schema with an independent JSON Schema validator, so the schema and the loader agree.
+func TestBundledScenariosMatchSchema(t *testing.T) {
+	schemaPath := filepath.Join("..", "..", "scenarios", "schema.json")
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "scenarios", "*.yaml"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		js, err := yaml.YAMLToJSON(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(inst); err != nil {
+			t.Errorf("%s does not match the schema: %v", f, err)
+		}
+	}
+	// And the schema refuses what the loader refuses: an unknown key.
+	inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"name": "x", "bufferTiem": 1}`))
+	if sch.Validate(inst) == nil {
+		t.Error("the schema accepted an unknown key")
+	}
+}
