@@ -18,6 +18,7 @@ const (
 	ConnectSuccess = "NetConnection.Connect.Success"
 	ConnectClosed  = "NetConnection.Connect.Closed"
 	ConnectFailed  = "NetConnection.Connect.Failed"
+	NetworkChange  = "NetConnection.Connect.NetworkChange"
 	PlayStart      = "NetStream.Play.Start"
 	PlayReset      = "NetStream.Play.Reset"
 	PlayStop       = "NetStream.Play.Stop"

@@ -101,8 +101,21 @@ type PlayerConfig struct {
 
 // Player is a scripted Flash-like player for one VOD stream.
 type Player struct {
-	cfg PlayerConfig
-	clk clock.Clock
+	cfg      PlayerConfig
+	clk      clock.Clock
+	switches chan string // new addresses from SwitchAddr, applied by Run's loop
+}
+
+// SwitchAddr tells the player its network changed: later connections go to addr. Like Flash
+// Player's NetConnection.Connect.NetworkChange it is informational — the current connection
+// is kept, and the player reconnects only when that connection closes. Safe for concurrent use.
+func (p *Player) SwitchAddr(addr string) error {
+	select {
+	case p.switches <- addr:
+		return nil
+	default:
+		return errors.New("player: too many network changes pending")
+	}
 }
 
 // NewPlayer validates cfg.
@@ -134,7 +147,7 @@ func NewPlayer(cfg PlayerConfig) (*Player, error) {
 	if cfg.SampleEvery <= 0 {
 		cfg.SampleEvery = 250 * time.Millisecond
 	}
-	return &Player{cfg: cfg, clk: clock.Or(cfg.Clock)}, nil
+	return &Player{cfg: cfg, clk: clock.Or(cfg.Clock), switches: make(chan string, 8)}, nil
 }
 
 // frame is a buffered video frame.
@@ -161,7 +174,8 @@ type playRequest struct {
 
 // playState is owned by Run's loop.
 type playState struct {
-	n          int // current connection number
+	n          int    // current connection number
+	addr       string // where the next connection goes
 	req        playRequest
 	cur        *netConnection
 	bytesPrior int64 // bytes read on earlier connections
@@ -190,15 +204,15 @@ func (p *Player) Run(ctx context.Context) error {
 	defer func() { cancel(); wg.Wait() }()
 
 	evs := make(chan connEvent)
-	st := &playState{held: -1, frameDur: 40 * time.Millisecond, lastTick: p.clk.Now()}
+	st := &playState{held: -1, frameDur: 40 * time.Millisecond, lastTick: p.clk.Now(), addr: p.cfg.Addr}
 	open := func(req playRequest) {
 		st.n++
 		st.req = req
-		n := st.n
+		n, addr := st.n, st.addr
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.session(ctx, n, req, evs)
+			p.session(ctx, n, addr, req, evs)
 		}()
 	}
 	open(playRequest{transition: "reset"})
@@ -214,6 +228,9 @@ func (p *Player) Run(ctx context.Context) error {
 			if err := p.onConn(st, ev); err != nil {
 				return err
 			}
+		case addr := <-p.switches:
+			st.addr = addr
+			p.emit(Event{Kind: EventStatus, Code: NetworkChange, Conn: st.n, Message: "next connections go to " + addr})
 		case <-st.retry:
 			st.retry = nil
 			if p.cfg.Mutant == MutantResumeFromStart {
@@ -248,7 +265,8 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 		p.scheduleRetry(st)
 	case ev.connected != nil:
 		st.cur = ev.connected
-		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n, Message: "server version " + ev.connected.version})
+		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n,
+			Message: "server version " + ev.connected.version + " via " + ev.connected.conn.RemoteAddr().String()})
 		p.emit(Event{Time: ev.sentAt, Kind: EventPlayRequest, Conn: ev.n, Stream: p.cfg.Stream,
 			Transition: st.req.transition, Offset: st.req.offset})
 	case ev.msg != nil:
@@ -403,7 +421,7 @@ func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration, forc
 
 // session opens connection n, sends play2 and forwards every message to the loop until the
 // connection ends or ctx is cancelled.
-func (p *Player) session(ctx context.Context, n int, req playRequest, out chan<- connEvent) {
+func (p *Player) session(ctx context.Context, n int, addr string, req playRequest, out chan<- connEvent) {
 	send := func(ev connEvent) bool {
 		select {
 		case out <- ev:
@@ -412,7 +430,7 @@ func (p *Player) session(ctx context.Context, n int, req playRequest, out chan<-
 			return false
 		}
 	}
-	nc, err := openNetConnection(ctx, p.cfg.Addr, p.cfg.App, p.cfg.Conn)
+	nc, err := openNetConnection(ctx, addr, p.cfg.App, p.cfg.Conn)
 	if err != nil {
 		send(connEvent{n: n, err: err, failed: true})
 		return

@@ -110,6 +110,9 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
+	for name, p := range players {
+		l.AddClient(name, p)
+	}
 	tl, err := newTimeline(s, l, clk, rec)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)

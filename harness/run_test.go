@@ -111,3 +111,41 @@ func TestRunUnreachableExternalToxiproxy(t *testing.T) {
 		t.Fatal("unexpected cancellation")
 	}
 }
+
+func TestRunNetworkChangeReconnectsOverTheNewRoute(t *testing.T) {
+	s, err := scenario.Load("../scenarios/network-change.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed() {
+		t.Fatal(res.Problems())
+	}
+	var lte string
+	for _, e := range res.History.Events {
+		if e.Kind == history.KindRoute && e.Route == "lte" {
+			lte, _, _ = strings.Cut(e.Message, " ")
+		}
+	}
+	var change, vias []history.Event
+	for _, e := range res.History.Events {
+		if e.Source == "viewer" && e.Code == "NetConnection.Connect.NetworkChange" {
+			change = append(change, e)
+		}
+		if e.Source == "viewer" && e.Code == "NetConnection.Connect.Success" {
+			vias = append(vias, e)
+		}
+	}
+	if len(change) != 1 || len(vias) != 2 {
+		t.Fatalf("want one NetworkChange and two connections, got %d and %d", len(change), len(vias))
+	}
+	if !strings.HasSuffix(vias[1].Message, "via "+lte) || strings.HasSuffix(vias[0].Message, "via "+lte) {
+		t.Fatalf("first connection should use wifi, the second lte (%s): %q, %q", lte, vias[0].Message, vias[1].Message)
+	}
+	if vias[1].At < change[0].At+500*time.Millisecond {
+		t.Fatalf("NetworkChange must not trigger a reconnect: reconnected at %v, change at %v", vias[1].At, change[0].At)
+	}
+}

@@ -86,6 +86,8 @@ func FromScenario(f scenario.Fault) (Fault, error) {
 			toxicity: 1, attrs: map[string]any{"timeout": 0}}, nil
 	case f.Flap != nil:
 		return flap{named: base, every: f.Flap.Every.D(), times: f.Flap.Times}, nil
+	case f.SwitchRoute != nil:
+		return switchRoute{named: base, client: f.SwitchRoute.Client}, nil
 	case f.Kill != nil:
 		return server{named: named{name: f.Name, target: f.Kill.Server}, action: "kill"}, nil
 	case f.Restart != nil:
@@ -268,6 +270,29 @@ func (f flap) Apply(ctx context.Context, l *lab.Lab) (Revert, error) {
 		if _, err := d.Apply(ctx, l); err != nil {
 			return nil, fmt.Errorf("drop %d of %d: %w", i+1, f.times, err)
 		}
+	}
+	return nil, nil
+}
+
+// switchRoute moves a client's later connections to another route (a network change). The
+// client's current connection is left alone: combine with a fault on the old route to model the
+// old network dying.
+type switchRoute struct {
+	named
+	client string
+}
+
+func (s switchRoute) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
+	r, err := l.Route(s.target)
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.Client(s.client)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.SwitchAddr(r.Listen); err != nil {
+		return nil, fmt.Errorf("client %q: %w", s.client, err)
 	}
 	return nil, nil
 }

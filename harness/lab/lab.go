@@ -68,11 +68,31 @@ type Lab struct {
 	embedded *embedded
 	clk      clock.Clock
 	armed    map[string]bool
+	clients  map[string]Switcher
+}
+
+// Switcher is a client whose network can change: later connections go to addr.
+type Switcher interface {
+	SwitchAddr(addr string) error
+}
+
+// AddClient makes a client reachable by faults that act on clients (switchRoute). Call it
+// before the fault timeline starts.
+func (l *Lab) AddClient(name string, c Switcher) { l.clients[name] = c }
+
+// Client returns a client added with AddClient.
+func (l *Lab) Client(name string) (Switcher, error) {
+	c, ok := l.clients[name]
+	if !ok {
+		return nil, fmt.Errorf("lab: no client %q", name)
+	}
+	return c, nil
 }
 
 // Start builds the lab for s. On error everything created so far is removed.
 func Start(ctx context.Context, s *scenario.Scenario, opts Options) (*Lab, error) {
-	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Route{}, clk: clock.Or(opts.Clock), armed: map[string]bool{}}
+	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Route{}, clk: clock.Or(opts.Clock), armed: map[string]bool{},
+		clients: map[string]Switcher{}}
 	if err := l.build(ctx, s, opts); err != nil {
 		return nil, errors.Join(err, l.Close())
 	}

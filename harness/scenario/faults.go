@@ -39,6 +39,9 @@ type Fault struct {
 	Blackhole *RouteRef `yaml:"blackhole" json:"blackhole,omitempty"`
 	// Flap drops a route every Every, Times times.
 	Flap *Flap `yaml:"flap" json:"flap,omitempty"`
+	// SwitchRoute is a network change for a client (e.g. Wi-Fi to LTE): its later
+	// connections go through another route; its current one is left as it is.
+	SwitchRoute *SwitchRoute `yaml:"switchRoute" json:"switchRoute,omitempty"`
 	// Kill aborts the server's every socket (RST) and stops it listening; For restarts it.
 	Kill *ServerRef `yaml:"kill" json:"kill,omitempty"`
 	// Restart kills the server and starts it again on the same address at once.
@@ -64,7 +67,7 @@ type Fault struct {
 }
 
 // FaultKinds lists the YAML keys of every fault kind.
-var FaultKinds = []string{"drop", "reset", "disable", "enable", "stall", "blackhole", "flap", "kill", "restart",
+var FaultKinds = []string{"drop", "reset", "disable", "enable", "stall", "blackhole", "flap", "switchRoute", "kill", "restart",
 	"shutdown", "latency", "bandwidth", "slowClose", "timeout", "resetPeer", "limitData", "slicer"}
 
 // Kind is the fault's YAML key ("" when none is set; the first when several are).
@@ -79,7 +82,7 @@ func (f Fault) Kind() string {
 
 func (f Fault) kinds() []bool {
 	return []bool{f.Drop != nil, f.Reset != nil, f.Disable != nil, f.Enable != nil, f.Stall != nil, f.Blackhole != nil,
-		f.Flap != nil, f.Kill != nil, f.Restart != nil, f.Shutdown != nil, f.Latency != nil, f.Bandwidth != nil,
+		f.Flap != nil, f.SwitchRoute != nil, f.Kill != nil, f.Restart != nil, f.Shutdown != nil, f.Latency != nil, f.Bandwidth != nil,
 		f.SlowClose != nil, f.Timeout != nil, f.ResetPeer != nil, f.LimitData != nil, f.Slicer != nil}
 }
 
@@ -112,6 +115,9 @@ func (f Fault) Route() string {
 	}
 	if f.Flap != nil {
 		return f.Flap.Route
+	}
+	if f.SwitchRoute != nil {
+		return f.SwitchRoute.Route
 	}
 	if t := f.Toxic(); t != nil {
 		return t.Route
@@ -168,6 +174,14 @@ type StreamTimeTrigger struct {
 // RouteRef names a route.
 type RouteRef struct {
 	// Route is the route's name.
+	Route string `yaml:"route" json:"route"`
+}
+
+// SwitchRoute moves a client to another route.
+type SwitchRoute struct {
+	// Client is the client whose network changes.
+	Client string `yaml:"client" json:"client"`
+	// Route is the route its later connections take.
 	Route string `yaml:"route" json:"route"`
 }
 
@@ -484,6 +498,11 @@ func validateFaults(s *Scenario, routes, clients map[string]bool) []Problem {
 			}
 			if ft.Flap.Times < 1 || ft.Flap.Times > 1000 {
 				bad(k+".times", "%d is outside 1..1000", ft.Flap.Times)
+			}
+		case ft.SwitchRoute != nil:
+			route(k+".route", ft.SwitchRoute.Route)
+			if !clients[ft.SwitchRoute.Client] {
+				bad(k+".client", "%q is not a defined client%s", ft.SwitchRoute.Client, known(clients))
 			}
 		case ft.Kill != nil || ft.Restart != nil || ft.Shutdown != nil:
 			for _, r := range []*ServerRef{ft.Kill, ft.Restart, ft.Shutdown} {

@@ -22,6 +22,7 @@ func TestEveryFaultKindParses(t *testing.T) {
   - {at: 1s, stall: {route: wifi}, for: 1s}
   - {at: 1s, blackhole: {route: wifi}, for: 1s}
   - {at: 1s, flap: {route: wifi, every: 1s, times: 3}}
+  - {at: 1s, switchRoute: {client: v, route: wifi}}
   - {at: 1s, kill: {}, for: 1s}
   - {at: 1s, restart: {server: origin}}
   - {at: 1s, shutdown: {}, for: 1s}
@@ -40,7 +41,7 @@ func TestEveryFaultKindParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Faults) != 20 {
+	if len(s.Faults) != 21 {
 		t.Fatalf("%d faults", len(s.Faults))
 	}
 	for i, kind := range FaultKinds {
@@ -48,11 +49,11 @@ func TestEveryFaultKindParses(t *testing.T) {
 			t.Errorf("fault %d: kind %q, want %q", i, got, kind)
 		}
 	}
-	if s.Faults[7].Kill.Server != ServerName || s.Faults[11].Bandwidth.Direction != Downstream || *s.Faults[11].Bandwidth.Toxicity != 0.5 {
-		t.Fatalf("defaults: %+v %+v", s.Faults[7].Kill, s.Faults[11].Bandwidth)
+	if s.Faults[8].Kill.Server != ServerName || s.Faults[12].Bandwidth.Direction != Downstream || *s.Faults[12].Bandwidth.Toxicity != 0.5 {
+		t.Fatalf("defaults: %+v %+v", s.Faults[8].Kill, s.Faults[12].Bandwidth)
 	}
-	if s.Faults[10].Latency.Latency.D() != 200*time.Millisecond || s.Faults[10].Route() != "wifi" {
-		t.Fatalf("latency: %+v", s.Faults[10].Latency)
+	if s.Faults[11].Latency.Latency.D() != 200*time.Millisecond || s.Faults[11].Route() != "wifi" {
+		t.Fatalf("latency: %+v", s.Faults[11].Latency)
 	}
 }
 
@@ -70,6 +71,7 @@ func TestFaultProblemsAllAtOnce(t *testing.T) {
   - {when: {client: w, event: ""}, kill: {server: edge}}
   - {at: 1s, flap: {route: wifi, every: 0s, times: 0}}
   - {at: 1s, slicer: {route: wifi, averageSize: 0}}
+  - {at: 1s, switchRoute: {client: w, route: lte}}
 `
 	_, err := Parse("f.yaml", []byte(src))
 	if err == nil {
@@ -94,6 +96,8 @@ func TestFaultProblemsAllAtOnce(t *testing.T) {
 		"faults[10].flap.every: must be positive",
 		"faults[10].flap.times",
 		"faults[11].slicer.averageSize",
+		`faults[12].switchRoute.route: "lte" is not a defined route`,
+		`faults[12].switchRoute.client: "w" is not a defined client`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("missing %q in:\n%s", want, msg)

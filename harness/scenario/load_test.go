@@ -150,11 +150,11 @@ func TestDurationForms(t *testing.T) {
 
 func TestSuggestions(t *testing.T) {
 	cases := map[string]string{
-		strings.Replace(good, "    drop: {route: wifi}", "    dorp: {route: wifi}", 1):                 `did you mean "drop"?`,
-		strings.Replace(good, "keyframeInterval: 1s", "keyFrameInterval: 1s", 1):                     `did you mean "keyframeInterval"?`,
+		strings.Replace(good, "    drop: {route: wifi}", "    dorp: {route: wifi}", 1):                            `did you mean "drop"?`,
+		strings.Replace(good, "keyframeInterval: 1s", "keyFrameInterval: 1s", 1):                                  `did you mean "keyframeInterval"?`,
 		strings.Replace(good, "  - resumesAtOffset: {client: viewer}", "  - resumeAtOffset: {client: viewer}", 1): `did you mean "resumesAtOffset"?`,
-		good + "nemesis: {sead: 1}\n":                                                               `did you mean "seed"?`,
-		strings.Replace(good, "    drop: {route: wifi}", "    latency: {rout: wifi}", 1):               `did you mean "route"?`,
+		good + "nemesis: {sead: 1}\n": `did you mean "seed"?`,
+		strings.Replace(good, "    drop: {route: wifi}", "    latency: {rout: wifi}", 1): `did you mean "route"?`,
 	}
 	for src, want := range cases {
 		p := problems(t, src)
