@@ -14,11 +14,12 @@ run:
 	STREAMFAULT_REPORT_DIR=$(abspath $(OUT)) STREAMFAULT_JUNIT=$(abspath $(OUT))/junit.xml \
 		$(GINKGO) -p --no-color $(LABELS) ./scenarios
 
-## test: formatting, vet, every unit test and the scenario suite, with the race detector.
-test: fmt-check vet
-	$(GO) test -race -count=1 ./...
+## test: formatting, vet, every unit test, then the scenario suite in parallel processes
+## (as `make run` does), all with the race detector.
+test: fmt-check vet unit
+	$(GINKGO) -p -race --no-color ./scenarios
 
-## unit: the tests without the scenario suite (fast).
+## unit: the tests without the scenario suite.
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /scenarios)
 

@@ -65,6 +65,9 @@ var _ = Describe("Scenario", func() {
 			}
 			Expect(err).NotTo(HaveOccurred(), "harness error in %s", s.Path)
 			if problems := res.Problems(); len(problems) > 0 {
+				if s.Nemesis != nil { // the seed reproduces the schedule
+					problems = append(problems, fmt.Sprintf("nemesis seed %d (set nemesis.seed to replay this schedule)", s.Nemesis.Seed))
+				}
 				Fail(fmt.Sprintf("%s (%s):\n  %s", s.Name, s.Path, strings.Join(problems, "\n  ")))
 			}
 			Expect(goleak.Find(leaks)).To(Succeed(), "goroutines left behind by %s", s.Name)
