@@ -36,6 +36,10 @@ const specGrace = 30 * time.Second
 
 var loaded []*scenario.Scenario
 
+// ginkgoOwn is the goroutine Ginkgo's output interceptor starts in parallel processes, at times
+// during a spec; it is not the scenario's.
+var ginkgoOwn = goleak.IgnoreAnyFunction("github.com/onsi/ginkgo/v2/internal.(*genericOutputInterceptor).ResumeIntercepting.func1.1")
+
 func TestScenarios(t *testing.T) {
 	RegisterFailHandler(Fail)
 	var err error
@@ -70,7 +74,7 @@ var _ = Describe("Scenario", func() {
 				}
 				Fail(fmt.Sprintf("%s (%s):\n  %s", s.Name, s.Path, strings.Join(problems, "\n  ")))
 			}
-			Expect(goleak.Find(leaks)).To(Succeed(), "goroutines left behind by %s", s.Name)
+			Expect(goleak.Find(leaks, ginkgoOwn)).To(Succeed(), "goroutines left behind by %s", s.Name)
 		})
 	}
 })
