@@ -13,6 +13,7 @@ import (
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/leakcheck"
 )
 
 const quick = `
@@ -38,7 +39,7 @@ func parse(t *testing.T, src string) *scenario.Scenario {
 }
 
 func TestRunDropAndResume(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer noLeaks(t, goleak.IgnoreCurrent())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := Run(ctx, parse(t, quick), Options{})
@@ -79,7 +80,7 @@ func TestRunMutantFailsTheChecker(t *testing.T) {
 }
 
 func TestRunCancelledCleansUp(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer noLeaks(t, goleak.IgnoreCurrent())
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(700 * time.Millisecond); cancel() }()
 	res, err := Run(ctx, parse(t, quick), Options{})
@@ -96,7 +97,7 @@ func TestRunCancelledCleansUp(t *testing.T) {
 }
 
 func TestRunUnreachableExternalToxiproxy(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer noLeaks(t, goleak.IgnoreCurrent())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -147,5 +148,12 @@ func TestRunNetworkChangeReconnectsOverTheNewRoute(t *testing.T) {
 	}
 	if vias[1].At < change[0].At+500*time.Millisecond {
 		t.Fatalf("NetworkChange must not trigger a reconnect: reconnected at %v, change at %v", vias[1].At, change[0].At)
+	}
+}
+
+func noLeaks(t *testing.T, current goleak.Option) {
+	t.Helper()
+	if err := leakcheck.Find(10*time.Second, current); err != nil {
+		t.Errorf("goroutines left behind: %v", err)
 	}
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/leakcheck"
 	"github.com/streamfault/streamfault/reports"
 )
 
@@ -75,9 +76,7 @@ var _ = Describe("Scenario", func() {
 				Fail(fmt.Sprintf("%s (%s):\n  %s", s.Name, s.Path, strings.Join(problems, "\n  ")))
 			}
 			// Up to 10 s for goroutines of just-closed sockets to end; a real leak still fails.
-			Eventually(func() error { return goleak.Find(leaks, ginkgoOwn) }).
-				WithTimeout(10*time.Second).WithPolling(250*time.Millisecond).
-				Should(Succeed(), "goroutines left behind by %s", s.Name)
+			Expect(leakcheck.Find(10*time.Second, leaks, ginkgoOwn)).To(Succeed(), "goroutines left behind by %s", s.Name)
 		})
 	}
 })

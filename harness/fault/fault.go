@@ -233,11 +233,25 @@ func (t toxic) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
 		return nil, err
 	}
 	var added []string
+	// Removing a timeout toxic closes its connections anyway; removing it from live links can
+	// strand a Toxiproxy link goroutine forever (seen: NoopToxic.Pipe blocked on a send), so
+	// for timeout toxics the links are closed first by disabling the proxy.
+	closeFirst := t.typ == "timeout"
 	undo := func(context.Context) error {
+		if closeFirst {
+			if err := r.Proxy.Disable(); err != nil {
+				return fmt.Errorf("disable proxy: %w", err)
+			}
+		}
 		var errs []error
 		for _, name := range added {
 			if err := r.Proxy.RemoveToxic(name); err != nil {
 				errs = append(errs, fmt.Errorf("remove toxic %s: %w", name, err))
+			}
+		}
+		if closeFirst {
+			if err := r.Proxy.Enable(); err != nil {
+				errs = append(errs, fmt.Errorf("enable proxy: %w", err))
 			}
 		}
 		return errors.Join(errs...)

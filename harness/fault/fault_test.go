@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/yutopp/go-rtmp/message"
+	"go.uber.org/goleak"
 
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/leakcheck"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
@@ -26,6 +28,12 @@ const route = "r"
 
 func startLab(t *testing.T, resetArmed bool) *lab.Lab {
 	t.Helper()
+	leaks := goleak.IgnoreCurrent()
+	t.Cleanup(func() { // registered first, so it runs after every other cleanup
+		if err := leakcheck.Find(10*time.Second, leaks); err != nil {
+			t.Errorf("goroutines left behind: %v", err)
+		}
+	})
 	s, err := scenario.Parse("proof.yaml", []byte(`
 name: proof
 server: {streams: [{name: s, duration: 60s}]}

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/leakcheck"
 )
 
 func testScenario(t testing.TB) *scenario.Scenario {
@@ -28,7 +29,12 @@ expect: [{playsToEnd: {client: v}}]
 }
 
 func TestRoutesForwardAndCloseRemovesEverything(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	current := goleak.IgnoreCurrent()
+	defer func() {
+		if err := leakcheck.Find(10*time.Second, current); err != nil {
+			t.Errorf("goroutines left behind: %v", err)
+		}
+	}()
 	l, err := Start(context.Background(), testScenario(t), Options{})
 	if err != nil {
 		t.Fatal(err)
