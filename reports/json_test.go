@@ -45,3 +45,24 @@ func TestJSONRoundTripReChecks(t *testing.T) {
 		t.Fatalf("temporary files left: %v", left)
 	}
 }
+
+func TestPercentiles(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		var out []time.Duration
+		for _, x := range v {
+			out = append(out, time.Duration(x)*time.Millisecond)
+		}
+		return out
+	}
+	p50, p95, mx := Percentiles(ms(300, 100, 200, 400, 1000))
+	if p50 != 300*time.Millisecond || p95 != time.Second || mx != time.Second {
+		t.Fatalf("got %v %v %v", p50, p95, mx)
+	}
+	p50, p95, mx = Percentiles(ms(250))
+	if p50 != 250*time.Millisecond || p95 != p50 || mx != p50 {
+		t.Fatalf("one sample: %v %v %v", p50, p95, mx)
+	}
+	if a, b, c := Percentiles(nil); a != 0 || b != 0 || c != 0 {
+		t.Fatal("empty")
+	}
+}

@@ -1,5 +1,6 @@
-// Command streamfault is the command-line entry point. For now it validates scenario files
-// and prints the scenario JSON Schema; scenarios run through `make run` (the Ginkgo suite).
+// Command streamfault is the command-line entry point: run scenarios with progress, JUnit and
+// JSON reports and repeat statistics; validate and list them; re-check a saved report; print
+// the scenario JSON Schema.
 package main
 
 import (
@@ -14,10 +15,18 @@ import (
 )
 
 const usage = `usage:
+  streamfault run [FILE|DIR...] [--junit FILE] [--json DIR] [--label-filter EXPR] [-p N]
+                  [--repeat N] [--seed S] [--toxiproxy URL]
+                                     run scenarios (default: ./scenarios); a line per run,
+                                     a summary, recovery p50/p95/max with --repeat
   streamfault validate FILE|DIR...   check scenario files; every problem with file:line:column
+  streamfault list [FILE|DIR...]     scenarios with labels and description
+  streamfault check REPORT.json [--scenario FILE]
+                                     re-run the checkers on a saved report's history
   streamfault schema                 print the scenario JSON Schema
 
-exit status: 0 valid, 1 invalid scenario, 2 usage error
+exit status: run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario;
+validate: 0 valid, 1 invalid, 2 usage error
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -28,6 +37,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "run":
+		return runCmd(args[1:], stdout, stderr)
+	case "list":
+		return listCmd(args[1:], stdout, stderr)
+	case "check":
+		return checkCmd(args[1:], stdout, stderr)
 	case "validate":
 		if len(args) == 1 {
 			fmt.Fprint(stderr, "validate: name at least one file or directory\n"+usage)

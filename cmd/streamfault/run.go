@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/reports"
+)
+
+// runOptions are the flags of `streamfault run`.
+type runOptions struct {
+	junit, jsonDir, labels string
+	parallel, repeat       int
+	seed                   uint64
+	toxiproxyURL           string
+}
+
+// parseInterleaved parses flags that may come before or after positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// loadScenarios loads files and *.yaml/*.yml of directories; every problem of every file is
+// printed. ok is false when a path is missing or a scenario is invalid.
+func loadScenarios(paths []string, stderr io.Writer) ([]*scenario.Scenario, bool) {
+	var files []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return nil, false
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, _ := filepath.Glob(filepath.Join(p, pat))
+			files = append(files, m...)
+		}
+	}
+	sort.Strings(files)
+	var out []*scenario.Scenario
+	ok := true
+	for _, f := range files {
+		s, err := scenario.Load(f)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			ok = false
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, ok
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o runOptions
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit report to `FILE`")
+	fs.StringVar(&o.jsonDir, "json", "", "write one JSON report (history + verdicts) per run into `DIR`")
+	fs.StringVar(&o.labels, "label-filter", "", "run only scenarios whose labels match `EXPR` (Ginkgo's label-filter language)")
+	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
+	fs.IntVar(&o.repeat, "repeat", 1, "run each scenario `N` times (nemesis schedules get seeds seed, seed+1, …)")
+	fs.Uint64Var(&o.seed, "seed", 0, "base nemesis seed for repeats (0: each scenario's own seed, or random)")
+	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL` (default $TOXIPROXY_URL, else embedded)")
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(paths) == 0 {
+		paths = []string{"scenarios"}
+	}
+	if o.parallel < 1 || o.repeat < 1 || o.repeat > 1000 {
+		fmt.Fprintln(stderr, "run: -p must be >= 1 and --repeat in 1..1000")
+		return 2
+	}
+	all, ok := loadScenarios(paths, stderr)
+	if !ok {
+		return 2
+	}
+	var selected []*scenario.Scenario
+	if o.labels != "" {
+		filter, err := types.ParseLabelFilter(o.labels)
+		if err != nil {
+			fmt.Fprintf(stderr, "run: --label-filter: %v\n", err)
+			return 2
+		}
+		for _, s := range all {
+			if filter(s.Labels) {
+				selected = append(selected, s)
+			}
+		}
+	} else {
+		selected = all
+	}
+	if len(selected) == 0 {
+		fmt.Fprintln(stderr, "run: no scenario selected")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	started := time.Now()
+	runs := execute(ctx, selected, o, stdout)
+	return finish(runs, selected, o, started, stdout, stderr)
+}
+
+// job is one (scenario, repeat) pair.
+type job struct {
+	s    *scenario.Scenario
+	i    int
+	name string
+}
+
+// execute runs every job, o.parallel at a time, printing a line as each ends.
+func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, stdout io.Writer) []reports.Run {
+	var jobs []job
+	for _, s := range selected {
+		for i := 0; i < o.repeat; i++ {
+			name := s.Name
+			if o.repeat > 1 {
+				name = fmt.Sprintf("%s#%d", s.Name, i+1)
+			}
+			jobs = append(jobs, job{s: s, i: i, name: name})
+		}
+	}
+	runs := make([]reports.Run, len(jobs))
+	sem := make(chan struct{}, o.parallel)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for k, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s := withSeed(j.s, o.seed, j.i, o.repeat)
+			t0 := time.Now()
+			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL})
+			r := reports.Run{Name: j.name, File: s.Path, Result: res, Err: err, Elapsed: time.Since(t0)}
+			if s.Nemesis != nil {
+				r.Seed = s.Nemesis.Seed
+			}
+			runs[k] = r
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(stdout, progressLine(r))
+		}()
+	}
+	wg.Wait()
+	return runs
+}
+
+// withSeed gives repeat i of a nemesis scenario its own seed and schedule.
+func withSeed(s *scenario.Scenario, base uint64, i, repeat int) *scenario.Scenario {
+	if s.Nemesis == nil || (base == 0 && repeat == 1) {
+		return s
+	}
+	seed := base
+	if seed == 0 {
+		seed = rand.Uint64() | 1
+	}
+	seed += uint64(i)
+	c := *s
+	n := *s.Nemesis
+	n.Seed = seed
+	c.Nemesis = &n
+	var faults []scenario.Fault
+	for _, f := range s.Faults {
+		if !strings.HasPrefix(f.Name, "nemesis-") {
+			faults = append(faults, f)
+		}
+	}
+	c.Faults = append(faults, n.Schedule()...)
+	return &c
+}
+
+func progressLine(r reports.Run) string {
+	status, detail := "PASS", ""
+	switch {
+	case r.Err != nil:
+		status, detail = "ERROR", r.Err.Error()
+	case !r.Result.Passed():
+		status = "FAIL"
+		detail = strings.SplitN(r.Result.Problems()[0], "\n", 2)[0]
+	}
+	line := fmt.Sprintf("%-5s %-48s %6.1fs", status, r.Name, r.Elapsed.Seconds())
+	if r.Seed != 0 {
+		line += fmt.Sprintf("  seed=%d", r.Seed)
+	}
+	if detail != "" {
+		line += "  " + detail
+	}
+	return line
+}
+
+// finish writes the reports, prints the summary and repeat statistics, and picks the exit
+// status: 0 all passed, 1 some failed.
+func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, started time.Time, stdout, stderr io.Writer) int {
+	var werr []error
+	if o.jsonDir != "" {
+		for _, r := range runs {
+			if r.Result == nil {
+				continue
+			}
+			rep := reports.FromResult(r.Result)
+			rep.Scenario = strings.ReplaceAll(r.Name, "#", "-")
+			if _, err := reports.WriteJSONFile(o.jsonDir, rep); err != nil {
+				werr = append(werr, err)
+			}
+		}
+	}
+	if o.junit != "" {
+		werr = append(werr, reports.WriteJUnitFile(o.junit, "scenarios", started, runs))
+	}
+	passed := 0
+	for _, r := range runs {
+		if r.Err == nil && r.Result.Passed() {
+			passed++
+		}
+	}
+	fmt.Fprintf(stdout, "\n%d passed, %d failed\n", passed, len(runs)-passed)
+	if o.repeat > 1 {
+		fmt.Fprintf(stdout, "\n%-48s %5s %9s %9s %9s\n", "recovery time (fault to first frame)", "n", "p50", "p95", "max")
+		for _, s := range selected {
+			var ds []time.Duration
+			for _, r := range runs {
+				if r.Result != nil && r.Result.Scenario.Name == s.Name {
+					ds = append(ds, reports.Recoveries(r.Result)...)
+				}
+			}
+			p50, p95, mx := reports.Percentiles(ds)
+			fmt.Fprintf(stdout, "%-48s %5d %8dms %8dms %8dms\n", s.Name, len(ds), p50.Milliseconds(), p95.Milliseconds(), mx.Milliseconds())
+		}
+	}
+	if err := errors.Join(werr...); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if passed != len(runs) {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const quickScenario = `name: %NAME%
+labels: [quick]
+server: {streams: [{name: s, duration: 4s}]}
+routes: [{name: wifi}]
+clients:
+  - {name: viewer, role: player, route: wifi, bufferTime: 1s, play: [{stream: s}], reconnect: {}%MUTANT%}
+faults: [{at: 1500ms, drop: {route: wifi}}]
+expect:
+  - resumesAtOffset: {client: viewer}
+  - playsToEnd: {client: viewer, within: 10s}
+`
+
+func writeScenario(t *testing.T, dir, name, mutant string) string {
+	t.Helper()
+	src := strings.NewReplacer("%NAME%", name, "%MUTANT%", mutant).Replace(quickScenario)
+	f := filepath.Join(dir, name+".yaml")
+	if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+type junitDoc struct {
+	Suites []struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Cases    []struct {
+			Name    string `xml:"name,attr"`
+			Failure *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"failure"`
+			Props []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"properties>property"`
+			SystemOut string `xml:"system-out"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func TestRunWritesJUnitAndJSONAndCheckAgrees(t *testing.T) {
+	dir := t.TempDir()
+	writeScenario(t, dir, "good", "")
+	writeScenario(t, dir, "broken", ", mutant: resume-from-start")
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", dir, "-p", "2", "--junit", filepath.Join(out, "junit.xml"), "--json", out}, &stdout, &stderr)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (one scenario fails)\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "1 passed, 1 failed") || !strings.Contains(stdout.String(), "FAIL  broken") {
+		t.Fatalf("progress/summary: %s", stdout.String())
+	}
+	b, err := os.ReadFile(filepath.Join(out, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("junit does not parse: %v", err)
+	}
+	s := doc.Suites[0]
+	if s.Tests != 2 || s.Failures != 1 || len(s.Cases) != 2 {
+		t.Fatalf("junit counts: %+v", s)
+	}
+	for _, c := range s.Cases {
+		props := map[string]string{}
+		for _, p := range c.Props {
+			props[p.Name] = p.Value
+		}
+		if props["viewer.reconnects"] != "1" || props["viewer.recovery.ms"] == "" || !strings.Contains(props["viewer.resume.offsets"], "requested=") {
+			t.Errorf("%s: properties %v", c.Name, props)
+		}
+		if c.Name == "broken" {
+			if c.Failure == nil || !strings.Contains(c.Failure.Message, "rendered twice") {
+				t.Fatalf("the failure message must say what broke: %+v", c.Failure)
+			}
+			if !strings.Contains(c.SystemOut, "NetConnection.Connect.Closed") {
+				t.Fatalf("system-out should hold the timeline: %q", c.SystemOut)
+			}
+		} else if c.Failure != nil {
+			t.Fatalf("good failed: %s", c.Failure.Message)
+		}
+	}
+	// Offline re-check of the saved histories gives the same outcome.
+	stdout.Reset()
+	if code := run([]string{"check", filepath.Join(out, "broken.json")}, &stdout, &stderr); code != 1 ||
+		!strings.Contains(stdout.String(), "resumesAtOffset(viewer): fail: frames 0..") {
+		t.Fatalf("check broken: exit %d %s", code, stdout.String())
+	}
+	stdout.Reset()
+	if code := run([]string{"check", filepath.Join(out, "good.json")}, &stdout, &stderr); code != 0 {
+		t.Fatalf("check good: exit %d %s", code, stdout.String())
+	}
+}
+
+func TestRunUsageAndInvalid(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: x\nbogus: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	for _, args := range [][]string{
+		{"run", dir},                              // invalid scenario
+		{"run", "/does/not/exist"},                // missing path
+		{"run", "--repeat", "0", dir},             // bad flag value
+		{"run", "--label-filter", "((", dir},      // bad filter
+		{"check"},                                 // no report
+		{"check", filepath.Join(dir, "bad.yaml")}, // not a report
+	} {
+		if code := run(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	good := t.TempDir()
+	writeScenario(t, good, "good", "")
+	if code := run([]string{"run", good, "--label-filter", "slow"}, &stdout, &stderr); code != 2 ||
+		!strings.Contains(stderr.String(), "no scenario selected") {
+		t.Errorf("a filter that selects nothing: exit %d", code)
+	}
+	stdout.Reset()
+	if code := run([]string{"list", good}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "good") || !strings.Contains(stdout.String(), "[quick]") {
+		t.Errorf("list: %d %s", code, stdout.String())
+	}
+}
+
+func TestRepeatsGetTheirOwnSeeds(t *testing.T) {
+	src := strings.Replace(quickScenario, "faults: [{at: 1500ms, drop: {route: wifi}}]",
+		"nemesis: {seed: 5, kinds: [drop, stall], route: wifi, count: 2, minGap: 1s, maxGap: 2s}", 1)
+	dir := t.TempDir()
+	f := filepath.Join(dir, "n.yaml")
+	if err := os.WriteFile(f, []byte(strings.NewReplacer("%NAME%", "n", "%MUTANT%", "").Replace(src)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	all, ok := loadScenarios([]string{f}, &bytes.Buffer{})
+	if !ok {
+		t.Fatal("load")
+	}
+	a, b := withSeed(all[0], 100, 0, 2), withSeed(all[0], 100, 1, 2)
+	if a.Nemesis.Seed != 100 || b.Nemesis.Seed != 101 || len(a.Faults) != 2 || len(b.Faults) != 2 {
+		t.Fatalf("seeds %d %d, faults %d %d", a.Nemesis.Seed, b.Nemesis.Seed, len(a.Faults), len(b.Faults))
+	}
+	again := withSeed(all[0], 100, 0, 2)
+	for i := range a.Faults {
+		if *a.Faults[i].At != *again.Faults[i].At || a.Faults[i].Kind() != again.Faults[i].Kind() {
+			t.Fatal("the same seed must give the same schedule")
+		}
+	}
+	if all[0].Nemesis.Seed != 5 {
+		t.Fatal("the loaded scenario must not be modified")
+	}
+	if same := withSeed(all[0], 0, 0, 1); same != all[0] {
+		t.Fatal("a single run keeps the scenario's own seed")
+	}
+}

@@ -1,0 +1,247 @@
+package reports
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/history"
+)
+
+// JUnit report types (the common Jenkins/Surefire dialect).
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Time      string      `xml:"time,attr"`
+	Timestamp string      `xml:"timestamp,attr"`
+	Cases     []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name       string          `xml:"name,attr"`
+	Classname  string          `xml:"classname,attr"`
+	Time       string          `xml:"time,attr"`
+	Properties *junitProps     `xml:"properties,omitempty"`
+	Failure    *junitFailure   `xml:"failure,omitempty"`
+	Error      *junitFailure   `xml:"error,omitempty"`
+	SystemOut  *junitSystemOut `xml:"system-out,omitempty"`
+}
+
+type junitProps struct {
+	Props []junitProp `xml:"property"`
+}
+
+type junitProp struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Body    string `xml:",chardata"`
+}
+
+type junitSystemOut struct {
+	Body string `xml:",cdata"`
+}
+
+// Run is one scenario run for the CLI's JUnit report: a result, or the harness error that
+// prevented one.
+type Run struct {
+	// Name is the testcase name (the scenario name, with the repeat number when repeated).
+	Name string
+	// File is the scenario file.
+	File string
+	// Seed is the nemesis seed (0 when the scenario has no nemesis).
+	Seed uint64
+	// Result is the run's result; nil when Err prevented one.
+	Result *harness.Result
+	// Err is a harness error (lab, fault injection).
+	Err error
+	// Elapsed is the run's wall time.
+	Elapsed time.Duration
+}
+
+// WriteJUnit writes one testcase per run, each with properties (scenario file, seed,
+// reconnects, recovery times, resume offsets requested vs served), a failure message that
+// names what broke, and a timeline excerpt in system-out.
+func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error {
+	s := junitSuite{Name: suite, Timestamp: started.UTC().Format(time.RFC3339)}
+	var total time.Duration
+	for _, r := range runs {
+		c := junitCase{Name: r.Name, Classname: "streamfault." + suite, Time: secs(r.Elapsed)}
+		total += r.Elapsed
+		props := []junitProp{{"scenario.file", r.File}}
+		if r.Seed != 0 {
+			props = append(props, junitProp{"nemesis.seed", fmt.Sprint(r.Seed)})
+		}
+		switch {
+		case r.Err != nil:
+			s.Errors++
+			c.Error = &junitFailure{Message: r.Err.Error(), Type: "harness"}
+		case !r.Result.Passed():
+			s.Failures++
+			problems := r.Result.Problems()
+			c.Failure = &junitFailure{Message: firstLine(problems[0]), Type: "checker", Body: strings.Join(problems, "\n")}
+		}
+		if r.Result != nil {
+			props = append(props, figures(r.Result)...)
+			if c.Failure != nil || c.Error != nil {
+				c.SystemOut = &junitSystemOut{Body: Timeline(r.Result.History, 120)}
+			}
+		}
+		c.Properties = &junitProps{Props: props}
+		s.Cases = append(s.Cases, c)
+	}
+	s.Tests, s.Time = len(runs), secs(total)
+	doc := junitSuites{Name: "streamfault", Tests: s.Tests, Failures: s.Failures, Errors: s.Errors, Time: s.Time, Suites: []junitSuite{s}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return fmt.Errorf("reports: junit: %w", err)
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("reports: junit: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// WriteJUnitFile writes the JUnit report to path, creating its directory.
+func WriteJUnitFile(path, suite string, started time.Time, runs []Run) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	if err := WriteJUnit(f, suite, started, runs); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// figures are the per-run properties: reconnects, recovery times, resume offsets.
+func figures(r *harness.Result) []junitProp {
+	var props []junitProp
+	clients := make([]string, 0, len(r.Scenario.Clients))
+	for _, c := range r.Scenario.Clients {
+		clients = append(clients, c.Name)
+	}
+	sort.Strings(clients)
+	for _, c := range clients {
+		resumes := r.History.Filter(func(e history.Event) bool {
+			return e.Source == c && e.Kind == history.KindClientPlay && e.Transition == "resume"
+		})
+		props = append(props, junitProp{c + ".reconnects", fmt.Sprint(len(resumes))})
+		var offs []string
+		for _, rq := range resumes {
+			served := "none"
+			for _, e := range r.History.Events {
+				if e.Kind == history.KindServerPlay && e.Transition == "resume" && e.Stream == rq.Stream && e.At >= rq.At && e.StartTime != nil {
+					served = fmt.Sprintf("%.3f", *e.StartTime)
+					break
+				}
+			}
+			offs = append(offs, fmt.Sprintf("requested=%.3fs served=%ss", *rq.Offset, served))
+		}
+		if len(offs) > 0 {
+			props = append(props, junitProp{c + ".resume.offsets", strings.Join(offs, "; ")})
+		}
+		var rec []string
+		for _, x := range r.Recoveries[c] {
+			rec = append(rec, fmt.Sprint(x.FirstFrame.Milliseconds()))
+		}
+		if len(rec) > 0 {
+			props = append(props, junitProp{c + ".recovery.ms", strings.Join(rec, " ")})
+		}
+	}
+	for _, v := range r.Verdicts {
+		props = append(props, junitProp{"verdict." + v.Checker + "." + v.Subject, string(v.Status)})
+	}
+	return props
+}
+
+// Timeline renders the history's notable events (not the per-frame ones) one per line, at most
+// max lines, keeping the end — where a failure usually shows — when it has to cut.
+func Timeline(h *history.History, max int) string {
+	var lines []string
+	for _, e := range h.Events {
+		switch e.Kind {
+		case history.KindClientReceived, history.KindClientDropped, history.KindClientRendered, history.KindClientBuffer:
+			continue
+		}
+		line := fmt.Sprintf("%9.3fs %-12s %-22s", e.At.Seconds(), e.Source, e.Kind)
+		for _, part := range []string{e.Code, e.Transition, e.Stream, e.Route, e.Message} {
+			if part != "" {
+				line += " " + part
+			}
+		}
+		if e.Offset != nil {
+			line += fmt.Sprintf(" offset=%.3f", *e.Offset)
+		}
+		if e.Frames != nil && e.Kind == history.KindServerPlay {
+			line += fmt.Sprintf(" from-frame=%d", e.Frames.First)
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) > max {
+		lines = append([]string{fmt.Sprintf("... %d earlier events", len(lines)-max)}, lines[len(lines)-max:]...)
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// Percentiles returns p50, p95 and max of ds (nearest rank); zeros when empty.
+func Percentiles(ds []time.Duration) (p50, p95, maxv time.Duration) {
+	if len(ds) == 0 {
+		return 0, 0, 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	rank := func(p float64) time.Duration {
+		i := int(p*float64(len(s))+0.999999) - 1
+		return s[min(max(i, 0), len(s)-1)]
+	}
+	return rank(0.50), rank(0.95), s[len(s)-1]
+}
+
+// Recoveries flattens every client's recovery times of a result.
+func Recoveries(r *harness.Result) []time.Duration {
+	var out []time.Duration
+	for _, rs := range r.Recoveries {
+		for _, x := range rs {
+			out = append(out, x.FirstFrame)
+		}
+	}
+	return out
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
