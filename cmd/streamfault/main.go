@@ -4,12 +4,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
+	"syscall"
 
 	"github.com/streamfault/streamfault/harness/scenario"
 )
@@ -24,12 +27,19 @@ const usage = `usage:
   streamfault check REPORT.json [--scenario FILE]
                                      re-run the checkers on a saved report's history
   streamfault schema                 print the scenario JSON Schema
+  streamfault serve [--addr A] [--stream NAME:DURATION]... [--fps N]
+                                     the reference server alone, printing rtmp:// URLs
 
 exit status: run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario;
 validate: 0 valid, 1 invalid, 2 usage error
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// interrupted is the context serve runs under: it ends on SIGINT or SIGTERM.
+func interrupted() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -39,6 +49,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runCmd(args[1:], stdout, stderr)
+	case "serve":
+		ctx, stop := interrupted()
+		defer stop()
+		return serveCmd(ctx, args[1:], stdout, stderr)
 	case "list":
 		return listCmd(args[1:], stdout, stderr)
 	case "check":

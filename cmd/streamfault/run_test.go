@@ -2,11 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
 const quickScenario = `name: %NAME%
@@ -162,5 +168,53 @@ func TestRepeatsGetTheirOwnSeeds(t *testing.T) {
 	}
 	if same := withSeed(all[0], 0, 0, 1); same != all[0] {
 		t.Fatal("a single run keeps the scenario's own seed")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one poller.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestServePrintsPlayableURLs(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- serveCmd(ctx, []string{"--stream", "a:5s", "--stream", "b:2s"}, out, &bytes.Buffer{}) }()
+	re := regexp.MustCompile(`ffplay rtmp://(127\.0\.0\.1:\d+)/vod/a`)
+	deadline := time.Now().Add(5 * time.Second)
+	var addr string
+	for addr == "" {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			addr = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no URL printed: %q", out.String())
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	c, err := rtmpconn.Dial(ctx, addr, rtmpconn.Options{})
+	if err != nil {
+		t.Fatalf("the printed address does not answer RTMP: %v", err)
+	}
+	c.Close()
+	if !strings.Contains(out.String(), "vod/b") {
+		t.Fatalf("stream b missing: %s", out.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if code := serveCmd(ctx, []string{"--stream", "nocolon"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
+		t.Fatalf("bad --stream: exit %d", code)
 	}
 }
