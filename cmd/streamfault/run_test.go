@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/joshdk/go-junit"
+
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
@@ -99,6 +101,23 @@ func TestRunWritesJUnitAndJSONAndCheckAgrees(t *testing.T) {
 			t.Fatalf("good failed: %s", c.Failure.Message)
 		}
 	}
+	// A real JUnit consumer reads the same thing.
+	suites, err := junit.IngestFile(filepath.Join(out, "junit.xml"))
+	if err != nil || len(suites) != 1 {
+		t.Fatalf("go-junit: %v (%d suites)", err, len(suites))
+	}
+	if tot := suites[0].Totals; tot.Tests != 2 || tot.Failed != 1 || tot.Passed != 1 {
+		t.Fatalf("go-junit totals: %+v", tot)
+	}
+	for _, tc := range suites[0].Tests {
+		if tc.Properties["viewer.reconnects"] != "1" {
+			t.Errorf("go-junit: %s properties %v", tc.Name, tc.Properties)
+		}
+		if tc.Name == "broken" && (tc.Status != junit.StatusFailed || !strings.Contains(tc.Message, "rendered twice")) {
+			t.Errorf("go-junit: broken is %s %q", tc.Status, tc.Message)
+		}
+	}
+
 	// Offline re-check of the saved histories gives the same outcome.
 	stdout.Reset()
 	if code := run([]string{"check", filepath.Join(out, "broken.json")}, &stdout, &stderr); code != 1 ||
