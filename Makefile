@@ -30,10 +30,14 @@ fmt-check:
 	@files=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$files" ]; then echo "gofmt needed: $$files"; exit 1; fi
 
-## deps: install the third-party peers the interop tests use (Debian: ffmpeg/ffprobe). Needs root.
+## deps: install the third-party programs the tests use (Debian: ffmpeg/ffprobe read the
+## reference server's stream; chromium renders the HTML report). Needs root.
 deps:
-	@if command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null; then echo "ffmpeg present"; \
-	else apt-get update -qq && apt-get install -y -qq --no-install-recommends ffmpeg; fi
+	@missing=""; \
+	command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then echo "deps present"; \
+	else apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
 
 ## schema: regenerate scenarios/schema.json from the Go types (a test fails when it is stale).
 schema:

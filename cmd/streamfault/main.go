@@ -18,7 +18,7 @@ import (
 )
 
 const usage = `usage:
-  streamfault run [FILE|DIR...] [--junit FILE] [--json DIR] [--label-filter EXPR] [-p N]
+  streamfault run [FILE|DIR...] [--junit FILE] [--json DIR] [--html DIR] [--label-filter EXPR] [-p N]
                   [--repeat N] [--seed S] [--toxiproxy URL]
                                      run scenarios (default: ./scenarios); a line per run,
                                      a summary, recovery p50/p95/max with --repeat

@@ -24,6 +24,7 @@ import (
 // runOptions are the flags of `streamfault run`.
 type runOptions struct {
 	junit, jsonDir, labels string
+	htmlDir                string
 	parallel, repeat       int
 	seed                   uint64
 	toxiproxyURL           string
@@ -84,6 +85,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	var o runOptions
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit report to `FILE`")
 	fs.StringVar(&o.jsonDir, "json", "", "write one JSON report (history + verdicts) per run into `DIR`")
+	fs.StringVar(&o.htmlDir, "html", "", "write the HTML timeline report into `DIR` (index.html + one page per run)")
 	fs.StringVar(&o.labels, "label-filter", "", "run only scenarios whose labels match `EXPR` (Ginkgo's label-filter language)")
 	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each scenario `N` times (nemesis schedules get seeds seed, seed+1, …)")
@@ -238,15 +240,8 @@ func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, sta
 	if o.junit != "" {
 		werr = append(werr, reports.WriteJUnitFile(o.junit, "scenarios", started, runs))
 	}
-	passed := 0
-	for _, r := range runs {
-		if r.Err == nil && r.Result.Passed() {
-			passed++
-		}
-	}
-	fmt.Fprintf(stdout, "\n%d passed, %d failed\n", passed, len(runs)-passed)
+	var repeat []reports.RepeatRow
 	if o.repeat > 1 {
-		fmt.Fprintf(stdout, "\n%-48s %5s %9s %9s %9s\n", "recovery time (fault to first frame)", "n", "p50", "p95", "max")
 		for _, s := range selected {
 			var ds []time.Duration
 			for _, r := range runs {
@@ -255,7 +250,23 @@ func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, sta
 				}
 			}
 			p50, p95, mx := reports.Percentiles(ds)
-			fmt.Fprintf(stdout, "%-48s %5d %8dms %8dms %8dms\n", s.Name, len(ds), p50.Milliseconds(), p95.Milliseconds(), mx.Milliseconds())
+			repeat = append(repeat, reports.RepeatRow{Scenario: s.Name, N: len(ds), P50: p50, P95: p95, Max: mx})
+		}
+	}
+	if o.htmlDir != "" {
+		werr = append(werr, reports.WriteHTML(o.htmlDir, runs, repeat))
+	}
+	passed := 0
+	for _, r := range runs {
+		if r.Err == nil && r.Result.Passed() {
+			passed++
+		}
+	}
+	fmt.Fprintf(stdout, "\n%d passed, %d failed\n", passed, len(runs)-passed)
+	if len(repeat) > 0 {
+		fmt.Fprintf(stdout, "\n%-48s %5s %9s %9s %9s\n", "recovery time (fault to first frame)", "n", "p50", "p95", "max")
+		for _, r := range repeat {
+			fmt.Fprintf(stdout, "%-48s %5d %8dms %8dms %8dms\n", r.Scenario, r.N, r.P50.Milliseconds(), r.P95.Milliseconds(), r.Max.Milliseconds())
 		}
 	}
 	if err := errors.Join(werr...); err != nil {

@@ -1,0 +1,128 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/scenario"
+)
+
+// realRun runs a short drop scenario for the report tests.
+func realRun(t *testing.T) Run {
+	t.Helper()
+	s, err := scenario.Parse("html.yaml", []byte(`
+name: html
+server: {streams: [{name: s, duration: 4s}]}
+routes: [{name: wifi}]
+clients: [{name: viewer, role: player, route: wifi, bufferTime: 1s, play: [{stream: s}], reconnect: {}}]
+faults: [{at: 1500ms, for: 300ms, stall: {route: wifi}}, {at: 2500ms, drop: {route: wifi}}]
+expect: [{resumesAtOffset: {client: viewer}}, {playsToEnd: {client: viewer, within: 10s}}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := harness.Run(context.Background(), s, harness.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Run{Name: "html#1", File: "html.yaml", Result: res, Elapsed: res.Elapsed}
+}
+
+func TestHTMLReportIsSelfContained(t *testing.T) {
+	dir := t.TempDir()
+	r := realRun(t)
+	if err := WriteHTML(dir, []Run{r}, []RepeatRow{{Scenario: "html", N: 1, P50: time.Millisecond}}); err != nil {
+		t.Fatal(err)
+	}
+	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "html-1.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"index": index, "page": page} {
+		if regexp.MustCompile(`(src|href)="(https?:)?//`).Match(b) || bytes.Contains(b, []byte("<script")) {
+			t.Errorf("%s fetches from the network or runs scripts", name)
+		}
+	}
+	if !bytes.Contains(index, []byte(`href="html-1.html"`)) || !bytes.Contains(index, []byte("Recovery time over repeats")) {
+		t.Error("index lacks the run link or the repeat table")
+	}
+	for _, want := range []string{`class="line-playhead"`, `class="line-buffer"`, `class="line-rate"`, `class="fault"`,
+		"stall-1", "drop-2", `class="ev bad"`, "NetConnection.Connect.Closed", "resumesAtOffset"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}
+
+// TestHTMLRendersInChromium opens the page in headless Chromium, saves a screenshot and checks
+// that the charts drew and that the console stayed free of errors.
+func TestHTMLRendersInChromium(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") != "" {
+			t.Fatal("chromium is required (STREAMFAULT_REQUIRE_TOOLS is set) but not installed")
+		}
+		t.Skip("chromium not installed")
+	}
+	dir := t.TempDir()
+	if err := WriteHTML(dir, []Run{realRun(t)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "page.png")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0",
+		"--window-size=1100,1400", "--screenshot="+shot, "file://"+filepath.Join(dir, "html-1.html"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "CONSOLE") || strings.Contains(line, "Uncaught") {
+			t.Errorf("console: %s", line)
+		}
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v\n%s", err, out)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The playhead line is drawn in #1565c0: find its pixels.
+	blue := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 < 0x40 && g>>8 > 0x40 && g>>8 < 0x90 && bl>>8 > 0xa0 {
+				blue++
+			}
+		}
+	}
+	t.Logf("screenshot %dx%d, %d playhead-blue pixels (%s)", b.Dx(), b.Dy(), blue, shot)
+	if blue < 200 {
+		t.Fatalf("the playhead chart did not render (%d blue pixels)", blue)
+	}
+	if keep := os.Getenv("STREAMFAULT_KEEP_SCREENSHOT"); keep != "" {
+		data, _ := os.ReadFile(shot)
+		_ = os.WriteFile(keep, data, 0o644)
+	}
+}
