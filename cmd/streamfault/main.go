@@ -5,13 +5,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"sort"
 	"syscall"
 
 	"github.com/streamfault/streamfault/harness/scenario"
@@ -82,34 +79,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // validate loads every named file (and every *.yaml/*.yml of a named directory).
 func validate(paths []string, stdout, stderr io.Writer) int {
-	var files []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		for _, pat := range []string{"*.yaml", "*.yml"} {
-			m, _ := filepath.Glob(filepath.Join(p, pat))
-			files = append(files, m...)
-		}
+	files, err := scenarioFiles(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
 	}
-	sort.Strings(files)
 	bad := 0
 	for _, f := range files {
 		s, err := scenario.Load(f)
 		if err != nil {
 			bad++
-			var se *scenario.Error
-			if errors.As(err, &se) {
-				fmt.Fprintln(stderr, se.Error())
-			} else {
-				fmt.Fprintln(stderr, err)
-			}
+			fmt.Fprintln(stderr, err)
 			continue
 		}
 		fmt.Fprintf(stdout, "ok      %s (%s: %d client(s), %d fault(s), %d checker(s))\n", f, s.Name, len(s.Clients), len(s.Faults), len(s.Expect))

@@ -45,15 +45,14 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// loadScenarios loads files and *.yaml/*.yml of directories; every problem of every file is
-// printed. ok is false when a path is missing or a scenario is invalid.
-func loadScenarios(paths []string, stderr io.Writer) ([]*scenario.Scenario, bool) {
+// scenarioFiles expands paths: files as given, directories to their *.yaml and *.yml files;
+// sorted.
+func scenarioFiles(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return nil, false
+			return nil, err
 		}
 		if !info.IsDir() {
 			files = append(files, p)
@@ -65,6 +64,17 @@ func loadScenarios(paths []string, stderr io.Writer) ([]*scenario.Scenario, bool
 		}
 	}
 	sort.Strings(files)
+	return files, nil
+}
+
+// loadScenarios loads the scenarios of paths; every problem of every file is printed. ok is
+// false when a path is missing or a scenario is invalid.
+func loadScenarios(paths []string, stderr io.Writer) ([]*scenario.Scenario, bool) {
+	files, err := scenarioFiles(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, false
+	}
 	var out []*scenario.Scenario
 	ok := true
 	for _, f := range files {
