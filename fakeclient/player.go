@@ -24,8 +24,12 @@ const MutantResumeFromStart = "resume-from-start"
 // outage costs two reconnects.
 const MutantDoubleReconnect = "double-reconnect"
 
+// MutantNoStallMonitor is a broken player: its stall monitor never fires, so on a half-open
+// link (no Connect.Closed) it waits until the link comes back or closes.
+const MutantNoStallMonitor = "no-stall-monitor"
+
 // Mutants lists the player's deliberately broken behaviours.
-var Mutants = []string{MutantResumeFromStart, MutantDoubleReconnect}
+var Mutants = []string{MutantResumeFromStart, MutantDoubleReconnect, MutantNoStallMonitor}
 
 // Event kinds a player reports.
 const (
@@ -35,6 +39,7 @@ const (
 	EventDropped     = "frames.dropped"  // frames First..Last arrived but were already held
 	EventRendered    = "frames.rendered" // frames First..Last passed the playhead, in order
 	EventSample      = "buffer"          // BufferLength, Playhead and BytesIn sampled
+	EventStall       = "stall.detected"  // the stall monitor gave up on connection Conn
 )
 
 // Event is something a player did or saw.
@@ -73,6 +78,17 @@ type ReconnectPolicy struct {
 	Delay time.Duration
 }
 
+// StallMonitor detects half-open links, where Connect.Closed never comes (Flash Player's
+// Stream Reconnect recipe): every Interval, if the buffer is below bufferTime and the
+// connection's byte count has not grown, count a strike; after Ticks strikes in a row close the
+// connection and reconnect.
+type StallMonitor struct {
+	// Interval is the check period; zero disables the monitor.
+	Interval time.Duration
+	// Ticks is the number of strikes in a row that end the connection (default 2).
+	Ticks int
+}
+
 // PlayerConfig configures a Player. Zero values take the defaults.
 type PlayerConfig struct {
 	// Addr is the host:port to connect to (a Toxiproxy route or the server itself).
@@ -85,6 +101,8 @@ type PlayerConfig struct {
 	BufferTime time.Duration
 	// Reconnect is the Stream Reconnect policy.
 	Reconnect ReconnectPolicy
+	// StallMonitor detects half-open links.
+	StallMonitor StallMonitor
 	// Mutant selects a deliberately broken behaviour (see Mutants); empty is correct.
 	Mutant string
 	// Clock drives the playhead; default the real clock.
@@ -147,6 +165,9 @@ func NewPlayer(cfg PlayerConfig) (*Player, error) {
 	if cfg.SampleEvery <= 0 {
 		cfg.SampleEvery = 250 * time.Millisecond
 	}
+	if cfg.StallMonitor.Interval > 0 && cfg.StallMonitor.Ticks <= 0 {
+		cfg.StallMonitor.Ticks = 2
+	}
 	return &Player{cfg: cfg, clk: clock.Or(cfg.Clock), switches: make(chan string, 8)}, nil
 }
 
@@ -194,6 +215,10 @@ type playState struct {
 	mutated  bool // a one-shot mutant behaviour has fired
 	lastTick time.Time
 	nextSamp time.Time
+
+	nextCheck time.Time // stall monitor
+	lastBytes int64
+	strikes   int
 }
 
 // Run plays the stream until it has been rendered to the end (nil), reconnection gave up or
@@ -264,7 +289,7 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Conn: ev.n, Message: ev.err.Error()})
 		p.scheduleRetry(st)
 	case ev.connected != nil:
-		st.cur = ev.connected
+		st.cur, st.lastBytes, st.strikes = ev.connected, 0, 0
 		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n,
 			Message: "server version " + ev.connected.version + " via " + ev.connected.conn.RemoteAddr().String()})
 		p.emit(Event{Time: ev.sentAt, Kind: EventPlayRequest, Conn: ev.n, Stream: p.cfg.Stream,
@@ -404,7 +429,36 @@ func (p *Player) tick(st *playState) (bool, error) {
 		return true, st.gaveUp
 	}
 	p.sample(st, now, bufLen, false)
+	p.monitor(st, now, bufLen)
 	return false, nil
+}
+
+// monitor is the stall monitor: on a connection that is open but delivers nothing while the
+// buffer is below bufferTime, it closes the connection after Ticks checks, which starts the
+// ordinary reconnect.
+func (p *Player) monitor(st *playState, now time.Time, bufLen time.Duration) {
+	m := p.cfg.StallMonitor
+	if m.Interval <= 0 || p.cfg.Mutant == MutantNoStallMonitor || now.Before(st.nextCheck) {
+		return
+	}
+	st.nextCheck = now.Add(m.Interval)
+	if st.cur == nil || st.complete {
+		st.strikes = 0
+		return
+	}
+	bytes := st.cur.conn.BytesRead()
+	if bufLen < p.cfg.BufferTime && bytes == st.lastBytes {
+		st.strikes++
+	} else {
+		st.strikes = 0
+	}
+	st.lastBytes = bytes
+	if st.strikes >= m.Ticks {
+		st.strikes = 0
+		p.emit(Event{Kind: EventStall, Conn: st.n, BufferLength: bufLen,
+			Message: fmt.Sprintf("no byte for %d checks of %v with %v buffered", m.Ticks, m.Interval, bufLen)})
+		_ = st.cur.conn.Close() // the session ends; onConn reconnects
+	}
 }
 
 func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration, force bool) {
@@ -419,6 +473,15 @@ func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration, forc
 	p.emit(Event{Time: now, Kind: EventSample, Conn: st.n, BufferLength: bufLen, Playhead: st.playhead, BytesIn: in})
 }
 
+// connectTimeout bounds dial, handshake, connect and createStream (Conn.HandshakeTimeout,
+// default 5s).
+func (p *Player) connectTimeout() time.Duration {
+	if p.cfg.Conn.HandshakeTimeout > 0 {
+		return p.cfg.Conn.HandshakeTimeout
+	}
+	return 5 * time.Second
+}
+
 // session opens connection n, sends play2 and forwards every message to the loop until the
 // connection ends or ctx is cancelled.
 func (p *Player) session(ctx context.Context, n int, addr string, req playRequest, out chan<- connEvent) {
@@ -430,7 +493,10 @@ func (p *Player) session(ctx context.Context, n int, addr string, req playReques
 			return false
 		}
 	}
-	nc, err := openNetConnection(ctx, addr, p.cfg.App, p.cfg.Conn)
+	// The whole connect sequence is bounded: on a blackholed route nothing ever answers.
+	octx, cancel := context.WithTimeout(ctx, p.connectTimeout())
+	nc, err := openNetConnection(octx, addr, p.cfg.App, p.cfg.Conn)
+	cancel()
 	if err != nil {
 		send(connEvent{n: n, err: err, failed: true})
 		return

@@ -172,6 +172,10 @@ func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *histor
 		if r := c.Reconnect; r != nil {
 			cfg.Reconnect = fakeclient.ReconnectPolicy{Enabled: true, MaxTries: r.MaxTries, Delay: r.Delay.D()}
 		}
+		if m := c.StallMonitor; m != nil {
+			cfg.StallMonitor = fakeclient.StallMonitor{Interval: m.Interval.D(), Ticks: m.Ticks}
+		}
+		cfg.Conn.HandshakeTimeout = c.ConnectTimeout.D()
 		name := c.Name
 		cfg.OnEvent = func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) }
 		p, err := fakeclient.NewPlayer(cfg)

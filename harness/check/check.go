@@ -56,6 +56,9 @@ func Run(h *history.History, s *scenario.Scenario) []Verdict {
 			out = append(out, PlaysToEnd(h, e.PlaysToEnd.Client, e.PlaysToEnd.Within.D()))
 		case e.Reconnects != nil:
 			out = append(out, Reconnects(h, e.Reconnects.Client, e.Reconnects.Count))
+		case e.StallDetected != nil:
+			p := e.StallDetected
+			out = append(out, StallDetected(h, p.Client, p.Fault, p.Within.D()))
 		}
 	}
 	return out
@@ -308,5 +311,47 @@ func Reconnects(h *history.History, client string, count int) Verdict {
 	}
 	v.Status = Pass
 	v.Message = fmt.Sprintf("%s resumed %d time(s) as expected", client, count)
+	return v
+}
+
+// StallDetected checks that the client's stall monitor gave up on a dark link within `within`
+// of the named fault's start (the link going dark), and that a newer connection followed.
+func StallDetected(h *history.History, client, faultName string, within time.Duration) Verdict {
+	v := Verdict{Checker: scenario.CheckStallDetected, Subject: client}
+	var start *history.Event
+	for _, e := range h.Events {
+		if e.Kind == history.KindFaultStart && e.Fault == faultName {
+			ev := e
+			start = &ev
+			break
+		}
+	}
+	if start == nil {
+		v.Status, v.Message = Unknown, fmt.Sprintf("fault %s never started", faultName)
+		return v
+	}
+	for _, e := range h.Events {
+		if e.Source != client || e.Kind != history.KindClientStall || e.At < start.At {
+			continue
+		}
+		delay := e.At - start.At
+		v.Evidence = []string{fmt.Sprintf("%s started at %s; stall detected at %s on connection %d (%s)", faultName, sec(start.At), sec(e.At), e.Conn, e.Message)}
+		if delay > within {
+			v.Status = Fail
+			v.Message = fmt.Sprintf("stall detected %s after %s started, later than %s", sec(delay), faultName, sec(within))
+			return v
+		}
+		v.Status = Pass
+		v.Message = fmt.Sprintf("stall detected %s after %s started (limit %s)", sec(delay), faultName, sec(within))
+		return v
+	}
+	v.Status = Fail
+	v.Message = fmt.Sprintf("%s never detected the stall that %s caused (at %s)", client, faultName, sec(start.At))
+	for _, e := range h.Filter(func(e history.Event) bool {
+		return e.Source == client && e.Kind == history.KindClientStatus && e.At >= start.At
+	}) {
+		v.Evidence = append(v.Evidence, fmt.Sprintf("%s %s %s", sec(e.At), e.Code, e.Message))
+	}
+	v.Evidence = limit(v.Evidence)
 	return v
 }

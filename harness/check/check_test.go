@@ -131,3 +131,15 @@ func TestRecoveries(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+func TestStallDetected(t *testing.T) {
+	base := func() *hb {
+		return (&hb{}).add(ms(3000), history.Event{Source: "hole", Kind: history.KindFaultStart, Fault: "hole"})
+	}
+	ok := base().add(ms(4100), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 1, Message: "no byte"})
+	expect(t, StallDetected(&ok.h, "v", "hole", 2*time.Second), Pass, "stall detected 1.100s after hole started")
+	expect(t, StallDetected(&ok.h, "v", "hole", time.Second), Fail, "later than 1.000s")
+	early := base().add(ms(2000), history.Event{Source: "v", Kind: history.KindClientStall})
+	expect(t, StallDetected(&early.h, "v", "hole", time.Minute), Fail, "never detected the stall that hole caused")
+	expect(t, StallDetected(&ok.h, "v", "other", time.Minute), Unknown, "never started")
+}

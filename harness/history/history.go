@@ -35,6 +35,7 @@ const (
 	KindClientDropped  = "client.frames.dropped"
 	KindClientRendered = "client.frames.rendered"
 	KindClientBuffer   = "client.buffer"
+	KindClientStall    = "client.stall.detected"
 	KindServerConnect  = "server.connect"
 	KindServerPlay     = "server.play"
 	KindServerStop     = "server.stop"

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -218,6 +219,14 @@ func applyDefaults(s *Scenario) {
 				c.Play[j].Transition = "reset"
 			}
 		}
+		if m := c.StallMonitor; m != nil {
+			if m.Interval == 0 {
+				m.Interval = Duration(500 * time.Millisecond)
+			}
+			if m.Ticks == 0 {
+				m.Ticks = 2
+			}
+		}
 		if r := c.Reconnect; r != nil {
 			if r.On == "" {
 				r.On = "closed"
@@ -354,6 +363,17 @@ func validate(s *Scenario) []Problem {
 				bad(f+".reconnect.delay", "must not be negative")
 			}
 		}
+		if m := c.StallMonitor; m != nil {
+			if m.Interval <= 0 {
+				bad(f+".stallMonitor.interval", "must be positive")
+			}
+			if m.Ticks < 1 {
+				bad(f+".stallMonitor.ticks", "must be at least 1")
+			}
+		}
+		if c.ConnectTimeout < 0 {
+			bad(f+".connectTimeout", "must not be negative")
+		}
 		if c.Mutant != "" && !slices.Contains(fakeclient.Mutants, c.Mutant) {
 			bad(f+".mutant", "%q is not a known mutant (known: %s)", c.Mutant, strings.Join(fakeclient.Mutants, ", "))
 		}
@@ -366,7 +386,7 @@ func validate(s *Scenario) []Problem {
 	for i, e := range s.Expect {
 		f := fmt.Sprintf("expect[%d]", i)
 		if e.count() != 1 {
-			bad(f, "each entry names exactly one checker (known: %s, %s, %s)", CheckResumesAtOffset, CheckPlaysToEnd, CheckReconnects)
+			bad(f, "each entry names exactly one checker (known: %s, %s, %s, %s)", CheckResumesAtOffset, CheckPlaysToEnd, CheckReconnects, CheckStallDetected)
 			continue
 		}
 		checks[e.Name()] = true
@@ -387,6 +407,14 @@ func validate(s *Scenario) []Problem {
 			if e.Reconnects.Count < 0 {
 				bad(f+".reconnects.count", "must not be negative")
 			}
+		case e.StallDetected != nil:
+			client = e.StallDetected.Client
+			if e.StallDetected.Within <= 0 {
+				bad(f+".stallDetected.within", "must be positive")
+			}
+			if !faultNamed(s, e.StallDetected.Fault) {
+				bad(f+".stallDetected.fault", "%q is not the name of a fault", e.StallDetected.Fault)
+			}
 		}
 		if !clients[client] {
 			bad(f+"."+e.Name()+".client", "%q is not a defined client%s", client, known(clients))
@@ -398,6 +426,15 @@ func validate(s *Scenario) []Problem {
 		}
 	}
 	return probs
+}
+
+func faultNamed(s *Scenario, name string) bool {
+	for _, f := range s.Faults {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func known(set map[string]bool) string {

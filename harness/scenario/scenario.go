@@ -100,6 +100,20 @@ type Client struct {
 	Reconnect *Reconnect `yaml:"reconnect" json:"reconnect,omitempty"`
 	// Mutant selects a deliberately broken client behaviour (negative controls).
 	Mutant string `yaml:"mutant" json:"mutant,omitempty"`
+	// StallMonitor detects half-open links (no Connect.Closed ever comes) and reconnects.
+	StallMonitor *StallMonitor `yaml:"stallMonitor" json:"stallMonitor,omitempty"`
+	// ConnectTimeout bounds dial, handshake, connect and createStream (default 5s).
+	ConnectTimeout Duration `yaml:"connectTimeout" json:"connectTimeout,omitempty"`
+}
+
+// StallMonitor is Flash Player's half-open detection: every Interval, a buffer below
+// bufferTime and a byte count that has not grown count a strike; Ticks strikes in a row close
+// the connection and reconnect.
+type StallMonitor struct {
+	// Interval is the check period (default 500ms).
+	Interval Duration `yaml:"interval" json:"interval,omitempty"`
+	// Ticks is the number of strikes that end the connection (default 2).
+	Ticks int `yaml:"ticks" json:"ticks,omitempty"`
 }
 
 // PlayItem is one play2 call of a play script.
@@ -130,6 +144,8 @@ type Expectation struct {
 	PlaysToEnd *PlaysToEnd `yaml:"playsToEnd" json:"playsToEnd,omitempty"`
 	// Reconnects: the client resumed exactly Count times.
 	Reconnects *Reconnects `yaml:"reconnects" json:"reconnects,omitempty"`
+	// StallDetected: the client's stall monitor fired soon enough after a fault made the link go dark.
+	StallDetected *StallDetected `yaml:"stallDetected" json:"stallDetected,omitempty"`
 }
 
 // ResumesAtOffset parameterises the resumesAtOffset checker.
@@ -156,11 +172,22 @@ type Reconnects struct {
 	Count int `yaml:"count" json:"count"`
 }
 
+// StallDetected parameterises the stallDetected checker.
+type StallDetected struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+	// Fault is the fault that makes the link go dark (e.g. a blackhole).
+	Fault string `yaml:"fault" json:"fault"`
+	// Within is the longest acceptable time from the fault's start to the detection.
+	Within Duration `yaml:"within" json:"within"`
+}
+
 // Checker names as written in YAML.
 const (
 	CheckResumesAtOffset = "resumesAtOffset"
 	CheckPlaysToEnd      = "playsToEnd"
 	CheckReconnects      = "reconnects"
+	CheckStallDetected   = "stallDetected"
 )
 
 // Name is the checker's YAML key ("" when none is set).
@@ -172,13 +199,15 @@ func (e Expectation) Name() string {
 		return CheckPlaysToEnd
 	case e.Reconnects != nil:
 		return CheckReconnects
+	case e.StallDetected != nil:
+		return CheckStallDetected
 	}
 	return ""
 }
 
 func (e Expectation) count() int {
 	n := 0
-	for _, set := range []bool{e.ResumesAtOffset != nil, e.PlaysToEnd != nil, e.Reconnects != nil} {
+	for _, set := range []bool{e.ResumesAtOffset != nil, e.PlaysToEnd != nil, e.Reconnects != nil, e.StallDetected != nil} {
 		if set {
 			n++
 		}
