@@ -96,6 +96,15 @@ func (f Fault) kindCount() int {
 	return n
 }
 
+// lastsUntilHeal tells whether the fault, once applied, is only undone by the final heal.
+func (f Fault) lastsUntilHeal() bool {
+	if f.For > 0 {
+		return false
+	}
+	revertible := f.Disable != nil || f.Stall != nil || f.Blackhole != nil || f.Kill != nil || f.Shutdown != nil || f.Toxic() != nil
+	return revertible
+}
+
 func (f Fault) triggerCount() int {
 	n := 0
 	for _, set := range []bool{f.At != nil, f.After != nil, f.When != nil, f.AtStreamTime != nil} {
@@ -458,6 +467,8 @@ func validateFaults(s *Scenario, routes, clients map[string]bool) []Problem {
 				bad(f+".after.fault", "%q is not the name of a fault", a.Fault)
 			case j == i || afterCycle(s.Faults, names, i):
 				bad(f+".after.fault", "%q makes a cycle of after-triggers, so it can never fire", a.Fault)
+			case s.Faults[j].lastsUntilHeal():
+				bad(f+".after.fault", "%q has no `for`, so it lasts until the final heal and this trigger can never fire", a.Fault)
 			}
 			nonNeg(f+".after.delay", a.Delay)
 		}

@@ -72,6 +72,8 @@ func TestFaultProblemsAllAtOnce(t *testing.T) {
   - {at: 1s, flap: {route: wifi, every: 0s, times: 0}}
   - {at: 1s, slicer: {route: wifi, averageSize: 0}}
   - {at: 1s, switchRoute: {client: w, route: lte}}
+  - {name: forever, at: 1s, disable: {route: wifi}}
+  - {after: {fault: forever}, drop: {route: wifi}}
 `
 	_, err := Parse("f.yaml", []byte(src))
 	if err == nil {
@@ -98,6 +100,7 @@ func TestFaultProblemsAllAtOnce(t *testing.T) {
 		"faults[11].slicer.averageSize",
 		`faults[12].switchRoute.route: "lte" is not a defined route`,
 		`faults[12].switchRoute.client: "w" is not a defined client`,
+		`faults[14].after.fault: "forever" has no ` + "`for`" + `, so it lasts until the final heal`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("missing %q in:\n%s", want, msg)

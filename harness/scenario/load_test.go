@@ -178,3 +178,14 @@ func TestToxiproxyURL(t *testing.T) {
 		t.Fatalf("got %+v", p)
 	}
 }
+
+func TestDurationsWithTrailingComments(t *testing.T) {
+	src := strings.NewReplacer("timeout: 45s", "", "at: 4s", "at: 4s   # since the start", "bufferTime: 3s", "bufferTime: 3s # default").Replace(good)
+	s, err := Parse("c.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Faults[0].At.D() != 4*time.Second || s.Clients[0].BufferTime.D() != 3*time.Second {
+		t.Fatalf("at %v bufferTime %v", s.Faults[0].At, s.Clients[0].BufferTime)
+	}
+}
