@@ -28,8 +28,14 @@ const MutantDoubleReconnect = "double-reconnect"
 // link (no Connect.Closed) it waits until the link comes back or closes.
 const MutantNoStallMonitor = "no-stall-monitor"
 
+// MutantSlowBandwidthReply is a broken player: it answers each onBWCheck that carries a
+// payload 250 ms late (as if it consumed data slowly), so the server under-measures its
+// bandwidth. (A delay on every answer would also inflate the latency probe, which the server
+// subtracts.)
+const MutantSlowBandwidthReply = "slow-bw-reply"
+
 // Mutants lists the player's deliberately broken behaviours.
-var Mutants = []string{MutantResumeFromStart, MutantDoubleReconnect, MutantNoStallMonitor}
+var Mutants = []string{MutantResumeFromStart, MutantDoubleReconnect, MutantNoStallMonitor, MutantSlowBandwidthReply}
 
 // Event kinds a player reports.
 const (
@@ -40,6 +46,7 @@ const (
 	EventRendered    = "frames.rendered" // frames First..Last passed the playhead, in order
 	EventSample      = "buffer"          // BufferLength, Playhead and BytesIn sampled
 	EventStall       = "stall.detected"  // the stall monitor gave up on connection Conn
+	EventBandwidth   = "bandwidth"       // the server's onBWDone: Kbps, Latency
 )
 
 // Event is something a player did or saw.
@@ -63,6 +70,9 @@ type Event struct {
 	BufferLength, Playhead time.Duration
 	// BytesIn counts bytes received over all connections so far (buffer events).
 	BytesIn int64
+	// Kbps and Latency are the server's bandwidth-check results (bandwidth events).
+	Kbps    float64
+	Latency time.Duration
 	// Message carries an error or detail.
 	Message string
 }
@@ -103,6 +113,9 @@ type PlayerConfig struct {
 	Reconnect ReconnectPolicy
 	// StallMonitor detects half-open links.
 	StallMonitor StallMonitor
+	// BandwidthCheck asks the server for a bandwidth check (checkBandwidth, answered
+	// onBWCheck calls, onBWDone) on the first connection, before playing.
+	BandwidthCheck bool
 	// Mutant selects a deliberately broken behaviour (see Mutants); empty is correct.
 	Mutant string
 	// Clock drives the playhead; default the real clock.
@@ -182,6 +195,7 @@ type connEvent struct {
 	n         int
 	connected *netConnection // set once play2 has been sent on the new connection
 	sentAt    time.Time      // when play2 was sent
+	bw        *Event         // a bandwidth-check result
 	msg       *rtmpconn.Message
 	err       error // with failed: could not open; otherwise: connection ended
 	failed    bool
@@ -294,6 +308,8 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 			Message: "server version " + ev.connected.version + " via " + ev.connected.conn.RemoteAddr().String()})
 		p.emit(Event{Time: ev.sentAt, Kind: EventPlayRequest, Conn: ev.n, Stream: p.cfg.Stream,
 			Transition: st.req.transition, Offset: st.req.offset})
+	case ev.bw != nil:
+		p.emit(*ev.bw)
 	case ev.msg != nil:
 		return p.onMessage(st, ev.n, ev.msg)
 	default: // the connection ended
@@ -505,6 +521,17 @@ func (p *Player) session(ctx context.Context, n int, addr string, req playReques
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
+	if p.cfg.BandwidthCheck && n == 1 {
+		bw, err := p.bandwidthCheck(ctx, c)
+		if err != nil {
+			send(connEvent{n: n, err: err})
+			return
+		}
+		bw.Conn = n
+		if !send(connEvent{n: n, bw: bw}) {
+			return
+		}
+	}
 	opts := map[string]any{"streamName": p.cfg.Stream, "transition": req.transition, "start": 0, "len": -1, "offset": req.offset}
 	sentAt := p.clk.Now()
 	err = errors.Join(
@@ -527,4 +554,45 @@ func (p *Player) session(ctx context.Context, n int, addr string, req playReques
 		}
 	}
 	send(connEvent{n: n, err: err})
+}
+
+// bandwidthCheck asks the server to measure the bandwidth, answers its onBWCheck calls and
+// returns its onBWDone, within 30 s.
+func (p *Player) bandwidthCheck(ctx context.Context, c *rtmpconn.Conn) (*Event, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+	defer stop()
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "checkBandwidth", 3, nil); err != nil {
+		return nil, fmt.Errorf("bandwidth check: %w", err)
+	}
+	for {
+		m, err := c.Read()
+		var de *rtmpconn.DecodeError
+		if errors.As(err, &de) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bandwidth check: %w", err)
+		}
+		if m.Command == nil {
+			continue
+		}
+		switch m.Command.Name {
+		case "onBWCheck":
+			if p.cfg.Mutant == MutantSlowBandwidthReply && m.Command.Arg(1) != nil {
+				if err := clock.Sleep(ctx, p.clk, 250*time.Millisecond); err != nil {
+					return nil, err
+				}
+			}
+			if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", m.Command.TransactionID, nil, nil); err != nil {
+				return nil, fmt.Errorf("bandwidth check: %w", err)
+			}
+		case "onBWDone":
+			kbps, _ := m.Command.Arg(1).(float64)
+			latency, _ := m.Command.Arg(4).(float64)
+			return &Event{Kind: EventBandwidth, Kbps: kbps, Latency: time.Duration(latency) * time.Millisecond,
+				Message: fmt.Sprintf("onBWDone %.0f kbps, latency %.0f ms", kbps, latency)}, nil
+		}
+	}
 }

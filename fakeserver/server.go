@@ -51,6 +51,7 @@ const (
 	EventStop       = "stop"
 	EventDisconnect = "disconnect"
 	EventError      = "error"
+	EventBandwidth  = "bwcheck"
 )
 
 // Event is one access-log entry.
@@ -80,6 +81,8 @@ type Event struct {
 	StartTime float64 `json:"x-start-time"`
 	// Frames is the number of frames sent (stop).
 	Frames int `json:"x-frames,omitempty"`
+	// Kbps is the bandwidth measured by a bandwidth check (bwcheck).
+	Kbps float64 `json:"x-kbps,omitempty"`
 	// Reason says why a stream stopped or a session ended.
 	Reason string `json:"x-status,omitempty"`
 	// BytesIn and BytesOut are the session's socket counters (stop, disconnect).

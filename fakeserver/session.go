@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,8 @@ type session struct {
 	nextSID  uint32
 	players  sync.WaitGroup
 	connectd bool
+
+	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
 }
 
 // netStream is one NetStream of a session, with at most one playback running.
@@ -43,7 +46,7 @@ type netStream struct {
 }
 
 func newSession(srv *Server, nc net.Conn, id string) *session {
-	return &session{srv: srv, id: id, raw: nc, streams: map[uint32]*netStream{}}
+	return &session{srv: srv, id: id, raw: nc, streams: map[uint32]*netStream{}, bwReplies: make(chan int64, 16)}
 }
 
 // close ends the session with a normal TCP close. Never blocks.
@@ -163,6 +166,21 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		return ss.onPlay(ctx, msg.StreamID, cmd)
 	case "play2":
 		return ss.onPlay2(ctx, msg.StreamID, cmd)
+	case "_result", "_error":
+		if cmd.TransactionID >= bwTxBase { // an answer to onBWCheck
+			select {
+			case ss.bwReplies <- cmd.TransactionID:
+			default:
+			}
+		}
+		return nil
+	case "checkBandwidth":
+		ss.players.Add(1)
+		go func() {
+			defer ss.players.Done()
+			ss.bandwidthCheck(ctx)
+		}()
+		return nil
 	case "closeStream":
 		ss.stopPlayback(msg.StreamID)
 		return nil
@@ -414,3 +432,66 @@ func toFloat(v any, def float64) float64 {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// Bandwidth detection (FMS style): the server calls onBWCheck on the client and times the
+// answers, then reports with onBWDone(kbps, deltaDown KB, deltaTime ms, latency ms).
+const (
+	bwTxBase     = 1000             // transaction ids of onBWCheck calls
+	bwPayload    = 16000            // bytes per data round
+	bwMinTime    = time.Second      // data rounds go on until this much time is measured…
+	bwMaxRounds  = 64               // …or this many rounds
+	bwAnswerWait = 10 * time.Second // per call
+)
+
+func (ss *session) bandwidthCheck(ctx context.Context) {
+	c, clk := ss.conn, ss.srv.clk
+	tx := int64(bwTxBase)
+	call := func(args ...any) (time.Duration, error) {
+		tx++
+		t0 := clk.Now()
+		if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "onBWCheck", tx, append([]any{nil}, args...)...); err != nil {
+			return 0, err
+		}
+		timeout := clk.After(bwAnswerWait)
+		for {
+			select {
+			case got := <-ss.bwReplies:
+				if got == tx {
+					return clk.Now().Sub(t0), nil
+				}
+			case <-timeout:
+				return 0, fmt.Errorf("no answer to onBWCheck %d within %v", tx, bwAnswerWait)
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}
+	}
+	fail := func(err error) {
+		ss.srv.emit(Event{Kind: EventError, Session: ss.id, Reason: "bandwidth check: " + err.Error()})
+	}
+	latency, err := call()
+	if err != nil {
+		fail(err)
+		return
+	}
+	payload := strings.Repeat("x", bwPayload)
+	var sent int64
+	var spent time.Duration
+	for round := 0; round < bwMaxRounds && spent < bwMinTime; round++ {
+		d, err := call(payload)
+		if err != nil {
+			fail(err)
+			return
+		}
+		sent += bwPayload
+		spent += max(d-latency, time.Microsecond)
+	}
+	kbps := float64(sent*8) / spent.Seconds() / 1000
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "onBWDone", 0, nil,
+		kbps, float64(sent)/1024, spent.Milliseconds(), latency.Milliseconds()); err != nil {
+		fail(err)
+		return
+	}
+	ss.srv.emit(Event{Kind: EventBandwidth, Session: ss.id, Kbps: kbps,
+		Reason: fmt.Sprintf("%d bytes in %v, latency %v", sent, spent, latency)})
+}

@@ -118,6 +118,15 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 
+	// Faults due at 0 s are in effect before any client starts.
+	faultCtx, stopFaults := context.WithCancel(ctx)
+	faultErr := make(chan error, 1)
+	initial := make(chan struct{})
+	go func() { faultErr <- tl.play(faultCtx, initial) }()
+	select {
+	case <-initial:
+	case <-ctx.Done():
+	}
 	var actors sync.WaitGroup
 	for name, p := range players {
 		actors.Add(1)
@@ -131,10 +140,6 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 			rec.Record(history.Event{Source: name, Kind: history.KindActorEnd, Message: msg})
 		}()
 	}
-	faultCtx, stopFaults := context.WithCancel(ctx)
-	faultErr := make(chan error, 1)
-	go func() { faultErr <- tl.play(faultCtx) }()
-
 	actors.Wait()
 	stopFaults()
 	ferr := <-faultErr
@@ -176,6 +181,7 @@ func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *histor
 			cfg.StallMonitor = fakeclient.StallMonitor{Interval: m.Interval.D(), Ticks: m.Ticks}
 		}
 		cfg.Conn.HandshakeTimeout = c.ConnectTimeout.D()
+		cfg.BandwidthCheck = c.BandwidthCheck
 		name := c.Name
 		cfg.OnEvent = func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) }
 		p, err := fakeclient.NewPlayer(cfg)
@@ -190,7 +196,8 @@ func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *histor
 // clientEvent adapts a fakeclient event into the history.
 func clientEvent(client string, ev fakeclient.Event) history.Event {
 	h := history.Event{Source: client, Kind: "client." + ev.Kind, Code: ev.Code, Conn: ev.Conn, Stream: ev.Stream,
-		BufferLength: ev.BufferLength, Playhead: ev.Playhead, BytesIn: ev.BytesIn, Message: ev.Message}
+		BufferLength: ev.BufferLength, Playhead: ev.Playhead, BytesIn: ev.BytesIn, Message: ev.Message,
+		Kbps: ev.Kbps, Latency: ev.Latency}
 	switch ev.Kind {
 	case fakeclient.EventReceived, fakeclient.EventDropped, fakeclient.EventRendered:
 		h.Frames = &history.Range{First: ev.First, Last: ev.Last}

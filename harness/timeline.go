@@ -44,26 +44,40 @@ func newTimeline(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history
 }
 
 // play runs every step concurrently until all are done or ctx ends; it returns the first
-// injection error.
-func (t *timeline) play(ctx context.Context) error {
+// injection error. initial is closed once every fault due at 0 s is in effect, so that the
+// clients can start behind them.
+func (t *timeline) play(ctx context.Context, initial chan<- struct{}) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
+	var wg, first sync.WaitGroup
 	errs := make([]error, len(t.steps))
 	for i, st := range t.steps {
+		atZero := st.spec.At != nil && *st.spec.At == 0
+		if atZero {
+			first.Add(1)
+		}
+		var once sync.Once
+		applied := func() {
+			if atZero {
+				once.Do(first.Done)
+			}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if errs[i] = t.run(ctx, st); errs[i] != nil {
+			defer applied() // also when the step never ran
+			if errs[i] = t.run(ctx, st, applied); errs[i] != nil {
 				cancel() // one broken fault ends the timeline
 			}
 		}()
 	}
+	first.Wait()
+	close(initial)
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-func (t *timeline) run(ctx context.Context, st step) error {
+func (t *timeline) run(ctx context.Context, st step, applied func()) error {
 	if !t.await(ctx, st.spec) {
 		return nil // the run ended before the trigger fired
 	}
@@ -81,7 +95,7 @@ func (t *timeline) run(ctx context.Context, st step) error {
 		}
 		return e
 	}
-	w, err := fault.Inject(ctx, t.l, t.clk, st.fault, hold)
+	w, err := fault.Inject(ctx, t.l, t.clk, st.fault, hold, applied)
 	if !w.Start.IsZero() {
 		t.rec.RecordAt(w.Start, ev(history.KindFaultStart))
 	}

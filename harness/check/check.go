@@ -59,6 +59,9 @@ func Run(h *history.History, s *scenario.Scenario) []Verdict {
 		case e.StallDetected != nil:
 			p := e.StallDetected
 			out = append(out, StallDetected(h, p.Client, p.Fault, p.Within.D()))
+		case e.BandwidthMeasured != nil:
+			p := e.BandwidthMeasured
+			out = append(out, BandwidthMeasured(h, p.Client, p.Kbps, *p.Tolerance))
 		}
 	}
 	return out
@@ -353,5 +356,27 @@ func StallDetected(h *history.History, client, faultName string, within time.Dur
 		v.Evidence = append(v.Evidence, fmt.Sprintf("%s %s %s", sec(e.At), e.Code, e.Message))
 	}
 	v.Evidence = limit(v.Evidence)
+	return v
+}
+
+// BandwidthMeasured checks that the server's bandwidth check, as the client received it in
+// onBWDone, is within tolerance (relative) of the expected kbps.
+func BandwidthMeasured(h *history.History, client string, kbps, tolerance float64) Verdict {
+	v := Verdict{Checker: scenario.CheckBandwidth, Subject: client}
+	got := h.Filter(of(client, history.KindClientBW))
+	if len(got) == 0 {
+		v.Status, v.Message = Fail, client+" received no onBWDone (no bandwidth check completed)"
+		return v
+	}
+	m := got[0]
+	v.Evidence = []string{fmt.Sprintf("onBWDone at %s: %.0f kbps, latency %s", sec(m.At), m.Kbps, m.Latency)}
+	lo, hi := kbps*(1-tolerance), kbps*(1+tolerance)
+	if m.Kbps < lo || m.Kbps > hi {
+		v.Status = Fail
+		v.Message = fmt.Sprintf("measured %.0f kbps, outside %.0f..%.0f (%.0f kbps ±%.0f%%)", m.Kbps, lo, hi, kbps, tolerance*100)
+		return v
+	}
+	v.Status = Pass
+	v.Message = fmt.Sprintf("measured %.0f kbps, within ±%.0f%% of %.0f kbps", m.Kbps, tolerance*100, kbps)
 	return v
 }

@@ -143,3 +143,10 @@ func TestStallDetected(t *testing.T) {
 	expect(t, StallDetected(&early.h, "v", "hole", time.Minute), Fail, "never detected the stall that hole caused")
 	expect(t, StallDetected(&ok.h, "v", "other", time.Minute), Unknown, "never started")
 }
+
+func TestBandwidthMeasured(t *testing.T) {
+	b := (&hb{}).add(ms(50), history.Event{Source: "v", Kind: history.KindClientBW, Kbps: 390, Latency: ms(1)})
+	expect(t, BandwidthMeasured(&b.h, "v", 400, 0.2), Pass, "measured 390 kbps, within ±20% of 400 kbps")
+	expect(t, BandwidthMeasured(&b.h, "v", 800, 0.2), Fail, "measured 390 kbps, outside 640..960")
+	expect(t, BandwidthMeasured(&(&hb{}).h, "v", 400, 0.2), Fail, "no onBWDone")
+}

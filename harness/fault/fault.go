@@ -39,11 +39,15 @@ type Fault interface {
 const DefaultResetHold = 200 * time.Millisecond
 
 // Inject applies f. With hold > 0 it waits that long (cut short when ctx ends) and reverts;
-// with hold == 0 a revertible fault stays until the lab is healed (Window.End zero).
-func Inject(ctx context.Context, l *lab.Lab, c clock.Clock, f Fault, hold time.Duration) (Window, error) {
+// with hold == 0 a revertible fault stays until the lab is healed (Window.End zero). applied,
+// when set, is called as soon as the fault is in effect (or failed to apply).
+func Inject(ctx context.Context, l *lab.Lab, c clock.Clock, f Fault, hold time.Duration, applied func()) (Window, error) {
 	c = clock.Or(c)
 	w := Window{Start: c.Now()}
 	revert, err := f.Apply(ctx, l)
+	if applied != nil {
+		applied()
+	}
 	if err != nil {
 		return w, fmt.Errorf("fault %q on %s: %w", f.Name(), f.Target(), err)
 	}

@@ -459,7 +459,7 @@ func TestFaultFlapAndInjectWindow(t *testing.T) {
 	}
 	p := play(t, addr(t, l), 0)
 	p.waitFrames(t, 5)
-	w, err := Inject(context.Background(), l, nil, f, 0)
+	w, err := Inject(context.Background(), l, nil, f, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,11 +473,11 @@ func TestFaultFlapAndInjectWindow(t *testing.T) {
 	}
 	// A held, revertible fault gets an end; an unheld one lasts until heal.
 	dis, _ := FromScenario(scenario.Fault{Name: "d", Disable: &scenario.RouteRef{Route: route}})
-	w, err = Inject(context.Background(), l, nil, dis, 100*time.Millisecond)
+	w, err = Inject(context.Background(), l, nil, dis, 100*time.Millisecond, nil)
 	if err != nil || w.End.Sub(w.Start) < 100*time.Millisecond {
 		t.Fatalf("held window %v %v", w, err)
 	}
-	w, err = Inject(context.Background(), l, nil, dis, 0)
+	w, err = Inject(context.Background(), l, nil, dis, 0, nil)
 	if err != nil || !w.End.IsZero() {
 		t.Fatalf("open window %v %v", w, err)
 	}

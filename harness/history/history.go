@@ -36,6 +36,7 @@ const (
 	KindClientRendered = "client.frames.rendered"
 	KindClientBuffer   = "client.buffer"
 	KindClientStall    = "client.stall.detected"
+	KindClientBW       = "client.bandwidth" // the server's onBWDone: Kbps, Latency
 	KindServerConnect  = "server.connect"
 	KindServerPlay     = "server.play"
 	KindServerStop     = "server.stop"
@@ -87,6 +88,9 @@ type Event struct {
 	// BytesIn and BytesOut are byte counters.
 	BytesIn  int64 `json:"bytesIn,omitempty"`
 	BytesOut int64 `json:"bytesOut,omitempty"`
+	// Kbps and Latency are a bandwidth check's results (client.bandwidth).
+	Kbps    float64       `json:"kbps,omitempty"`
+	Latency time.Duration `json:"latency,omitempty"`
 	// Fault and Route name a fault and the route it acts on.
 	Fault string `json:"fault,omitempty"`
 	Route string `json:"route,omitempty"`

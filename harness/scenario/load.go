@@ -251,6 +251,10 @@ func applyDefaults(s *Scenario) {
 		if p := e.PlaysToEnd; p != nil && p.Within == 0 {
 			p.Within = s.Timeout
 		}
+		if p := e.BandwidthMeasured; p != nil && p.Tolerance == nil {
+			tol := 0.2
+			p.Tolerance = &tol
+		}
 	}
 }
 
@@ -386,7 +390,7 @@ func validate(s *Scenario) []Problem {
 	for i, e := range s.Expect {
 		f := fmt.Sprintf("expect[%d]", i)
 		if e.count() != 1 {
-			bad(f, "each entry names exactly one checker (known: %s, %s, %s, %s)", CheckResumesAtOffset, CheckPlaysToEnd, CheckReconnects, CheckStallDetected)
+			bad(f, "each entry names exactly one checker (known: %s, %s, %s, %s, %s)", CheckResumesAtOffset, CheckPlaysToEnd, CheckReconnects, CheckStallDetected, CheckBandwidth)
 			continue
 		}
 		checks[e.Name()] = true
@@ -415,6 +419,18 @@ func validate(s *Scenario) []Problem {
 			if !faultNamed(s, e.StallDetected.Fault) {
 				bad(f+".stallDetected.fault", "%q is not the name of a fault", e.StallDetected.Fault)
 			}
+		case e.BandwidthMeasured != nil:
+			p := e.BandwidthMeasured
+			client = p.Client
+			if p.Kbps <= 0 {
+				bad(f+".bandwidthMeasured.kbps", "must be positive")
+			}
+			if *p.Tolerance <= 0 || *p.Tolerance >= 1 {
+				bad(f+".bandwidthMeasured.tolerance", "%g is outside (0, 1)", *p.Tolerance)
+			}
+			if !bandwidthChecked(s, p.Client) {
+				bad(f+".bandwidthMeasured.client", "%q does not set bandwidthCheck: true, so nothing is measured", p.Client)
+			}
 		}
 		if !clients[client] {
 			bad(f+"."+e.Name()+".client", "%q is not a defined client%s", client, known(clients))
@@ -426,6 +442,15 @@ func validate(s *Scenario) []Problem {
 		}
 	}
 	return probs
+}
+
+func bandwidthChecked(s *Scenario, client string) bool {
+	for _, c := range s.Clients {
+		if c.Name == client {
+			return c.BandwidthCheck
+		}
+	}
+	return true // an undefined client is reported on its own
 }
 
 func faultNamed(s *Scenario, name string) bool {

@@ -104,6 +104,9 @@ type Client struct {
 	StallMonitor *StallMonitor `yaml:"stallMonitor" json:"stallMonitor,omitempty"`
 	// ConnectTimeout bounds dial, handshake, connect and createStream (default 5s).
 	ConnectTimeout Duration `yaml:"connectTimeout" json:"connectTimeout,omitempty"`
+	// BandwidthCheck asks the server for a bandwidth check (onBWCheck/onBWDone) on the first
+	// connection, before playing.
+	BandwidthCheck bool `yaml:"bandwidthCheck" json:"bandwidthCheck,omitempty"`
 }
 
 // StallMonitor is Flash Player's half-open detection: every Interval, a buffer below
@@ -146,6 +149,18 @@ type Expectation struct {
 	Reconnects *Reconnects `yaml:"reconnects" json:"reconnects,omitempty"`
 	// StallDetected: the client's stall monitor fired soon enough after a fault made the link go dark.
 	StallDetected *StallDetected `yaml:"stallDetected" json:"stallDetected,omitempty"`
+	// BandwidthMeasured: the server's bandwidth check reported Kbps within Tolerance.
+	BandwidthMeasured *BandwidthMeasured `yaml:"bandwidthMeasured" json:"bandwidthMeasured,omitempty"`
+}
+
+// BandwidthMeasured parameterises the bandwidthMeasured checker.
+type BandwidthMeasured struct {
+	// Client is the player that asked for the bandwidth check.
+	Client string `yaml:"client" json:"client"`
+	// Kbps is the expected bandwidth (e.g. a bandwidth toxic's rate: KB/s × 8).
+	Kbps float64 `yaml:"kbps" json:"kbps"`
+	// Tolerance is the accepted relative error (default 0.2: ±20 %).
+	Tolerance *float64 `yaml:"tolerance" json:"tolerance,omitempty"`
 }
 
 // ResumesAtOffset parameterises the resumesAtOffset checker.
@@ -188,6 +203,7 @@ const (
 	CheckPlaysToEnd      = "playsToEnd"
 	CheckReconnects      = "reconnects"
 	CheckStallDetected   = "stallDetected"
+	CheckBandwidth       = "bandwidthMeasured"
 )
 
 // Name is the checker's YAML key ("" when none is set).
@@ -201,13 +217,15 @@ func (e Expectation) Name() string {
 		return CheckReconnects
 	case e.StallDetected != nil:
 		return CheckStallDetected
+	case e.BandwidthMeasured != nil:
+		return CheckBandwidth
 	}
 	return ""
 }
 
 func (e Expectation) count() int {
 	n := 0
-	for _, set := range []bool{e.ResumesAtOffset != nil, e.PlaysToEnd != nil, e.Reconnects != nil, e.StallDetected != nil} {
+	for _, set := range []bool{e.ResumesAtOffset != nil, e.PlaysToEnd != nil, e.Reconnects != nil, e.StallDetected != nil, e.BandwidthMeasured != nil} {
 		if set {
 			n++
 		}
