@@ -220,11 +220,7 @@ func (s *Server) stop(abort bool) error {
 	err := s.ln.Close()
 	s.cancel()
 	for ss := range s.sessions {
-		if abort {
-			ss.abort()
-		} else {
-			ss.close()
-		}
+		ss.end(abort)
 	}
 	s.mu.Unlock()
 	s.wg.Wait()

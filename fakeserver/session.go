@@ -49,31 +49,23 @@ func newSession(srv *Server, nc net.Conn, id string) *session {
 	return &session{srv: srv, id: id, raw: nc, streams: map[uint32]*netStream{}, bwReplies: make(chan int64, 16)}
 }
 
-// close ends the session with a normal TCP close. Never blocks.
-func (ss *session) close() {
+// end ends the session — with a TCP reset when abort is set (as when the process dies),
+// with a normal close otherwise. Never blocks.
+func (ss *session) end(abort bool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.ended = true
-	if ss.conn != nil {
-		_ = ss.conn.Close()
-		return
-	}
-	_ = ss.raw.Close()
-}
-
-// abort ends the session with a TCP reset. Never blocks.
-func (ss *session) abort() {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	ss.ended = true
-	if ss.conn != nil {
+	switch {
+	case ss.conn != nil && abort:
 		_ = ss.conn.Abort()
-		return
+	case ss.conn != nil:
+		_ = ss.conn.Close()
+	default: // still in the handshake
+		if tc, ok := ss.raw.(*net.TCPConn); ok && abort {
+			_ = tc.SetLinger(0)
+		}
+		_ = ss.raw.Close()
 	}
-	if tc, ok := ss.raw.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = ss.raw.Close()
 }
 
 func (ss *session) run(srvCtx context.Context) {

@@ -81,7 +81,11 @@ const (
 	chartW, panelH, marginL, marginR, gap = 960, 110, 70, 20, 28
 )
 
-type window struct{ from, to time.Duration }
+// faultWindow is when a named fault acted.
+type faultWindow struct {
+	name     string
+	from, to time.Duration
+}
 
 func writePage(path string, r Run) error {
 	h := r.Result.History
@@ -90,30 +94,21 @@ func writePage(path string, r Run) error {
 		end = h.Events[n-1].At
 	}
 	end = max(end, time.Second)
-	var faults []struct {
-		W    window
-		Name string
-	}
+	var faults []faultWindow
 	starts := map[string]time.Duration{}
 	for _, e := range h.Events {
 		switch e.Kind {
 		case history.KindFaultStart:
 			starts[e.Fault] = e.At
 		case history.KindFaultEnd:
-			faults = append(faults, struct {
-				W    window
-				Name string
-			}{window{starts[e.Fault], e.At}, e.Fault})
+			faults = append(faults, faultWindow{e.Fault, starts[e.Fault], e.At})
 			delete(starts, e.Fault)
 		}
 	}
 	for name, at := range starts { // open until the end of the run (healed then)
-		faults = append(faults, struct {
-			W    window
-			Name string
-		}{window{at, end}, name})
+		faults = append(faults, faultWindow{name, at, end})
 	}
-	sort.Slice(faults, func(i, j int) bool { return faults[i].W.from < faults[j].W.from })
+	sort.Slice(faults, func(i, j int) bool { return faults[i].from < faults[j].from })
 
 	var charts []template.HTML
 	for _, c := range r.Result.Scenario.Clients {
@@ -142,10 +137,7 @@ func writePage(path string, r Run) error {
 }
 
 // clientChart draws three panels (playhead, buffer length, bytes/s) for one client as SVG.
-func clientChart(h *history.History, client string, end time.Duration, faults []struct {
-	W    window
-	Name string
-}) template.HTML {
+func clientChart(h *history.History, client string, end time.Duration, faults []faultWindow) template.HTML {
 	type pt struct {
 		t time.Duration
 		v float64
@@ -172,10 +164,10 @@ func clientChart(h *history.History, client string, end time.Duration, faults []
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="timeline of %s">`, chartW, height, template.HTMLEscapeString(client))
 	// fault windows, across every panel
 	for _, f := range faults {
-		w := max(x(f.W.to)-x(f.W.from), 2)
+		w := max(x(f.to)-x(f.from), 2)
 		fmt.Fprintf(&b, `<rect class="fault" x="%.1f" y="%d" width="%.1f" height="%d"><title>%s %.3fs–%.3fs</title></rect>`,
-			x(f.W.from), gap/2, w, height-gap, template.HTMLEscapeString(f.Name), f.W.from.Seconds(), f.W.to.Seconds())
-		fmt.Fprintf(&b, `<text class="flabel" x="%.1f" y="%d">%s</text>`, x(f.W.from)+2, gap/2+10, template.HTMLEscapeString(f.Name))
+			x(f.from), gap/2, w, height-gap, template.HTMLEscapeString(f.name), f.from.Seconds(), f.to.Seconds())
+		fmt.Fprintf(&b, `<text class="flabel" x="%.1f" y="%d">%s</text>`, x(f.from)+2, gap/2+10, template.HTMLEscapeString(f.name))
 	}
 	panels := []struct {
 		title, unit string

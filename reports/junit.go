@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/history"
 )
 
@@ -151,20 +152,15 @@ func figures(r *harness.Result) []junitProp {
 	}
 	sort.Strings(clients)
 	for _, c := range clients {
-		resumes := r.History.Filter(func(e history.Event) bool {
-			return e.Source == c && e.Kind == history.KindClientPlay && e.Transition == "resume"
-		})
+		resumes := check.Resumes(r.History, c)
 		props = append(props, junitProp{c + ".reconnects", fmt.Sprint(len(resumes))})
 		var offs []string
-		for _, rq := range resumes {
+		for _, rs := range resumes {
 			served := "none"
-			for _, e := range r.History.Events {
-				if e.Kind == history.KindServerPlay && e.Transition == "resume" && e.Stream == rq.Stream && e.At >= rq.At && e.StartTime != nil {
-					served = fmt.Sprintf("%.3f", *e.StartTime)
-					break
-				}
+			if rs.Served != nil && rs.Served.StartTime != nil {
+				served = fmt.Sprintf("%.3f", *rs.Served.StartTime)
 			}
-			offs = append(offs, fmt.Sprintf("requested=%.3fs served=%ss", *rq.Offset, served))
+			offs = append(offs, fmt.Sprintf("requested=%.3fs served=%ss", *rs.Request.Offset, served))
 		}
 		if len(offs) > 0 {
 			props = append(props, junitProp{c + ".resume.offsets", strings.Join(offs, "; ")})

@@ -99,7 +99,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.labels, "label-filter", "", "run only scenarios whose labels match `EXPR` (Ginkgo's label-filter language)")
 	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each scenario `N` times (nemesis schedules get seeds seed, seed+1, …)")
-	fs.Uint64Var(&o.seed, "seed", 0, "base nemesis seed for repeats (0: each scenario's own seed, or random)")
+	fs.Uint64Var(&o.seed, "seed", 0, "nemesis seeds: run i gets S+i (0: the scenario's own seed for one run, random seeds for repeats)")
 	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL` (default $TOXIPROXY_URL, else embedded)")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -188,16 +188,16 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 	return runs
 }
 
-// withSeed gives repeat i of a nemesis scenario its own seed and schedule.
+// withSeed gives repeat i of a nemesis scenario its own seed and schedule: base+i with
+// --seed, a fresh random seed per repeat without it (a single run keeps the scenario's seed).
 func withSeed(s *scenario.Scenario, base uint64, i, repeat int) *scenario.Scenario {
 	if s.Nemesis == nil || (base == 0 && repeat == 1) {
 		return s
 	}
-	seed := base
-	if seed == 0 {
+	seed := base + uint64(i)
+	if base == 0 {
 		seed = rand.Uint64() | 1
 	}
-	seed += uint64(i)
 	c := *s
 	n := *s.Nemesis
 	n.Seed = seed

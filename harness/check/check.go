@@ -143,20 +143,17 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 	}
 	flushDups()
 
-	requests := h.Filter(func(e history.Event) bool {
-		return e.Source == client && e.Kind == history.KindClientPlay && e.Transition == "resume"
-	})
-	if len(requests) < minResumes {
-		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(requests)))
+	resumes := Resumes(h, client)
+	if len(resumes) < minResumes {
+		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(resumes)))
 	}
-	used := map[int]bool{}
 	var evidence []string
-	for _, rq := range requests {
+	for _, rs := range resumes {
+		rq, srv := rs.Request, rs.Served
 		if rq.Offset == nil {
 			continue
 		}
-		srv, ok := findServerResume(h, rq, used)
-		if !ok {
+		if srv == nil {
 			problems = append(problems, fmt.Sprintf("resume requested at %s (offset %.3fs) never reached a server", sec(rq.At), *rq.Offset))
 			continue
 		}
@@ -190,21 +187,41 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		total += len(m)
 	}
 	v.Status = Pass
-	v.Message = fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", total, len(requests))
+	v.Message = fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", total, len(resumes))
 	v.Evidence = limit(evidence)
 	return v
 }
 
-// findServerResume finds the first unused server resume of the same stream at or after rq.
-func findServerResume(h *history.History, rq history.Event, used map[int]bool) (history.Event, bool) {
-	for _, e := range h.Events {
-		if e.Kind == history.KindServerPlay && e.Transition == "resume" && e.Stream == rq.Stream &&
-			e.At >= rq.At && !used[e.Seq] && e.Frames != nil {
-			used[e.Seq] = true
-			return e, true
+// Resume pairs a client's play2 resume with the server's access-log entry that served it.
+type Resume struct {
+	// Request is the client's play.request with transition resume.
+	Request history.Event
+	// Served is the server's play event for it; nil when no server saw the request.
+	Served *history.Event
+}
+
+// Resumes lists the client's resume requests in order, each paired with the first server
+// resume of the same stream at or after it that no earlier request took. (Pairing is by
+// stream and time: two clients resuming one stream at the same instant could be crossed.)
+func Resumes(h *history.History, client string) []Resume {
+	used := map[int]bool{}
+	var out []Resume
+	for _, rq := range h.Filter(func(e history.Event) bool {
+		return e.Source == client && e.Kind == history.KindClientPlay && e.Transition == "resume"
+	}) {
+		r := Resume{Request: rq}
+		for _, e := range h.Events {
+			if e.Kind == history.KindServerPlay && e.Transition == "resume" && e.Stream == rq.Stream &&
+				e.At >= rq.At && !used[e.Seq] && e.Frames != nil {
+				used[e.Seq] = true
+				ev := e
+				r.Served = &ev
+				break
+			}
 		}
+		out = append(out, r)
 	}
-	return history.Event{}, false
+	return out
 }
 
 func deref(f *float64) float64 {
@@ -298,10 +315,8 @@ func Reconnects(h *history.History, client string, count int) Verdict {
 		return v
 	}
 	var at []string
-	for _, e := range h.Filter(of(client, history.KindClientPlay)) {
-		if e.Transition == "resume" {
-			at = append(at, sec(e.At))
-		}
+	for _, r := range Resumes(h, client) {
+		at = append(at, sec(r.Request.At))
 	}
 	v.Evidence = limit(at)
 	if len(at) != count {

@@ -150,3 +150,20 @@ func TestBandwidthMeasured(t *testing.T) {
 	expect(t, BandwidthMeasured(&b.h, "v", 800, 0.2), Fail, "measured 390 kbps, outside 640..960")
 	expect(t, BandwidthMeasured(&(&hb{}).h, "v", 400, 0.2), Fail, "no onBWDone")
 }
+
+func TestResumesPairEachRequestWithItsOwnServerPlay(t *testing.T) {
+	b := (&hb{}).stream().
+		play(ms(1000), "resume", 2.0).play(ms(1001), "resume", 2.04).
+		serve(ms(1002), "resume", 2.0, 50).serve(ms(1003), "resume", 2.04, 50)
+	rs := Resumes(&b.h, "v")
+	if len(rs) != 2 || rs[0].Served == nil || rs[1].Served == nil || rs[0].Served.Seq == rs[1].Served.Seq {
+		t.Fatalf("pairs: %+v", rs)
+	}
+	if *rs[1].Served.Offset != 2.04 {
+		t.Fatalf("second request paired with %v", *rs[1].Served.Offset)
+	}
+	lone := (&hb{}).stream().play(ms(1000), "resume", 2.0)
+	if rs := Resumes(&lone.h, "v"); len(rs) != 1 || rs[0].Served != nil {
+		t.Fatalf("an unserved request: %+v", rs)
+	}
+}

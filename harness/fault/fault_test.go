@@ -87,7 +87,8 @@ func play(t *testing.T, addr string, buffer time.Duration) *probe {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := rtmpconn.Dial(ctx, addr, rtmpconn.Options{})
+	// Every read is bounded; the longest silence a test makes on purpose is 1.5 s.
+	c, err := rtmpconn.Dial(ctx, addr, rtmpconn.Options{ReadTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,9 +5,6 @@ package history
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"sort"
 	"sync"
 	"time"
@@ -119,28 +116,6 @@ func (h *History) Filter(keep func(Event) bool) []Event {
 		}
 	}
 	return out
-}
-
-// Write saves the history as indented JSON.
-func (h *History) Write(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(h); err != nil {
-		return fmt.Errorf("history: encode: %w", err)
-	}
-	return nil
-}
-
-// Read loads a history saved by Write.
-func Read(r io.Reader) (*History, error) {
-	var h History
-	if err := json.NewDecoder(r).Decode(&h); err != nil {
-		return nil, fmt.Errorf("history: decode: %w", err)
-	}
-	if h.Version != Version {
-		return nil, fmt.Errorf("history: version %d, this build reads %d", h.Version, Version)
-	}
-	return &h, nil
 }
 
 // Recorder collects events from concurrent actors against one base time.

@@ -1,14 +1,12 @@
 package history
 
 import (
-	"bytes"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-func TestRecorderOrdersAndRoundTrips(t *testing.T) {
+func TestRecorderOrders(t *testing.T) {
 	r := NewRecorder(nil, "x")
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
@@ -30,16 +28,5 @@ func TestRecorderOrdersAndRoundTrips(t *testing.T) {
 		if h.Events[i].At < h.Events[i-1].At {
 			t.Fatalf("event %d goes back in time", i)
 		}
-	}
-	var buf bytes.Buffer
-	if err := h.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	back, err := Read(&buf)
-	if err != nil || len(back.Events) != 201 || back.Scenario != "x" {
-		t.Fatalf("round trip: %v", err)
-	}
-	if _, err := Read(strings.NewReader(`{"version": 99}`)); err == nil {
-		t.Fatal("a future version must be refused")
 	}
 }
