@@ -1,5 +1,5 @@
 // Package fakeserver is the reference RTMP server: a catalogue of synthetic VOD streams served
-// with play and play2 (transitions reset and resume), paced in real time after an initial
+// with play and play2 (every transition, a playlist per NetStream), paced in real time after an initial
 // burst of the client's buffer length, with a typed access log and Close/Kill/Restart for
 // fault scenarios. It knows nothing of the harness: it reports through Config.OnEvent.
 package fakeserver
@@ -52,13 +52,16 @@ const (
 	EventDisconnect = "disconnect"
 	EventError      = "error"
 	EventBandwidth  = "bwcheck"
+	EventPlaylist   = "playlist" // a play2 that changed the playlist without starting a playback
 )
 
 // Event is one access-log entry.
 type Event struct {
 	// Time is when the event happened (server clock).
 	Time time.Time `json:"time"`
-	// Kind is connect, play, stop, disconnect or error.
+	// Kind is connect, play (a playback starts), playlist (a play2 that only changed the
+	// playlist: appendAndWait, a queued append, switch, swap, stop), stop (a playback ended),
+	// disconnect, error or bwcheck.
 	Kind string `json:"x-event"`
 	// Session identifies the NetConnection (unique for the server's lifetime).
 	Session string `json:"x-sid"`
@@ -77,8 +80,11 @@ type Event struct {
 	SOffset float64 `json:"x-soffset"`
 	// StartFrame is the first frame index served (play).
 	StartFrame int `json:"x-start-frame"`
-	// StartTime is the stream time of StartFrame in seconds (play).
+	// StartTime is the stream time of StartFrame in seconds (play); stream time runs on
+	// across the items of a playlist.
 	StartTime float64 `json:"x-start-time"`
+	// Playlist lists the NetStream's playlist after the command (play, playlist).
+	Playlist []string `json:"x-playlist,omitempty"`
 	// Frames is the number of frames sent (stop).
 	Frames int `json:"x-frames,omitempty"`
 	// Kbps is the bandwidth measured by a bandwidth check (bwcheck).

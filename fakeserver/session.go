@@ -15,8 +15,6 @@ import (
 	"github.com/yutopp/go-amf0"
 	"github.com/yutopp/go-rtmp/message"
 
-	"github.com/streamfault/streamfault/internal/clock"
-	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
@@ -37,12 +35,26 @@ type session struct {
 	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
 }
 
-// netStream is one NetStream of a session, with at most one playback running.
+// netStream is one NetStream of a session: a playlist with at most one playback serving it.
 type netStream struct {
 	id       uint32
 	bufferMs atomic.Int64
-	cancel   context.CancelFunc
-	done     chan struct{}
+	cancel   context.CancelFunc // guarded by session.mu
+	done     chan struct{}      // guarded by session.mu
+
+	mu      sync.Mutex
+	items   playlist
+	active  bool           // a playback is serving the playlist
+	cur     int            // the item being served
+	pending *pendingSwitch // a switch of the playing item, not yet in effect
+}
+
+// pendingSwitch replaces item k by to at the first keyframe of to at or after the content
+// position reached (frame is -1 until the serving loop has chosen it).
+type pendingSwitch struct {
+	k     int
+	to    item
+	frame int
 }
 
 func newSession(srv *Server, nc net.Conn, id string) *session {
@@ -224,190 +236,6 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	ss.connectd = true
 	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client})
 	return nil
-}
-
-// onPlay serves play(name, start ms, len, reset): start -2/-1 plays from the beginning of a
-// recorded stream, start >= 0 from the keyframe at or before start.
-func (ss *session) onPlay(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
-	name, _ := cmd.Arg(1).(string)
-	startMs := toFloat(cmd.Arg(2), -2)
-	start := time.Duration(0)
-	if startMs > 0 {
-		start = time.Duration(startMs * float64(time.Millisecond))
-	}
-	return ss.startPlayback(ctx, sid, playRequest{command: "play", name: name, mode: "reset",
-		from: start, soffset: math.Max(startMs, 0) / 1000, reset: true})
-}
-
-// onPlay2 serves play2(NetStreamPlayOptions): transition reset plays from start (seconds),
-// resume from the keyframe at or before offset (seconds of stream time).
-func (ss *session) onPlay2(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
-	opts, _ := cmd.Arg(1).(map[string]any)
-	name, _ := opts["streamName"].(string)
-	mode, _ := opts["transition"].(string)
-	if mode == "" {
-		mode = "reset"
-	}
-	switch mode {
-	case "reset":
-		st := math.Max(toFloat(opts["start"], 0), 0)
-		return ss.startPlayback(ctx, sid, playRequest{command: "play2", name: name, mode: mode,
-			from: seconds(st), soffset: st, reset: true})
-	case "resume":
-		off := math.Max(toFloat(opts["offset"], 0), 0)
-		return ss.startPlayback(ctx, sid, playRequest{command: "play2", name: name, mode: mode,
-			from: seconds(off), soffset: off})
-	default:
-		ss.srv.emit(Event{Kind: EventError, Session: ss.id, Stream: name, StreamID: sid, Command: "play2",
-			TransMode: mode, Reason: "unsupported transition"})
-		return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("error", "NetStream.Play.Failed", fmt.Sprintf("transition %q is not supported", mode)))
-	}
-}
-
-type playRequest struct {
-	command, name, mode string
-	from                time.Duration // stream time to serve
-	soffset             float64       // what the client asked for, seconds
-	reset               bool          // announce NetStream.Play.Reset
-}
-
-func (ss *session) startPlayback(ctx context.Context, sid uint32, req playRequest) error {
-	ns := ss.stream(sid)
-	if ns == nil {
-		return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("error", "NetStream.Play.Failed", fmt.Sprintf("no stream with id %d", sid)))
-	}
-	spec, ok := ss.srv.streams[req.name]
-	if !ok {
-		ss.srv.emit(Event{Kind: EventError, Session: ss.id, Stream: req.name, StreamID: sid, Command: req.command,
-			TransMode: req.mode, Reason: "stream not found"})
-		return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("error", "NetStream.Play.StreamNotFound", "Failed to play "+req.name+"; stream not found."))
-	}
-	ss.stopPlayback(sid)
-	startIdx := spec.KeyframeAtOrBefore(req.from)
-	ss.srv.emit(Event{Kind: EventPlay, Session: ss.id, Client: ss.raw.RemoteAddr().String(), Stream: req.name,
-		StreamID: sid, Command: req.command, TransMode: req.mode, SOffset: req.soffset,
-		StartFrame: startIdx, StartTime: spec.FrameTime(startIdx).Seconds()})
-	pctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	ss.mu.Lock()
-	ns.cancel, ns.done = cancel, done
-	ss.players.Add(1)
-	ss.mu.Unlock()
-	go func() {
-		defer ss.players.Done()
-		defer close(done)
-		defer cancel()
-		ss.serve(pctx, ns, spec, startIdx, req)
-	}()
-	return nil
-}
-
-// stopPlayback cancels the NetStream's playback, if any, and waits for it.
-func (ss *session) stopPlayback(sid uint32) {
-	ss.mu.Lock()
-	ns := ss.streams[sid]
-	var cancel context.CancelFunc
-	var done chan struct{}
-	if ns != nil {
-		cancel, done = ns.cancel, ns.done
-		ns.cancel, ns.done = nil, nil
-	}
-	ss.mu.Unlock()
-	if cancel != nil {
-		cancel()
-		<-done
-	}
-}
-
-func (ss *session) stream(id uint32) *netStream {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return ss.streams[id]
-}
-
-// serve sends the stream from frame start: an initial burst of the client's buffer length,
-// then one frame per frame duration of clock time.
-func (ss *session) serve(ctx context.Context, ns *netStream, spec media.Spec, start int, req playRequest) {
-	c, clk, sid := ss.conn, ss.srv.clk, ns.id
-	frames := 0
-	reason := "complete"
-	defer func() {
-		ss.srv.emit(Event{Kind: EventStop, Session: ss.id, Stream: spec.Name, StreamID: sid, Frames: frames,
-			Reason: reason, BytesIn: c.BytesRead(), BytesOut: c.BytesWritten()})
-	}()
-	fail := func(err error) {
-		reason = "stopped"
-		if ctx.Err() == nil {
-			reason = "write error: " + err.Error()
-			_ = c.Close() // the read loop ends the session
-		}
-	}
-	ts0 := spec.TimestampMs(start)
-	if err := ss.announce(ctx, sid, spec, req, ts0); err != nil {
-		fail(err)
-		return
-	}
-	t0 := clk.Now()
-	base := spec.FrameTime(start)
-	n := spec.Frames()
-	for i := start; i < n; i++ {
-		due := t0.Add(spec.FrameTime(i) - base - time.Duration(ns.bufferMs.Load())*time.Millisecond)
-		if err := clock.Sleep(ctx, clk, due.Sub(clk.Now())); err != nil {
-			fail(err)
-			return
-		}
-		ts := spec.TimestampMs(i)
-		if err := c.Write(ctx, rtmpconn.CSIDAudio, ts, sid, &message.AudioMessage{Payload: bytesReader(spec.AudioTag(i))}); err != nil {
-			fail(err)
-			return
-		}
-		if err := c.Write(ctx, rtmpconn.CSIDVideo, ts, sid, &message.VideoMessage{Payload: bytesReader(spec.VideoTag(i))}); err != nil {
-			fail(err)
-			return
-		}
-		frames++
-	}
-	end := spec.TimestampMs(n - 1)
-	err := errors.Join(
-		c.WriteData(ctx, rtmpconn.CSIDData, end, sid, "onPlayStatus", map[string]any{
-			"code": "NetStream.Play.Complete", "level": "status", "duration": spec.Duration.Seconds(), "bytes": c.BytesWritten()}),
-		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("status", "NetStream.Play.Stop", "Stopped playing "+spec.Name+".")),
-		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sid}),
-	)
-	if err != nil {
-		fail(err)
-	}
-}
-
-// announce sends what precedes the media: StreamBegin, Play.Reset, Play.Start, metadata and
-// the AVC sequence header.
-func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, req playRequest, ts uint32) error {
-	c := ss.conn
-	if err := c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sid}); err != nil {
-		return err
-	}
-	if req.reset {
-		if err := c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("status", "NetStream.Play.Reset", "Playing and resetting "+spec.Name+".")); err != nil {
-			return err
-		}
-	}
-	start := status("status", "NetStream.Play.Start", "Started playing "+spec.Name+".")
-	start["details"] = spec.Name
-	if err := c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, start); err != nil {
-		return err
-	}
-	meta := amf0.ECMAArray{"duration": spec.Duration.Seconds(), "width": 16, "height": 16,
-		"framerate": spec.FPS, "videocodecid": 7, "audiocodecid": 3, "audiosamplerate": 5512,
-		"audiosamplesize": 8, "stereo": false}
-	if err := c.WriteData(ctx, rtmpconn.CSIDData, ts, sid, "onMetaData", meta); err != nil {
-		return err
-	}
-	return c.Write(ctx, rtmpconn.CSIDVideo, ts, sid, &message.VideoMessage{Payload: bytesReader(media.AVCSequenceHeader())})
 }
 
 func status(level, code, desc string) map[string]any {

@@ -1,0 +1,392 @@
+package fakeserver
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+func TestPlaylistLocate(t *testing.T) {
+	a := media.Spec{Name: "a", Duration: 2 * time.Second, FPS: 25, KeyframeInterval: time.Second}
+	b := media.Spec{Name: "b", Duration: 3 * time.Second, FPS: 25, KeyframeInterval: time.Second}
+	p := playlist{newItem(a, 0, -1), newItem(b, 0, -1)}
+	for _, c := range []struct {
+		off      time.Duration
+		k, frame int
+	}{
+		{0, 0, 0},
+		{1500 * time.Millisecond, 0, 25},          // keyframe at or before 1.5 s of a
+		{1960 * time.Millisecond, 0, 25},          // last frame of a
+		{2 * time.Second, 1, 0},                   // exactly the boundary: first frame of b
+		{2500 * time.Millisecond, 1, 0},           // 0.5 s into b
+		{3040 * time.Millisecond, 1, 25},          // 1.04 s into b
+		{time.Minute, 1, 50},                      // past the end: last keyframe
+		{-time.Second, 0, 0},                      // negative: the start
+		{4 * time.Second, 1, 50},                  // 2 s into b
+		{4*time.Second - time.Millisecond, 1, 25}, // just before b's keyframe at 2 s
+	} {
+		k, frame, err := p.locate(c.off)
+		if err != nil || k != c.k || frame != c.frame {
+			t.Errorf("locate(%v) = item %d frame %d (%v), want item %d frame %d", c.off, k, frame, err, c.k, c.frame)
+		}
+	}
+	if got := p.streamTime(1, 25); got != 3*time.Second {
+		t.Errorf("stream time of b's frame 25 = %v, want 3s", got)
+	}
+	if _, _, err := (playlist{}).locate(0); err == nil {
+		t.Error("locate on an empty playlist did not fail")
+	}
+	// start and len: start snaps to the keyframe at or before it; len 0 is one frame.
+	it := newItem(b, 1500*time.Millisecond, 500*time.Millisecond)
+	if it.first() != 25 || it.last() != 49 {
+		t.Errorf("item b start 1.5s len 0.5s spans frames %d..%d, want 25..49", it.first(), it.last())
+	}
+	if one := newItem(b, time.Second, 0); one.first() != 25 || one.last() != 25 || one.dur() != 40*time.Millisecond {
+		t.Errorf("len 0 item spans %d..%d (%v), want the single frame 25", one.first(), one.last(), one.dur())
+	}
+}
+
+// tclient is a bare RTMP client for the server's play tests.
+type tclient struct {
+	t    *testing.T
+	c    *rtmpconn.Conn
+	sid  uint32
+	ctx  context.Context
+	msgs chan *rtmpconn.Message
+}
+
+func dialServer(t *testing.T, s *Server) *tclient {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	c, err := rtmpconn.Dial(ctx, s.Addr(), rtmpconn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	tc := &tclient{t: t, c: c, ctx: ctx, msgs: make(chan *rtmpconn.Message, 4096)}
+	go func() {
+		defer close(tc.msgs)
+		for {
+			m, err := c.Read()
+			if err != nil {
+				return
+			}
+			tc.msgs <- m
+		}
+	}()
+	tc.call("connect", 1, map[string]any{"app": "vod", "tcUrl": "rtmp://" + s.Addr() + "/vod"})
+	res := tc.call("createStream", 2, nil)
+	id, _ := res.Arg(1).(float64)
+	tc.sid = uint32(id)
+	return tc
+}
+
+// call sends a command and waits for its _result.
+func (tc *tclient) call(name string, tx int64, args ...any) *rtmpconn.Command {
+	tc.t.Helper()
+	if err := tc.c.WriteCommand(tc.ctx, rtmpconn.CSIDCommand, 0, name, tx, args...); err != nil {
+		tc.t.Fatal(err)
+	}
+	for {
+		m := tc.next(5 * time.Second)
+		if m == nil {
+			tc.t.Fatalf("no answer to %s", name)
+		}
+		if m.Command != nil && m.Command.TransactionID == tx && m.Command.Name == "_result" {
+			return m.Command
+		}
+	}
+}
+
+func (tc *tclient) next(wait time.Duration) *rtmpconn.Message {
+	select {
+	case m := <-tc.msgs:
+		return m
+	case <-time.After(wait):
+		return nil
+	}
+}
+
+func (tc *tclient) play2(opts map[string]any) {
+	tc.t.Helper()
+	if err := tc.c.WriteCommand(tc.ctx, rtmpconn.CSIDData, tc.sid, "play2", 0, nil, opts); err != nil {
+		tc.t.Fatal(err)
+	}
+}
+
+func (tc *tclient) play(args ...any) {
+	tc.t.Helper()
+	if err := tc.c.WriteCommand(tc.ctx, rtmpconn.CSIDData, tc.sid, "play", 0, append([]any{nil}, args...)...); err != nil {
+		tc.t.Fatal(err)
+	}
+}
+
+// buffer asks for a burst of ms of media, so that tests need not wait for real-time pacing.
+func (tc *tclient) buffer(ms uint32) {
+	tc.t.Helper()
+	if err := tc.c.WriteUserControl(tc.ctx, &message.UserCtrlEventSetBufferLength{StreamID: tc.sid, LengthMs: ms}); err != nil {
+		tc.t.Fatal(err)
+	}
+}
+
+// got is what a client saw: video frames ("name:index@ts") and status codes, in order.
+type got struct {
+	frames []string
+	ts     []uint32
+	codes  []string
+	log    []string
+}
+
+// collect reads until a status code in stop arrives (or quiet for wait).
+func (tc *tclient) collect(wait time.Duration, stop ...string) got {
+	tc.t.Helper()
+	var g got
+	for {
+		m := tc.next(wait)
+		if m == nil {
+			return g
+		}
+		if m.TypeID == message.TypeIDVideoMessage {
+			if id, ok := media.ParseVideo(m.Payload); ok {
+				g.frames = append(g.frames, fmt.Sprintf("%s:%d", id.Stream, id.Index))
+				g.ts = append(g.ts, m.Timestamp)
+				g.log = append(g.log, fmt.Sprintf("%s:%d@%d", id.Stream, id.Index, m.Timestamp))
+			}
+			continue
+		}
+		if code, ok := statusOf(m.Command); ok {
+			g.codes = append(g.codes, code)
+			g.log = append(g.log, code)
+			if slices.Contains(stop, code) {
+				return g
+			}
+		}
+	}
+}
+
+func statusOf(cmd *rtmpconn.Command) (string, bool) {
+	if cmd == nil {
+		return "", false
+	}
+	var info any
+	switch cmd.Name {
+	case "onStatus":
+		info = cmd.Arg(1)
+	case "onPlayStatus":
+		info = cmd.Arg(0)
+	}
+	m, _ := info.(map[string]any)
+	code, ok := m["code"].(string)
+	return code, ok
+}
+
+func frameRange(name string, first, last int) []string {
+	var out []string
+	for i := first; i <= last; i++ {
+		out = append(out, fmt.Sprintf("%s:%d", name, i))
+	}
+	return out
+}
+
+// continuous fails unless the timestamps step by one 25 fps frame (40 ms) from first.
+func continuous(t *testing.T, g got, first uint32) {
+	t.Helper()
+	for i, ts := range g.ts {
+		if want := first + uint32(i)*40; ts != want {
+			t.Fatalf("frame %d (%s) has timestamp %d, want %d (stream time must run on across items)\n%s",
+				i, g.frames[i], ts, want, strings.Join(g.log, " "))
+		}
+	}
+}
+
+func playlistServer(t *testing.T) (*Server, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	spec := func(name string, d time.Duration) media.Spec {
+		return media.Spec{Name: name, Duration: d, FPS: 25, KeyframeInterval: time.Second}
+	}
+	s, err := New(Config{Streams: []media.Spec{spec("a", 2*time.Second), spec("a-hd", 2*time.Second),
+		spec("b", time.Second), spec("d", time.Second)}, OnEvent: rec.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Shutdown() })
+	return s, rec
+}
+
+func (r *recorder) all(kind string) []Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Event
+	for _, e := range r.evs {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestPlay2ResetAppendPlaysThePlaylistWithContinuousStreamTime(t *testing.T) {
+	s, _ := playlistServer(t)
+	tc := dialServer(t, s)
+	tc.buffer(60000)
+	tc.play2(map[string]any{"streamName": "a", "transition": "reset"})
+	tc.play2(map[string]any{"streamName": "b", "transition": "append"})
+	g := tc.collect(5*time.Second, "NetStream.Play.Complete")
+	want := append(frameRange("a", 0, 49), frameRange("b", 0, 24)...)
+	if !slices.Equal(g.frames, want) {
+		t.Fatalf("frames:\n%s", strings.Join(g.log, " "))
+	}
+	continuous(t, g, 0)
+	for _, code := range []string{"NetStream.Play.Reset", "NetStream.Play.Start", "NetStream.Play.Switch", "NetStream.Play.Complete"} {
+		if !slices.Contains(g.codes, code) {
+			t.Errorf("no %s among %v", code, g.codes)
+		}
+	}
+}
+
+func TestPlay2AppendAndWaitStreamsNothingUntilResume(t *testing.T) {
+	s, rec := playlistServer(t)
+	tc := dialServer(t, s)
+	tc.buffer(60000)
+	tc.play2(map[string]any{"streamName": "a", "transition": "appendAndWait"})
+	tc.play2(map[string]any{"streamName": "b", "transition": "appendAndWait"})
+	if g := tc.collect(300 * time.Millisecond); len(g.frames) > 0 || len(g.codes) > 0 {
+		t.Fatalf("appendAndWait streamed something: %v", g.log)
+	}
+	// Resume 1.5 s into the playlist: item a, from its keyframe at 1 s.
+	tc.play2(map[string]any{"streamName": "b", "transition": "resume", "offset": 1.5})
+	g := tc.collect(5*time.Second, "NetStream.Play.Complete")
+	want := append(frameRange("a", 25, 49), frameRange("b", 0, 24)...)
+	if !slices.Equal(g.frames, want) {
+		t.Fatalf("frames after resume:\n%s", strings.Join(g.log, " "))
+	}
+	continuous(t, g, 1000)
+	if slices.Contains(g.codes, "NetStream.Play.Reset") {
+		t.Error("resume announced Play.Reset")
+	}
+	pl := rec.all(EventPlaylist)
+	if len(pl) != 2 || pl[0].TransMode != "appendAndWait" || !slices.Equal(pl[1].Playlist, []string{"a", "b"}) {
+		t.Fatalf("playlist events: %+v", pl)
+	}
+	plays := rec.all(EventPlay)
+	if len(plays) != 1 || plays[0].TransMode != "resume" || plays[0].SOffset != 1.5 || plays[0].StartTime != 1 ||
+		plays[0].Stream != "a" || !slices.Equal(plays[0].Playlist, []string{"a", "b"}) {
+		t.Fatalf("play events: %+v", plays)
+	}
+
+	// A resume into the second item, on a fresh session: offset 2.5 s is 0.5 s into b.
+	tc2 := dialServer(t, s)
+	tc2.buffer(60000)
+	tc2.play2(map[string]any{"streamName": "a", "transition": "appendAndWait"})
+	tc2.play2(map[string]any{"streamName": "b", "transition": "resume", "offset": 2.5})
+	g = tc2.collect(5*time.Second, "NetStream.Play.Complete")
+	if !slices.Equal(g.frames, frameRange("b", 0, 24)) {
+		t.Fatalf("frames after resume into b:\n%s", strings.Join(g.log, " "))
+	}
+	continuous(t, g, 2000)
+}
+
+func TestPlay2SwitchSwapStopAndUnknown(t *testing.T) {
+	s, _ := playlistServer(t)
+
+	t.Run("switch the playing item at the next keyframe", func(t *testing.T) {
+		tc := dialServer(t, s)
+		tc.buffer(400) // paced: the switch arrives while a is playing
+		tc.play2(map[string]any{"streamName": "a", "transition": "reset"})
+		first := tc.collect(5*time.Second, "NetStream.Play.Start")
+		tc.play2(map[string]any{"streamName": "a-hd", "oldStreamName": "a", "transition": "switch"})
+		g := tc.collect(5*time.Second, "NetStream.Play.Complete")
+		frames := append(first.frames, g.frames...)
+		want := append(frameRange("a", 0, 24), frameRange("a-hd", 25, 49)...)
+		if !slices.Equal(frames, want) {
+			t.Fatalf("frames around the switch:\n%s %s", strings.Join(first.log, " "), strings.Join(g.log, " "))
+		}
+		continuous(t, got{frames: frames, ts: append(first.ts, g.ts...), log: g.log}, 0)
+		if !slices.Contains(g.codes, "NetStream.Play.Transition") || !slices.Contains(g.codes, "NetStream.Play.TransitionComplete") {
+			t.Errorf("codes %v lack Play.Transition / Play.TransitionComplete", g.codes)
+		}
+	})
+
+	t.Run("swap a queued item", func(t *testing.T) {
+		tc := dialServer(t, s)
+		tc.play2(map[string]any{"streamName": "a", "transition": "reset"})
+		tc.play2(map[string]any{"streamName": "b", "transition": "append"})
+		tc.play2(map[string]any{"streamName": "d", "oldStreamName": "b", "transition": "swap"})
+		tc.buffer(60000)
+		g := tc.collect(5*time.Second, "NetStream.Play.Complete")
+		if want := append(frameRange("a", 0, 49), frameRange("d", 0, 24)...); !slices.Equal(g.frames, want) {
+			t.Fatalf("frames after swapping b for d:\n%s", strings.Join(g.log, " "))
+		}
+		continuous(t, g, 0)
+		if !slices.Contains(g.codes, "NetStream.Play.TransitionComplete") {
+			t.Errorf("codes %v lack Play.TransitionComplete", g.codes)
+		}
+	})
+
+	t.Run("swap the playing item fails, unknown transition fails, the session lives on", func(t *testing.T) {
+		tc := dialServer(t, s)
+		tc.play2(map[string]any{"streamName": "a", "transition": "reset"})
+		tc.play2(map[string]any{"streamName": "d", "oldStreamName": "a", "transition": "swap"})
+		tc.play2(map[string]any{"streamName": "a", "transition": "rewind"})
+		g := tc.collect(5*time.Second, "NetStream.Play.Failed")
+		g2 := tc.collect(5*time.Second, "NetStream.Play.Failed")
+		if len(g.codes) == 0 || len(g2.codes) == 0 {
+			t.Fatalf("expected two Play.Failed, got %v then %v", g.codes, g2.codes)
+		}
+		tc.play2(map[string]any{"transition": "stop"})
+		g = tc.collect(5*time.Second, "NetStream.Play.Stop")
+		if !slices.Contains(g.codes, "NetStream.Play.Stop") {
+			t.Fatalf("stop: %v", g.codes)
+		}
+		if rest := tc.collect(300 * time.Millisecond); len(rest.frames) > 0 {
+			t.Fatalf("frames after stop: %v", rest.log)
+		}
+		tc.buffer(60000)
+		tc.play2(map[string]any{"streamName": "b", "transition": "reset"})
+		if g := tc.collect(5*time.Second, "NetStream.Play.Complete"); !slices.Equal(g.frames, frameRange("b", 0, 24)) {
+			t.Fatalf("after the failures a reset did not play: %v", g.log)
+		}
+	})
+}
+
+func TestPlayStartLenReset(t *testing.T) {
+	s, _ := playlistServer(t)
+	tc := dialServer(t, s)
+	tc.buffer(60000)
+	// start 1000 ms, len 500 ms: from the keyframe at 1 s up to 1.5 s.
+	tc.play("a", 1000.0, 500.0, true)
+	g := tc.collect(5*time.Second, "NetStream.Play.Complete")
+	if !slices.Equal(g.frames, frameRange("a", 25, 37)) {
+		t.Fatalf("play a 1000 500: %v", g.log)
+	}
+	// len 0: a single frame; then reset false appends to the finished playlist and plays on.
+	tc.play("b", 0.0, 0.0, true)
+	g = tc.collect(5*time.Second, "NetStream.Play.Complete")
+	if !slices.Equal(g.frames, []string{"b:0"}) {
+		t.Fatalf("play b len 0: %v", g.log)
+	}
+	tc.play("d", -2000.0, -1.0, false)
+	g = tc.collect(5*time.Second, "NetStream.Play.Complete")
+	if !slices.Equal(g.frames, frameRange("d", 0, 24)) || slices.Contains(g.codes, "NetStream.Play.Reset") {
+		t.Fatalf("play d appended: %v", g.log)
+	}
+	continuous(t, g, 40) // after b's single frame
+	// start -1: live only, and there is no live stream.
+	tc.play("a", -1000.0)
+	if g := tc.collect(5*time.Second, "NetStream.Play.StreamNotFound"); !slices.Contains(g.codes, "NetStream.Play.StreamNotFound") {
+		t.Fatalf("live-only play: %v", g.codes)
+	}
+}
