@@ -32,7 +32,8 @@ const (
 type netConnection struct {
 	conn     *rtmpconn.Conn
 	streamID uint32
-	version  string // server version from the connect result's data.version
+	version  string          // server version from the connect result's data.version
+	cmds     chan []play2Cmd // play2 calls for the connection's writer
 }
 
 // openNetConnection dials, connects to app and creates a stream, all bounded by ctx.

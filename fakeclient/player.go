@@ -34,8 +34,26 @@ const MutantNoStallMonitor = "no-stall-monitor"
 // subtracts.)
 const MutantSlowBandwidthReply = "slow-bw-reply"
 
+// MutantRebuildWithAppend is a broken player: when it rebuilds its playlist after a drop it
+// re-adds the earlier items with append instead of appendAndWait, so the server starts
+// streaming them at once and they arrive twice.
+const MutantRebuildWithAppend = "rebuild-with-append"
+
+// MutantResumeAtItemStart is a broken player: it resumes at the stream time where the current
+// playlist item began instead of the end of its buffer, and shows what arrives unspliced.
+const MutantResumeAtItemStart = "resume-at-item-start"
+
+// MutantCloseBeforeAttach is a broken player: on a load-balance move it closes its old
+// connection first and only then connects to the new server, so playback depends on the
+// buffer bridging the whole connect.
+const MutantCloseBeforeAttach = "close-before-attach"
+
 // Mutants lists the player's deliberately broken behaviours.
-var Mutants = []string{MutantResumeFromStart, MutantDoubleReconnect, MutantNoStallMonitor, MutantSlowBandwidthReply}
+var Mutants = []string{MutantResumeFromStart, MutantDoubleReconnect, MutantNoStallMonitor, MutantSlowBandwidthReply,
+	MutantRebuildWithAppend, MutantResumeAtItemStart, MutantCloseBeforeAttach}
+
+// Transitions lists the play2 transitions a play script may use.
+var Transitions = []string{"reset", "append", "appendAndWait", "switch", "swap", "stop"}
 
 // Event kinds a player reports.
 const (
@@ -47,6 +65,7 @@ const (
 	EventSample      = "buffer"          // BufferLength, Playhead and BytesIn sampled
 	EventStall       = "stall.detected"  // the stall monitor gave up on connection Conn
 	EventBandwidth   = "bandwidth"       // the server's onBWDone: Kbps, Latency
+	EventMove        = "move"            // a load-balance move of connection Conn began; Message names the target
 )
 
 // Event is something a player did or saw.
@@ -66,6 +85,12 @@ type Event struct {
 	// Transition and Offset describe a play2 request (play.request); Offset is in seconds.
 	Transition string
 	Offset     float64
+	// OldStream is a switch or swap request's oldStreamName (play.request).
+	OldStream string
+	// Playlist is the player's playlist once the request is applied (play.request).
+	Playlist []string
+	// StreamTime is the stream time of frame First (frame events).
+	StreamTime time.Duration
 	// BufferLength and Playhead are sampled in buffer events (Playhead is stream time).
 	BufferLength, Playhead time.Duration
 	// BytesIn counts bytes received over all connections so far (buffer events).
@@ -105,8 +130,10 @@ type PlayerConfig struct {
 	Addr string
 	// App is the RTMP application (default "vod").
 	App string
-	// Stream is the stream to play.
+	// Stream is the stream to play: shorthand for a Script of one reset.
 	Stream string
+	// Script is the play script: play2 calls, the first a reset at 0.
+	Script []PlayStep
 	// BufferTime is how much media must be buffered before playback starts (default 3s).
 	BufferTime time.Duration
 	// Reconnect is the Stream Reconnect policy.
@@ -130,11 +157,39 @@ type PlayerConfig struct {
 	SampleEvery time.Duration
 }
 
-// Player is a scripted Flash-like player for one VOD stream.
+// PlayStep is one play2 call of a play script.
+type PlayStep struct {
+	// At is when to send it, from the start of Run; every step at 0 goes out on the first
+	// connection, a later one on whatever connection is current (or into the playlist that
+	// the next reconnect rebuilds).
+	At time.Duration
+	// Stream is streamName; OldStream is oldStreamName (switch, swap).
+	Stream, OldStream string
+	// Transition is reset, append, appendAndWait, switch, swap or stop; any other is sent as
+	// written (the server must answer NetStream.Play.Failed) and leaves the playlist alone.
+	Transition string
+	// Start is where in the stream to start; Len how long to play (0: to the end).
+	Start, Len time.Duration
+}
+
+// Player is a scripted Flash-like player for VOD playlists.
 type Player struct {
 	cfg      PlayerConfig
 	clk      clock.Clock
 	switches chan string // new addresses from SwitchAddr, applied by Run's loop
+	moves    chan string // load-balance targets from MoveTo
+}
+
+// MoveTo is a load-balance move (Stream Reconnect recipe): the player attaches its NetStream
+// to a new connection to addr, closes the old connection once the attach succeeded, and
+// resumes there with its playlist and the end of its buffer. Safe for concurrent use.
+func (p *Player) MoveTo(addr string) error {
+	select {
+	case p.moves <- addr:
+		return nil
+	default:
+		return errors.New("player: too many moves pending")
+	}
 }
 
 // SwitchAddr tells the player its network changed: later connections go to addr. Like Flash
@@ -154,9 +209,16 @@ func NewPlayer(cfg PlayerConfig) (*Player, error) {
 	if cfg.Addr == "" {
 		return nil, errors.New("player: no address")
 	}
-	if cfg.Stream == "" {
-		return nil, errors.New("player: no stream")
+	if len(cfg.Script) == 0 {
+		if cfg.Stream == "" {
+			return nil, errors.New("player: no stream")
+		}
+		cfg.Script = []PlayStep{{Stream: cfg.Stream, Transition: "reset"}}
 	}
+	if err := validScript(cfg.Script); err != nil {
+		return nil, err
+	}
+	cfg.Stream = cfg.Script[0].Stream
 	if cfg.Mutant != "" && !slices.Contains(Mutants, cfg.Mutant) {
 		return nil, fmt.Errorf("player: unknown mutant %q (known: %v)", cfg.Mutant, Mutants)
 	}
@@ -181,7 +243,28 @@ func NewPlayer(cfg PlayerConfig) (*Player, error) {
 	if cfg.StallMonitor.Interval > 0 && cfg.StallMonitor.Ticks <= 0 {
 		cfg.StallMonitor.Ticks = 2
 	}
-	return &Player{cfg: cfg, clk: clock.Or(cfg.Clock), switches: make(chan string, 8)}, nil
+	return &Player{cfg: cfg, clk: clock.Or(cfg.Clock), switches: make(chan string, 8), moves: make(chan string, 8)}, nil
+}
+
+// validScript checks a play script: it starts with a reset at 0, steps are in time order,
+// transitions are known and name what they need.
+func validScript(script []PlayStep) error {
+	if s := script[0]; s.Transition != "reset" || s.At != 0 {
+		return fmt.Errorf("player: the play script must start with a reset at 0, not %s at %v", s.Transition, s.At)
+	}
+	for i, s := range script {
+		switch {
+		case s.Transition == "":
+			return fmt.Errorf("player: step %d: no transition", i)
+		case s.Stream == "" && s.Transition != "stop":
+			return fmt.Errorf("player: step %d: %s needs a stream", i, s.Transition)
+		case s.Transition == "swap" && s.OldStream == "":
+			return fmt.Errorf("player: step %d: swap needs the old stream", i)
+		case i > 0 && s.At < script[i-1].At:
+			return fmt.Errorf("player: step %d at %v comes before step %d at %v", i, s.At, i-1, script[i-1].At)
+		}
+	}
+	return nil
 }
 
 // frame is a buffered video frame.
@@ -192,40 +275,53 @@ type frame struct {
 
 // connEvent is what a connection goroutine tells the player loop.
 type connEvent struct {
-	n         int
-	connected *netConnection // set once play2 has been sent on the new connection
-	sentAt    time.Time      // when play2 was sent
-	bw        *Event         // a bandwidth-check result
-	msg       *rtmpconn.Message
-	err       error // with failed: could not open; otherwise: connection ended
-	failed    bool
+	n        int
+	attached *netConnection // connect and createStream succeeded; the loop sends the plan
+	sent     *sentCmd       // a play2 went out
+	bw       *Event         // a bandwidth-check result
+	msg      *rtmpconn.Message
+	err      error // with failed: could not open; otherwise: connection ended
+	failed   bool
 }
 
-// playRequest is a play2 call.
-type playRequest struct {
-	transition string
-	offset     float64 // seconds
+// play2Cmd is one play2 call with the player's playlist once it is applied.
+type play2Cmd struct {
+	step     PlayStep
+	offset   float64 // seconds (resume)
+	playlist []string
+}
+
+type sentCmd struct {
+	cmd play2Cmd
+	at  time.Time
 }
 
 // playState is owned by Run's loop.
 type playState struct {
-	n          int    // current connection number
+	seq        int    // connections opened so far
+	n          int    // the current connection's number
+	moving     int    // the connection a load-balance move is attaching, 0 when none
 	addr       string // where the next connection goes
-	req        playRequest
 	cur        *netConnection
 	bytesPrior int64 // bytes read on earlier connections
 	tries      int
 	retry      <-chan time.Time
 	gaveUp     error
 
+	items      []PlayStep // the playlist as the player built it
+	scriptSent bool       // the steps at 0 went out
+	nextStep   int        // the first script step not yet applied
+	stepTimer  <-chan time.Time
+	curStream  string                   // the item frames currently arrive from
+	itemStart  map[string]time.Duration // stream time of the first frame seen of each item
+
 	buf      []frame
-	held     int // highest frame index held or shown; -1 before the first
-	heldTs   time.Duration
+	heldTs   time.Duration // stream time of the last frame held or shown
 	frameDur time.Duration
 	playhead time.Duration
-	started  bool // playhead positioned on the first frame
+	started  bool // a frame arrived: playhead positioned on it
 	playing  bool
-	complete bool // the server said the stream ended
+	complete bool // the server said the playlist ended
 	mutated  bool // a one-shot mutant behaviour has fired
 	lastTick time.Time
 	nextSamp time.Time
@@ -235,33 +331,36 @@ type playState struct {
 	strikes   int
 }
 
-// Run plays the stream until it has been rendered to the end (nil), reconnection gave up or
-// the server refused (error), or ctx ends. Every goroutine it starts has ended when it returns.
+// Run plays the script until the playlist has been rendered to the end (nil), reconnection
+// gave up or the server refused (error), or ctx ends. Every goroutine it starts has ended
+// when it returns.
 func (p *Player) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
 
 	evs := make(chan connEvent)
-	st := &playState{held: -1, frameDur: 40 * time.Millisecond, lastTick: p.clk.Now(), addr: p.cfg.Addr}
-	open := func(req playRequest) {
-		st.n++
-		st.req = req
-		n, addr := st.n, st.addr
+	st := &playState{frameDur: 40 * time.Millisecond, lastTick: p.clk.Now(), addr: p.cfg.Addr, itemStart: map[string]time.Duration{}}
+	t0 := p.clk.Now()
+	open := func() int {
+		st.seq++
+		n, addr := st.seq, st.addr
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.session(ctx, n, addr, req, evs)
+			p.session(ctx, n, addr, evs)
 		}()
+		return n
 	}
-	open(playRequest{transition: "reset"})
+	st.n = open()
+	p.armStep(st, t0)
 	tick := p.clk.After(p.cfg.Tick)
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case ev := <-evs:
-			if ev.n != st.n {
+			if ev.n != st.n && ev.n != st.moving {
 				continue // a superseded connection
 			}
 			if err := p.onConn(st, ev); err != nil {
@@ -270,19 +369,136 @@ func (p *Player) Run(ctx context.Context) error {
 		case addr := <-p.switches:
 			st.addr = addr
 			p.emit(Event{Kind: EventStatus, Code: NetworkChange, Conn: st.n, Message: "next connections go to " + addr})
+		case addr := <-p.moves:
+			p.move(st, addr, open)
+		case <-st.stepTimer:
+			st.stepTimer = nil
+			p.runStep(st)
+			p.armStep(st, t0)
 		case <-st.retry:
 			st.retry = nil
-			if p.cfg.Mutant == MutantResumeFromStart {
-				open(playRequest{transition: "resume"})
-			} else {
-				open(playRequest{transition: "resume", offset: (st.heldTs + st.frameDur).Seconds()})
-			}
+			st.n = open()
 		case <-tick:
 			tick = p.clk.After(p.cfg.Tick)
 			if done, err := p.tick(st); done {
 				return err
 			}
 		}
+	}
+}
+
+// armStep sets the timer of the next timed script step.
+func (p *Player) armStep(st *playState, t0 time.Time) {
+	for st.nextStep < len(p.cfg.Script) && p.cfg.Script[st.nextStep].At == 0 {
+		st.nextStep++ // sent with the first connection's plan
+	}
+	if st.nextStep < len(p.cfg.Script) {
+		st.stepTimer = p.clk.After(t0.Add(p.cfg.Script[st.nextStep].At).Sub(p.clk.Now()))
+	}
+}
+
+// runStep applies the next timed step to the playlist and sends it on the current
+// connection; without one, the next reconnect's rebuild carries it.
+func (p *Player) runStep(st *playState) {
+	step := p.cfg.Script[st.nextStep]
+	st.nextStep++
+	cmd := p.apply(st, step)
+	if st.cur != nil && st.scriptSent {
+		st.cur.send([]play2Cmd{cmd})
+	}
+}
+
+// apply changes the player's playlist as the server will for the step.
+func (p *Player) apply(st *playState, s PlayStep) play2Cmd {
+	replace := func(old string) {
+		for i, it := range st.items {
+			if it.Stream == old {
+				st.items[i] = PlayStep{Stream: s.Stream, Start: s.Start, Len: s.Len}
+				if s.Transition == "switch" {
+					st.items[i].Start, st.items[i].Len = it.Start, it.Len
+				}
+				return
+			}
+		}
+	}
+	switch s.Transition {
+	case "reset":
+		st.items = []PlayStep{s}
+	case "append", "appendAndWait":
+		st.items = append(st.items, s)
+	case "switch":
+		old := s.OldStream
+		if old == "" {
+			old = st.curStream
+		}
+		replace(old)
+	case "swap":
+		replace(s.OldStream)
+	case "stop":
+		st.items = nil
+	}
+	return play2Cmd{step: s, playlist: playlistNames(st.items)}
+}
+
+func playlistNames(items []PlayStep) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Stream
+	}
+	return out
+}
+
+// plan is what a newly attached connection sends: the script's steps at 0 the first time,
+// afterwards the playlist rebuilt — every item but the last with appendAndWait, the last with
+// resume and the stream time of the end of the buffer.
+func (p *Player) plan(st *playState) []play2Cmd {
+	if !st.scriptSent {
+		st.scriptSent = true
+		var out []play2Cmd
+		for _, s := range p.cfg.Script {
+			if s.At == 0 {
+				out = append(out, p.apply(st, s))
+			}
+		}
+		return out
+	}
+	if len(st.items) == 0 {
+		return nil
+	}
+	names := playlistNames(st.items)
+	var out []play2Cmd
+	for _, it := range st.items[:len(st.items)-1] {
+		it.Transition = "appendAndWait"
+		if p.cfg.Mutant == MutantRebuildWithAppend {
+			it.Transition = "append"
+		}
+		out = append(out, play2Cmd{step: it, playlist: names})
+	}
+	last := st.items[len(st.items)-1]
+	last.Transition = "resume"
+	off := 0.0
+	switch {
+	case p.cfg.Mutant == MutantResumeFromStart:
+	case p.cfg.Mutant == MutantResumeAtItemStart:
+		off = st.itemStart[st.curStream].Seconds()
+	case st.started:
+		off = (st.heldTs + st.frameDur).Seconds()
+	}
+	return append(out, play2Cmd{step: last, offset: off, playlist: names})
+}
+
+// move starts a load-balance move to addr: a new connection is attached first (onConn closes
+// the old one then). Without a connection the next reconnect simply goes to addr.
+func (p *Player) move(st *playState, addr string, open func() int) {
+	st.addr = addr
+	p.emit(Event{Kind: EventMove, Conn: st.n, Message: "load-balance move to " + addr})
+	switch {
+	case st.cur == nil || st.moving != 0:
+		return
+	case p.cfg.Mutant == MutantCloseBeforeAttach:
+		_ = st.cur.conn.Close() // the ordinary reconnect follows, to addr
+	default:
+		st.moving = open()
 	}
 }
 
@@ -299,15 +515,37 @@ func (p *Player) emit(ev Event) {
 // onConn applies one connection event; an error ends playback.
 func (p *Player) onConn(st *playState, ev connEvent) error {
 	switch {
+	case ev.n == st.moving && (ev.failed || ev.attached == nil):
+		st.moving = 0
+		msg := "the move's connection ended before attaching"
+		if ev.err != nil {
+			msg = ev.err.Error()
+		}
+		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Conn: ev.n, Message: "load-balance move failed: " + msg})
+		if st.cur == nil && !st.complete {
+			p.scheduleRetry(st)
+		}
 	case ev.failed:
 		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Conn: ev.n, Message: ev.err.Error()})
 		p.scheduleRetry(st)
-	case ev.connected != nil:
-		st.cur, st.lastBytes, st.strikes = ev.connected, 0, 0
+	case ev.attached != nil:
 		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n,
-			Message: "server version " + ev.connected.version + " via " + ev.connected.conn.RemoteAddr().String()})
-		p.emit(Event{Time: ev.sentAt, Kind: EventPlayRequest, Conn: ev.n, Stream: p.cfg.Stream,
-			Transition: st.req.transition, Offset: st.req.offset})
+			Message: "server version " + ev.attached.version + " via " + ev.attached.conn.RemoteAddr().String()})
+		if ev.n == st.moving { // the move's attach succeeded: now close the old connection
+			st.moving = 0
+			if old := st.cur; old != nil {
+				st.bytesPrior += old.conn.BytesRead()
+				_ = old.conn.Close()
+				p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: st.n, Message: "closed after the attach (load-balance move)"})
+			}
+			st.n, st.retry = ev.n, nil
+		}
+		st.cur, st.lastBytes, st.strikes = ev.attached, 0, 0
+		st.cur.send(p.plan(st))
+	case ev.sent != nil:
+		c := ev.sent.cmd
+		p.emit(Event{Time: ev.sent.at, Kind: EventPlayRequest, Conn: ev.n, Stream: c.step.Stream, OldStream: c.step.OldStream,
+			Transition: c.step.Transition, Offset: c.offset, Playlist: c.playlist})
 	case ev.bw != nil:
 		p.emit(*ev.bw)
 	case ev.msg != nil:
@@ -322,7 +560,7 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 			msg = ev.err.Error()
 		}
 		p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: ev.n, Message: msg})
-		if !st.complete {
+		if !st.complete && st.moving == 0 {
 			p.scheduleRetry(st)
 		}
 	}
@@ -355,16 +593,21 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 			return nil // sequence header
 		}
 		ts := time.Duration(m.Timestamp) * time.Millisecond
-		if p.cfg.Mutant != MutantResumeFromStart && id.Index <= st.held { // the splice
-			p.emit(Event{Kind: EventDropped, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index})
+		splice := p.cfg.Mutant != MutantResumeFromStart && p.cfg.Mutant != MutantResumeAtItemStart
+		if splice && st.started && ts <= st.heldTs { // the splice, by stream time
+			p.emit(Event{Kind: EventDropped, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts})
 			return nil
 		}
 		if !st.started {
 			st.started, st.playhead = true, ts
 		}
+		if _, seen := st.itemStart[id.Stream]; !seen {
+			st.itemStart[id.Stream] = ts
+		}
+		st.curStream = id.Stream
 		st.buf = append(st.buf, frame{id: id, ts: ts})
-		st.held, st.heldTs = id.Index, ts
-		p.emit(Event{Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index})
+		st.heldTs = ts
+		p.emit(Event{Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts})
 	case m.Command != nil && m.Command.Name == "onMetaData":
 		meta, _ := m.Command.Arg(0).(map[string]any)
 		if fps, ok := meta["framerate"].(float64); ok && fps > 0 {
@@ -379,14 +622,16 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 		switch code {
 		case PlayStart:
 			st.tries = 0
-			if p.cfg.Mutant == MutantDoubleReconnect && st.req.transition == "resume" && !st.mutated && st.cur != nil {
+			if p.cfg.Mutant == MutantDoubleReconnect && !st.mutated && st.cur != nil && st.scriptSent && n > 1 {
 				st.mutated = true
 				_ = st.cur.conn.Close()
 			}
 		case PlayStop, PlayComplete:
 			st.complete = true
 		case PlayFailed, "NetStream.Play.StreamNotFound":
-			st.gaveUp = fmt.Errorf("server answered %s", code)
+			if !st.started {
+				st.gaveUp = fmt.Errorf("server answered %s", code)
+			}
 		}
 	}
 	return nil
@@ -415,7 +660,7 @@ func (p *Player) tick(st *playState) (bool, error) {
 			flush()
 		}
 		if run == nil {
-			run = &Event{Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index}
+			run = &Event{Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index, StreamTime: f.ts}
 		} else {
 			run.Last = f.id.Index
 		}
@@ -498,9 +743,23 @@ func (p *Player) connectTimeout() time.Duration {
 	return 5 * time.Second
 }
 
-// session opens connection n, sends play2 and forwards every message to the loop until the
-// connection ends or ctx is cancelled.
-func (p *Player) session(ctx context.Context, n int, addr string, req playRequest, out chan<- connEvent) {
+// send queues play2 calls on the connection's writer (never blocks the loop; a connection
+// with 64 batches queued is beyond help and is closed).
+func (nc *netConnection) send(cmds []play2Cmd) {
+	if len(cmds) == 0 {
+		return
+	}
+	select {
+	case nc.cmds <- cmds:
+	default:
+		_ = nc.conn.Close()
+	}
+}
+
+// session opens connection n, reports the attach, then writes the play2 calls the loop
+// queues and forwards every message to the loop until the connection ends or ctx is
+// cancelled.
+func (p *Player) session(ctx context.Context, n int, addr string, out chan<- connEvent) {
 	send := func(ev connEvent) bool {
 		select {
 		case out <- ev:
@@ -519,10 +778,13 @@ func (p *Player) session(ctx context.Context, n int, addr string, req playReques
 	}
 	c := nc.conn
 	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+	sctx, stopSession := context.WithCancel(ctx)
+	var writer sync.WaitGroup
+	defer func() { stopSession(); writer.Wait() }()
+	stop := context.AfterFunc(sctx, func() { _ = c.Close() })
 	defer stop()
 	if p.cfg.BandwidthCheck && n == 1 {
-		bw, err := p.bandwidthCheck(ctx, c)
+		bw, err := p.bandwidthCheck(sctx, c)
 		if err != nil {
 			send(connEvent{n: n, err: err})
 			return
@@ -532,13 +794,13 @@ func (p *Player) session(ctx context.Context, n int, addr string, req playReques
 			return
 		}
 	}
-	opts := map[string]any{"streamName": p.cfg.Stream, "transition": req.transition, "start": 0, "len": -1, "offset": req.offset}
-	sentAt := p.clk.Now()
-	err = errors.Join(
-		c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts),
-		c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}),
-	)
-	if err == nil && !send(connEvent{n: n, connected: nc, sentAt: sentAt}) {
+	nc.cmds = make(chan []play2Cmd, 64)
+	writer.Add(1)
+	go func() {
+		defer writer.Done()
+		p.writePlay2(sctx, n, nc, send)
+	}()
+	if !send(connEvent{n: n, attached: nc}) {
 		return
 	}
 	for err == nil {
@@ -554,6 +816,42 @@ func (p *Player) session(ctx context.Context, n int, addr string, req playReques
 		}
 	}
 	send(connEvent{n: n, err: err})
+}
+
+// writePlay2 writes the queued play2 calls in order, each followed by the buffer length, and
+// reports each one sent; a write error closes the connection.
+func (p *Player) writePlay2(ctx context.Context, n int, nc *netConnection, send func(connEvent) bool) {
+	c := nc.conn
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case cmds := <-nc.cmds:
+			for _, cmd := range cmds {
+				s := cmd.step
+				opts := map[string]any{"streamName": s.Stream, "transition": s.Transition,
+					"start": s.Start.Seconds(), "len": -1.0, "offset": cmd.offset}
+				if s.Len > 0 {
+					opts["len"] = s.Len.Seconds()
+				}
+				if s.OldStream != "" {
+					opts["oldStreamName"] = s.OldStream
+				}
+				at := p.clk.Now()
+				err := errors.Join(
+					c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts),
+					c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}),
+				)
+				if err != nil {
+					_ = c.Close()
+					return
+				}
+				if !send(connEvent{n: n, sent: &sentCmd{cmd: cmd, at: at}}) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // bandwidthCheck asks the server to measure the bandwidth, answers its onBWCheck calls and

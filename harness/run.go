@@ -99,7 +99,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		}
 	}()
 	for _, st := range s.Server.Streams {
-		rec.Record(history.Event{Source: lab.ServerName, Kind: history.KindStream, Stream: st.Name,
+		rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name,
 			Count: int(st.Duration.D() * time.Duration(st.FPS) / time.Second), FPS: st.FPS})
 	}
 	for _, r := range l.Routes() {
@@ -169,10 +169,13 @@ func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *histor
 		}
 		cfg := fakeclient.PlayerConfig{
 			Addr:       route.Listen,
-			Stream:     c.Play[0].Stream,
 			BufferTime: c.BufferTime.D(),
 			Mutant:     c.Mutant,
 			Clock:      clk,
+		}
+		for _, it := range c.Play {
+			cfg.Script = append(cfg.Script, fakeclient.PlayStep{At: it.At.D(), Stream: it.Stream, OldStream: it.OldStream,
+				Transition: it.Transition, Start: it.Start.D(), Len: it.Len.D()})
 		}
 		if r := c.Reconnect; r != nil {
 			cfg.Reconnect = fakeclient.ReconnectPolicy{Enabled: true, MaxTries: r.MaxTries, Delay: r.Delay.D()}
@@ -200,10 +203,11 @@ func clientEvent(client string, ev fakeclient.Event) history.Event {
 		Kbps: ev.Kbps, Latency: ev.Latency}
 	switch ev.Kind {
 	case fakeclient.EventReceived, fakeclient.EventDropped, fakeclient.EventRendered:
-		h.Frames = &history.Range{First: ev.First, Last: ev.Last}
+		t := ev.StreamTime.Seconds()
+		h.Frames, h.StartTime = &history.Range{First: ev.First, Last: ev.Last}, &t
 	case fakeclient.EventPlayRequest:
 		off := ev.Offset
-		h.Transition, h.Offset = ev.Transition, &off
+		h.Transition, h.Offset, h.OldStream, h.Playlist = ev.Transition, &off, ev.OldStream, ev.Playlist
 	}
 	return h
 }
@@ -215,8 +219,12 @@ func serverEvent(server string, ev fakeserver.Event) history.Event {
 	switch ev.Kind {
 	case fakeserver.EventPlay:
 		off, st := ev.SOffset, ev.StartTime
-		h.Transition, h.Offset, h.StartTime = ev.TransMode, &off, &st
+		h.Transition, h.Offset, h.StartTime, h.Playlist = ev.TransMode, &off, &st, ev.Playlist
 		h.Frames = &history.Range{First: ev.StartFrame, Last: ev.StartFrame}
+	case fakeserver.EventPlaylist:
+		off := ev.SOffset
+		h.Transition, h.Offset, h.Playlist = ev.TransMode, &off, ev.Playlist
+		h.Message = strings.Join(ev.Playlist, ", ")
 	case fakeserver.EventStop:
 		h.Count = ev.Frames
 	}

@@ -128,8 +128,12 @@ func (t *timeline) await(ctx context.Context, f scenario.Fault) bool {
 		}
 	case f.When != nil:
 		w := f.When
+		seen := 0
 		_, err := t.rec.Wait(ctx, func(e history.Event) bool {
-			return e.Source == w.Client && (e.Code == w.Event || e.Kind == w.Event || e.Kind == "client."+w.Event)
+			if e.Source == w.Client && (e.Code == w.Event || e.Kind == w.Event || e.Kind == "client."+w.Event) {
+				seen++
+			}
+			return seen >= max(w.Count, 1)
 		})
 		return err == nil
 	case f.AtStreamTime != nil:

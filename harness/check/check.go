@@ -62,6 +62,12 @@ func Run(h *history.History, s *scenario.Scenario) []Verdict {
 		case e.BandwidthMeasured != nil:
 			p := e.BandwidthMeasured
 			out = append(out, BandwidthMeasured(h, p.Client, p.Kbps, *p.Tolerance))
+		case e.PlaylistRebuilt != nil:
+			out = append(out, PlaylistRebuilt(h, e.PlaylistRebuilt.Client))
+		case e.OldConnectionClosedAfterAttach != nil:
+			out = append(out, OldConnectionClosedAfterAttach(h, e.OldConnectionClosedAfterAttach.Client))
+		case e.StatusReceived != nil:
+			out = append(out, StatusReceived(h, e.StatusReceived.Client, e.StatusReceived.Code))
 		}
 	}
 	return out
@@ -109,10 +115,17 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 			last[e.Stream] = e.Frames.First - 1 // rendering must start at the first frame received
 		}
 	}
+	var prev *history.Event // the previous run, for stream-time continuity across items
 	for _, r := range runs {
 		if r.Frames == nil {
 			continue
 		}
+		if prev != nil && prev.Stream != r.Stream && prev.StartTime != nil && r.StartTime != nil {
+			if p := itemChange(h, *prev, r); p != "" {
+				problems = append(problems, p)
+			}
+		}
+		prev = &r
 		if seen[r.Stream] == nil {
 			seen[r.Stream] = map[int]time.Duration{}
 		}
@@ -192,6 +205,28 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 	return v
 }
 
+// itemChange checks that stream time runs on by exactly one frame where the rendered stream
+// changes (a playlist item boundary, a switch); it returns the problem or "".
+func itemChange(h *history.History, prev, next history.Event) string {
+	_, fps := streamInfo(h, prev.Stream)
+	if fps <= 0 {
+		return ""
+	}
+	frame := 1 / float64(fps)
+	lastTs := *prev.StartTime + float64(prev.Frames.Last-prev.Frames.First)*frame
+	want := lastTs + frame
+	diff := *next.StartTime - want
+	if math.Abs(diff) <= 0.0015 {
+		return ""
+	}
+	what := "skipped"
+	if diff < 0 {
+		what, diff = "repeated", -diff
+	}
+	return fmt.Sprintf("stream time %s %.0f ms where %s frame %d (%.3fs) gave way to %s frame %d (%.3fs) at %s",
+		what, diff*1000, prev.Stream, prev.Frames.Last, lastTs, next.Stream, next.Frames.First, *next.StartTime, sec(next.At))
+}
+
 // Resume pairs a client's play2 resume with the server's access-log entry that served it.
 type Resume struct {
 	// Request is the client's play.request with transition resume.
@@ -201,7 +236,7 @@ type Resume struct {
 }
 
 // Resumes lists the client's resume requests in order, each paired with the first server
-// resume of the same stream at or after it that no earlier request took. (Pairing is by
+// resume of the same stream (or of a playlist ending with it) at or after it that no earlier request took. (Pairing is by
 // stream and time: two clients resuming one stream at the same instant could be crossed.)
 func Resumes(h *history.History, client string) []Resume {
 	used := map[int]bool{}
@@ -211,7 +246,7 @@ func Resumes(h *history.History, client string) []Resume {
 	}) {
 		r := Resume{Request: rq}
 		for _, e := range h.Events {
-			if e.Kind == history.KindServerPlay && e.Transition == "resume" && e.Stream == rq.Stream &&
+			if e.Kind == history.KindServerPlay && e.Transition == "resume" && (e.Stream == rq.Stream || lastItem(e.Playlist) == rq.Stream) &&
 				e.At >= rq.At && !used[e.Seq] && e.Frames != nil {
 				used[e.Seq] = true
 				ev := e
@@ -222,6 +257,14 @@ func Resumes(h *history.History, client string) []Resume {
 		out = append(out, r)
 	}
 	return out
+}
+
+// lastItem is a playlist's last stream ("" when empty): the stream a resume names.
+func lastItem(pl []string) string {
+	if len(pl) == 0 {
+		return ""
+	}
+	return pl[len(pl)-1]
 }
 
 func deref(f *float64) float64 {
@@ -270,6 +313,12 @@ func PlaysToEnd(h *history.History, client string, within time.Duration) Verdict
 		return v
 	}
 	stream := plays[0].Stream
+	if pl := plays[len(plays)-1].Playlist; len(pl) > 0 {
+		stream = pl[len(pl)-1] // the last item of the playlist as the client last knew it
+	} else if plays[len(plays)-1].Transition == "stop" {
+		v.Status, v.Message = Unknown, client+" stopped its playlist; there is no end to reach"
+		return v
+	}
 	frames, _ := streamInfo(h, stream)
 	if frames <= 0 {
 		v.Status, v.Message = Unknown, fmt.Sprintf("the history does not say how long %s is", stream)
@@ -393,5 +442,167 @@ func BandwidthMeasured(h *history.History, client string, kbps, tolerance float6
 	}
 	v.Status = Pass
 	v.Message = fmt.Sprintf("measured %.0f kbps, within ±%.0f%% of %.0f kbps", m.Kbps, tolerance*100, kbps)
+	return v
+}
+
+// PlaylistRebuilt checks Stream Reconnect for playlists: at every resume the server's
+// playlist equals the client's (same items, same order), the client re-added the earlier
+// items with appendAndWait, and the server streamed nothing on that session before the resume.
+func PlaylistRebuilt(h *history.History, client string) Verdict {
+	v := Verdict{Checker: scenario.CheckPlaylistRebuilt, Subject: client}
+	resumes := Resumes(h, client)
+	if len(resumes) == 0 {
+		v.Status, v.Message = Fail, client+" never resumed, so no playlist was rebuilt"
+		return v
+	}
+	var problems, evidence []string
+	for _, rs := range resumes {
+		rq := rs.Request
+		var calls []string
+		for _, e := range h.Filter(of(client, history.KindClientPlay)) {
+			if e.Conn != rq.Conn || e.At > rq.At {
+				continue
+			}
+			calls = append(calls, e.Transition+" "+e.Stream)
+			if e.Seq != rq.Seq && e.Transition != "appendAndWait" {
+				problems = append(problems, fmt.Sprintf("rebuild on connection %d re-added %s with %s at %s (appendAndWait streams nothing; %s streams at once)",
+					rq.Conn, e.Stream, e.Transition, sec(e.At), e.Transition))
+			}
+		}
+		if rs.Served == nil {
+			problems = append(problems, fmt.Sprintf("resume at %s never reached a server", sec(rq.At)))
+			continue
+		}
+		srv := *rs.Served
+		evidence = append(evidence, fmt.Sprintf("connection %d at %s: %s -> %s session %s playlist [%s], client [%s]",
+			rq.Conn, sec(rq.At), strings.Join(calls, ", "), srv.Source, srv.Session, strings.Join(srv.Playlist, " "), strings.Join(rq.Playlist, " ")))
+		if !equal(srv.Playlist, rq.Playlist) {
+			problems = append(problems, fmt.Sprintf("after the rebuild at %s the server's playlist is [%s] but the client's is [%s]",
+				sec(rq.At), strings.Join(srv.Playlist, " "), strings.Join(rq.Playlist, " ")))
+		}
+		for _, e := range h.Events {
+			if e.Kind == history.KindServerPlay && e.Source == srv.Source && e.Session == srv.Session && e.Seq != srv.Seq && e.At <= srv.At {
+				problems = append(problems, fmt.Sprintf("%s started streaming %s (%s) at %s on session %s before the resume at %s",
+					srv.Source, e.Stream, e.Transition, sec(e.At), e.Session, sec(srv.At)))
+			}
+		}
+		dropped := 0
+		for _, e := range h.Filter(of(client, history.KindClientDropped)) {
+			if e.Conn == rq.Conn && e.Frames != nil {
+				dropped += e.Frames.Last - e.Frames.First + 1
+			}
+		}
+		if dropped > 0 {
+			evidence = append(evidence, fmt.Sprintf("connection %d: %d frames arrived again and were dropped by the splice", rq.Conn, dropped))
+		}
+	}
+	if len(problems) > 0 {
+		v.Status, v.Message = Fail, problems[0]
+		if len(problems) > 1 {
+			v.Message += fmt.Sprintf(" (and %d more problems)", len(problems)-1)
+		}
+		v.Evidence = limit(append(problems, evidence...))
+		return v
+	}
+	v.Status = Pass
+	v.Message = fmt.Sprintf("%d rebuild(s): the server's playlist matched the client's and nothing streamed before the resume", len(resumes))
+	v.Evidence = limit(evidence)
+	return v
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// OldConnectionClosedAfterAttach checks load-balance moves: after each client.move the new
+// connection attached (Connect.Success) before the old one closed, and the resume came after
+// the close.
+func OldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
+	v := Verdict{Checker: scenario.CheckAttachThenClose, Subject: client}
+	moves := h.Filter(of(client, history.KindClientMove))
+	if len(moves) == 0 {
+		v.Status, v.Message = Unknown, client+" made no load-balance move"
+		return v
+	}
+	before := func(a, b history.Event) bool { return a.At < b.At || (a.At == b.At && a.Seq < b.Seq) }
+	var problems, evidence []string
+	for _, m := range moves {
+		var resume, success, closed *history.Event
+		for _, e := range h.Events {
+			if e.Source != client || !before(m, e) {
+				continue
+			}
+			switch {
+			case resume == nil && e.Kind == history.KindClientPlay && e.Transition == "resume" && e.Conn != m.Conn:
+				ev := e
+				resume = &ev
+			case closed == nil && e.Kind == history.KindClientStatus && e.Code == "NetConnection.Connect.Closed" && e.Conn == m.Conn:
+				ev := e
+				closed = &ev
+			}
+		}
+		if resume == nil {
+			problems = append(problems, fmt.Sprintf("no resume followed the move at %s", sec(m.At)))
+			continue
+		}
+		for _, e := range h.Filter(of(client, history.KindClientStatus)) {
+			if e.Code == "NetConnection.Connect.Success" && e.Conn == resume.Conn {
+				ev := e
+				success = &ev
+				break
+			}
+		}
+		switch {
+		case success == nil:
+			problems = append(problems, fmt.Sprintf("connection %d resumed at %s without a Connect.Success", resume.Conn, sec(resume.At)))
+		case closed == nil:
+			problems = append(problems, fmt.Sprintf("the old connection %d was never closed after the move at %s", m.Conn, sec(m.At)))
+		case before(*closed, *success):
+			problems = append(problems, fmt.Sprintf("old connection %d closed at %s, before the new connection %d attached at %s",
+				m.Conn, sec(closed.At), resume.Conn, sec(success.At)))
+		case before(*resume, *closed):
+			problems = append(problems, fmt.Sprintf("connection %d resumed at %s while the old connection %d was still open (closed at %s)",
+				resume.Conn, sec(resume.At), m.Conn, sec(closed.At)))
+		default:
+			evidence = append(evidence, fmt.Sprintf("move at %s: connection %d attached at %s, old connection %d closed at %s, resume at %s",
+				sec(m.At), resume.Conn, sec(success.At), m.Conn, sec(closed.At), sec(resume.At)))
+		}
+	}
+	if len(problems) > 0 {
+		v.Status, v.Message, v.Evidence = Fail, problems[0], limit(append(problems, evidence...))
+		return v
+	}
+	v.Status = Pass
+	v.Message = fmt.Sprintf("%d move(s): attach, then close, then resume", len(moves))
+	v.Evidence = limit(evidence)
+	return v
+}
+
+// StatusReceived checks that the client received the status code.
+func StatusReceived(h *history.History, client, code string) Verdict {
+	v := Verdict{Checker: scenario.CheckStatusReceived, Subject: client}
+	seen := map[string]bool{}
+	var codes []string
+	for _, e := range h.Filter(of(client, history.KindClientStatus)) {
+		if e.Code == code {
+			v.Status, v.Message = Pass, fmt.Sprintf("%s received %s at %s (connection %d)", client, code, sec(e.At), e.Conn)
+			return v
+		}
+		if !seen[e.Code] {
+			seen[e.Code] = true
+			codes = append(codes, e.Code)
+		}
+	}
+	v.Status = Fail
+	v.Message = fmt.Sprintf("%s never received %s", client, code)
+	v.Evidence = limit(codes)
 	return v
 }

@@ -92,6 +92,8 @@ func FromScenario(f scenario.Fault) (Fault, error) {
 		return flap{named: base, every: f.Flap.Every.D(), times: f.Flap.Times}, nil
 	case f.SwitchRoute != nil:
 		return switchRoute{named: base, client: f.SwitchRoute.Client}, nil
+	case f.Move != nil:
+		return switchRoute{named: base, client: f.Move.Client, move: true}, nil
 	case f.Kill != nil:
 		return server{named: named{name: f.Name, target: f.Kill.Server}, action: "kill"}, nil
 	case f.Restart != nil:
@@ -298,6 +300,7 @@ func (f flap) Apply(ctx context.Context, l *lab.Lab) (Revert, error) {
 type switchRoute struct {
 	named
 	client string
+	move   bool // a load-balance move: attach to the new route at once, then close the old connection
 }
 
 func (s switchRoute) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
@@ -309,7 +312,11 @@ func (s switchRoute) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.SwitchAddr(r.Listen); err != nil {
+	switchTo := c.SwitchAddr
+	if s.move {
+		switchTo = c.MoveTo
+	}
+	if err := switchTo(r.Listen); err != nil {
 		return nil, fmt.Errorf("client %q: %w", s.client, err)
 	}
 	return nil, nil

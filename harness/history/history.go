@@ -34,6 +34,8 @@ const (
 	KindClientBuffer   = "client.buffer"
 	KindClientStall    = "client.stall.detected"
 	KindClientBW       = "client.bandwidth" // the server's onBWDone: Kbps, Latency
+	KindClientMove     = "client.move"      // a load-balance move of connection Conn began
+	KindServerPlaylist = "server.playlist"  // a play2 that changed the playlist only: Transition, Playlist
 	KindServerConnect  = "server.connect"
 	KindServerPlay     = "server.play"
 	KindServerStop     = "server.stop"
@@ -73,8 +75,14 @@ type Event struct {
 	Transition string `json:"transition,omitempty"`
 	// Offset is a resume offset in seconds (client request, or the server's x-soffset).
 	Offset *float64 `json:"offset,omitempty"`
-	// StartTime is the stream time in seconds of the first frame served (server.play).
+	// StartTime is the stream time in seconds of the first frame served (server.play) or of
+	// the run's first frame (client frame events). Stream time runs on across playlist items.
 	StartTime *float64 `json:"startTime,omitempty"`
+	// OldStream is a switch or swap request's oldStreamName (client.play.request).
+	OldStream string `json:"oldStream,omitempty"`
+	// Playlist is the playlist after a request: the client's (client.play.request) or the
+	// server's (server.play, server.playlist).
+	Playlist []string `json:"playlist,omitempty"`
 	// Count is a number of frames (lab.stream: the stream's length; server.stop: frames sent).
 	Count int `json:"count,omitempty"`
 	// FPS is a stream's frame rate (lab.stream).

@@ -71,9 +71,11 @@ type Lab struct {
 	clients  map[string]Switcher
 }
 
-// Switcher is a client whose network can change: later connections go to addr.
+// Switcher is a client whose network can change: later connections go to addr, or a
+// load-balance move attaches it to a new connection to addr at once.
 type Switcher interface {
 	SwitchAddr(addr string) error
+	MoveTo(addr string) error
 }
 
 // AddClient makes a client reachable by faults that act on clients (switchRoute). Call it
@@ -117,18 +119,20 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 	for _, st := range s.Server.Streams {
 		specs = append(specs, media.Spec{Name: st.Name, Duration: st.Duration.D(), FPS: st.FPS, KeyframeInterval: st.KeyframeInterval.D()})
 	}
-	cfg := fakeserver.Config{Streams: specs, Clock: opts.Clock}
-	if opts.OnServerEvent != nil {
-		cfg.OnEvent = func(ev fakeserver.Event) { opts.OnServerEvent(ServerName, ev) }
+	for _, name := range s.Server.Names() {
+		cfg := fakeserver.Config{Streams: specs, Clock: opts.Clock}
+		if opts.OnServerEvent != nil {
+			cfg.OnEvent = func(ev fakeserver.Event) { opts.OnServerEvent(name, ev) }
+		}
+		srv, err := fakeserver.New(cfg)
+		if err != nil {
+			return fmt.Errorf("lab: server %s: %w", name, err)
+		}
+		if err := srv.Start(); err != nil {
+			return fmt.Errorf("lab: server %s: %w", name, err)
+		}
+		l.servers[name] = srv
 	}
-	srv, err := fakeserver.New(cfg)
-	if err != nil {
-		return fmt.Errorf("lab: server %s: %w", ServerName, err)
-	}
-	if err := srv.Start(); err != nil {
-		return fmt.Errorf("lab: server %s: %w", ServerName, err)
-	}
-	l.servers[ServerName] = srv
 
 	suffix := randomSuffix()
 	for _, r := range s.Routes {
@@ -137,6 +141,14 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 		}
 		// Unique names let parallel runs share one external toxiproxy-server.
 		name := fmt.Sprintf("sf-%s-%s-%s", s.Name, r.Name, suffix)
+		server := r.Server
+		if server == "" {
+			server = s.Server.Names()[0]
+		}
+		srv, err := l.Server(server)
+		if err != nil {
+			return fmt.Errorf("lab: route %q: %w", r.Name, err)
+		}
 		p, err := l.Toxiproxy.CreateProxy(name, "127.0.0.1:0", srv.Addr())
 		if err != nil {
 			return fmt.Errorf("lab: route %q: create proxy: %w", r.Name, err)

@@ -42,6 +42,9 @@ type Fault struct {
 	// SwitchRoute is a network change for a client (e.g. Wi-Fi to LTE): its later
 	// connections go through another route; its current one is left as it is.
 	SwitchRoute *SwitchRoute `yaml:"switchRoute" json:"switchRoute,omitempty"`
+	// Move is a load-balance move of a client: it attaches to a new connection through
+	// Route (typically to another server), closes the old one once attached, and resumes there.
+	Move *SwitchRoute `yaml:"move" json:"move,omitempty"`
 	// Kill aborts the server's every socket (RST) and stops it listening; For restarts it.
 	Kill *ServerRef `yaml:"kill" json:"kill,omitempty"`
 	// Restart kills the server and starts it again on the same address at once.
@@ -67,7 +70,7 @@ type Fault struct {
 }
 
 // FaultKinds lists the YAML keys of every fault kind.
-var FaultKinds = []string{"drop", "reset", "disable", "enable", "stall", "blackhole", "flap", "switchRoute", "kill", "restart",
+var FaultKinds = []string{"drop", "reset", "disable", "enable", "stall", "blackhole", "flap", "switchRoute", "move", "kill", "restart",
 	"shutdown", "latency", "bandwidth", "slowClose", "timeout", "resetPeer", "limitData", "slicer"}
 
 // Kind is the fault's YAML key ("" when none is set; the first when several are).
@@ -82,7 +85,7 @@ func (f Fault) Kind() string {
 
 func (f Fault) kinds() []bool {
 	return []bool{f.Drop != nil, f.Reset != nil, f.Disable != nil, f.Enable != nil, f.Stall != nil, f.Blackhole != nil,
-		f.Flap != nil, f.SwitchRoute != nil, f.Kill != nil, f.Restart != nil, f.Shutdown != nil, f.Latency != nil, f.Bandwidth != nil,
+		f.Flap != nil, f.SwitchRoute != nil, f.Move != nil, f.Kill != nil, f.Restart != nil, f.Shutdown != nil, f.Latency != nil, f.Bandwidth != nil,
 		f.SlowClose != nil, f.Timeout != nil, f.ResetPeer != nil, f.LimitData != nil, f.Slicer != nil}
 }
 
@@ -128,6 +131,9 @@ func (f Fault) Route() string {
 	if f.SwitchRoute != nil {
 		return f.SwitchRoute.Route
 	}
+	if f.Move != nil {
+		return f.Move.Route
+	}
 	if t := f.Toxic(); t != nil {
 		return t.Route
 	}
@@ -170,6 +176,9 @@ type WhenTrigger struct {
 	Client string `yaml:"client" json:"client"`
 	// Event is the status code or event kind.
 	Event string `yaml:"event" json:"event"`
+	// Count fires on the Count-th such event (default 1), e.g. 2 with
+	// NetConnection.Connect.Success for the first reconnect.
+	Count int `yaml:"count" json:"count,omitempty"`
 }
 
 // StreamTimeTrigger fires when a client has rendered the frame at Time of the stream it plays.
@@ -196,7 +205,7 @@ type SwitchRoute struct {
 
 // ServerRef names a server.
 type ServerRef struct {
-	// Server is the server's name (default "origin", the reference server).
+	// Server is the server's name (default: the first of server.instances, "origin").
 	Server string `yaml:"server" json:"server,omitempty"`
 }
 
@@ -332,7 +341,7 @@ func (n *Nemesis) Schedule() []Fault {
 	return out
 }
 
-// ServerName is the name of the scenario's reference server.
+// ServerName is the name of the scenario's reference server when server.instances is not set.
 const ServerName = "origin"
 
 // MaxNemesisCount bounds a random schedule.
@@ -360,7 +369,7 @@ func defaultFaults(s *Scenario) {
 		}
 		for _, r := range []*ServerRef{f.Kill, f.Restart, f.Shutdown} {
 			if r != nil && r.Server == "" {
-				r.Server = ServerName
+				r.Server = s.Server.Names()[0]
 			}
 		}
 		if t := f.Toxic(); t != nil {
@@ -479,6 +488,9 @@ func validateFaults(s *Scenario, routes, clients map[string]bool) []Problem {
 			if w.Event == "" {
 				bad(f+".when.event", "is required (a status code such as NetStream.Buffer.Full, or an event kind)")
 			}
+			if w.Count < 0 {
+				bad(f+".when.count", "must not be negative")
+			}
 		}
 		if st := ft.AtStreamTime; st != nil {
 			if !clients[st.Client] {
@@ -510,15 +522,23 @@ func validateFaults(s *Scenario, routes, clients map[string]bool) []Problem {
 			if ft.Flap.Times < 1 || ft.Flap.Times > 1000 {
 				bad(k+".times", "%d is outside 1..1000", ft.Flap.Times)
 			}
-		case ft.SwitchRoute != nil:
-			route(k+".route", ft.SwitchRoute.Route)
-			if !clients[ft.SwitchRoute.Client] {
-				bad(k+".client", "%q is not a defined client%s", ft.SwitchRoute.Client, known(clients))
+		case ft.SwitchRoute != nil || ft.Move != nil:
+			sr := ft.SwitchRoute
+			if sr == nil {
+				sr = ft.Move
+			}
+			route(k+".route", sr.Route)
+			if !clients[sr.Client] {
+				bad(k+".client", "%q is not a defined client%s", sr.Client, known(clients))
 			}
 		case ft.Kill != nil || ft.Restart != nil || ft.Shutdown != nil:
+			servers := map[string]bool{}
+			for _, name := range s.Server.Names() {
+				servers[name] = true
+			}
 			for _, r := range []*ServerRef{ft.Kill, ft.Restart, ft.Shutdown} {
-				if r != nil && r.Server != ServerName {
-					bad(k+".server", "%q is not a server of this scenario (defined: %s)", r.Server, ServerName)
+				if r != nil && !servers[r.Server] {
+					bad(k+".server", "%q is not a server of this scenario%s", r.Server, known(servers))
 				}
 			}
 		default:

@@ -200,6 +200,11 @@ func applyDefaults(s *Scenario) {
 	if s.Timeout == 0 {
 		s.Timeout = Duration(DefaultTimeout)
 	}
+	for i := range s.Routes {
+		if s.Routes[i].Server == "" {
+			s.Routes[i].Server = s.Server.Names()[0]
+		}
+	}
 	for i := range s.Server.Streams {
 		st := &s.Server.Streams[i]
 		if st.FPS == 0 {
@@ -216,7 +221,10 @@ func applyDefaults(s *Scenario) {
 		}
 		for j := range c.Play {
 			if c.Play[j].Transition == "" {
-				c.Play[j].Transition = "reset"
+				c.Play[j].Transition = "append"
+				if j == 0 {
+					c.Play[j].Transition = "reset"
+				}
 			}
 		}
 		if m := c.StallMonitor; m != nil {
@@ -303,6 +311,20 @@ func validate(s *Scenario) []Problem {
 			bad(f+".keyframeInterval", "must be positive")
 		}
 	}
+	servers := map[string]bool{}
+	for i, name := range s.Server.Instances {
+		f := fmt.Sprintf("server.instances[%d]", i)
+		switch {
+		case !safeName.MatchString(name):
+			bad(f, "%q may hold only letters, digits, '.', '_' and '-'", name)
+		case servers[name]:
+			bad(f, "server %q is defined twice", name)
+		}
+		servers[name] = true
+	}
+	if len(s.Server.Instances) == 0 {
+		servers[ServerName] = true
+	}
 	routes := map[string]bool{}
 	if len(s.Routes) == 0 {
 		bad("routes", "at least one route is required")
@@ -318,6 +340,9 @@ func validate(s *Scenario) []Problem {
 			bad(f, "route %q is defined twice", r.Name)
 		}
 		routes[r.Name] = true
+		if !servers[r.Server] {
+			bad(fmt.Sprintf("routes[%d].server", i), "%q is not a server of this scenario%s", r.Server, known(servers))
+		}
 	}
 	clients := map[string]bool{}
 	if len(s.Clients) == 0 {
@@ -341,16 +366,52 @@ func validate(s *Scenario) []Problem {
 		if c.BufferTime <= 0 {
 			bad(f+".bufferTime", "must be positive")
 		}
-		if len(c.Play) != 1 {
-			bad(f+".play", "exactly one play item is supported, found %d", len(c.Play))
+		if len(c.Play) == 0 {
+			bad(f+".play", "at least one play item is required")
 		}
+		played := map[string]int{}
 		for j, p := range c.Play {
 			pf := fmt.Sprintf("%s.play[%d]", f, j)
-			if !streams[p.Stream] {
-				bad(pf+".stream", "%q is not a stream of the server%s", p.Stream, known(streams))
-			}
-			if p.Transition != "reset" {
+			isKnown := slices.Contains(fakeclient.Transitions, p.Transition)
+			switch {
+			case j == 0 && p.Transition != "reset":
 				bad(pf+".transition", "%q is not supported for the first item (use reset)", p.Transition)
+			case !isKnown && !p.Raw:
+				bad(pf+".transition", "%q is not a play2 transition (known: %s; set raw: true to send it anyway)", p.Transition, strings.Join(fakeclient.Transitions, ", "))
+			case isKnown && p.Raw:
+				bad(pf+".raw", "is for unknown transitions; %q is known", p.Transition)
+			}
+			if j == 0 && p.At != 0 {
+				bad(pf+".at", "the first item is played at 0, not %v", p.At)
+			}
+			if j > 0 && p.At < c.Play[j-1].At {
+				bad(pf+".at", "%v comes before the previous item's %v", p.At, c.Play[j-1].At)
+			}
+			if p.Transition == "stop" {
+				if p.Stream != "" {
+					bad(pf+".stream", "stop takes no stream")
+				}
+			} else if !streams[p.Stream] {
+				bad(pf+".stream", "%q is not a stream of the server%s", p.Stream, known(streams))
+			} else if prev, dup := played[p.Stream]; dup && isKnown {
+				bad(pf+".stream", "%q is already in the play script (item %d); the checkers follow frames per stream, so each stream may appear once", p.Stream, prev)
+			} else {
+				played[p.Stream] = j
+			}
+			if p.OldStream != "" && !streams[p.OldStream] {
+				bad(pf+".oldStream", "%q is not a stream of the server%s", p.OldStream, known(streams))
+			}
+			if p.Transition == "swap" && p.OldStream == "" {
+				bad(pf+".oldStream", "swap needs the item it replaces")
+			}
+			if p.OldStream != "" && p.Transition != "switch" && p.Transition != "swap" {
+				bad(pf+".oldStream", "only switch and swap take an oldStream")
+			}
+			if p.Start < 0 {
+				bad(pf+".start", "must not be negative")
+			}
+			if p.Len < 0 {
+				bad(pf+".len", "must not be negative")
 			}
 		}
 		if r := c.Reconnect; r != nil {
@@ -390,7 +451,7 @@ func validate(s *Scenario) []Problem {
 	for i, e := range s.Expect {
 		f := fmt.Sprintf("expect[%d]", i)
 		if e.count() != 1 {
-			bad(f, "each entry names exactly one checker (known: %s, %s, %s, %s, %s)", CheckResumesAtOffset, CheckPlaysToEnd, CheckReconnects, CheckStallDetected, CheckBandwidth)
+			bad(f, "each entry names exactly one checker (known: %s)", strings.Join(Checkers, ", "))
 			continue
 		}
 		checks[e.Name()] = true
@@ -430,6 +491,15 @@ func validate(s *Scenario) []Problem {
 			}
 			if !bandwidthChecked(s, p.Client) {
 				bad(f+".bandwidthMeasured.client", "%q does not set bandwidthCheck: true, so nothing is measured", p.Client)
+			}
+		case e.PlaylistRebuilt != nil:
+			client = e.PlaylistRebuilt.Client
+		case e.OldConnectionClosedAfterAttach != nil:
+			client = e.OldConnectionClosedAfterAttach.Client
+		case e.StatusReceived != nil:
+			client = e.StatusReceived.Client
+			if !strings.HasPrefix(e.StatusReceived.Code, "NetStream.") && !strings.HasPrefix(e.StatusReceived.Code, "NetConnection.") {
+				bad(f+".statusReceived.code", "%q is not a NetStream.* or NetConnection.* status code", e.StatusReceived.Code)
 			}
 		}
 		if !clients[client] {

@@ -60,10 +60,21 @@ type Toxiproxy struct {
 	URL string `yaml:"url" json:"url"`
 }
 
-// Server configures the reference server.
+// Server configures the reference servers.
 type Server struct {
-	// Streams is the VOD catalogue.
+	// Streams is the VOD catalogue, served by every instance.
 	Streams []Stream `yaml:"streams" json:"streams"`
+	// Instances names the reference servers to run, each on its own address with the same
+	// catalogue (e.g. origin-a, origin-b for a load-balance move); default one, "origin".
+	Instances []string `yaml:"instances" json:"instances,omitempty"`
+}
+
+// Names lists the server instances (ServerName when none is set).
+func (s Server) Names() []string {
+	if len(s.Instances) == 0 {
+		return []string{ServerName}
+	}
+	return s.Instances
 }
 
 // Stream is one synthetic VOD stream.
@@ -78,10 +89,12 @@ type Stream struct {
 	KeyframeInterval Duration `yaml:"keyframeInterval" json:"keyframeInterval,omitempty"`
 }
 
-// Route is a named path from clients to the server through one Toxiproxy proxy.
+// Route is a named path from clients to a server through one Toxiproxy proxy.
 type Route struct {
 	// Name identifies the route (e.g. wifi, lte).
 	Name string `yaml:"name" json:"name"`
+	// Server is the server instance the route leads to (default: the first instance).
+	Server string `yaml:"server" json:"server,omitempty"`
 }
 
 // Client is a scripted RTMP client.
@@ -121,10 +134,24 @@ type StallMonitor struct {
 
 // PlayItem is one play2 call of a play script.
 type PlayItem struct {
-	// Stream is the stream name.
-	Stream string `yaml:"stream" json:"stream"`
-	// Transition is the play2 transition (default reset).
+	// Stream is the stream name (streamName); not needed for stop.
+	Stream string `yaml:"stream" json:"stream,omitempty"`
+	// Transition is the play2 transition: reset (the default of the first item), append (the
+	// default of later items), appendAndWait, switch, swap or stop.
 	Transition string `yaml:"transition" json:"transition,omitempty"`
+	// OldStream is oldStreamName: the playlist item a switch or swap replaces (switch: by
+	// default the item playing).
+	OldStream string `yaml:"oldStream" json:"oldStream,omitempty"`
+	// Start is where in the stream to start (play2 start).
+	Start Duration `yaml:"start" json:"start,omitempty"`
+	// Len is how long to play the item (play2 len; default to the end).
+	Len Duration `yaml:"len" json:"len,omitempty"`
+	// At is when the call is made, from the start of the run; items at 0 go out on the first
+	// connection, later ones on the connection current then.
+	At Duration `yaml:"at" json:"at,omitempty"`
+	// Raw sends an unknown transition as written, to test the server's answer
+	// (NetStream.Play.Failed); without it an unknown transition is an error in the scenario.
+	Raw bool `yaml:"raw" json:"raw,omitempty"`
 }
 
 // Reconnect is the Stream Reconnect policy.
@@ -151,6 +178,28 @@ type Expectation struct {
 	StallDetected *StallDetected `yaml:"stallDetected" json:"stallDetected,omitempty"`
 	// BandwidthMeasured: the server's bandwidth check reported Kbps within Tolerance.
 	BandwidthMeasured *BandwidthMeasured `yaml:"bandwidthMeasured" json:"bandwidthMeasured,omitempty"`
+	// PlaylistRebuilt: after each reconnect the server's playlist equals the client's and
+	// nothing was streamed before the resume.
+	PlaylistRebuilt *ClientRef `yaml:"playlistRebuilt" json:"playlistRebuilt,omitempty"`
+	// OldConnectionClosedAfterAttach: a load-balance move attached the new connection before
+	// closing the old one, and resumed after that.
+	OldConnectionClosedAfterAttach *ClientRef `yaml:"oldConnectionClosedAfterAttach" json:"oldConnectionClosedAfterAttach,omitempty"`
+	// StatusReceived: the client received a status code (e.g. NetStream.Play.Failed).
+	StatusReceived *StatusReceived `yaml:"statusReceived" json:"statusReceived,omitempty"`
+}
+
+// ClientRef names the client a checker looks at.
+type ClientRef struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+}
+
+// StatusReceived parameterises the statusReceived checker.
+type StatusReceived struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+	// Code is the status code, e.g. NetStream.Play.Failed.
+	Code string `yaml:"code" json:"code"`
 }
 
 // BandwidthMeasured parameterises the bandwidthMeasured checker.
@@ -204,7 +253,14 @@ const (
 	CheckReconnects      = "reconnects"
 	CheckStallDetected   = "stallDetected"
 	CheckBandwidth       = "bandwidthMeasured"
+	CheckPlaylistRebuilt = "playlistRebuilt"
+	CheckAttachThenClose = "oldConnectionClosedAfterAttach"
+	CheckStatusReceived  = "statusReceived"
 )
+
+// Checkers lists every checker's YAML name.
+var Checkers = []string{CheckResumesAtOffset, CheckPlaysToEnd, CheckReconnects, CheckStallDetected, CheckBandwidth,
+	CheckPlaylistRebuilt, CheckAttachThenClose, CheckStatusReceived}
 
 // Name is the checker's YAML key ("" when none is set).
 func (e Expectation) Name() string {
@@ -219,13 +275,20 @@ func (e Expectation) Name() string {
 		return CheckStallDetected
 	case e.BandwidthMeasured != nil:
 		return CheckBandwidth
+	case e.PlaylistRebuilt != nil:
+		return CheckPlaylistRebuilt
+	case e.OldConnectionClosedAfterAttach != nil:
+		return CheckAttachThenClose
+	case e.StatusReceived != nil:
+		return CheckStatusReceived
 	}
 	return ""
 }
 
 func (e Expectation) count() int {
 	n := 0
-	for _, set := range []bool{e.ResumesAtOffset != nil, e.PlaysToEnd != nil, e.Reconnects != nil, e.StallDetected != nil, e.BandwidthMeasured != nil} {
+	for _, set := range []bool{e.ResumesAtOffset != nil, e.PlaysToEnd != nil, e.Reconnects != nil, e.StallDetected != nil,
+		e.BandwidthMeasured != nil, e.PlaylistRebuilt != nil, e.OldConnectionClosedAfterAttach != nil, e.StatusReceived != nil} {
 		if set {
 			n++
 		}
