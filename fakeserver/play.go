@@ -35,9 +35,10 @@ func (ss *session) onPlay(ctx context.Context, sid uint32, cmd *rtmpconn.Command
 	if !ok {
 		reset = true
 	}
-	if startMs == -1 || (startMs <= -1000 && startMs > -2000) {
-		return ss.playFailed(ctx, sid, playRequest{command: "play", name: name, mode: "live"},
-			"NetStream.Play.StreamNotFound", "Failed to play "+name+"; no live stream of that name.")
+	liveOnly := startMs == -1 || (startMs <= -1000 && startMs > -2000)
+	_, vod := ss.srv.streams[name]
+	if liveOnly || (startMs < 0 && (!vod || ss.srv.isLive(name))) {
+		return ss.playLive(ctx, sid, name) // waits for a publisher when there is none
 	}
 	start := time.Duration(math.Max(startMs, 0) * float64(time.Millisecond))
 	length := time.Duration(-1)
@@ -115,6 +116,7 @@ func (ss *session) playItem(ctx context.Context, sid uint32, req playRequest, st
 	if !ok {
 		return err
 	}
+	ss.unsubscribe(sid)
 	it := newItem(spec, start, length)
 	if req.mode == "reset" {
 		ss.stopPlayback(sid)
@@ -371,6 +373,12 @@ func (ss *session) serve(ctx context.Context, ns *netStream, k, start int, req p
 		if err := clock.Sleep(ctx, clk, due.Sub(clk.Now())); err != nil {
 			fail(err)
 			return
+		}
+		for ss.srv.mediaStalled() { // the server-side stall: the socket stays open, nothing is sent
+			if err := clock.Sleep(ctx, clk, 20*time.Millisecond); err != nil {
+				fail(err)
+				return
+			}
 		}
 		ts := ms(s.st)
 		if err := c.Write(ctx, rtmpconn.CSIDAudio, ts, sid, &message.AudioMessage{Payload: bytesReader(s.it.spec.AudioTag(s.i))}); err != nil {

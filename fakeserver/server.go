@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/streamfault/streamfault/internal/clock"
@@ -42,6 +43,14 @@ type Config struct {
 	Conn rtmpconn.Options
 	// ChunkSize is announced after connect; default 4096.
 	ChunkSize uint32
+	// IdlePublisherTimeout drops a publisher that sent no media for this long (nginx-rtmp
+	// drop_idle_publisher); zero never drops one, so a dead publisher's session stays a zombie
+	// that blocks its name (NetStream.Publish.BadName) until TCP notices.
+	IdlePublisherTimeout time.Duration
+	// PingInterval, when positive, sends a User Control PingRequest to every session that
+	// often; a session from which no byte at all arrived for PingTimeout (default 3 intervals)
+	// is closed.
+	PingInterval, PingTimeout time.Duration
 }
 
 // Event kinds in the access log.
@@ -53,13 +62,16 @@ const (
 	EventError      = "error"
 	EventBandwidth  = "bwcheck"
 	EventPlaylist   = "playlist" // a play2 that changed the playlist without starting a playback
+	EventPublish    = "publish"
+	EventUnpublish  = "unpublish"
 )
 
 // Event is one access-log entry.
 type Event struct {
 	// Time is when the event happened (server clock).
 	Time time.Time `json:"time"`
-	// Kind is connect, play (a playback starts), playlist (a play2 that only changed the
+	// Kind is connect, publish, unpublish, play (a playback starts; x-trans-mode live for a
+	// live subscription), playlist (a play2 that only changed the
 	// playlist: appendAndWait, a queued append, switch, swap, stop), stop (a playback ended),
 	// disconnect, error or bwcheck.
 	Kind string `json:"x-event"`
@@ -113,7 +125,17 @@ type Server struct {
 
 	logMu sync.Mutex
 	log   *os.File
+
+	liveMu  sync.Mutex
+	lives   map[string]*liveStream
+	stalled atomic.Bool
 }
+
+// StallMedia stops (true) or resumes (false) sending media to players, keeping every socket
+// open and reading: a server-side stall. VOD playbacks wait; live media is dropped.
+func (s *Server) StallMedia(on bool) { s.stalled.Store(on) }
+
+func (s *Server) mediaStalled() bool { return s.stalled.Load() }
 
 // New validates cfg and returns a stopped server; call Start.
 func New(cfg Config) (*Server, error) {
@@ -129,7 +151,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ChunkSize == 0 {
 		cfg.ChunkSize = 4096
 	}
-	s := &Server{cfg: cfg, clk: clock.Or(cfg.Clock), streams: map[string]media.Spec{}, sessions: map[*session]struct{}{}}
+	if cfg.PingInterval > 0 && cfg.PingTimeout <= 0 {
+		cfg.PingTimeout = 3 * cfg.PingInterval
+	}
+	s := &Server{cfg: cfg, clk: clock.Or(cfg.Clock), streams: map[string]media.Spec{}, sessions: map[*session]struct{}{},
+		lives: map[string]*liveStream{}}
 	for _, sp := range cfg.Streams {
 		if err := sp.Validate(); err != nil {
 			return nil, fmt.Errorf("fakeserver: %w", err)

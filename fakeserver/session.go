@@ -33,6 +33,9 @@ type session struct {
 	connectd bool
 
 	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
+
+	publishing map[uint32]string // NetStream -> the name it publishes
+	subscribed map[uint32]string // NetStream -> the live name it plays
 }
 
 // netStream is one NetStream of a session: a playlist with at most one playback serving it.
@@ -58,7 +61,8 @@ type pendingSwitch struct {
 }
 
 func newSession(srv *Server, nc net.Conn, id string) *session {
-	return &session{srv: srv, id: id, raw: nc, streams: map[uint32]*netStream{}, bwReplies: make(chan int64, 16)}
+	return &session{srv: srv, id: id, raw: nc, streams: map[uint32]*netStream{}, bwReplies: make(chan int64, 16),
+		publishing: map[uint32]string{}, subscribed: map[uint32]string{}}
 }
 
 // end ends the session — with a TCP reset when abort is set (as when the process dies),
@@ -97,6 +101,13 @@ func (ss *session) run(srvCtx context.Context) {
 		_ = c.Close()
 		return
 	}
+	if cfg := ss.srv.cfg; cfg.PingInterval > 0 {
+		ss.players.Add(1)
+		go func() {
+			defer ss.players.Done()
+			ss.pinger(ctx, cfg.PingInterval, cfg.PingTimeout)
+		}()
+	}
 	reason := "closed by client"
 	for {
 		msg, err := c.Read()
@@ -117,6 +128,7 @@ func (ss *session) run(srvCtx context.Context) {
 		}
 	}
 	_ = c.Close()
+	ss.endLive(ctx, "publisher disconnected: "+reason)
 	ss.mu.Lock()
 	for _, ns := range ss.streams {
 		if ns.cancel != nil {
@@ -144,9 +156,13 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		}
 		return nil
 	}
+	if msg.TypeID == message.TypeIDAudioMessage || msg.TypeID == message.TypeIDVideoMessage {
+		ss.relay(ctx, msg)
+		return nil
+	}
 	cmd := msg.Command
 	if cmd == nil || msg.TypeID != message.TypeIDCommandMessageAMF0 {
-		return nil // media from a client, data messages: not served in this server
+		return nil // data messages (@setDataFrame): not relayed by this server
 	}
 	c := ss.conn
 	switch cmd.Name {
@@ -170,6 +186,27 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		return ss.onPlay(ctx, msg.StreamID, cmd)
 	case "play2":
 		return ss.onPlay2(ctx, msg.StreamID, cmd)
+	case "publish":
+		return ss.onPublish(ctx, msg.StreamID, cmd)
+	case "releaseStream", "FCPublish", "FCUnpublish":
+		if cmd.Name == "FCUnpublish" {
+			name, _ := cmd.Arg(1).(string)
+			ss.mu.Lock()
+			var sids []uint32
+			for sid, n := range ss.publishing {
+				if n == name {
+					sids = append(sids, sid)
+				}
+			}
+			ss.mu.Unlock()
+			for _, sid := range sids {
+				ss.unpublish(ctx, sid, "FCUnpublish", true)
+			}
+		}
+		if cmd.TransactionID > 0 {
+			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, nil, nil)
+		}
+		return nil
 	case "_result", "_error":
 		if cmd.TransactionID >= bwTxBase { // an answer to onBWCheck
 			select {
@@ -187,10 +224,14 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		return nil
 	case "closeStream":
 		ss.stopPlayback(msg.StreamID)
+		ss.unsubscribe(msg.StreamID)
+		ss.unpublish(ctx, msg.StreamID, "closeStream", true)
 		return nil
 	case "deleteStream":
 		id := uint32(toFloat(cmd.Arg(1), 0))
 		ss.stopPlayback(id)
+		ss.unsubscribe(id)
+		ss.unpublish(ctx, id, "deleteStream", false)
 		ss.mu.Lock()
 		delete(ss.streams, id)
 		ss.mu.Unlock()

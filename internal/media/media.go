@@ -206,3 +206,21 @@ func parseTag(p []byte, id Identity) (Identity, bool) {
 	id.Stream, id.Index = parts[1], idx
 	return id, true
 }
+
+// Pad grows an AVC video tag body to at least size bytes with a filler-data NAL unit (type
+// 12), which decoders skip; the frame's identity is unchanged. Tags already that large are
+// returned as they are.
+func Pad(tag []byte, size int) []byte {
+	n := size - len(tag) - 4 // the filler NAL's length prefix
+	if n < 2 {
+		return tag
+	}
+	out := make([]byte, 0, size)
+	out = append(out, tag...)
+	out = binary.BigEndian.AppendUint32(out, uint32(n))
+	out = append(out, 0x0c) // nal_unit_type 12, filler data
+	for i := 0; i < n-2; i++ {
+		out = append(out, 0xff)
+	}
+	return append(out, 0x80) // rbsp trailing bits
+}

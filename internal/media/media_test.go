@@ -93,3 +93,19 @@ func TestValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPadKeepsIdentity(t *testing.T) {
+	s := Spec{Name: "live", FPS: 25, KeyframeInterval: time.Second}
+	tag := s.VideoTag(3)
+	padded := Pad(tag, 2500)
+	if len(padded) != 2500 {
+		t.Fatalf("padded to %d bytes, want 2500", len(padded))
+	}
+	id, ok := ParseVideo(padded)
+	if !ok || id.Stream != "live" || id.Index != 3 {
+		t.Fatalf("identity after padding: %+v %v", id, ok)
+	}
+	if got := Pad(tag, 10); len(got) != len(tag) {
+		t.Fatalf("a tag larger than the target grew to %d", len(got))
+	}
+}

@@ -54,6 +54,9 @@ type Options struct {
 	ReadTimeout time.Duration
 	// WriteTimeout bounds each write (default 10s).
 	WriteTimeout time.Duration
+	// SendBuffer, when positive, sets the socket's send buffer (SO_SNDBUF) in bytes, so that
+	// a stalled peer blocks writes soon instead of after megabytes of loopback buffering.
+	SendBuffer int
 }
 
 func (o Options) withDefaults() Options {
@@ -110,6 +113,9 @@ func Accept(ctx context.Context, nc net.Conn, opts Options) (*Conn, error) {
 }
 
 func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool) (*Conn, error) {
+	if tc, ok := raw.(*net.TCPConn); ok && opts.SendBuffer > 0 {
+		_ = tc.SetWriteBuffer(opts.SendBuffer)
+	}
 	nc := &countingConn{Conn: raw}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = nc.SetDeadline(dl)

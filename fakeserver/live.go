@@ -1,0 +1,309 @@
+package fakeserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// liveStream is a published name: its publisher (nil while nobody publishes) and the players
+// subscribed to it, who wait for a publisher when there is none.
+type liveStream struct {
+	name      string
+	pub       *session
+	pubSID    uint32
+	subs      map[liveSub]struct{}
+	avcHeader []byte    // the publisher's AVC sequence header, sent to late joiners
+	lastMedia time.Time // when the publisher last sent media
+}
+
+// liveSub is a player's NetStream subscribed to a live stream.
+type liveSub struct {
+	ss  *session
+	sid uint32
+}
+
+// live returns the live stream called name, creating it (under s.liveMu).
+func (s *Server) liveLocked(name string) *liveStream {
+	ls := s.lives[name]
+	if ls == nil {
+		ls = &liveStream{name: name, subs: map[liveSub]struct{}{}}
+		s.lives[name] = ls
+	}
+	return ls
+}
+
+// isLive tells whether name is being published.
+func (s *Server) isLive(name string) bool {
+	s.liveMu.Lock()
+	defer s.liveMu.Unlock()
+	ls := s.lives[name]
+	return ls != nil && ls.pub != nil
+}
+
+// onPublish serves publish(name, type): NetStream.Publish.Start, or Publish.BadName when
+// another session already publishes the name (a zombie publisher blocks it until dropped).
+func (ss *session) onPublish(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
+	name, _ := cmd.Arg(1).(string)
+	typ, _ := cmd.Arg(2).(string)
+	if typ == "" {
+		typ = "live"
+	}
+	c, s := ss.conn, ss.srv
+	if name == "" || (typ != "live" && typ != "record" && typ != "append") {
+		return c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("error", "NetStream.Publish.BadName", fmt.Sprintf("bad publish %q (%s)", name, typ)))
+	}
+	s.liveMu.Lock()
+	ls := s.liveLocked(name)
+	holder := ls.pub
+	if holder == nil {
+		ls.pub, ls.pubSID, ls.avcHeader, ls.lastMedia = ss, sid, nil, s.clk.Now()
+	}
+	subs := ls.subscribers()
+	s.liveMu.Unlock()
+	if holder != nil {
+		s.emit(Event{Kind: EventError, Session: ss.id, Stream: name, StreamID: sid, Command: "publish",
+			Reason: "already published by session " + holder.id})
+		return c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("error", "NetStream.Publish.BadName", name+" is already being published."))
+	}
+	ss.mu.Lock()
+	ss.publishing[sid] = name
+	ss.mu.Unlock()
+	s.emit(Event{Kind: EventPublish, Session: ss.id, Client: ss.raw.RemoteAddr().String(), Stream: name, StreamID: sid, TransMode: typ})
+	for _, sub := range subs {
+		sub.notify(ctx, name, true)
+	}
+	if t := s.cfg.IdlePublisherTimeout; t > 0 {
+		ss.players.Add(1)
+		go func() {
+			defer ss.players.Done()
+			ss.watchIdle(ctx, ls, t)
+		}()
+	}
+	return c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+		status("status", "NetStream.Publish.Start", name+" is now published."))
+}
+
+// subscribers lists the subscribers (under s.liveMu).
+func (ls *liveStream) subscribers() []liveSub {
+	out := make([]liveSub, 0, len(ls.subs))
+	for sub := range ls.subs {
+		out = append(out, sub)
+	}
+	return out
+}
+
+// notify tells a subscriber its publisher came (StreamBegin, Play.PublishNotify) or went
+// (Play.UnpublishNotify, StreamEOF).
+func (sub liveSub) notify(ctx context.Context, name string, published bool) {
+	c := sub.ss.conn
+	if published {
+		_ = errors.Join(c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sub.sid}),
+			c.WriteCommand(ctx, rtmpconn.CSIDData, sub.sid, "onStatus", 0, nil,
+				status("status", "NetStream.Play.PublishNotify", name+" is now published.")))
+		return
+	}
+	_ = errors.Join(c.WriteCommand(ctx, rtmpconn.CSIDData, sub.sid, "onStatus", 0, nil,
+		status("status", "NetStream.Play.UnpublishNotify", name+" is now unpublished.")),
+		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sub.sid}))
+}
+
+// unpublish ends the session's publication on sid, telling the subscribers; reason goes to
+// the access log. answer sends Unpublish.Success to the publisher.
+func (ss *session) unpublish(ctx context.Context, sid uint32, reason string, answer bool) {
+	ss.mu.Lock()
+	name, ok := ss.publishing[sid]
+	delete(ss.publishing, sid)
+	ss.mu.Unlock()
+	if !ok {
+		return
+	}
+	s := ss.srv
+	s.liveMu.Lock()
+	ls := s.lives[name]
+	var subs []liveSub
+	if ls != nil && ls.pub == ss && ls.pubSID == sid {
+		ls.pub = nil
+		subs = ls.subscribers()
+		if len(ls.subs) == 0 {
+			delete(s.lives, name)
+		}
+	}
+	s.liveMu.Unlock()
+	s.emit(Event{Kind: EventUnpublish, Session: ss.id, Stream: name, StreamID: sid, Reason: reason})
+	for _, sub := range subs {
+		sub.notify(ctx, name, false)
+	}
+	if answer {
+		_ = ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("status", "NetStream.Unpublish.Success", name+" is now unpublished."))
+	}
+}
+
+// relay forwards a publisher's audio or video message to every subscriber of its name.
+func (ss *session) relay(ctx context.Context, m *rtmpconn.Message) {
+	ss.mu.Lock()
+	name, ok := ss.publishing[m.StreamID]
+	ss.mu.Unlock()
+	if !ok {
+		return
+	}
+	s := ss.srv
+	isHeader := m.TypeID == message.TypeIDVideoMessage && len(m.Payload) > 1 && m.Payload[0]&0x0f == 7 && m.Payload[1] == 0
+	s.liveMu.Lock()
+	ls := s.lives[name]
+	if ls == nil || ls.pub != ss {
+		s.liveMu.Unlock()
+		return
+	}
+	ls.lastMedia = s.clk.Now()
+	if isHeader {
+		ls.avcHeader = bytes.Clone(m.Payload)
+	}
+	subs := ls.subscribers()
+	s.liveMu.Unlock()
+	if s.mediaStalled() {
+		return // the server-side stall: the publisher is read, players get nothing
+	}
+	for _, sub := range subs {
+		var msg message.Message = &message.VideoMessage{Payload: bytes.NewReader(m.Payload)}
+		csid := rtmpconn.CSIDVideo
+		if m.TypeID == message.TypeIDAudioMessage {
+			msg, csid = &message.AudioMessage{Payload: bytes.NewReader(m.Payload)}, rtmpconn.CSIDAudio
+		}
+		if err := sub.ss.conn.Write(ctx, csid, m.Timestamp, sub.sid, msg); err != nil {
+			_ = sub.ss.conn.Close() // a player that cannot keep up is dropped
+		}
+	}
+}
+
+// playLive subscribes the NetStream to a live name: Play.Reset and Play.Start now, media
+// from the publisher as it comes (after the AVC header), or PublishNotify once one publishes.
+func (ss *session) playLive(ctx context.Context, sid uint32, name string) error {
+	ss.stopPlayback(sid)
+	ss.unsubscribe(sid)
+	s, c := ss.srv, ss.conn
+	s.liveMu.Lock()
+	ls := s.liveLocked(name)
+	ls.subs[liveSub{ss: ss, sid: sid}] = struct{}{}
+	published, header := ls.pub != nil, ls.avcHeader
+	s.liveMu.Unlock()
+	ss.mu.Lock()
+	ss.subscribed[sid] = name
+	ss.mu.Unlock()
+	s.emit(Event{Kind: EventPlay, Session: ss.id, Client: ss.raw.RemoteAddr().String(), Stream: name, StreamID: sid,
+		Command: "play", TransMode: "live", StartFrame: -1})
+	start := status("status", "NetStream.Play.Start", "Started playing "+name+".")
+	start["details"] = name
+	err := errors.Join(
+		c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sid}),
+		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, status("status", "NetStream.Play.Reset", "Playing and resetting "+name+".")),
+		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, start),
+	)
+	if err == nil && published {
+		err = c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+			status("status", "NetStream.Play.PublishNotify", name+" is now published."))
+	}
+	if err == nil && header != nil {
+		err = c.Write(ctx, rtmpconn.CSIDVideo, 0, sid, &message.VideoMessage{Payload: bytes.NewReader(header)})
+	}
+	return err
+}
+
+// unsubscribe removes the NetStream's live subscription, if any.
+func (ss *session) unsubscribe(sid uint32) {
+	ss.mu.Lock()
+	name, ok := ss.subscribed[sid]
+	delete(ss.subscribed, sid)
+	ss.mu.Unlock()
+	if !ok {
+		return
+	}
+	s := ss.srv
+	s.liveMu.Lock()
+	defer s.liveMu.Unlock()
+	if ls := s.lives[name]; ls != nil {
+		delete(ls.subs, liveSub{ss: ss, sid: sid})
+		if ls.pub == nil && len(ls.subs) == 0 {
+			delete(s.lives, name)
+		}
+	}
+}
+
+// endLive unpublishes and unsubscribes everything of an ending session.
+func (ss *session) endLive(ctx context.Context, reason string) {
+	ss.mu.Lock()
+	var pubs, subs []uint32
+	for sid := range ss.publishing {
+		pubs = append(pubs, sid)
+	}
+	for sid := range ss.subscribed {
+		subs = append(subs, sid)
+	}
+	ss.mu.Unlock()
+	for _, sid := range pubs {
+		ss.unpublish(ctx, sid, reason, false)
+	}
+	for _, sid := range subs {
+		ss.unsubscribe(sid)
+	}
+}
+
+// watchIdle drops the publisher when it has sent no media for timeout (nginx-rtmp's
+// drop_idle_publisher): its session is closed, which unpublishes the name.
+func (ss *session) watchIdle(ctx context.Context, ls *liveStream, timeout time.Duration) {
+	s := ss.srv
+	every := max(timeout/4, 10*time.Millisecond)
+	for {
+		if clock.Sleep(ctx, s.clk, every) != nil {
+			return
+		}
+		s.liveMu.Lock()
+		mine := ls.pub == ss
+		idle := s.clk.Now().Sub(ls.lastMedia)
+		s.liveMu.Unlock()
+		if !mine {
+			return
+		}
+		if idle >= timeout {
+			s.emit(Event{Kind: EventError, Session: ss.id, Stream: ls.name,
+				Reason: fmt.Sprintf("idle publisher dropped: no media for %v", idle.Round(time.Millisecond))})
+			_ = ss.conn.Close()
+			return
+		}
+	}
+}
+
+// pinger sends a User Control PingRequest every interval and closes the session when no
+// byte at all arrived for timeout (nginx-rtmp ping semantics: any byte counts as life).
+func (ss *session) pinger(ctx context.Context, interval, timeout time.Duration) {
+	s, c := ss.srv, ss.conn
+	last, alive := c.BytesRead(), s.clk.Now()
+	for {
+		if clock.Sleep(ctx, s.clk, interval) != nil {
+			return
+		}
+		now := s.clk.Now()
+		if b := c.BytesRead(); b != last {
+			last, alive = b, now
+		}
+		if silent := now.Sub(alive); silent >= timeout {
+			s.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("ping timeout: no byte for %v", silent.Round(time.Millisecond))})
+			_ = c.Close()
+			return
+		}
+		ts := uint32(now.UnixMilli())
+		if err := c.WriteUserControl(ctx, &message.UserCtrlEventPingRequest{Timestamp: ts}); err != nil {
+			return
+		}
+	}
+}
