@@ -95,6 +95,11 @@ type Event struct {
 	BufferLength, Playhead time.Duration
 	// BytesIn counts bytes received over all connections so far (buffer events).
 	BytesIn int64
+	// BytesOut is the bytes sent in a bitrate check's interval (bitrate events).
+	BytesOut int64
+	// Strikes counts checks in a row that failed (bitrate, pings.missing) or the restore
+	// attempt number (restore.attempt).
+	Strikes int
 	// Kbps and Latency are the server's bandwidth-check results (bandwidth events).
 	Kbps    float64
 	Latency time.Duration
@@ -810,6 +815,14 @@ func (p *Player) session(ctx context.Context, n int, addr string, out chan<- con
 		if errors.As(err, &de) {
 			err = nil
 			continue
+		}
+		if err == nil {
+			if uc, ok := m.Control.(*message.UserCtrl); ok {
+				if ping, ok := uc.Event.(*message.UserCtrlEventPingRequest); ok { // Flash answers pings
+					_ = c.WriteUserControl(ctx, &message.UserCtrlEventPingResponse{Timestamp: ping.Timestamp})
+				}
+				continue
+			}
 		}
 		if err == nil && !send(connEvent{n: n, msg: m}) {
 			return

@@ -1,0 +1,588 @@
+package fakeclient
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// Publisher mutants: deliberately broken Streaming Auto Restore behaviours.
+const (
+	// MutantNoBitrateCheck never notices that its bitrate fell to zero.
+	MutantNoBitrateCheck = "no-bitrate-check"
+	// MutantRestoreForever ignores the restore policy's maxTries.
+	MutantRestoreForever = "restore-forever"
+	// MutantRestoreAfterManualStop keeps its restore timer running after a manual stop.
+	MutantRestoreAfterManualStop = "restore-after-manual-stop"
+	// MutantIgnorePings never counts missing pings.
+	MutantIgnorePings = "ignore-pings"
+	// MutantRestartTimestamps starts its timestamps at 0 again on every republish.
+	MutantRestartTimestamps = "restart-timestamps"
+)
+
+// PublisherMutants lists the publisher's deliberately broken behaviours.
+var PublisherMutants = []string{MutantNoBitrateCheck, MutantRestoreForever, MutantRestoreAfterManualStop,
+	MutantIgnorePings, MutantRestartTimestamps}
+
+// Publisher event kinds (besides status events).
+const (
+	EventPublishRequest = "publish.request" // publish sent on connection Conn: Stream, Codec in Message
+	EventBitrate        = "bitrate"         // a bitrate check: BytesOut sent in the interval, Strikes
+	EventBitrateZero    = "bitrate.zero"    // Strikes checks in a row saw no byte leave: republish
+	EventRestoreAttempt = "restore.attempt" // attempt Attempt of the restore timer begins
+	EventRestoreFailed  = "restore.failed"  // the restore policy gave up: terminal FAILED
+	EventPingsMissing   = "pings.missing"   // Strikes ping probes in a row saw no ping: the session is dead
+	EventStopped        = "stopped"         // a manual stop
+	EventSent           = "frames.sent"     // frames First..Last left on connection Conn
+	EventRestoreWait    = "restore.scheduled"
+)
+
+// BitrateCheck is WCS's zero-bitrate detection: every Interval the bytes sent are compared; no
+// new byte is a strike, any data clears the strikes; MaxTries strikes stop the stream and
+// republish it (with CodecChange, with the next codec of the fallback list).
+type BitrateCheck struct {
+	// Interval is the check period; zero disables the check.
+	Interval time.Duration
+	// MaxTries is the number of strikes that fail the stream (default 3).
+	MaxTries int
+	// CodecChange republishes with the next codec of PublisherConfig.Codecs.
+	CodecChange bool
+}
+
+// RestorePolicy is WCS's connection restore: after a session or publish failure, try again
+// every Timeout (growing by Backoff when set) and give up after MaxTries attempts; the count
+// restarts after a success.
+type RestorePolicy struct {
+	// Timeout is the wait before each attempt (default 1s).
+	Timeout time.Duration
+	// MaxTries bounds the attempts per outage (default 5).
+	MaxTries int
+	// Backoff, when set, multiplies the wait by Factor after each attempt, up to Max, with
+	// ±Jitter (a fraction) randomisation — as OBS does.
+	Backoff *Backoff
+}
+
+// Backoff grows the restore wait.
+type Backoff struct {
+	// Factor multiplies the wait after each attempt (default 2).
+	Factor float64
+	// Max caps the wait (default 30s).
+	Max time.Duration
+	// Jitter randomises each wait by ±Jitter of it (0..1).
+	Jitter float64
+}
+
+// PingProbe is WCS's missing-ping detection: every ProbesInterval a probe checks that a
+// server ping arrived since the last probe; ReceiveProbes misses in a row end the session.
+type PingProbe struct {
+	// ReceiveProbes is the number of missed probes that declare the session dead; zero
+	// disables the probe.
+	ReceiveProbes int
+	// ProbesInterval is the probe period (default 1s).
+	ProbesInterval time.Duration
+}
+
+// PublisherConfig configures a Publisher. Zero values take the defaults.
+type PublisherConfig struct {
+	// Addr is the host:port to connect to.
+	Addr string
+	// App is the RTMP application (default "vod").
+	App string
+	// Stream is the name to publish.
+	Stream string
+	// FPS is the source's frame rate (default 25).
+	FPS int
+	// Bitrate is the source's video bitrate in bits/s (default 400 kbps); frames are padded
+	// to Bitrate/8/FPS bytes.
+	Bitrate int
+	// Codecs is the fallback list for codec changes (default [h264]); the codec is announced
+	// in the publish metadata.
+	Codecs []string
+	// BitrateCheck detects a bitrate that fell to zero.
+	BitrateCheck BitrateCheck
+	// Restore is the restore timer.
+	Restore RestorePolicy
+	// Pings detects a server that stopped pinging.
+	Pings PingProbe
+	// Duration ends the publication after this long (zero: until Stop or ctx ends).
+	Duration time.Duration
+	// SendBuffer is the socket send buffer (default 8 KiB): small, so that a stalled link
+	// blocks writes — and stops the byte count — soon. What still hides a stall is the path's
+	// own buffering: through the embedded Toxiproxy about 170 KB of 1 KB writes (measured).
+	SendBuffer int
+	// Mutant selects a deliberately broken behaviour (see PublisherMutants).
+	Mutant string
+	// Clock drives the source and the timers; default the real clock.
+	Clock clock.Clock
+	// OnEvent receives every event, from the goroutine calling Run.
+	OnEvent func(Event)
+	// Conn bounds handshakes and writes; Conn.HandshakeTimeout bounds the whole connect
+	// sequence (default 5s).
+	Conn rtmpconn.Options
+}
+
+// Publisher is a scripted live publisher with WCS-style Streaming Auto Restore.
+type Publisher struct {
+	cfg      PublisherConfig
+	clk      clock.Clock
+	stop     chan struct{}
+	stopOnce sync.Once
+	switches chan string
+}
+
+// NewPublisher validates cfg.
+func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
+	switch {
+	case cfg.Addr == "":
+		return nil, errors.New("publisher: no address")
+	case cfg.Stream == "":
+		return nil, errors.New("publisher: no stream")
+	case cfg.Mutant != "" && !slices.Contains(PublisherMutants, cfg.Mutant):
+		return nil, fmt.Errorf("publisher: unknown mutant %q (known: %v)", cfg.Mutant, PublisherMutants)
+	}
+	if cfg.App == "" {
+		cfg.App = "vod"
+	}
+	if cfg.FPS <= 0 {
+		cfg.FPS = 25
+	}
+	if cfg.Bitrate <= 0 {
+		cfg.Bitrate = 400_000
+	}
+	if len(cfg.Codecs) == 0 {
+		cfg.Codecs = []string{"h264"}
+	}
+	if cfg.BitrateCheck.MaxTries <= 0 {
+		cfg.BitrateCheck.MaxTries = 3
+	}
+	if cfg.Restore.Timeout <= 0 {
+		cfg.Restore.Timeout = time.Second
+	}
+	if cfg.Restore.MaxTries <= 0 {
+		cfg.Restore.MaxTries = 5
+	}
+	if b := cfg.Restore.Backoff; b != nil {
+		if b.Factor < 1 {
+			b.Factor = 2
+		}
+		if b.Max <= 0 {
+			b.Max = 30 * time.Second
+		}
+		b.Jitter = min(max(b.Jitter, 0), 1)
+	}
+	if cfg.Pings.ProbesInterval <= 0 {
+		cfg.Pings.ProbesInterval = time.Second
+	}
+	if cfg.SendBuffer <= 0 {
+		cfg.SendBuffer = 8192
+	}
+	cfg.Conn.SendBuffer = cfg.SendBuffer
+	return &Publisher{cfg: cfg, clk: clock.Or(cfg.Clock), stop: make(chan struct{}), switches: make(chan string, 8)}, nil
+}
+
+// Stop is a manual stop: the publication ends, every state is cleared and no restore follows.
+// Safe for concurrent use and idempotent.
+func (p *Publisher) Stop() { p.stopOnce.Do(func() { close(p.stop) }) }
+
+// SwitchAddr is a network change (Wi-Fi to LTE): the publisher closes its session and
+// restores it through addr at once. Safe for concurrent use.
+func (p *Publisher) SwitchAddr(addr string) error {
+	select {
+	case p.switches <- addr:
+		return nil
+	default:
+		return errors.New("publisher: too many network changes pending")
+	}
+}
+
+// MoveTo is not a publisher action; it is refused.
+func (p *Publisher) MoveTo(string) error { return errors.New("publisher: a load-balance move is for players") }
+
+// pubEvent is what a session goroutine tells the publisher loop.
+type pubEvent struct {
+	n      int
+	nc     *netConnection // attached: connect and createStream done, publish sent
+	code   string         // a status code
+	ping   bool           // a server ping arrived
+	sent   *Event         // frames sent
+	ended  bool           // the session ended (err says why)
+	failed bool           // could not open
+	err    error
+}
+
+// pubState is owned by Run's loop.
+type pubState struct {
+	n         int
+	addr      string
+	cur       *netConnection
+	cancelCur context.CancelFunc
+	live      bool // Publish.Start received on cur
+	codec     int
+	attempts  int
+	wait      time.Duration // the next restore wait
+	restore   <-chan time.Time
+	stopped   bool
+	failed    error // the restore policy gave up
+
+	lastBytes int64 // bitrate check
+	strikes   int
+	nextCheck <-chan time.Time
+	pinged    bool // pings probe
+	misses    int
+	nextProbe <-chan time.Time
+}
+
+// Run publishes until Duration has passed or Stop was called (nil), the restore policy gave
+// up (an error), or ctx ends. Every goroutine it starts has ended when it returns.
+func (p *Publisher) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	evs := make(chan pubEvent)
+	t0 := p.clk.Now()
+	st := &pubState{addr: p.cfg.Addr, wait: p.cfg.Restore.Timeout}
+	open := func() {
+		st.n++
+		n, addr, codec := st.n, st.addr, p.cfg.Codecs[st.codec%len(p.cfg.Codecs)]
+		sctx, scancel := context.WithCancel(ctx)
+		st.cancelCur = scancel
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.session(sctx, n, addr, codec, t0, evs)
+		}()
+	}
+	open()
+	var end <-chan time.Time
+	if p.cfg.Duration > 0 {
+		end = p.clk.After(p.cfg.Duration)
+	}
+	if p.cfg.BitrateCheck.Interval > 0 && p.cfg.Mutant != MutantNoBitrateCheck {
+		st.nextCheck = p.clk.After(p.cfg.BitrateCheck.Interval)
+	}
+	if p.cfg.Pings.ReceiveProbes > 0 {
+		st.nextProbe = p.clk.After(p.cfg.Pings.ProbesInterval)
+	}
+	stop := p.stop
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-end:
+			p.emit(Event{Kind: EventStatus, Code: "NetStream.Unpublish.Success", Conn: st.n, Message: "publication over"})
+			return nil
+		case <-stop:
+			stop = nil
+			p.emit(Event{Kind: EventStopped, Conn: st.n, Message: "manual stop: state cleared, no restore"})
+			st.stopped, st.restore = true, nil
+			if st.cur != nil && st.live {
+				uctx, ucancel := context.WithTimeout(ctx, time.Second)
+				_ = st.cur.conn.WriteCommand(uctx, rtmpconn.CSIDCommand, 0, "FCUnpublish", 0, nil, p.cfg.Stream)
+				_ = st.cur.conn.WriteCommand(uctx, rtmpconn.CSIDCommand, 0, "deleteStream", 0, nil, float64(st.cur.streamID))
+				ucancel()
+			}
+			p.drop(st)
+			if p.cfg.Mutant != MutantRestoreAfterManualStop {
+				return nil
+			}
+			p.scheduleRestore(st, "manual stop")
+		case addr := <-p.switches:
+			st.addr = addr
+			p.emit(Event{Kind: EventStatus, Code: NetworkChange, Conn: st.n, Message: "restoring through " + addr})
+			p.drop(st)
+			st.restore, st.attempts = nil, 0
+			p.attempt(st, open)
+		case ev := <-evs:
+			if ev.n != st.n {
+				continue
+			}
+			if err := p.onSession(st, ev); err != nil {
+				return err
+			}
+		case <-st.restore:
+			st.restore = nil
+			p.attempt(st, open)
+		case <-st.nextCheck:
+			st.nextCheck = p.clk.After(p.cfg.BitrateCheck.Interval)
+			p.checkBitrate(st)
+		case <-st.nextProbe:
+			st.nextProbe = p.clk.After(p.cfg.Pings.ProbesInterval)
+			p.probePings(st)
+		}
+		if st.failed != nil {
+			p.emit(Event{Kind: EventRestoreFailed, Code: "FAILED", Conn: st.n, Message: st.failed.Error(), Strikes: st.attempts})
+			return st.failed
+		}
+	}
+}
+
+func (p *Publisher) emit(ev Event) {
+	if p.cfg.OnEvent == nil {
+		return
+	}
+	if ev.Time.IsZero() {
+		ev.Time = p.clk.Now()
+	}
+	p.cfg.OnEvent(ev)
+}
+
+// drop ends the current session, if any, without waiting.
+func (p *Publisher) drop(st *pubState) {
+	if st.cancelCur != nil {
+		st.cancelCur()
+	}
+	st.cur, st.live, st.strikes, st.misses = nil, false, 0, 0
+}
+
+// scheduleRestore arms the restore timer after a failure.
+func (p *Publisher) scheduleRestore(st *pubState, why string) {
+	if st.restore != nil {
+		return
+	}
+	if st.stopped && p.cfg.Mutant != MutantRestoreAfterManualStop {
+		return
+	}
+	wait := st.wait
+	if b := p.cfg.Restore.Backoff; b != nil {
+		if b.Jitter > 0 {
+			wait = time.Duration(float64(wait) * (1 + b.Jitter*(2*rand.Float64()-1)))
+		}
+		st.wait = min(time.Duration(float64(st.wait)*b.Factor), b.Max)
+	}
+	if st.attempts >= p.cfg.Restore.MaxTries && p.cfg.Mutant != MutantRestoreForever {
+		st.failed = fmt.Errorf("restore gave up after %d attempts (last failure: %s)", st.attempts, why)
+		return
+	}
+	st.restore = p.clk.After(wait)
+	p.emit(Event{Kind: EventRestoreWait, Conn: st.n, Message: fmt.Sprintf("%s: next attempt in %v", why, wait.Round(time.Millisecond))})
+}
+
+// attempt counts a restore attempt and opens a new session (the loop gives up once the count
+// passes MaxTries).
+func (p *Publisher) attempt(st *pubState, open func()) {
+	st.attempts++
+	p.emit(Event{Kind: EventRestoreAttempt, Conn: st.n + 1, Strikes: st.attempts,
+		Message: fmt.Sprintf("attempt %d of %d", st.attempts, p.cfg.Restore.MaxTries)})
+	open()
+}
+
+func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
+	switch {
+	case ev.failed:
+		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Conn: ev.n, Message: ev.err.Error()})
+		p.scheduleRestore(st, "connect failed")
+	case ev.nc != nil:
+		st.cur, st.lastBytes, st.strikes, st.pinged, st.misses = ev.nc, ev.nc.conn.BytesWritten(), 0, false, 0
+		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n, Message: "via " + ev.nc.conn.RemoteAddr().String()})
+		p.emit(Event{Kind: EventPublishRequest, Conn: ev.n, Stream: p.cfg.Stream, Message: p.cfg.Codecs[st.codec%len(p.cfg.Codecs)]})
+	case ev.sent != nil:
+		p.emit(*ev.sent)
+	case ev.ping:
+		st.pinged = true
+	case ev.code != "":
+		p.emit(Event{Kind: EventStatus, Code: ev.code, Conn: ev.n})
+		switch ev.code {
+		case "NetStream.Publish.Start":
+			st.live, st.attempts, st.wait = true, 0, p.cfg.Restore.Timeout
+		case "NetStream.Publish.BadName", "NetStream.Publish.Failed":
+			p.drop(st)
+			p.scheduleRestore(st, "publish refused ("+ev.code+")")
+		}
+	case ev.ended:
+		msg := "closed"
+		if ev.err != nil {
+			msg = ev.err.Error()
+		}
+		p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: ev.n, Message: msg})
+		p.drop(st)
+		p.scheduleRestore(st, "session closed")
+	}
+	return nil
+}
+
+// checkBitrate is one bitrate check on a publishing session.
+func (p *Publisher) checkBitrate(st *pubState) {
+	if st.cur == nil || !st.live {
+		st.strikes = 0
+		return
+	}
+	b := st.cur.conn.BytesWritten()
+	delta := b - st.lastBytes
+	st.lastBytes = b
+	if delta == 0 {
+		st.strikes++
+	} else {
+		st.strikes = 0
+	}
+	p.emit(Event{Kind: EventBitrate, Conn: st.n, BytesOut: delta, Strikes: st.strikes})
+	if st.strikes < p.cfg.BitrateCheck.MaxTries {
+		return
+	}
+	p.emit(Event{Kind: EventBitrateZero, Conn: st.n, Strikes: st.strikes,
+		Message: fmt.Sprintf("no byte sent in %d checks of %v: republishing", st.strikes, p.cfg.BitrateCheck.Interval)})
+	if p.cfg.BitrateCheck.CodecChange {
+		st.codec++
+	}
+	p.drop(st)
+	p.scheduleRestore(st, "bitrate fell to zero")
+}
+
+// probePings is one missing-ping probe.
+func (p *Publisher) probePings(st *pubState) {
+	if st.cur == nil || p.cfg.Mutant == MutantIgnorePings {
+		return
+	}
+	if st.pinged {
+		st.pinged, st.misses = false, 0
+		return
+	}
+	st.misses++
+	if st.misses < p.cfg.Pings.ReceiveProbes {
+		return
+	}
+	p.emit(Event{Kind: EventPingsMissing, Conn: st.n, Strikes: st.misses,
+		Message: fmt.Sprintf("no ping in %d probes of %v: the session is dead", st.misses, p.cfg.Pings.ProbesInterval)})
+	p.drop(st)
+	p.scheduleRestore(st, "pings missing")
+}
+
+// session opens connection n, publishes, sends the live source until ctx ends or the
+// connection fails, and reports what the server says.
+func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 time.Time, out chan<- pubEvent) {
+	send := func(ev pubEvent) bool {
+		select {
+		case out <- ev:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	timeout := p.cfg.Conn.HandshakeTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	octx, cancel := context.WithTimeout(ctx, timeout)
+	nc, err := openNetConnection(octx, addr, p.cfg.App, p.cfg.Conn)
+	cancel()
+	if err != nil {
+		send(pubEvent{n: n, failed: true, err: err})
+		return
+	}
+	c := nc.conn
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { _ = c.Abort() })
+	defer stop()
+	err = c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "publish", 0, nil, p.cfg.Stream, "live")
+	if err != nil || !send(pubEvent{n: n, nc: nc}) {
+		send(pubEvent{n: n, ended: true, err: err})
+		return
+	}
+	started := make(chan struct{})
+	var sender sync.WaitGroup
+	sctx, stopSender := context.WithCancel(ctx)
+	defer func() { stopSender(); sender.Wait() }()
+	sender.Add(1)
+	go func() {
+		defer sender.Done()
+		select {
+		case <-started:
+		case <-sctx.Done():
+			return
+		}
+		p.sendSource(sctx, n, nc, codec, t0, send)
+	}()
+	for {
+		m, err := c.Read()
+		var de *rtmpconn.DecodeError
+		if errors.As(err, &de) {
+			continue
+		}
+		if err != nil {
+			send(pubEvent{n: n, ended: true, err: err})
+			return
+		}
+		if uc, ok := m.Control.(*message.UserCtrl); ok {
+			if ping, ok := uc.Event.(*message.UserCtrlEventPingRequest); ok {
+				_ = c.WriteUserControl(ctx, &message.UserCtrlEventPingResponse{Timestamp: ping.Timestamp})
+				if !send(pubEvent{n: n, ping: true}) {
+					return
+				}
+			}
+			continue
+		}
+		if code, ok := statusCode(m.Command); ok {
+			if code == "NetStream.Publish.Start" {
+				select {
+				case <-started:
+				default:
+					close(started)
+				}
+			}
+			if !send(pubEvent{n: n, code: code}) {
+				return
+			}
+		}
+	}
+}
+
+// sendSource writes the live source from the frame due now: the AVC header, metadata, then
+// one padded frame per frame period, reporting each second of frames sent. A write that
+// fails (or blocks past the write timeout) closes the connection.
+func (p *Publisher) sendSource(ctx context.Context, n int, nc *netConnection, codec string, t0 time.Time, send func(pubEvent) bool) {
+	c, fps := nc.conn, p.cfg.FPS
+	spec := media.Spec{Name: p.cfg.Stream, FPS: fps, KeyframeInterval: time.Second}
+	size := p.cfg.Bitrate / 8 / fps
+	i := int(p.clk.Now().Sub(t0) * time.Duration(fps) / time.Second)
+	i -= i % spec.GOP() // start on a keyframe
+	tsBase := 0
+	if p.cfg.Mutant == MutantRestartTimestamps {
+		tsBase = i
+	}
+	ts := func(i int) uint32 {
+		if p.cfg.Mutant == MutantRestartTimestamps {
+			return spec.TimestampMs(i) - spec.TimestampMs(tsBase)
+		}
+		return spec.TimestampMs(i)
+	}
+	meta := map[string]any{"videocodecid": 7, "framerate": fps, "videodatarate": p.cfg.Bitrate / 1000, "encoder": "streamfault " + codec}
+	err := errors.Join(
+		c.WriteData(ctx, rtmpconn.CSIDData, ts(i), nc.streamID, "@setDataFrame", "onMetaData", meta),
+		c.Write(ctx, rtmpconn.CSIDVideo, ts(i), nc.streamID, &message.VideoMessage{Payload: bytes.NewReader(media.AVCSequenceHeader())}),
+	)
+	first := i
+	flush := func(last int) {
+		if last >= first {
+			send(pubEvent{n: n, sent: &Event{Kind: EventSent, Conn: n, Stream: p.cfg.Stream, First: first, Last: last,
+				StreamTime: time.Duration(ts(first)) * time.Millisecond}})
+			first = last + 1
+		}
+	}
+	for err == nil {
+		if err = clock.Sleep(ctx, p.clk, t0.Add(spec.FrameTime(i)).Sub(p.clk.Now())); err != nil {
+			break
+		}
+		if err = c.Write(ctx, rtmpconn.CSIDVideo, ts(i), nc.streamID,
+			&message.VideoMessage{Payload: bytes.NewReader(media.Pad(spec.VideoTag(i), size))}); err != nil {
+			break
+		}
+		if (i+1)%fps == 0 {
+			flush(i)
+		}
+		i++
+	}
+	flush(i - 1)
+	if ctx.Err() == nil {
+		_ = c.Close() // a blocked or failed write: the session ends
+	}
+}

@@ -1,0 +1,223 @@
+package fakeclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// ViewerConfig configures a Viewer. Zero values take the defaults.
+type ViewerConfig struct {
+	// Addr is the host:port to connect to.
+	Addr string
+	// App is the RTMP application (default "vod").
+	App string
+	// Stream is the live name to play.
+	Stream string
+	// Restore is the restore timer for a lost session (WCS: replay what was active).
+	Restore RestorePolicy
+	// Duration ends viewing after this long (zero: until ctx ends).
+	Duration time.Duration
+	// Clock drives the timers; default the real clock.
+	Clock clock.Clock
+	// OnEvent receives every event, from the goroutine calling Run.
+	OnEvent func(Event)
+	// Conn bounds handshakes and writes.
+	Conn rtmpconn.Options
+}
+
+// Viewer is a live player: play(name, -1) — it waits for a publisher, shows frames as they
+// arrive, sees the publisher go and come back on the same session, and restores its session
+// when it is lost.
+type Viewer struct {
+	cfg      ViewerConfig
+	clk      clock.Clock
+	switches chan string
+}
+
+// NewViewer validates cfg.
+func NewViewer(cfg ViewerConfig) (*Viewer, error) {
+	if cfg.Addr == "" || cfg.Stream == "" {
+		return nil, errors.New("viewer: an address and a stream are required")
+	}
+	if cfg.App == "" {
+		cfg.App = "vod"
+	}
+	if cfg.Restore.Timeout <= 0 {
+		cfg.Restore.Timeout = time.Second
+	}
+	if cfg.Restore.MaxTries <= 0 {
+		cfg.Restore.MaxTries = 5
+	}
+	return &Viewer{cfg: cfg, clk: clock.Or(cfg.Clock), switches: make(chan string, 8)}, nil
+}
+
+// SwitchAddr makes later sessions go to addr. Safe for concurrent use.
+func (v *Viewer) SwitchAddr(addr string) error {
+	select {
+	case v.switches <- addr:
+		return nil
+	default:
+		return errors.New("viewer: too many network changes pending")
+	}
+}
+
+// MoveTo is not a viewer action; it is refused.
+func (v *Viewer) MoveTo(string) error { return errors.New("viewer: a load-balance move is for VOD players") }
+
+type viewEvent struct {
+	n     int
+	ev    *Event
+	ended bool
+	err   error
+}
+
+// Run views until Duration has passed (nil), the restore policy gave up (an error), or ctx
+// ends. Every goroutine it starts has ended when it returns.
+func (v *Viewer) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	evs := make(chan viewEvent)
+	n, addr, attempts := 0, v.cfg.Addr, 0
+	open := func() {
+		n++
+		cn, ca := n, addr
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v.session(ctx, cn, ca, evs)
+		}()
+	}
+	emit := func(ev Event) {
+		if ev.Time.IsZero() {
+			ev.Time = v.clk.Now()
+		}
+		if v.cfg.OnEvent != nil {
+			v.cfg.OnEvent(ev)
+		}
+	}
+	open()
+	var end, restore <-chan time.Time
+	if v.cfg.Duration > 0 {
+		end = v.clk.After(v.cfg.Duration)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-end:
+			return nil
+		case a := <-v.switches:
+			addr = a
+		case <-restore:
+			restore = nil
+			attempts++
+			emit(Event{Kind: EventRestoreAttempt, Conn: n + 1, Strikes: attempts, Message: fmt.Sprintf("attempt %d of %d", attempts, v.cfg.Restore.MaxTries)})
+			open()
+		case e := <-evs:
+			if e.n != n {
+				continue
+			}
+			if e.ev != nil {
+				if e.ev.Code == PlayStart {
+					attempts = 0
+				}
+				emit(*e.ev)
+				continue
+			}
+			msg := "closed"
+			if e.err != nil {
+				msg = e.err.Error()
+			}
+			emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: e.n, Message: msg})
+			if attempts >= v.cfg.Restore.MaxTries {
+				err := fmt.Errorf("restore gave up after %d attempts", attempts)
+				emit(Event{Kind: EventRestoreFailed, Code: "FAILED", Conn: e.n, Message: err.Error(), Strikes: attempts})
+				return err
+			}
+			restore = v.clk.After(v.cfg.Restore.Timeout)
+		}
+	}
+}
+
+// session plays the live name on connection n and reports status codes and frames until the
+// connection ends.
+func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- viewEvent) {
+	send := func(e viewEvent) bool {
+		select {
+		case out <- e:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	timeout := v.cfg.Conn.HandshakeTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	octx, cancel := context.WithTimeout(ctx, timeout)
+	nc, err := openNetConnection(octx, addr, v.cfg.App, v.cfg.Conn)
+	cancel()
+	if err != nil {
+		send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: ConnectFailed, Conn: n, Message: err.Error()}})
+		send(viewEvent{n: n, ended: true, err: err})
+		return
+	}
+	c := nc.conn
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+	defer stop()
+	if !send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: ConnectSuccess, Conn: n}}) {
+		return
+	}
+	err = errors.Join(
+		c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play", 0, nil, v.cfg.Stream, -1000.0),
+		c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: 1000}),
+	)
+	if err == nil && !send(viewEvent{n: n, ev: &Event{Kind: EventPlayRequest, Conn: n, Stream: v.cfg.Stream, Transition: "live"}}) {
+		return
+	}
+	for err == nil {
+		var m *rtmpconn.Message
+		m, err = c.Read()
+		var de *rtmpconn.DecodeError
+		if errors.As(err, &de) {
+			err = nil
+			continue
+		}
+		if err != nil {
+			break
+		}
+		var ev *Event
+		switch {
+		case m.TypeID == message.TypeIDVideoMessage:
+			if id, ok := media.ParseVideo(m.Payload); ok {
+				ev = &Event{Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index,
+					StreamTime: time.Duration(m.Timestamp) * time.Millisecond}
+			}
+		case m.Control != nil:
+			if uc, ok := m.Control.(*message.UserCtrl); ok {
+				if ping, ok := uc.Event.(*message.UserCtrlEventPingRequest); ok {
+					_ = c.WriteUserControl(ctx, &message.UserCtrlEventPingResponse{Timestamp: ping.Timestamp})
+				}
+			}
+		default:
+			if code, ok := statusCode(m.Command); ok {
+				ev = &Event{Kind: EventStatus, Code: code, Conn: n}
+			}
+		}
+		if ev != nil && !send(viewEvent{n: n, ev: ev}) {
+			return
+		}
+	}
+	send(viewEvent{n: n, ended: true, err: err})
+}
