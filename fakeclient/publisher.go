@@ -207,7 +207,9 @@ func (p *Publisher) SwitchAddr(addr string) error {
 }
 
 // MoveTo is not a publisher action; it is refused.
-func (p *Publisher) MoveTo(string) error { return errors.New("publisher: a load-balance move is for players") }
+func (p *Publisher) MoveTo(string) error {
+	return errors.New("publisher: a load-balance move is for players")
+}
 
 // pubEvent is what a session goroutine tells the publisher loop.
 type pubEvent struct {

@@ -71,7 +71,9 @@ func (v *Viewer) SwitchAddr(addr string) error {
 }
 
 // MoveTo is not a viewer action; it is refused.
-func (v *Viewer) MoveTo(string) error { return errors.New("viewer: a load-balance move is for VOD players") }
+func (v *Viewer) MoveTo(string) error {
+	return errors.New("viewer: a load-balance move is for VOD players")
+}
 
 type viewEvent struct {
 	n     int

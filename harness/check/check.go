@@ -161,9 +161,13 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(resumes)))
 	}
 	var evidence []string
-	for _, rs := range resumes {
+	for i, rs := range resumes {
 		rq, srv := rs.Request, rs.Served
 		if rq.Offset == nil {
+			continue
+		}
+		if srv == nil && retried(resumes, i) {
+			evidence = append(evidence, fmt.Sprintf("resume at %s (offset %.3fs) was lost with its connection; a later resume was served", sec(rq.At), *rq.Offset))
 			continue
 		}
 		if srv == nil {
@@ -235,28 +239,55 @@ type Resume struct {
 	Served *history.Event
 }
 
-// Resumes lists the client's resume requests in order, each paired with the first server
-// resume of the same stream (or of a playlist ending with it) at or after it that no earlier request took. (Pairing is by
-// stream and time: two clients resuming one stream at the same instant could be crossed.)
+// Resumes lists the client's resume requests in order, each paired with the server resume
+// that served it: every server resume of the stream (or of a playlist ending with it) takes
+// the latest request at or before it that is still unpaired and asked for the offset the
+// server logged (failing that, the latest unpaired one). A request lost with its
+// connection (the drop came before the server read it) stays unpaired, and a later resume
+// is not mistaken for its answer. (Pairing is by stream and time: two clients resuming one
+// stream at the same instant could be crossed.)
 func Resumes(h *history.History, client string) []Resume {
-	used := map[int]bool{}
 	var out []Resume
 	for _, rq := range h.Filter(func(e history.Event) bool {
 		return e.Source == client && e.Kind == history.KindClientPlay && e.Transition == "resume"
 	}) {
-		r := Resume{Request: rq}
-		for _, e := range h.Events {
-			if e.Kind == history.KindServerPlay && e.Transition == "resume" && (e.Stream == rq.Stream || lastItem(e.Playlist) == rq.Stream) &&
-				e.At >= rq.At && !used[e.Seq] && e.Frames != nil {
-				used[e.Seq] = true
-				ev := e
-				r.Served = &ev
+		out = append(out, Resume{Request: rq})
+	}
+	for _, e := range h.Events {
+		if e.Kind != history.KindServerPlay || e.Transition != "resume" || e.Frames == nil {
+			continue
+		}
+		pick := -1
+		for i := len(out) - 1; i >= 0; i-- {
+			rq := out[i].Request
+			if out[i].Served != nil || rq.At > e.At || (e.Stream != rq.Stream && lastItem(e.Playlist) != rq.Stream) {
+				continue
+			}
+			if pick < 0 {
+				pick = i // the latest candidate…
+			}
+			if math.Abs(deref(rq.Offset)-deref(e.Offset)) < 0.0005 {
+				pick = i // …unless one asked for exactly the offset the server logged
 				break
 			}
 		}
-		out = append(out, r)
+		if pick >= 0 {
+			ev := e
+			out[pick].Served = &ev
+		}
 	}
 	return out
+}
+
+// retried tells whether an unserved resume i was followed by a served one: it was lost with
+// its connection and the client recovered.
+func retried(rs []Resume, i int) bool {
+	for _, r := range rs[i+1:] {
+		if r.Served != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // lastItem is a playlist's last stream ("" when empty): the stream a resume names.
@@ -456,8 +487,12 @@ func PlaylistRebuilt(h *history.History, client string) Verdict {
 		return v
 	}
 	var problems, evidence []string
-	for _, rs := range resumes {
+	for i, rs := range resumes {
 		rq := rs.Request
+		if rs.Served == nil && retried(resumes, i) {
+			evidence = append(evidence, fmt.Sprintf("rebuild on connection %d at %s was lost with its connection; a later one was served", rq.Conn, sec(rq.At)))
+			continue
+		}
 		var calls []string
 		for _, e := range h.Filter(of(client, history.KindClientPlay)) {
 			if e.Conn != rq.Conn || e.At > rq.At {

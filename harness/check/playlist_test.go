@@ -95,3 +95,23 @@ func TestStatusReceived(t *testing.T) {
 		t.Fatalf("got %v %v", v, v.Evidence)
 	}
 }
+
+// A resume lost with its connection (no server saw it) followed by a served one is a
+// recovery, not a failure; the served one is paired with its own request.
+func TestLostResumeIsNotPairedWithTheNextOne(t *testing.T) {
+	b := &hb{}
+	b.stream().play(0, "reset", 0).serve(ms(1), "reset", 0, 0).recv(ms(2), 0, 0).render(ms(100), 0, 40)
+	b.play(ms(1000), "resume", 2.0) // lost: the drop came before the server read it
+	b.play(ms(1300), "resume", 2.0).serve(ms(1301), "resume", 2.0, 50).render(ms(2000), 41, 99)
+	rs := Resumes(&b.h, "v")
+	if len(rs) != 2 || rs[0].Served != nil || rs[1].Served == nil {
+		t.Fatalf("pairing: %+v", rs)
+	}
+	v := ResumesAtOffset(&b.h, "v", 1)
+	if v.Status != Pass || !contains(v.Evidence, "was lost with its connection") {
+		t.Fatalf("got %v %v", v, v.Evidence)
+	}
+	// The last resume unserved is a failure.
+	b.play(ms(3000), "resume", 4.0)
+	expect(t, ResumesAtOffset(&b.h, "v", 1), Fail, "resume requested at 3.000s (offset 4.000s) never reached a server")
+}
