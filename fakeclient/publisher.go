@@ -545,8 +545,12 @@ func (p *Publisher) sendSource(ctx context.Context, n int, nc *netConnection, co
 	c, fps := nc.conn, p.cfg.FPS
 	spec := media.Spec{Name: p.cfg.Stream, FPS: fps, KeyframeInterval: time.Second}
 	size := p.cfg.Bitrate / 8 / fps
-	i := int(p.clk.Now().Sub(t0) * time.Duration(fps) / time.Second)
-	i -= i % spec.GOP() // start on a keyframe
+	// Start on the next keyframe of the source: what went by while no session was up is lost
+	// (it is live), and time never goes back.
+	i := int((p.clk.Now().Sub(t0)*time.Duration(fps) + time.Second - 1) / time.Second)
+	if r := i % spec.GOP(); r != 0 {
+		i += spec.GOP() - r
+	}
 	tsBase := 0
 	if p.cfg.Mutant == MutantRestartTimestamps {
 		tsBase = i

@@ -18,6 +18,7 @@ import (
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
 // Options configures a run.
@@ -106,7 +107,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		rec.Record(history.Event{Source: "harness", Kind: history.KindRoute, Route: r.Name, Message: r.Listen + " -> " + r.Upstream})
 	}
 
-	players, err := buildPlayers(s, l, clk, rec)
+	players, err := buildActors(s, l, clk, rec)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
@@ -133,7 +134,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		go func() {
 			defer actors.Done()
 			err := p.Run(ctx)
-			msg := "played to the end"
+			msg := "ended normally"
 			if err != nil {
 				msg = err.Error()
 			}
@@ -160,12 +161,28 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	return res, nil
 }
 
-func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history.Recorder) (map[string]*fakeclient.Player, error) {
-	out := map[string]*fakeclient.Player{}
+// actor is a scripted client: a VOD player, a live publisher or a live viewer.
+type actor interface {
+	lab.Switcher
+	Run(ctx context.Context) error
+}
+
+func buildActors(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history.Recorder) (map[string]actor, error) {
+	out := map[string]actor{}
 	for _, c := range s.Clients {
 		route, err := l.Route(c.Route)
 		if err != nil {
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)
+		}
+		name := c.Name
+		onEvent := func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) }
+		if c.Role != "player" {
+			a, err := buildLive(c, route.Listen, clk, onEvent)
+			if err != nil {
+				return nil, fmt.Errorf("client %q: %w", c.Name, err)
+			}
+			out[c.Name] = a
+			continue
 		}
 		cfg := fakeclient.PlayerConfig{
 			Addr:       route.Listen,
@@ -185,8 +202,7 @@ func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *histor
 		}
 		cfg.Conn.HandshakeTimeout = c.ConnectTimeout.D()
 		cfg.BandwidthCheck = c.BandwidthCheck
-		name := c.Name
-		cfg.OnEvent = func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) }
+		cfg.OnEvent = onEvent
 		p, err := fakeclient.NewPlayer(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)
@@ -196,13 +212,41 @@ func buildPlayers(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *histor
 	return out, nil
 }
 
+// buildLive builds a publisher or a viewer.
+func buildLive(c scenario.Client, addr string, clk clock.Clock, onEvent func(fakeclient.Event)) (actor, error) {
+	var restore fakeclient.RestorePolicy
+	if r := c.Restore; r != nil {
+		restore = fakeclient.RestorePolicy{Timeout: r.Timeout.D(), MaxTries: r.MaxTries}
+		if b := r.Backoff; b != nil {
+			restore.Backoff = &fakeclient.Backoff{Factor: b.Factor, Max: b.Max.D(), Jitter: b.Jitter}
+		}
+	} else {
+		restore.MaxTries = 1 // no restore policy: one failure ends the client
+		restore.Timeout = time.Second
+	}
+	conn := rtmpconn.Options{HandshakeTimeout: c.ConnectTimeout.D()}
+	if c.Role == "viewer" {
+		return fakeclient.NewViewer(fakeclient.ViewerConfig{Addr: addr, Stream: c.Stream, Restore: restore,
+			Duration: c.Duration.D(), Clock: clk, OnEvent: onEvent, Conn: conn})
+	}
+	cfg := fakeclient.PublisherConfig{Addr: addr, Stream: c.Stream, FPS: c.FPS, Bitrate: c.Bitrate * 1000, Codecs: c.Codecs,
+		Restore: restore, Duration: c.Duration.D(), SendBuffer: c.SendBuffer, Mutant: c.Mutant, Clock: clk, OnEvent: onEvent, Conn: conn}
+	if b := c.BitrateCheck; b != nil {
+		cfg.BitrateCheck = fakeclient.BitrateCheck{Interval: b.Interval.D(), MaxTries: b.MaxTries, CodecChange: b.CodecChange}
+	}
+	if p := c.Pings; p != nil {
+		cfg.Pings = fakeclient.PingProbe{ReceiveProbes: p.ReceiveProbes, ProbesInterval: p.ProbesInterval.D()}
+	}
+	return fakeclient.NewPublisher(cfg)
+}
+
 // clientEvent adapts a fakeclient event into the history.
 func clientEvent(client string, ev fakeclient.Event) history.Event {
 	h := history.Event{Source: client, Kind: "client." + ev.Kind, Code: ev.Code, Conn: ev.Conn, Stream: ev.Stream,
-		BufferLength: ev.BufferLength, Playhead: ev.Playhead, BytesIn: ev.BytesIn, Message: ev.Message,
-		Kbps: ev.Kbps, Latency: ev.Latency}
+		BufferLength: ev.BufferLength, Playhead: ev.Playhead, BytesIn: ev.BytesIn, BytesOut: ev.BytesOut, Message: ev.Message,
+		Kbps: ev.Kbps, Latency: ev.Latency, Strikes: ev.Strikes}
 	switch ev.Kind {
-	case fakeclient.EventReceived, fakeclient.EventDropped, fakeclient.EventRendered:
+	case fakeclient.EventReceived, fakeclient.EventDropped, fakeclient.EventRendered, fakeclient.EventSent:
 		t := ev.StreamTime.Seconds()
 		h.Frames, h.StartTime = &history.Range{First: ev.First, Last: ev.Last}, &t
 	case fakeclient.EventPlayRequest:

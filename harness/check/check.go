@@ -68,9 +68,40 @@ func Run(h *history.History, s *scenario.Scenario) []Verdict {
 			out = append(out, OldConnectionClosedAfterAttach(h, e.OldConnectionClosedAfterAttach.Client))
 		case e.StatusReceived != nil:
 			out = append(out, StatusReceived(h, e.StatusReceived.Client, e.StatusReceived.Code))
+		case e.RepublishesAfterZeroBitrate != nil:
+			p := *e.RepublishesAfterZeroBitrate
+			var interval time.Duration
+			tries := 0
+			if c := client(s, p.Client); c != nil && c.BitrateCheck != nil {
+				interval, tries = c.BitrateCheck.Interval.D(), c.BitrateCheck.MaxTries
+			}
+			out = append(out, RepublishesAfterZeroBitrate(h, p, interval, tries))
+		case e.RestorePolicy != nil:
+			var r scenario.Restore
+			if c := client(s, e.RestorePolicy.Client); c != nil && c.Restore != nil {
+				r = *c.Restore
+			}
+			out = append(out, RestorePolicy(h, e.RestorePolicy.Client, r))
+		case e.NoRestoreAfterManualStop != nil:
+			out = append(out, NoRestoreAfterManualStop(h, e.NoRestoreAfterManualStop.Client))
+		case e.DeadPeerDetected != nil:
+			p := e.DeadPeerDetected
+			out = append(out, DeadPeerDetected(h, p.Client, p.Fault, p.Within.D()))
+		case e.LiveResumes != nil:
+			out = append(out, LiveResumes(h, e.LiveResumes.Client, e.LiveResumes.Within.D(), e.LiveResumes.MinPublishes))
 		}
 	}
 	return out
+}
+
+// client returns the scenario's client called name, or nil.
+func client(s *scenario.Scenario, name string) *scenario.Client {
+	for i := range s.Clients {
+		if s.Clients[i].Name == name {
+			return &s.Clients[i]
+		}
+	}
+	return nil
 }
 
 func sec(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }

@@ -94,6 +94,8 @@ func FromScenario(f scenario.Fault) (Fault, error) {
 		return switchRoute{named: base, client: f.SwitchRoute.Client}, nil
 	case f.Move != nil:
 		return switchRoute{named: base, client: f.Move.Client, move: true}, nil
+	case f.ManualStop != nil:
+		return manualStop{named: named{name: f.Name, target: f.ManualStop.Client}}, nil
 	case f.Kill != nil:
 		return server{named: named{name: f.Name, target: f.Kill.Server}, action: "kill"}, nil
 	case f.Restart != nil:
@@ -319,6 +321,22 @@ func (s switchRoute) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
 	if err := switchTo(r.Listen); err != nil {
 		return nil, fmt.Errorf("client %q: %w", s.client, err)
 	}
+	return nil, nil
+}
+
+// manualStop stops a client by hand (a publisher: no restore may follow).
+type manualStop struct{ named }
+
+func (m manualStop) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
+	c, err := l.Client(m.target)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := c.(interface{ Stop() })
+	if !ok {
+		return nil, fmt.Errorf("client %q cannot be stopped by hand (only publishers)", m.target)
+	}
+	s.Stop()
 	return nil, nil
 }
 

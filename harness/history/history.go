@@ -36,6 +36,17 @@ const (
 	KindClientBW       = "client.bandwidth" // the server's onBWDone: Kbps, Latency
 	KindClientMove     = "client.move"      // a load-balance move of connection Conn began
 	KindServerPlaylist = "server.playlist"  // a play2 that changed the playlist only: Transition, Playlist
+	KindServerPublish  = "server.publish"   // a live publication began: Session, Stream
+	KindServerUnpub    = "server.unpublish" // a live publication ended: Session, Stream, Message
+	KindClientPublish  = "client.publish.request"
+	KindClientSent     = "client.frames.sent"       // a publisher's frames First..Last left on Conn
+	KindClientBitrate  = "client.bitrate"           // a bitrate check: BytesOut in the interval, Strikes
+	KindClientZero     = "client.bitrate.zero"      // the bitrate check failed the stream
+	KindClientAttempt  = "client.restore.attempt"   // restore attempt Strikes began
+	KindClientWait     = "client.restore.scheduled" // the restore timer was armed
+	KindClientFailed   = "client.restore.failed"    // the restore policy gave up (Code FAILED)
+	KindClientPings    = "client.pings.missing"     // missing pings declared the session dead
+	KindClientStopped  = "client.stopped"           // a manual stop
 	KindServerConnect  = "server.connect"
 	KindServerPlay     = "server.play"
 	KindServerStop     = "server.stop"
@@ -93,6 +104,9 @@ type Event struct {
 	// BytesIn and BytesOut are byte counters.
 	BytesIn  int64 `json:"bytesIn,omitempty"`
 	BytesOut int64 `json:"bytesOut,omitempty"`
+	// Strikes counts failed checks in a row (client.bitrate, client.bitrate.zero,
+	// client.pings.missing) or numbers a restore attempt (client.restore.attempt).
+	Strikes int `json:"strikes,omitempty"`
 	// Kbps and Latency are a bandwidth check's results (client.bandwidth).
 	Kbps    float64       `json:"kbps,omitempty"`
 	Latency time.Duration `json:"latency,omitempty"`

@@ -120,7 +120,8 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 		specs = append(specs, media.Spec{Name: st.Name, Duration: st.Duration.D(), FPS: st.FPS, KeyframeInterval: st.KeyframeInterval.D()})
 	}
 	for _, name := range s.Server.Names() {
-		cfg := fakeserver.Config{Streams: specs, Clock: opts.Clock}
+		cfg := fakeserver.Config{Streams: specs, Clock: opts.Clock, IdlePublisherTimeout: s.Server.IdlePublisherTimeout.D(),
+			PingInterval: s.Server.PingInterval.D(), PingTimeout: s.Server.PingTimeout.D()}
 		if opts.OnServerEvent != nil {
 			cfg.OnEvent = func(ev fakeserver.Event) { opts.OnServerEvent(name, ev) }
 		}

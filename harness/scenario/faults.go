@@ -45,6 +45,8 @@ type Fault struct {
 	// Move is a load-balance move of a client: it attaches to a new connection through
 	// Route (typically to another server), closes the old one once attached, and resumes there.
 	Move *SwitchRoute `yaml:"move" json:"move,omitempty"`
+	// ManualStop stops a publisher by hand: it clears its state and must not restore.
+	ManualStop *ClientRef `yaml:"manualStop" json:"manualStop,omitempty"`
 	// Kill aborts the server's every socket (RST) and stops it listening; For restarts it.
 	Kill *ServerRef `yaml:"kill" json:"kill,omitempty"`
 	// Restart kills the server and starts it again on the same address at once.
@@ -70,7 +72,7 @@ type Fault struct {
 }
 
 // FaultKinds lists the YAML keys of every fault kind.
-var FaultKinds = []string{"drop", "reset", "disable", "enable", "stall", "blackhole", "flap", "switchRoute", "move", "kill", "restart",
+var FaultKinds = []string{"drop", "reset", "disable", "enable", "stall", "blackhole", "flap", "switchRoute", "move", "manualStop", "kill", "restart",
 	"shutdown", "latency", "bandwidth", "slowClose", "timeout", "resetPeer", "limitData", "slicer"}
 
 // Kind is the fault's YAML key ("" when none is set; the first when several are).
@@ -85,7 +87,7 @@ func (f Fault) Kind() string {
 
 func (f Fault) kinds() []bool {
 	return []bool{f.Drop != nil, f.Reset != nil, f.Disable != nil, f.Enable != nil, f.Stall != nil, f.Blackhole != nil,
-		f.Flap != nil, f.SwitchRoute != nil, f.Move != nil, f.Kill != nil, f.Restart != nil, f.Shutdown != nil, f.Latency != nil, f.Bandwidth != nil,
+		f.Flap != nil, f.SwitchRoute != nil, f.Move != nil, f.ManualStop != nil, f.Kill != nil, f.Restart != nil, f.Shutdown != nil, f.Latency != nil, f.Bandwidth != nil,
 		f.SlowClose != nil, f.Timeout != nil, f.ResetPeer != nil, f.LimitData != nil, f.Slicer != nil}
 }
 
@@ -530,6 +532,10 @@ func validateFaults(s *Scenario, routes, clients map[string]bool) []Problem {
 			route(k+".route", sr.Route)
 			if !clients[sr.Client] {
 				bad(k+".client", "%q is not a defined client%s", sr.Client, known(clients))
+			}
+		case ft.ManualStop != nil:
+			if !clients[ft.ManualStop.Client] {
+				bad(k+".client", "%q is not a defined client%s", ft.ManualStop.Client, known(clients))
 			}
 		case ft.Kill != nil || ft.Restart != nil || ft.Shutdown != nil:
 			servers := map[string]bool{}

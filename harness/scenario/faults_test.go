@@ -24,6 +24,7 @@ func TestEveryFaultKindParses(t *testing.T) {
   - {at: 1s, flap: {route: wifi, every: 1s, times: 3}}
   - {at: 1s, switchRoute: {client: v, route: wifi}}
   - {at: 1s, move: {client: v, route: wifi}}
+  - {at: 1s, manualStop: {client: v}}
   - {at: 1s, kill: {}, for: 1s}
   - {at: 1s, restart: {server: origin}}
   - {at: 1s, shutdown: {}, for: 1s}
@@ -42,7 +43,7 @@ func TestEveryFaultKindParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Faults) != 22 {
+	if len(s.Faults) != 23 {
 		t.Fatalf("%d faults", len(s.Faults))
 	}
 	for i, kind := range FaultKinds {
@@ -50,11 +51,11 @@ func TestEveryFaultKindParses(t *testing.T) {
 			t.Errorf("fault %d: kind %q, want %q", i, got, kind)
 		}
 	}
-	if s.Faults[9].Kill.Server != ServerName || s.Faults[13].Bandwidth.Direction != Downstream || *s.Faults[13].Bandwidth.Toxicity != 0.5 {
-		t.Fatalf("defaults: %+v %+v", s.Faults[9].Kill, s.Faults[13].Bandwidth)
+	if s.Faults[10].Kill.Server != ServerName || s.Faults[14].Bandwidth.Direction != Downstream || *s.Faults[14].Bandwidth.Toxicity != 0.5 {
+		t.Fatalf("defaults: %+v %+v", s.Faults[10].Kill, s.Faults[14].Bandwidth)
 	}
-	if s.Faults[12].Latency.Latency.D() != 200*time.Millisecond || s.Faults[12].Route() != "wifi" {
-		t.Fatalf("latency: %+v", s.Faults[12].Latency)
+	if s.Faults[13].Latency.Latency.D() != 200*time.Millisecond || s.Faults[13].Route() != "wifi" {
+		t.Fatalf("latency: %+v", s.Faults[13].Latency)
 	}
 	if s.Faults[8].Route() != "wifi" || s.Faults[8].Move.Client != "v" {
 		t.Fatalf("move: %+v", s.Faults[8].Move)

@@ -216,6 +216,10 @@ func applyDefaults(s *Scenario) {
 	}
 	for i := range s.Clients {
 		c := &s.Clients[i]
+		if c.Role == "publisher" || c.Role == "viewer" {
+			liveDefaults(c)
+			continue
+		}
 		if c.BufferTime == 0 {
 			c.BufferTime = Duration(DefaultBufferTime)
 		}
@@ -259,9 +263,69 @@ func applyDefaults(s *Scenario) {
 		if p := e.PlaysToEnd; p != nil && p.Within == 0 {
 			p.Within = s.Timeout
 		}
+		if p := e.RepublishesAfterZeroBitrate; p != nil && p.Within == 0 {
+			p.Within = Duration(5 * time.Second)
+		}
+		if p := e.LiveResumes; p != nil && p.Within == 0 {
+			p.Within = Duration(5 * time.Second)
+		}
+		if p := e.LiveResumes; p != nil && p.MinPublishes == 0 {
+			p.MinPublishes = 1
+		}
 		if p := e.BandwidthMeasured; p != nil && p.Tolerance == nil {
 			tol := 0.2
 			p.Tolerance = &tol
+		}
+	}
+}
+
+// liveDefaults fills a publisher's or viewer's defaults.
+func liveDefaults(c *Client) {
+	if c.Duration == 0 {
+		c.Duration = Duration(10 * time.Second)
+	}
+	if r := c.Restore; r != nil {
+		if r.Timeout == 0 {
+			r.Timeout = Duration(time.Second)
+		}
+		if r.MaxTries == 0 {
+			r.MaxTries = 5
+		}
+		if b := r.Backoff; b != nil {
+			if b.Factor == 0 {
+				b.Factor = 2
+			}
+			if b.Max == 0 {
+				b.Max = Duration(30 * time.Second)
+			}
+		}
+	}
+	if c.Role != "publisher" {
+		return
+	}
+	if c.Bitrate == 0 {
+		c.Bitrate = 400
+	}
+	if c.FPS == 0 {
+		c.FPS = DefaultFPS
+	}
+	if len(c.Codecs) == 0 {
+		c.Codecs = []string{"h264"}
+	}
+	if b := c.BitrateCheck; b != nil {
+		if b.Interval == 0 {
+			b.Interval = Duration(time.Second)
+		}
+		if b.MaxTries == 0 {
+			b.MaxTries = 3
+		}
+	}
+	if p := c.Pings; p != nil {
+		if p.ReceiveProbes == 0 {
+			p.ReceiveProbes = 3
+		}
+		if p.ProbesInterval == 0 {
+			p.ProbesInterval = Duration(time.Second)
 		}
 	}
 }
@@ -357,11 +421,23 @@ func validate(s *Scenario) []Problem {
 			bad(f+".name", "client %q is defined twice", c.Name)
 		}
 		clients[c.Name] = true
-		if c.Role != "player" {
-			bad(f+".role", "%q is not a known role (known: player)", c.Role)
-		}
 		if !routes[c.Route] {
 			bad(f+".route", "%q is not a defined route%s", c.Route, known(routes))
+		}
+		if c.ConnectTimeout < 0 {
+			bad(f+".connectTimeout", "must not be negative")
+		}
+		switch c.Role {
+		case "player":
+		case "publisher", "viewer":
+			probs = append(probs, validateLive(f, c)...)
+			continue
+		default:
+			bad(f+".role", "%q is not a known role (known: player, publisher, viewer)", c.Role)
+			continue
+		}
+		if c.Stream != "" || c.Restore != nil || c.BitrateCheck != nil || c.Pings != nil || c.Duration != 0 {
+			bad(f, "stream, duration, restore, bitrateCheck and pings are for publishers and viewers; a player has a play script")
 		}
 		if c.BufferTime <= 0 {
 			bad(f+".bufferTime", "must be positive")
@@ -436,9 +512,6 @@ func validate(s *Scenario) []Problem {
 				bad(f+".stallMonitor.ticks", "must be at least 1")
 			}
 		}
-		if c.ConnectTimeout < 0 {
-			bad(f+".connectTimeout", "must not be negative")
-		}
 		if c.Mutant != "" && !slices.Contains(fakeclient.Mutants, c.Mutant) {
 			bad(f+".mutant", "%q is not a known mutant (known: %s)", c.Mutant, strings.Join(fakeclient.Mutants, ", "))
 		}
@@ -496,6 +569,33 @@ func validate(s *Scenario) []Problem {
 			client = e.PlaylistRebuilt.Client
 		case e.OldConnectionClosedAfterAttach != nil:
 			client = e.OldConnectionClosedAfterAttach.Client
+		case e.RepublishesAfterZeroBitrate != nil:
+			p := e.RepublishesAfterZeroBitrate
+			client = p.Client
+			if c := clientNamed(s, p.Client); c != nil && (c.Role != "publisher" || c.BitrateCheck == nil) {
+				bad(f+".republishesAfterZeroBitrate.client", "%q is not a publisher with a bitrateCheck", p.Client)
+			}
+			if p.Viewer != "" && !clients[p.Viewer] {
+				bad(f+".republishesAfterZeroBitrate.viewer", "%q is not a defined client%s", p.Viewer, known(clients))
+			}
+		case e.RestorePolicy != nil:
+			client = e.RestorePolicy.Client
+			if c := clientNamed(s, client); c != nil && c.Restore == nil {
+				bad(f+".restorePolicy.client", "%q has no restore policy to check", client)
+			}
+		case e.NoRestoreAfterManualStop != nil:
+			client = e.NoRestoreAfterManualStop.Client
+		case e.DeadPeerDetected != nil:
+			p := e.DeadPeerDetected
+			client = p.Client
+			if p.Within <= 0 {
+				bad(f+".deadPeerDetected.within", "must be positive")
+			}
+			if !faultNamed(s, p.Fault) {
+				bad(f+".deadPeerDetected.fault", "%q is not the name of a fault", p.Fault)
+			}
+		case e.LiveResumes != nil:
+			client = e.LiveResumes.Client
 		case e.StatusReceived != nil:
 			client = e.StatusReceived.Client
 			if !strings.HasPrefix(e.StatusReceived.Code, "NetStream.") && !strings.HasPrefix(e.StatusReceived.Code, "NetConnection.") {
@@ -512,6 +612,92 @@ func validate(s *Scenario) []Problem {
 		}
 	}
 	return probs
+}
+
+// validateLive checks a publisher or viewer.
+func validateLive(f string, c Client) []Problem {
+	var probs []Problem
+	bad := func(field, format string, args ...any) {
+		probs = append(probs, Problem{Field: f + field, Message: fmt.Sprintf(format, args...)})
+	}
+	if c.Stream == "" {
+		bad(".stream", "is required: the live name to %s", map[bool]string{true: "publish", false: "play"}[c.Role == "publisher"])
+	} else if !safeName.MatchString(c.Stream) {
+		bad(".stream", "%q may hold only letters, digits, '.', '_' and '-'", c.Stream)
+	}
+	if len(c.Play) > 0 || c.Reconnect != nil || c.StallMonitor != nil || c.BandwidthCheck {
+		bad("", "play, reconnect, stallMonitor and bandwidthCheck are for VOD players")
+	}
+	if c.Duration <= 0 {
+		bad(".duration", "must be positive")
+	}
+	if r := c.Restore; r != nil {
+		if r.Timeout <= 0 {
+			bad(".restore.timeout", "must be positive")
+		}
+		if r.MaxTries < 1 {
+			bad(".restore.maxTries", "must be at least 1")
+		}
+		if b := r.Backoff; b != nil {
+			if b.Factor < 1 {
+				bad(".restore.backoff.factor", "%g must be at least 1", b.Factor)
+			}
+			if b.Jitter < 0 || b.Jitter > 1 {
+				bad(".restore.backoff.jitter", "%g is outside 0..1", b.Jitter)
+			}
+			if c.Role != "publisher" {
+				bad(".restore.backoff", "is for publishers")
+			}
+		}
+	}
+	if c.Role == "viewer" {
+		if c.BitrateCheck != nil || c.Pings != nil || c.Bitrate != 0 || len(c.Codecs) > 0 || c.Mutant != "" {
+			bad("", "bitrate, codecs, bitrateCheck, pings and mutants are for publishers")
+		}
+		return probs
+	}
+	if c.Bitrate < 1 || c.Bitrate > 100000 {
+		bad(".bitrate", "%d kbit/s is outside 1..100000", c.Bitrate)
+	}
+	if c.FPS < 1 || c.FPS > 120 {
+		bad(".fps", "%d is outside 1..120", c.FPS)
+	}
+	if b := c.BitrateCheck; b != nil {
+		if b.Interval <= 0 {
+			bad(".bitrateCheck.interval", "must be positive")
+		}
+		if b.MaxTries < 1 {
+			bad(".bitrateCheck.maxTries", "must be at least 1")
+		}
+		if b.CodecChange && len(c.Codecs) < 2 {
+			bad(".codecs", "codecChange needs at least two codecs to fall back through")
+		}
+	}
+	if p := c.Pings; p != nil {
+		if p.ReceiveProbes < 1 {
+			bad(".pings.receiveProbes", "must be at least 1")
+		}
+		if p.ProbesInterval <= 0 {
+			bad(".pings.probesInterval", "must be positive")
+		}
+	}
+	if c.SendBuffer < 0 {
+		bad(".sendBuffer", "must not be negative")
+	}
+	if c.Mutant != "" && !slices.Contains(fakeclient.PublisherMutants, c.Mutant) {
+		bad(".mutant", "%q is not a known publisher mutant (known: %s)", c.Mutant, strings.Join(fakeclient.PublisherMutants, ", "))
+	}
+	return probs
+}
+
+// clientNamed returns the client called name, or nil.
+func clientNamed(s *Scenario, name string) *Client {
+	for i := range s.Clients {
+		if s.Clients[i].Name == name {
+			return &s.Clients[i]
+		}
+	}
+	return nil
 }
 
 func bandwidthChecked(s *Scenario, client string) bool {

@@ -67,6 +67,14 @@ type Server struct {
 	// Instances names the reference servers to run, each on its own address with the same
 	// catalogue (e.g. origin-a, origin-b for a load-balance move); default one, "origin".
 	Instances []string `yaml:"instances" json:"instances,omitempty"`
+	// IdlePublisherTimeout drops a live publisher that sent no media for this long (nginx-rtmp
+	// drop_idle_publisher); omitted, a dead publisher stays a zombie that blocks its name.
+	IdlePublisherTimeout Duration `yaml:"idlePublisherTimeout" json:"idlePublisherTimeout,omitempty"`
+	// PingInterval makes the server ping every session that often; a session silent for
+	// PingTimeout (default 3 intervals) is closed. Omitted, no pings.
+	PingInterval Duration `yaml:"pingInterval" json:"pingInterval,omitempty"`
+	// PingTimeout is how long a session may send nothing at all before the server closes it.
+	PingTimeout Duration `yaml:"pingTimeout" json:"pingTimeout,omitempty"`
 }
 
 // Names lists the server instances (ServerName when none is set).
@@ -101,8 +109,27 @@ type Route struct {
 type Client struct {
 	// Name identifies the client in the history.
 	Name string `yaml:"name" json:"name"`
-	// Role is the client kind; "player" for now.
+	// Role is the client kind: player (VOD, Stream Reconnect), publisher (live, Streaming
+	// Auto Restore) or viewer (a live player).
 	Role string `yaml:"role" json:"role"`
+	// Stream is the live name a publisher publishes or a viewer plays.
+	Stream string `yaml:"stream" json:"stream,omitempty"`
+	// Duration is how long a publisher publishes or a viewer watches (default 10s).
+	Duration Duration `yaml:"duration" json:"duration,omitempty"`
+	// Bitrate is a publisher's video bitrate in kbit/s (default 400).
+	Bitrate int `yaml:"bitrate" json:"bitrate,omitempty"`
+	// FPS is a publisher's frame rate (default 25).
+	FPS int `yaml:"fps" json:"fps,omitempty"`
+	// Codecs is a publisher's codec fallback list for bitrateCheck.codecChange (default [h264]).
+	Codecs []string `yaml:"codecs" json:"codecs,omitempty"`
+	// BitrateCheck is a publisher's zero-bitrate detection (WCS).
+	BitrateCheck *BitrateCheck `yaml:"bitrateCheck" json:"bitrateCheck,omitempty"`
+	// Restore is a publisher's or viewer's restore timer (WCS Streaming Auto Restore).
+	Restore *Restore `yaml:"restore" json:"restore,omitempty"`
+	// Pings is a publisher's missing-ping detection (WCS receiveProbes/probesInterval).
+	Pings *Pings `yaml:"pings" json:"pings,omitempty"`
+	// SendBuffer is a publisher's socket send buffer in bytes (default 8192).
+	SendBuffer int `yaml:"sendBuffer" json:"sendBuffer,omitempty"`
 	// Route is the route the client connects through.
 	Route string `yaml:"route" json:"route"`
 	// BufferTime is the player's NetStream.bufferTime (default 3s).
@@ -120,6 +147,47 @@ type Client struct {
 	// BandwidthCheck asks the server for a bandwidth check (onBWCheck/onBWDone) on the first
 	// connection, before playing.
 	BandwidthCheck bool `yaml:"bandwidthCheck" json:"bandwidthCheck,omitempty"`
+}
+
+// BitrateCheck is WCS's zero-bitrate check: every Interval, no byte sent is a strike; MaxTries
+// strikes stop the stream and republish.
+type BitrateCheck struct {
+	// Interval is the check period (default 1s).
+	Interval Duration `yaml:"interval" json:"interval,omitempty"`
+	// MaxTries is the number of strikes that fail the stream (default 3).
+	MaxTries int `yaml:"maxTries" json:"maxTries,omitempty"`
+	// CodecChange republishes with the next codec of the client's codecs.
+	CodecChange bool `yaml:"codecChange" json:"codecChange,omitempty"`
+}
+
+// Restore is WCS's restore timer: after a session or publish failure try again every Timeout
+// (growing by Backoff), give up after MaxTries attempts with a terminal FAILED.
+type Restore struct {
+	// Timeout is the wait before each attempt (default 1s).
+	Timeout Duration `yaml:"timeout" json:"timeout,omitempty"`
+	// MaxTries bounds the attempts per outage (default 5).
+	MaxTries int `yaml:"maxTries" json:"maxTries,omitempty"`
+	// Backoff grows the wait after each attempt (publishers only).
+	Backoff *Backoff `yaml:"backoff" json:"backoff,omitempty"`
+}
+
+// Backoff grows a restore wait: ×Factor per attempt up to Max, ±Jitter.
+type Backoff struct {
+	// Factor multiplies the wait (default 2).
+	Factor float64 `yaml:"factor" json:"factor,omitempty"`
+	// Max caps the wait (default 30s).
+	Max Duration `yaml:"max" json:"max,omitempty"`
+	// Jitter randomises each wait by ±Jitter of it (0..1).
+	Jitter float64 `yaml:"jitter" json:"jitter,omitempty"`
+}
+
+// Pings is WCS's missing-ping detection: ReceiveProbes probes in a row, ProbesInterval apart,
+// without a server ping declare the session dead.
+type Pings struct {
+	// ReceiveProbes is the number of missed probes (default 3).
+	ReceiveProbes int `yaml:"receiveProbes" json:"receiveProbes,omitempty"`
+	// ProbesInterval is the probe period (default 1s).
+	ProbesInterval Duration `yaml:"probesInterval" json:"probesInterval,omitempty"`
 }
 
 // StallMonitor is Flash Player's half-open detection: every Interval, a buffer below
@@ -186,6 +254,42 @@ type Expectation struct {
 	OldConnectionClosedAfterAttach *ClientRef `yaml:"oldConnectionClosedAfterAttach" json:"oldConnectionClosedAfterAttach,omitempty"`
 	// StatusReceived: the client received a status code (e.g. NetStream.Play.Failed).
 	StatusReceived *StatusReceived `yaml:"statusReceived" json:"statusReceived,omitempty"`
+	// RepublishesAfterZeroBitrate: the publisher's bitrate check detected the stall in time,
+	// the server saw a new publish and a viewer got frames again.
+	RepublishesAfterZeroBitrate *Republishes `yaml:"republishesAfterZeroBitrate" json:"republishesAfterZeroBitrate,omitempty"`
+	// RestorePolicy: restore attempts within maxTries, spaced by the timeout (backoff), the
+	// count reset after a success, a terminal FAILED when exhausted.
+	RestorePolicy *ClientRef `yaml:"restorePolicy" json:"restorePolicy,omitempty"`
+	// NoRestoreAfterManualStop: after a manual stop the client neither restores nor publishes.
+	NoRestoreAfterManualStop *ClientRef `yaml:"noRestoreAfterManualStop" json:"noRestoreAfterManualStop,omitempty"`
+	// DeadPeerDetected: missing pings declared the session dead soon enough after a fault.
+	DeadPeerDetected *StallDetected `yaml:"deadPeerDetected" json:"deadPeerDetected,omitempty"`
+	// LiveResumes: a viewer's timestamps never go backwards and frames come again soon after
+	// each republish.
+	LiveResumes *LiveResumes `yaml:"liveResumes" json:"liveResumes,omitempty"`
+}
+
+// Republishes parameterises republishesAfterZeroBitrate.
+type Republishes struct {
+	// Client is the publisher.
+	Client string `yaml:"client" json:"client"`
+	// Viewer, when set, must receive frames again within Within of the republish.
+	Viewer string `yaml:"viewer" json:"viewer,omitempty"`
+	// Within is the viewer's deadline (default 5s).
+	Within Duration `yaml:"within" json:"within,omitempty"`
+	// Codec, when set, is the codec the republish must announce (codec change).
+	Codec string `yaml:"codec" json:"codec,omitempty"`
+}
+
+// LiveResumes parameterises liveResumes.
+type LiveResumes struct {
+	// Client is the viewer.
+	Client string `yaml:"client" json:"client"`
+	// Within is how soon after each (re)publish frames must arrive (default 5s).
+	Within Duration `yaml:"within" json:"within,omitempty"`
+	// MinPublishes is how many publishes of the stream the server must have seen (default 1;
+	// 2 or more proves a republish).
+	MinPublishes int `yaml:"minPublishes" json:"minPublishes,omitempty"`
 }
 
 // ClientRef names the client a checker looks at.
@@ -256,11 +360,17 @@ const (
 	CheckPlaylistRebuilt = "playlistRebuilt"
 	CheckAttachThenClose = "oldConnectionClosedAfterAttach"
 	CheckStatusReceived  = "statusReceived"
+	CheckRepublishes     = "republishesAfterZeroBitrate"
+	CheckRestorePolicy   = "restorePolicy"
+	CheckNoRestoreStop   = "noRestoreAfterManualStop"
+	CheckDeadPeer        = "deadPeerDetected"
+	CheckLiveResumes     = "liveResumes"
 )
 
 // Checkers lists every checker's YAML name.
 var Checkers = []string{CheckResumesAtOffset, CheckPlaysToEnd, CheckReconnects, CheckStallDetected, CheckBandwidth,
-	CheckPlaylistRebuilt, CheckAttachThenClose, CheckStatusReceived}
+	CheckPlaylistRebuilt, CheckAttachThenClose, CheckStatusReceived, CheckRepublishes, CheckRestorePolicy,
+	CheckNoRestoreStop, CheckDeadPeer, CheckLiveResumes}
 
 // Name is the checker's YAML key ("" when none is set).
 func (e Expectation) Name() string {
@@ -281,6 +391,16 @@ func (e Expectation) Name() string {
 		return CheckAttachThenClose
 	case e.StatusReceived != nil:
 		return CheckStatusReceived
+	case e.RepublishesAfterZeroBitrate != nil:
+		return CheckRepublishes
+	case e.RestorePolicy != nil:
+		return CheckRestorePolicy
+	case e.NoRestoreAfterManualStop != nil:
+		return CheckNoRestoreStop
+	case e.DeadPeerDetected != nil:
+		return CheckDeadPeer
+	case e.LiveResumes != nil:
+		return CheckLiveResumes
 	}
 	return ""
 }
@@ -288,7 +408,9 @@ func (e Expectation) Name() string {
 func (e Expectation) count() int {
 	n := 0
 	for _, set := range []bool{e.ResumesAtOffset != nil, e.PlaysToEnd != nil, e.Reconnects != nil, e.StallDetected != nil,
-		e.BandwidthMeasured != nil, e.PlaylistRebuilt != nil, e.OldConnectionClosedAfterAttach != nil, e.StatusReceived != nil} {
+		e.BandwidthMeasured != nil, e.PlaylistRebuilt != nil, e.OldConnectionClosedAfterAttach != nil, e.StatusReceived != nil,
+		e.RepublishesAfterZeroBitrate != nil, e.RestorePolicy != nil, e.NoRestoreAfterManualStop != nil, e.DeadPeerDetected != nil,
+		e.LiveResumes != nil} {
 		if set {
 			n++
 		}

@@ -1,0 +1,110 @@
+package check
+
+import (
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/scenario"
+)
+
+func cam(b *hb, at time.Duration, kind string, e history.Event) *hb {
+	e.Source, e.Kind = "cam", kind
+	return b.add(at, e)
+}
+
+// stalled: data until 2.0 s, three empty checks of 500 ms, detection at 3.5 s, republish at 5 s,
+// viewer frames at 5.1 s.
+func stalled(detectAt time.Duration) *hb {
+	b := &hb{}
+	cam(b, 0, history.KindClientPublish, history.Event{Stream: "cam", Message: "h264"})
+	b.add(ms(1), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam", Session: "s1"})
+	for t := 500; t <= 2000; t += 500 {
+		cam(b, ms(t), history.KindClientBitrate, history.Event{BytesOut: 25000})
+	}
+	for t := 2500; t <= 3500; t += 500 {
+		cam(b, ms(t), history.KindClientBitrate, history.Event{Strikes: (t - 2000) / 500})
+	}
+	cam(b, detectAt, history.KindClientZero, history.Event{Strikes: 3})
+	cam(b, ms(4900), history.KindClientPublish, history.Event{Stream: "cam", Message: "h263"})
+	b.add(ms(5000), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam", Session: "s2"})
+	b.add(ms(5100), history.Event{Source: "w", Kind: history.KindClientReceived, Stream: "cam", Frames: &history.Range{First: 125, Last: 125}, StartTime: f(5)})
+	return b
+}
+
+func TestRepublishesAfterZeroBitrate(t *testing.T) {
+	p := scenario.Republishes{Client: "cam", Viewer: "w", Within: scenario.Duration(time.Second), Codec: "h263"}
+	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3502)).h, p, 500*time.Millisecond, 3), Pass, "on schedule")
+	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(4500)).h, p, 500*time.Millisecond, 3), Fail, "detection off schedule")
+	p.Codec = "vp8"
+	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3502)).h, p, 500*time.Millisecond, 3), Fail, `announced codec "h263", want "vp8"`)
+	p.Codec, p.Within = "", scenario.Duration(50*time.Millisecond)
+	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3502)).h, p, 500*time.Millisecond, 3), Fail, "later than 50ms")
+	none := &hb{}
+	cam(none, ms(500), history.KindClientBitrate, history.Event{BytesOut: 10})
+	expect(t, RepublishesAfterZeroBitrate(&none.h, p, 500*time.Millisecond, 3), Fail, "never detected a zero bitrate")
+}
+
+func TestRestorePolicy(t *testing.T) {
+	pol := scenario.Restore{Timeout: scenario.Duration(500 * time.Millisecond), MaxTries: 3}
+	outage := func(b *hb, at time.Duration, attempts int, gap time.Duration, then string) *hb {
+		for i := 1; i <= attempts; i++ {
+			cam(b, at, history.KindClientWait, history.Event{})
+			at += gap
+			cam(b, at, history.KindClientAttempt, history.Event{Strikes: i})
+		}
+		switch then {
+		case "ok":
+			cam(b, at+ms(5), history.KindClientStatus, history.Event{Code: "NetStream.Publish.Start"})
+		case "failed":
+			cam(b, at+ms(5), history.KindClientFailed, history.Event{Code: "FAILED"})
+		}
+		return b
+	}
+	expect(t, RestorePolicy(&outage(outage(&hb{}, ms(1000), 2, ms(500), "ok"), ms(5000), 3, ms(500), "ok").h, "cam", pol), Pass, "2 outage(s), at most 3 of 3")
+	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 3, ms(500), "failed").h, "cam", pol), Pass, "terminal FAILED")
+	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 4, ms(500), "").h, "cam", pol), Fail, "attempt 4 at 3.000s exceeds maxTries 3")
+	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 2, ms(100), "ok").h, "cam", pol), Fail, "attempt too early")
+	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 3, ms(500), "").h, "cam", pol), Fail, "no terminal FAILED followed")
+	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 1, ms(500), "failed").h, "cam", pol), Fail, "after only 1 of 3 attempts")
+	back := pol
+	back.Backoff = &scenario.Backoff{Factor: 2, Max: scenario.Duration(time.Minute)}
+	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 2, ms(500), "ok").h, "cam", back), Fail, "attempt 2 at 2.000s, 0.500s after the failure (policy 1s)")
+	expect(t, RestorePolicy(&(&hb{}).h, "cam", pol), Unknown, "never had to restore")
+}
+
+func TestNoRestoreAfterManualStop(t *testing.T) {
+	b := &hb{}
+	cam(b, 0, history.KindClientPublish, history.Event{Stream: "cam"})
+	cam(b, ms(1000), history.KindClientStopped, history.Event{})
+	expect(t, NoRestoreAfterManualStop(&b.h, "cam"), Pass, "no restore and no publish afterwards")
+	cam(b, ms(3000), history.KindClientAttempt, history.Event{Strikes: 1})
+	b.add(ms(3005), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam"})
+	expect(t, NoRestoreAfterManualStop(&b.h, "cam"), Fail, "restore.attempt at 3.000s, after the manual stop at 1.000s (and 1 more problems)")
+	expect(t, NoRestoreAfterManualStop(&(&hb{}).h, "cam"), Unknown, "never stopped by hand")
+}
+
+func TestDeadPeerDetected(t *testing.T) {
+	b := (&hb{}).add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark"})
+	cam(b, ms(2500), history.KindClientPings, history.Event{Strikes: 3})
+	expect(t, DeadPeerDetected(&b.h, "cam", "dark", 2*time.Second), Pass, "dead peer detected 1.500s after dark")
+	expect(t, DeadPeerDetected(&b.h, "cam", "dark", time.Second), Fail, "later than 1s")
+	quiet := (&hb{}).add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark"})
+	expect(t, DeadPeerDetected(&quiet.h, "cam", "dark", time.Second), Fail, "never noticed the missing pings")
+}
+
+func TestLiveResumes(t *testing.T) {
+	view := func(ts ...float64) *hb {
+		b := &hb{}
+		b.add(0, history.Event{Source: "w", Kind: history.KindClientPlay, Stream: "cam", Transition: "live"})
+		b.add(ms(1), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam"})
+		for i, v := range ts {
+			b.add(ms(10+i), history.Event{Source: "w", Kind: history.KindClientReceived, Stream: "cam", Frames: &history.Range{First: i, Last: i}, StartTime: f(v)})
+		}
+		return b
+	}
+	expect(t, LiveResumes(&view(0, 0.04, 2.0).h, "w", time.Second, 1), Pass, "3 frames, timestamps never went back")
+	expect(t, LiveResumes(&view(0, 0.04, 0).h, "w", time.Second, 1), Fail, "timestamp went back from 0.040s to 0.000s")
+	expect(t, LiveResumes(&view(0, 0.04).h, "w", time.Second, 2), Fail, "saw 1 publish(es) of cam, expected at least 2")
+	expect(t, LiveResumes(&(&hb{}).h, "w", time.Second, 1), Fail, "received no frame")
+}
