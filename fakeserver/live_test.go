@@ -142,3 +142,23 @@ func TestPingTimeoutClosesASilentSession(t *testing.T) {
 		t.Fatalf("no ping timeout in the access log: %v", rec.kinds())
 	}
 }
+
+func TestStallMediaKeepsTheSocketAndResumes(t *testing.T) {
+	s, _ := playlistServer(t)
+	tc := dialServer(t, s)
+	tc.buffer(200)
+	tc.play2(map[string]any{"streamName": "a", "transition": "reset"})
+	if g := tc.collect(5*time.Second, "NetStream.Play.Start"); !slices.Contains(g.codes, "NetStream.Play.Start") {
+		t.Fatalf("start: %v", g.log)
+	}
+	s.StallMedia(true)
+	tc.collect(100 * time.Millisecond) // what was already on its way
+	if g := tc.collect(400 * time.Millisecond); len(g.frames) > 0 {
+		t.Fatalf("frames during the stall: %v", g.log)
+	}
+	s.StallMedia(false)
+	g := tc.collect(5*time.Second, "NetStream.Play.Complete")
+	if len(g.frames) == 0 || !slices.Contains(g.codes, "NetStream.Play.Complete") {
+		t.Fatalf("after the stall: %v", g.log)
+	}
+}

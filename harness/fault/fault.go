@@ -96,6 +96,8 @@ func FromScenario(f scenario.Fault) (Fault, error) {
 		return switchRoute{named: base, client: f.Move.Client, move: true}, nil
 	case f.ManualStop != nil:
 		return manualStop{named: named{name: f.Name, target: f.ManualStop.Client}}, nil
+	case f.StallMedia != nil:
+		return server{named: named{name: f.Name, target: f.StallMedia.Server}, action: "stallMedia"}, nil
 	case f.Kill != nil:
 		return server{named: named{name: f.Name, target: f.Kill.Server}, action: "kill"}, nil
 	case f.Restart != nil:
@@ -354,6 +356,9 @@ func (s server) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
 	}
 	start := func(context.Context) error { return srv.Start() }
 	switch s.action {
+	case "stallMedia":
+		srv.StallMedia(true)
+		return func(context.Context) error { srv.StallMedia(false); return nil }, nil
 	case "kill":
 		return start, srv.Kill()
 	case "shutdown":

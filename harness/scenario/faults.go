@@ -53,6 +53,9 @@ type Fault struct {
 	Restart *ServerRef `yaml:"restart" json:"restart,omitempty"`
 	// Shutdown closes the server gracefully (FIN) and stops it listening; For restarts it.
 	Shutdown *ServerRef `yaml:"shutdown" json:"shutdown,omitempty"`
+	// StallMedia makes the server stop sending media while every socket stays open and
+	// read (a server-side stall); For resumes it.
+	StallMedia *ServerRef `yaml:"stallMedia" json:"stallMedia,omitempty"`
 
 	// Latency delays every chunk of data (Toxiproxy latency toxic).
 	Latency *LatencyToxic `yaml:"latency" json:"latency,omitempty"`
@@ -73,7 +76,7 @@ type Fault struct {
 
 // FaultKinds lists the YAML keys of every fault kind.
 var FaultKinds = []string{"drop", "reset", "disable", "enable", "stall", "blackhole", "flap", "switchRoute", "move", "manualStop", "kill", "restart",
-	"shutdown", "latency", "bandwidth", "slowClose", "timeout", "resetPeer", "limitData", "slicer"}
+	"shutdown", "stallMedia", "latency", "bandwidth", "slowClose", "timeout", "resetPeer", "limitData", "slicer"}
 
 // Kind is the fault's YAML key ("" when none is set; the first when several are).
 func (f Fault) Kind() string {
@@ -87,7 +90,7 @@ func (f Fault) Kind() string {
 
 func (f Fault) kinds() []bool {
 	return []bool{f.Drop != nil, f.Reset != nil, f.Disable != nil, f.Enable != nil, f.Stall != nil, f.Blackhole != nil,
-		f.Flap != nil, f.SwitchRoute != nil, f.Move != nil, f.ManualStop != nil, f.Kill != nil, f.Restart != nil, f.Shutdown != nil, f.Latency != nil, f.Bandwidth != nil,
+		f.Flap != nil, f.SwitchRoute != nil, f.Move != nil, f.ManualStop != nil, f.Kill != nil, f.Restart != nil, f.Shutdown != nil, f.StallMedia != nil, f.Latency != nil, f.Bandwidth != nil,
 		f.SlowClose != nil, f.Timeout != nil, f.ResetPeer != nil, f.LimitData != nil, f.Slicer != nil}
 }
 
@@ -106,7 +109,8 @@ func (f Fault) lastsUntilHeal() bool {
 	if f.For > 0 {
 		return false
 	}
-	revertible := f.Disable != nil || f.Stall != nil || f.Blackhole != nil || f.Kill != nil || f.Shutdown != nil || f.Toxic() != nil
+	revertible := f.Disable != nil || f.Stall != nil || f.Blackhole != nil || f.Kill != nil || f.Shutdown != nil ||
+		f.StallMedia != nil || f.Toxic() != nil
 	return revertible
 }
 
@@ -369,7 +373,7 @@ func defaultFaults(s *Scenario) {
 		if f.Name == "" {
 			f.Name = fmt.Sprintf("%s-%d", f.Kind(), i+1)
 		}
-		for _, r := range []*ServerRef{f.Kill, f.Restart, f.Shutdown} {
+		for _, r := range []*ServerRef{f.Kill, f.Restart, f.Shutdown, f.StallMedia} {
 			if r != nil && r.Server == "" {
 				r.Server = s.Server.Names()[0]
 			}
@@ -537,12 +541,12 @@ func validateFaults(s *Scenario, routes, clients map[string]bool) []Problem {
 			if !clients[ft.ManualStop.Client] {
 				bad(k+".client", "%q is not a defined client%s", ft.ManualStop.Client, known(clients))
 			}
-		case ft.Kill != nil || ft.Restart != nil || ft.Shutdown != nil:
+		case ft.Kill != nil || ft.Restart != nil || ft.Shutdown != nil || ft.StallMedia != nil:
 			servers := map[string]bool{}
 			for _, name := range s.Server.Names() {
 				servers[name] = true
 			}
-			for _, r := range []*ServerRef{ft.Kill, ft.Restart, ft.Shutdown} {
+			for _, r := range []*ServerRef{ft.Kill, ft.Restart, ft.Shutdown, ft.StallMedia} {
 				if r != nil && !servers[r.Server] {
 					bad(k+".server", "%q is not a server of this scenario%s", r.Server, known(servers))
 				}

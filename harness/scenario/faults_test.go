@@ -28,6 +28,7 @@ func TestEveryFaultKindParses(t *testing.T) {
   - {at: 1s, kill: {}, for: 1s}
   - {at: 1s, restart: {server: origin}}
   - {at: 1s, shutdown: {}, for: 1s}
+  - {at: 1s, stallMedia: {}, for: 1s}
   - {at: 1s, latency: {route: wifi, latency: 200ms, jitter: 10ms, direction: both}}
   - {at: 1s, bandwidth: {route: wifi, rate: 100, toxicity: 0.5}}
   - {at: 1s, slowClose: {route: wifi, delay: 1s}}
@@ -43,7 +44,7 @@ func TestEveryFaultKindParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Faults) != 23 {
+	if len(s.Faults) != 24 {
 		t.Fatalf("%d faults", len(s.Faults))
 	}
 	for i, kind := range FaultKinds {
@@ -51,11 +52,14 @@ func TestEveryFaultKindParses(t *testing.T) {
 			t.Errorf("fault %d: kind %q, want %q", i, got, kind)
 		}
 	}
-	if s.Faults[10].Kill.Server != ServerName || s.Faults[14].Bandwidth.Direction != Downstream || *s.Faults[14].Bandwidth.Toxicity != 0.5 {
-		t.Fatalf("defaults: %+v %+v", s.Faults[10].Kill, s.Faults[14].Bandwidth)
+	if s.Faults[10].Kill.Server != ServerName || s.Faults[15].Bandwidth.Direction != Downstream || *s.Faults[15].Bandwidth.Toxicity != 0.5 {
+		t.Fatalf("defaults: %+v %+v", s.Faults[10].Kill, s.Faults[15].Bandwidth)
 	}
-	if s.Faults[13].Latency.Latency.D() != 200*time.Millisecond || s.Faults[13].Route() != "wifi" {
-		t.Fatalf("latency: %+v", s.Faults[13].Latency)
+	if s.Faults[14].Latency.Latency.D() != 200*time.Millisecond || s.Faults[14].Route() != "wifi" {
+		t.Fatalf("latency: %+v", s.Faults[14].Latency)
+	}
+	if s.Faults[13].StallMedia.Server != ServerName || s.Faults[13].lastsUntilHeal() {
+		t.Fatalf("stallMedia: %+v", s.Faults[13])
 	}
 	if s.Faults[8].Route() != "wifi" || s.Faults[8].Move.Client != "v" {
 		t.Fatalf("move: %+v", s.Faults[8].Move)
