@@ -241,9 +241,10 @@ func (r *recorder) all(kind string) []Event {
 func TestPlay2ResetAppendPlaysThePlaylistWithContinuousStreamTime(t *testing.T) {
 	s, _ := playlistServer(t)
 	tc := dialServer(t, s)
-	tc.buffer(60000)
+	// Paced (no buffer yet), so that the append arrives while a plays; then a burst.
 	tc.play2(map[string]any{"streamName": "a", "transition": "reset"})
 	tc.play2(map[string]any{"streamName": "b", "transition": "append"})
+	tc.buffer(60000)
 	g := tc.collect(5*time.Second, "NetStream.Play.Complete")
 	want := append(frameRange("a", 0, 49), frameRange("b", 0, 24)...)
 	if !slices.Equal(g.frames, want) {
