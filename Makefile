@@ -31,13 +31,17 @@ fmt-check:
 	if [ -n "$$files" ]; then echo "gofmt needed: $$files"; exit 1; fi
 
 ## deps: install the third-party programs the tests use (Debian: ffmpeg/ffprobe read the
-## reference server's stream; chromium renders the HTML report). Needs root.
+## reference server's stream; chromium renders the HTML report; xmllint validates the CLI's
+## JUnit) and fetch the published Apache Ant JUnit XML Schema into .cache/ (from the npm
+## package junit-xml 1.2.0, checksum-pinned). Needs root for apt-get.
 deps:
 	@missing=""; \
 	command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v xmllint >/dev/null || missing="$$missing libxml2-utils"; \
 	if [ -z "$$missing" ]; then echo "deps present"; \
 	else apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
+	$(GO) run ./internal/tools/junitxsd -o .cache/junit-ant.xsd
 
 ## schema: regenerate scenarios/schema.json from the Go types (a test fails when it is stale).
 schema:

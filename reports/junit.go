@@ -15,35 +15,37 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 )
 
-// JUnit report types (the common Jenkins/Surefire dialect).
+// JUnit report types, in the layout of the Apache Ant JUnit XML Schema (the published
+// schema most consumers accept): <testsuites> holds one <testsuite> per scenario run, whose
+// <properties> carry the run's figures and whose <system-out> holds its timeline excerpt —
+// the schema allows neither inside a <testcase>.
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name      string      `xml:"name,attr"`
-	Tests     int         `xml:"tests,attr"`
-	Failures  int         `xml:"failures,attr"`
-	Errors    int         `xml:"errors,attr"`
-	Time      string      `xml:"time,attr"`
-	Timestamp string      `xml:"timestamp,attr"`
-	Cases     []junitCase `xml:"testcase"`
+	Name       string      `xml:"name,attr"`
+	Package    string      `xml:"package,attr"`
+	ID         int         `xml:"id,attr"`
+	Timestamp  string      `xml:"timestamp,attr"`
+	Hostname   string      `xml:"hostname,attr"`
+	Tests      int         `xml:"tests,attr"`
+	Failures   int         `xml:"failures,attr"`
+	Errors     int         `xml:"errors,attr"`
+	Time       string      `xml:"time,attr"`
+	Properties junitProps  `xml:"properties"`
+	Cases      []junitCase `xml:"testcase"`
+	SystemOut  junitText   `xml:"system-out"`
+	SystemErr  junitText   `xml:"system-err"`
 }
 
 type junitCase struct {
-	Name       string          `xml:"name,attr"`
-	Classname  string          `xml:"classname,attr"`
-	Time       string          `xml:"time,attr"`
-	Properties *junitProps     `xml:"properties,omitempty"`
-	Failure    *junitFailure   `xml:"failure,omitempty"`
-	Error      *junitFailure   `xml:"error,omitempty"`
-	SystemOut  *junitSystemOut `xml:"system-out,omitempty"`
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 }
 
 type junitProps struct {
@@ -61,7 +63,7 @@ type junitFailure struct {
 	Body    string `xml:",chardata"`
 }
 
-type junitSystemOut struct {
+type junitText struct {
 	Body string `xml:",cdata"`
 }
 
@@ -82,15 +84,20 @@ type Run struct {
 	Elapsed time.Duration
 }
 
-// WriteJUnit writes one testcase per run, each with properties (scenario file, seed,
-// reconnects, recovery times, resume offsets requested vs served), a failure message that
-// names what broke, and a timeline excerpt in system-out.
+// WriteJUnit writes one testsuite per run, each holding the run's testcase, properties
+// (scenario file, seed, reconnects, recovery times, resume offsets requested vs served,
+// verdicts), a failure message that names what broke, and on failure a timeline excerpt in
+// system-out. The document validates against the Apache Ant JUnit XML Schema.
 func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error {
-	s := junitSuite{Name: suite, Timestamp: started.UTC().Format(time.RFC3339)}
-	var total time.Duration
-	for _, r := range runs {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	doc := junitSuites{}
+	for i, r := range runs {
+		s := junitSuite{Name: r.Name, Package: "streamfault." + suite, ID: i, Hostname: host,
+			Timestamp: started.UTC().Format("2006-01-02T15:04:05"), Tests: 1, Time: secs(r.Elapsed)}
 		c := junitCase{Name: r.Name, Classname: "streamfault." + suite, Time: secs(r.Elapsed)}
-		total += r.Elapsed
 		props := []junitProp{{"scenario.file", r.File}}
 		if r.Seed != 0 {
 			props = append(props, junitProp{"nemesis.seed", fmt.Sprint(r.Seed)})
@@ -107,14 +114,13 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 		if r.Result != nil {
 			props = append(props, figures(r.Result)...)
 			if c.Failure != nil || c.Error != nil {
-				c.SystemOut = &junitSystemOut{Body: Timeline(r.Result.History, 120)}
+				s.SystemOut.Body = Timeline(r.Result.History, 120)
 			}
 		}
-		c.Properties = &junitProps{Props: props}
-		s.Cases = append(s.Cases, c)
+		s.Properties = junitProps{Props: props}
+		s.Cases = []junitCase{c}
+		doc.Suites = append(doc.Suites, s)
 	}
-	s.Tests, s.Time = len(runs), secs(total)
-	doc := junitSuites{Name: "streamfault", Tests: s.Tests, Failures: s.Failures, Errors: s.Errors, Time: s.Time, Suites: []junitSuite{s}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("reports: junit: %w", err)
 	}
@@ -123,7 +129,7 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("reports: junit: %w", err)
 	}
-	_, err := io.WriteString(w, "\n")
+	_, err = io.WriteString(w, "\n")
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -41,20 +42,59 @@ func writeScenario(t *testing.T, dir, name, mutant string) string {
 
 type junitDoc struct {
 	Suites []struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-		Cases    []struct {
+		Name     string `xml:"name,attr"`
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Props    []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"properties>property"`
+		SystemOut string `xml:"system-out"`
+		Cases     []struct {
 			Name    string `xml:"name,attr"`
 			Failure *struct {
 				Message string `xml:"message,attr"`
 			} `xml:"failure"`
-			Props []struct {
-				Name  string `xml:"name,attr"`
-				Value string `xml:"value,attr"`
-			} `xml:"properties>property"`
-			SystemOut string `xml:"system-out"`
 		} `xml:"testcase"`
 	} `xml:"testsuite"`
+}
+
+// validateJUnit checks a JUnit file against the published Apache Ant JUnit XML Schema with
+// xmllint (Debian libxml2-utils); `make deps` fetches the schema to .cache/junit-ant.xsd
+// (STREAMFAULT_JUNIT_XSD overrides). It proves the validator rejects a broken document too.
+func validateJUnit(t *testing.T, file string) {
+	t.Helper()
+	xsd := os.Getenv("STREAMFAULT_JUNIT_XSD")
+	if xsd == "" {
+		xsd = filepath.Join("..", "..", ".cache", "junit-ant.xsd")
+	}
+	xmllint, err := exec.LookPath("xmllint")
+	if _, serr := os.Stat(xsd); err != nil || serr != nil {
+		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") != "" {
+			t.Fatalf("JUnit schema validation needs xmllint and %s (run make deps): %v %v", xsd, err, serr)
+		}
+		t.Logf("skipping the JUnit schema validation: xmllint or %s missing (make deps)", xsd)
+		return
+	}
+	lint := func(f string) ([]byte, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return exec.CommandContext(ctx, xmllint, "--noout", "--schema", xsd, f).CombinedOutput()
+	}
+	if out, err := lint(file); err != nil {
+		t.Fatalf("the JUnit report does not validate against the Ant JUnit schema: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(t.TempDir(), "broken.xml")
+	if err := os.WriteFile(broken, []byte(strings.Replace(string(b), "<testsuite ", "<testsuite bogus=\"1\" ", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := lint(broken); err == nil {
+		t.Fatalf("xmllint accepted a testsuite with an undeclared attribute: the validation proves nothing\n%s", out)
+	}
 }
 
 func TestRunWritesJUnitAndJSONAndCheckAgrees(t *testing.T) {
@@ -78,41 +118,53 @@ func TestRunWritesJUnitAndJSONAndCheckAgrees(t *testing.T) {
 	if err := xml.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("junit does not parse: %v", err)
 	}
-	s := doc.Suites[0]
-	if s.Tests != 2 || s.Failures != 1 || len(s.Cases) != 2 {
-		t.Fatalf("junit counts: %+v", s)
+	if len(doc.Suites) != 2 {
+		t.Fatalf("junit: %d testsuites, want one per run", len(doc.Suites))
 	}
-	for _, c := range s.Cases {
+	for _, s := range doc.Suites {
+		if s.Tests != 1 || len(s.Cases) != 1 || s.Cases[0].Name != s.Name {
+			t.Fatalf("junit suite %s: %+v", s.Name, s)
+		}
+		c := s.Cases[0]
 		props := map[string]string{}
-		for _, p := range c.Props {
+		for _, p := range s.Props {
 			props[p.Name] = p.Value
 		}
 		if props["viewer.reconnects"] != "1" || props["viewer.recovery.ms"] == "" || !strings.Contains(props["viewer.resume.offsets"], "requested=") {
 			t.Errorf("%s: properties %v", c.Name, props)
 		}
 		if c.Name == "broken" {
-			if c.Failure == nil || !strings.Contains(c.Failure.Message, "rendered twice") {
+			if s.Failures != 1 || c.Failure == nil || !strings.Contains(c.Failure.Message, "rendered twice") {
 				t.Fatalf("the failure message must say what broke: %+v", c.Failure)
 			}
-			if !strings.Contains(c.SystemOut, "NetConnection.Connect.Closed") {
-				t.Fatalf("system-out should hold the timeline: %q", c.SystemOut)
+			if !strings.Contains(s.SystemOut, "NetConnection.Connect.Closed") {
+				t.Fatalf("system-out should hold the timeline: %q", s.SystemOut)
 			}
-		} else if c.Failure != nil {
+		} else if c.Failure != nil || s.Failures != 0 {
 			t.Fatalf("good failed: %s", c.Failure.Message)
 		}
 	}
+	validateJUnit(t, filepath.Join(out, "junit.xml"))
 	// A real JUnit consumer reads the same thing.
 	suites, err := junit.IngestFile(filepath.Join(out, "junit.xml"))
-	if err != nil || len(suites) != 1 {
+	if err != nil || len(suites) != 2 {
 		t.Fatalf("go-junit: %v (%d suites)", err, len(suites))
 	}
-	if tot := suites[0].Totals; tot.Tests != 2 || tot.Failed != 1 || tot.Passed != 1 {
-		t.Fatalf("go-junit totals: %+v", tot)
-	}
-	for _, tc := range suites[0].Tests { // (go-junit models testcase attributes, not <properties>)
-		if tc.Name == "broken" && (tc.Status != junit.StatusFailed || !strings.Contains(tc.Message, "rendered twice")) {
-			t.Errorf("go-junit: broken is %s %q", tc.Status, tc.Message)
+	failed, passed := 0, 0
+	for _, su := range suites {
+		failed += su.Totals.Failed
+		passed += su.Totals.Passed
+		for _, tc := range su.Tests {
+			if tc.Name == "broken" && (tc.Status != junit.StatusFailed || !strings.Contains(tc.Message, "rendered twice")) {
+				t.Errorf("go-junit: broken is %s %q", tc.Status, tc.Message)
+			}
 		}
+		if su.Properties["scenario.file"] == "" {
+			t.Errorf("go-junit: suite %s has no scenario.file property: %v", su.Name, su.Properties)
+		}
+	}
+	if failed != 1 || passed != 1 {
+		t.Fatalf("go-junit totals: %d failed, %d passed", failed, passed)
 	}
 
 	// Offline re-check of the saved histories gives the same outcome.
