@@ -1,7 +1,9 @@
 // Package fakeclient holds scripted RTMP clients modelled on Flash Player's NetConnection and
-// NetStream: a player with a buffer model and Stream Reconnect (play2 resume). Deliberately
-// broken behaviours ("mutants") serve as negative controls for the harness' checkers. It knows
-// nothing of the harness: it reports through an OnEvent callback.
+// NetStream: a VOD player with a buffer model, play scripts and Stream Reconnect (play2
+// resume, playlist rebuild, load-balance move), and a live publisher and viewer with WCS-style
+// Streaming Auto Restore. Deliberately broken behaviours ("mutants") serve as negative
+// controls for the harness' checkers. It knows nothing of the harness: it reports through an
+// OnEvent callback.
 package fakeclient
 
 import (
