@@ -547,7 +547,7 @@ func (p *Publisher) sendSource(ctx context.Context, n int, nc *netConnection, co
 	size := p.cfg.Bitrate / 8 / fps
 	// Start on the next keyframe of the source: what went by while no session was up is lost
 	// (it is live), and time never goes back.
-	i := int((p.clk.Now().Sub(t0)*time.Duration(fps) + time.Second - 1) / time.Second)
+	i := int(p.clk.Now().Sub(t0) * time.Duration(fps) / time.Second)
 	if r := i % spec.GOP(); r != 0 {
 		i += spec.GOP() - r
 	}

@@ -144,17 +144,47 @@ func clientChart(h *history.History, client string, end time.Duration, faults []
 	}
 	var playhead, buffer, rate []pt
 	var prev *history.Event
+	titles := [3]string{"playhead (stream time)", "buffer length", "bytes in"}
+	units := [3]string{"s", "s", "KB/s"}
+	vod := false // a VOD player samples its buffer; live clients are drawn from their frames
 	for _, e := range h.Events {
-		if e.Source != client || e.Kind != history.KindClientBuffer {
+		if e.Source == client && e.Kind == history.KindClientBuffer {
+			vod = true
+			break
+		}
+	}
+	for _, e := range h.Events {
+		if e.Source != client {
 			continue
 		}
-		playhead = append(playhead, pt{e.At, e.Playhead.Seconds()})
-		buffer = append(buffer, pt{e.At, e.BufferLength.Seconds()})
-		if prev != nil && e.At > prev.At {
-			rate = append(rate, pt{e.At, float64(e.BytesIn-prev.BytesIn) / (e.At - prev.At).Seconds() / 1000})
+		switch e.Kind {
+		case history.KindClientBuffer: // a VOD player
+			playhead = append(playhead, pt{e.At, e.Playhead.Seconds()})
+			buffer = append(buffer, pt{e.At, e.BufferLength.Seconds()})
+			if prev != nil && e.At > prev.At {
+				rate = append(rate, pt{e.At, float64(e.BytesIn-prev.BytesIn) / (e.At - prev.At).Seconds() / 1000})
+			}
+			ev := e
+			prev = &ev
+		case history.KindClientSent: // a live publisher: stream time sent
+			titles[0] = "stream time sent"
+			if e.StartTime != nil {
+				playhead = append(playhead, pt{e.At, *e.StartTime})
+			}
+		case history.KindClientBitrate: // …its bitrate check: strikes and bytes out
+			titles[1], titles[2], units[1] = "bitrate-check strikes", "bytes out (bitrate check)", ""
+			buffer = append(buffer, pt{e.At, float64(e.Strikes)})
+			if prev != nil && e.At > prev.At {
+				rate = append(rate, pt{e.At, float64(e.BytesOut) / (e.At - prev.At).Seconds() / 1000})
+			}
+			ev := e
+			prev = &ev
+		case history.KindClientReceived: // a live viewer: stream time received
+			if !vod && e.StartTime != nil {
+				titles[0], titles[1], titles[2] = "stream time received", "buffer length (not sampled live)", "bytes in (not sampled live)"
+				playhead = append(playhead, pt{e.At, *e.StartTime})
+			}
 		}
-		ev := e
-		prev = &ev
 	}
 	x := func(t time.Duration) float64 {
 		return marginL + float64(t)/float64(end)*float64(chartW-marginL-marginR)
@@ -173,7 +203,7 @@ func clientChart(h *history.History, client string, end time.Duration, faults []
 		title, unit string
 		pts         []pt
 		class       string
-	}{{"playhead (stream time)", "s", playhead, "line-playhead"}, {"buffer length", "s", buffer, "line-buffer"}, {"bytes in", "KB/s", rate, "line-rate"}}
+	}{{titles[0], units[0], playhead, "line-playhead"}, {titles[1], units[1], buffer, "line-buffer"}, {titles[2], units[2], rate, "line-rate"}}
 	for i, p := range panels {
 		top := float64(gap + i*(panelH+gap))
 		maxV := 0.0

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 )
 
@@ -124,5 +125,29 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	if keep := os.Getenv("STREAMFAULT_KEEP_SCREENSHOT"); keep != "" {
 		data, _ := os.ReadFile(shot)
 		_ = os.WriteFile(keep, data, 0o644)
+	}
+}
+
+// Live clients have no buffer samples: the publisher's panels show the stream time it sent,
+// its bitrate-check strikes and bytes out; the viewer's the stream time it received.
+func TestHTMLChartsLiveClients(t *testing.T) {
+	st := func(v float64) *float64 { return &v }
+	h := &history.History{Events: []history.Event{
+		{At: 100 * time.Millisecond, Source: "cam", Kind: history.KindClientSent, StartTime: st(0), Frames: &history.Range{First: 0, Last: 24}},
+		{At: 500 * time.Millisecond, Source: "cam", Kind: history.KindClientBitrate, BytesOut: 25000},
+		{At: time.Second, Source: "cam", Kind: history.KindClientBitrate, BytesOut: 0, Strikes: 1},
+		{At: 1100 * time.Millisecond, Source: "cam", Kind: history.KindClientSent, StartTime: st(1), Frames: &history.Range{First: 25, Last: 49}},
+		{At: 200 * time.Millisecond, Source: "w", Kind: history.KindClientReceived, StartTime: st(0.04), Frames: &history.Range{First: 1, Last: 1}},
+		{At: 300 * time.Millisecond, Source: "w", Kind: history.KindClientReceived, StartTime: st(0.08), Frames: &history.Range{First: 2, Last: 2}},
+	}}
+	pub := string(clientChart(h, "cam", 2*time.Second, nil))
+	for _, want := range []string{"stream time sent", "bitrate-check strikes", "bytes out (bitrate check)", `class="line-playhead"`, `class="line-buffer"`, `class="line-rate"`} {
+		if !strings.Contains(pub, want) {
+			t.Errorf("publisher chart lacks %q", want)
+		}
+	}
+	view := string(clientChart(h, "w", 2*time.Second, nil))
+	if !strings.Contains(view, "stream time received") || !strings.Contains(view, `class="line-playhead"`) {
+		t.Errorf("viewer chart: %s", view)
 	}
 }
