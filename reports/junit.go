@@ -171,6 +171,12 @@ func figures(r *harness.Result) []junitProp {
 		if len(offs) > 0 {
 			props = append(props, junitProp{c + ".resume.offsets", strings.Join(offs, "; ")})
 		}
+		for _, k := range []struct{ kind, name string }{{history.KindClientAttempt, "restore.attempts"},
+			{history.KindClientZero, "bitrate.zero"}, {history.KindClientPings, "pings.missing"}, {history.KindClientFailed, "restore.failed"}} {
+			if n := len(r.History.Filter(func(e history.Event) bool { return e.Source == c && e.Kind == k.kind })); n > 0 {
+				props = append(props, junitProp{c + "." + k.name, fmt.Sprint(n)})
+			}
+		}
 		var rec []string
 		for _, x := range r.Recoveries[c] {
 			rec = append(rec, fmt.Sprint(x.FirstFrame.Milliseconds()))
