@@ -196,9 +196,12 @@ func figures(r *harness.Result) []junitProp {
 func Timeline(h *history.History, max int) string {
 	var lines []string
 	for _, e := range h.Events {
-		switch e.Kind {
-		case history.KindClientReceived, history.KindClientDropped, history.KindClientRendered, history.KindClientBuffer:
+		switch {
+		case e.Kind == history.KindClientReceived, e.Kind == history.KindClientDropped, e.Kind == history.KindClientRendered,
+			e.Kind == history.KindClientBuffer, e.Kind == history.KindClientSent:
 			continue
+		case e.Kind == history.KindClientBitrate && e.Strikes == 0:
+			continue // healthy bitrate checks; the strikes are what tell
 		}
 		line := fmt.Sprintf("%9.3fs %-12s %-22s", e.At.Seconds(), e.Source, e.Kind)
 		for _, part := range []string{e.Code, e.Transition, e.Stream, e.Route, e.Message} {
@@ -211,6 +214,9 @@ func Timeline(h *history.History, max int) string {
 		}
 		if e.Frames != nil && e.Kind == history.KindServerPlay {
 			line += fmt.Sprintf(" from-frame=%d", e.Frames.First)
+		}
+		if e.Strikes > 0 {
+			line += fmt.Sprintf(" strikes=%d", e.Strikes)
 		}
 		lines = append(lines, line)
 	}
