@@ -14,7 +14,8 @@ expect: [{playsToEnd: {client: v}}]
 `
 
 func TestEveryFaultKindParses(t *testing.T) {
-	src := base + `faults:
+	withPublisher := strings.Replace(base, "play: [{stream: s}]}]", "play: [{stream: s}]}, {name: p, role: publisher, route: wifi, stream: cam}]", 1)
+	src := withPublisher + `faults:
   - {at: 1s, drop: {route: wifi}}
   - {at: 1s, reset: {route: wifi}, for: 100ms}
   - {at: 1s, disable: {route: wifi}, for: 1s}
@@ -24,7 +25,7 @@ func TestEveryFaultKindParses(t *testing.T) {
   - {at: 1s, flap: {route: wifi, every: 1s, times: 3}}
   - {at: 1s, switchRoute: {client: v, route: wifi}}
   - {at: 1s, move: {client: v, route: wifi}}
-  - {at: 1s, manualStop: {client: v}}
+  - {at: 1s, manualStop: {client: p}}
   - {at: 1s, kill: {}, for: 1s}
   - {at: 1s, restart: {server: origin}}
   - {at: 1s, shutdown: {}, for: 1s}

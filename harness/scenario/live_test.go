@@ -43,6 +43,8 @@ func TestLiveClientMistakesAreNamed(t *testing.T) {
 		{"restore: {backoff: {}}", "restore: {backoff: {jitter: 2}}", "clients[0].restore.backoff.jitter"},
 		{"stream: cam, bitrateCheck", "stream: cam, mutant: resume-from-start, bitrateCheck", "clients[0].mutant"},
 		{"restorePolicy: {client: cam}", "restorePolicy: {client: w}", "expect[1].restorePolicy.client"},
+		{"expect:", "faults: [{at: 1s, move: {client: cam, route: down}}]\nexpect:", "faults[0].move.client"},
+		{"expect:", "faults: [{at: 1s, manualStop: {client: w}}]\nexpect:", "faults[0].manualStop.client"},
 	} {
 		src := strings.Replace(liveBase, c.from, c.to, 1)
 		found := false
