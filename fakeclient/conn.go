@@ -8,10 +8,14 @@ package fakeclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/yutopp/go-amf0"
+	"github.com/yutopp/go-rtmp/message"
 
+	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
@@ -108,21 +112,74 @@ func awaitResult(c *rtmpconn.Conn, tx int64) (*rtmpconn.Command, error) {
 	return nil, fmt.Errorf("no answer to transaction %d within 64 messages", tx)
 }
 
-// statusCode extracts info.code from an onStatus command or onPlayStatus data message.
-func statusCode(cmd *rtmpconn.Command) (string, bool) {
-	if cmd == nil {
-		return "", false
+// defaultConnectTimeout bounds the connect sequence when Options.HandshakeTimeout is zero.
+const defaultConnectTimeout = 5 * time.Second
+
+// dial opens a NetConnection with the whole connect sequence (dial, handshake, connect,
+// createStream) bounded by opts.HandshakeTimeout: on a blackholed route nothing ever answers.
+func dial(ctx context.Context, addr, app string, opts rtmpconn.Options) (*netConnection, error) {
+	timeout := opts.HandshakeTimeout
+	if timeout <= 0 {
+		timeout = defaultConnectTimeout
 	}
-	var info any
-	switch cmd.Name {
-	case "onStatus":
-		info = cmd.Arg(1)
-	case "onPlayStatus":
-		info = cmd.Arg(0)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return openNetConnection(ctx, addr, app, opts)
+}
+
+// readMessage returns the next decodable message (rtmpconn ends the connection after a few
+// undecodable ones in a row, so the skipping is bounded).
+func readMessage(c *rtmpconn.Conn) (*rtmpconn.Message, error) {
+	for {
+		m, err := c.Read()
+		var de *rtmpconn.DecodeError
+		if !errors.As(err, &de) {
+			return m, err
+		}
+	}
+}
+
+// userControl answers a server's PingRequest as Flash Player does; control is false when m is
+// not a user control message, ping when it was a PingRequest.
+func userControl(ctx context.Context, c *rtmpconn.Conn, m *rtmpconn.Message) (control, ping bool) {
+	uc, ok := m.Control.(*message.UserCtrl)
+	if !ok {
+		return false, false
+	}
+	if req, ok := uc.Event.(*message.UserCtrlEventPingRequest); ok {
+		_ = c.WriteUserControl(ctx, &message.UserCtrlEventPingResponse{Timestamp: req.Timestamp})
+		return true, true
+	}
+	return true, false
+}
+
+// deliver hands v to a client's loop, or gives up when ctx ends.
+func deliver[T any](ctx context.Context, out chan<- T, v T) bool {
+	select {
+	case out <- v:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// offer queues an address change for a client's loop without blocking.
+func offer(ch chan<- string, addr, what string) error {
+	select {
+	case ch <- addr:
+		return nil
 	default:
-		return "", false
+		return fmt.Errorf("too many %s pending", what)
 	}
-	m, _ := info.(map[string]any)
-	code, ok := m["code"].(string)
-	return code, ok
+}
+
+// emit stamps ev with the clock when it has no time and hands it to on, if any.
+func emit(on func(Event), clk clock.Clock, ev Event) {
+	if on == nil {
+		return
+	}
+	if ev.Time.IsZero() {
+		ev.Time = clk.Now()
+	}
+	on(ev)
 }

@@ -189,24 +189,14 @@ type Player struct {
 // to a new connection to addr, closes the old connection once the attach succeeded, and
 // resumes there with its playlist and the end of its buffer. Safe for concurrent use.
 func (p *Player) MoveTo(addr string) error {
-	select {
-	case p.moves <- addr:
-		return nil
-	default:
-		return errors.New("player: too many moves pending")
-	}
+	return offer(p.moves, addr, "player moves")
 }
 
 // SwitchAddr tells the player its network changed: later connections go to addr. Like Flash
 // Player's NetConnection.Connect.NetworkChange it is informational — the current connection
 // is kept, and the player reconnects only when that connection closes. Safe for concurrent use.
 func (p *Player) SwitchAddr(addr string) error {
-	select {
-	case p.switches <- addr:
-		return nil
-	default:
-		return errors.New("player: too many network changes pending")
-	}
+	return offer(p.switches, addr, "player network changes")
 }
 
 // NewPlayer validates cfg.
@@ -507,15 +497,7 @@ func (p *Player) move(st *playState, addr string, open func() int) {
 	}
 }
 
-func (p *Player) emit(ev Event) {
-	if p.cfg.OnEvent == nil {
-		return
-	}
-	if ev.Time.IsZero() {
-		ev.Time = p.clk.Now()
-	}
-	p.cfg.OnEvent(ev)
-}
+func (p *Player) emit(ev Event) { emit(p.cfg.OnEvent, p.clk, ev) }
 
 // onConn applies one connection event; an error ends playback.
 func (p *Player) onConn(st *playState, ev connEvent) error {
@@ -619,7 +601,7 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 			st.frameDur = time.Duration(float64(time.Second) / fps)
 		}
 	case m.Command != nil:
-		code, ok := statusCode(m.Command)
+		code, ok := m.Command.Status()
 		if !ok {
 			return nil
 		}
@@ -739,15 +721,6 @@ func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration, forc
 	p.emit(Event{Time: now, Kind: EventSample, Conn: st.n, BufferLength: bufLen, Playhead: st.playhead, BytesIn: in})
 }
 
-// connectTimeout bounds dial, handshake, connect and createStream (Conn.HandshakeTimeout,
-// default 5s).
-func (p *Player) connectTimeout() time.Duration {
-	if p.cfg.Conn.HandshakeTimeout > 0 {
-		return p.cfg.Conn.HandshakeTimeout
-	}
-	return 5 * time.Second
-}
-
 // send queues play2 calls on the connection's writer (never blocks the loop; a connection
 // with 64 batches queued is beyond help and is closed).
 func (nc *netConnection) send(cmds []play2Cmd) {
@@ -765,18 +738,8 @@ func (nc *netConnection) send(cmds []play2Cmd) {
 // queues and forwards every message to the loop until the connection ends or ctx is
 // cancelled.
 func (p *Player) session(ctx context.Context, n int, addr string, out chan<- connEvent) {
-	send := func(ev connEvent) bool {
-		select {
-		case out <- ev:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	// The whole connect sequence is bounded: on a blackholed route nothing ever answers.
-	octx, cancel := context.WithTimeout(ctx, p.connectTimeout())
-	nc, err := openNetConnection(octx, addr, p.cfg.App, p.cfg.Conn)
-	cancel()
+	send := func(ev connEvent) bool { return deliver(ctx, out, ev) }
+	nc, err := dial(ctx, addr, p.cfg.App, p.cfg.Conn)
 	if err != nil {
 		send(connEvent{n: n, err: err, failed: true})
 		return
@@ -808,27 +771,16 @@ func (p *Player) session(ctx context.Context, n int, addr string, out chan<- con
 	if !send(connEvent{n: n, attached: nc}) {
 		return
 	}
-	for err == nil {
-		var m *rtmpconn.Message
-		m, err = c.Read()
-		var de *rtmpconn.DecodeError
-		if errors.As(err, &de) {
-			err = nil
-			continue
+	for {
+		m, err := readMessage(c)
+		if err != nil {
+			send(connEvent{n: n, err: err})
+			return
 		}
-		if err == nil {
-			if uc, ok := m.Control.(*message.UserCtrl); ok {
-				if ping, ok := uc.Event.(*message.UserCtrlEventPingRequest); ok { // Flash answers pings
-					_ = c.WriteUserControl(ctx, &message.UserCtrlEventPingResponse{Timestamp: ping.Timestamp})
-				}
-				continue
-			}
-		}
-		if err == nil && !send(connEvent{n: n, msg: m}) {
+		if control, _ := userControl(ctx, c, m); !control && !send(connEvent{n: n, msg: m}) {
 			return
 		}
 	}
-	send(connEvent{n: n, err: err})
 }
 
 // writePlay2 writes the queued play2 calls in order, each followed by the buffer length, and
@@ -878,11 +830,7 @@ func (p *Player) bandwidthCheck(ctx context.Context, c *rtmpconn.Conn) (*Event, 
 		return nil, fmt.Errorf("bandwidth check: %w", err)
 	}
 	for {
-		m, err := c.Read()
-		var de *rtmpconn.DecodeError
-		if errors.As(err, &de) {
-			continue
-		}
+		m, err := readMessage(c)
 		if err != nil {
 			return nil, fmt.Errorf("bandwidth check: %w", err)
 		}

@@ -38,7 +38,13 @@ func rendered(evs []Event) []int {
 
 func server(t *testing.T, dur time.Duration) *fakeserver.Server {
 	t.Helper()
-	s, err := fakeserver.New(fakeserver.Config{Streams: []media.Spec{{Name: "s", Duration: dur, FPS: 25, KeyframeInterval: time.Second}}})
+	return newServer(t, fakeserver.Config{Streams: []media.Spec{{Name: "s", Duration: dur, FPS: 25, KeyframeInterval: time.Second}}})
+}
+
+// newServer starts a reference server with cfg, shut down with the test.
+func newServer(t *testing.T, cfg fakeserver.Config) *fakeserver.Server {
+	t.Helper()
+	s, err := fakeserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,23 +57,11 @@ func server(t *testing.T, dur time.Duration) *fakeserver.Server {
 
 func play(t *testing.T, cfg PlayerConfig, during func()) []Event {
 	t.Helper()
-	rec := &events{}
-	cfg.OnEvent = rec.add
-	p, err := NewPlayer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	if during != nil {
-		during()
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	return rec.all()
+	return runPlayer(t, cfg, func(*Player, *events) {
+		if during != nil {
+			during()
+		}
+	})
 }
 
 func TestPlaysToEndInOrder(t *testing.T) {

@@ -17,15 +17,7 @@ func playlistServer(t *testing.T) *fakeserver.Server {
 	for _, name := range []string{"a", "b"} {
 		specs = append(specs, media.Spec{Name: name, Duration: 2 * time.Second, FPS: 25, KeyframeInterval: time.Second})
 	}
-	s, err := fakeserver.New(fakeserver.Config{Streams: specs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Shutdown() })
-	return s
+	return newServer(t, fakeserver.Config{Streams: specs})
 }
 
 // waitFor polls the recorded events until one matches (bounded by 10 s).

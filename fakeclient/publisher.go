@@ -64,13 +64,46 @@ type BitrateCheck struct {
 // every Timeout (growing by Backoff when set) and give up after MaxTries attempts; the count
 // restarts after a success.
 type RestorePolicy struct {
-	// Timeout is the wait before each attempt (default 1s).
+	// Timeout is the wait before each attempt (default DefaultRestoreTimeout).
 	Timeout time.Duration
-	// MaxTries bounds the attempts per outage (default 5).
+	// MaxTries bounds the attempts per outage (default DefaultRestoreMaxTries).
 	MaxTries int
 	// Backoff, when set, multiplies the wait by Factor after each attempt, up to Max, with
 	// ±Jitter (a fraction) randomisation — as OBS does.
 	Backoff *Backoff
+}
+
+// Publisher defaults (WCS's bitrate check, ping probes and restore timer; OBS-like backoff).
+const (
+	DefaultBitrate         = 400_000 // bits/s
+	DefaultBitrateMaxTries = 3
+	DefaultProbesInterval  = time.Second
+	DefaultRestoreTimeout  = time.Second
+	DefaultRestoreMaxTries = 5
+	DefaultBackoffFactor   = 2.0
+	DefaultBackoffMax      = 30 * time.Second
+)
+
+// withDefaults fills the zero fields; a backoff's jitter is clamped to 0..1.
+func (r RestorePolicy) withDefaults() RestorePolicy {
+	if r.Timeout <= 0 {
+		r.Timeout = DefaultRestoreTimeout
+	}
+	if r.MaxTries <= 0 {
+		r.MaxTries = DefaultRestoreMaxTries
+	}
+	if r.Backoff != nil {
+		b := *r.Backoff
+		if b.Factor < 1 {
+			b.Factor = DefaultBackoffFactor
+		}
+		if b.Max <= 0 {
+			b.Max = DefaultBackoffMax
+		}
+		b.Jitter = min(max(b.Jitter, 0), 1)
+		r.Backoff = &b
+	}
+	return r
 }
 
 // Backoff grows the restore wait.
@@ -158,31 +191,17 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 		cfg.FPS = 25
 	}
 	if cfg.Bitrate <= 0 {
-		cfg.Bitrate = 400_000
+		cfg.Bitrate = DefaultBitrate
 	}
 	if len(cfg.Codecs) == 0 {
 		cfg.Codecs = []string{"h264"}
 	}
 	if cfg.BitrateCheck.MaxTries <= 0 {
-		cfg.BitrateCheck.MaxTries = 3
+		cfg.BitrateCheck.MaxTries = DefaultBitrateMaxTries
 	}
-	if cfg.Restore.Timeout <= 0 {
-		cfg.Restore.Timeout = time.Second
-	}
-	if cfg.Restore.MaxTries <= 0 {
-		cfg.Restore.MaxTries = 5
-	}
-	if b := cfg.Restore.Backoff; b != nil {
-		if b.Factor < 1 {
-			b.Factor = 2
-		}
-		if b.Max <= 0 {
-			b.Max = 30 * time.Second
-		}
-		b.Jitter = min(max(b.Jitter, 0), 1)
-	}
+	cfg.Restore = cfg.Restore.withDefaults()
 	if cfg.Pings.ProbesInterval <= 0 {
-		cfg.Pings.ProbesInterval = time.Second
+		cfg.Pings.ProbesInterval = DefaultProbesInterval
 	}
 	if cfg.SendBuffer <= 0 {
 		cfg.SendBuffer = 8192
@@ -198,17 +217,7 @@ func (p *Publisher) Stop() { p.stopOnce.Do(func() { close(p.stop) }) }
 // SwitchAddr is a network change (Wi-Fi to LTE): the publisher closes its session and
 // restores it through addr at once. Safe for concurrent use.
 func (p *Publisher) SwitchAddr(addr string) error {
-	select {
-	case p.switches <- addr:
-		return nil
-	default:
-		return errors.New("publisher: too many network changes pending")
-	}
-}
-
-// MoveTo is not a publisher action; it is refused.
-func (p *Publisher) MoveTo(string) error {
-	return errors.New("publisher: a load-balance move is for players")
+	return offer(p.switches, addr, "publisher network changes")
 }
 
 // pubEvent is what a session goroutine tells the publisher loop.
@@ -329,15 +338,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 	}
 }
 
-func (p *Publisher) emit(ev Event) {
-	if p.cfg.OnEvent == nil {
-		return
-	}
-	if ev.Time.IsZero() {
-		ev.Time = p.clk.Now()
-	}
-	p.cfg.OnEvent(ev)
-}
+func (p *Publisher) emit(ev Event) { emit(p.cfg.OnEvent, p.clk, ev) }
 
 // drop ends the current session, if any, without waiting.
 func (p *Publisher) drop(st *pubState) {
@@ -462,21 +463,8 @@ func (p *Publisher) probePings(st *pubState) {
 // session opens connection n, publishes, sends the live source until ctx ends or the
 // connection fails, and reports what the server says.
 func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 time.Time, out chan<- pubEvent) {
-	send := func(ev pubEvent) bool {
-		select {
-		case out <- ev:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	timeout := p.cfg.Conn.HandshakeTimeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
-	octx, cancel := context.WithTimeout(ctx, timeout)
-	nc, err := openNetConnection(octx, addr, p.cfg.App, p.cfg.Conn)
-	cancel()
+	send := func(ev pubEvent) bool { return deliver(ctx, out, ev) }
+	nc, err := dial(ctx, addr, p.cfg.App, p.cfg.Conn)
 	if err != nil {
 		send(pubEvent{n: n, failed: true, err: err})
 		return
@@ -505,25 +493,18 @@ func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 t
 		p.sendSource(sctx, n, nc, codec, t0, send)
 	}()
 	for {
-		m, err := c.Read()
-		var de *rtmpconn.DecodeError
-		if errors.As(err, &de) {
-			continue
-		}
+		m, err := readMessage(c)
 		if err != nil {
 			send(pubEvent{n: n, ended: true, err: err})
 			return
 		}
-		if uc, ok := m.Control.(*message.UserCtrl); ok {
-			if ping, ok := uc.Event.(*message.UserCtrlEventPingRequest); ok {
-				_ = c.WriteUserControl(ctx, &message.UserCtrlEventPingResponse{Timestamp: ping.Timestamp})
-				if !send(pubEvent{n: n, ping: true}) {
-					return
-				}
+		if control, ping := userControl(ctx, c, m); control {
+			if ping && !send(pubEvent{n: n, ping: true}) {
+				return
 			}
 			continue
 		}
-		if code, ok := statusCode(m.Command); ok {
+		if code, ok := m.Command.Status(); ok {
 			if code == "NetStream.Publish.Start" {
 				select {
 				case <-started:

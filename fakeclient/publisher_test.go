@@ -10,19 +10,6 @@ import (
 	"github.com/streamfault/streamfault/fakeserver"
 )
 
-func liveServer(t *testing.T, cfg fakeserver.Config) *fakeserver.Server {
-	t.Helper()
-	s, err := fakeserver.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Shutdown() })
-	return s
-}
-
 func kinds(evs []Event, kind string) []Event {
 	var out []Event
 	for _, e := range evs {
@@ -34,7 +21,7 @@ func kinds(evs []Event, kind string) []Event {
 }
 
 func TestPublisherAndViewerRestoreAfterAServerKill(t *testing.T) {
-	s := liveServer(t, fakeserver.Config{})
+	s := newServer(t, fakeserver.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	prec, vrec := &events{}, &events{}
@@ -88,7 +75,7 @@ func TestPublisherAndViewerRestoreAfterAServerKill(t *testing.T) {
 }
 
 func TestPublisherGivesUpAfterMaxTriesAndStopsOnRequest(t *testing.T) {
-	s := liveServer(t, fakeserver.Config{})
+	s := newServer(t, fakeserver.Config{})
 	addr := s.Addr()
 	if err := s.Close(); err != nil { // nothing listens: every attempt fails
 		t.Fatal(err)

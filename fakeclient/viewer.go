@@ -51,28 +51,13 @@ func NewViewer(cfg ViewerConfig) (*Viewer, error) {
 	if cfg.App == "" {
 		cfg.App = "vod"
 	}
-	if cfg.Restore.Timeout <= 0 {
-		cfg.Restore.Timeout = time.Second
-	}
-	if cfg.Restore.MaxTries <= 0 {
-		cfg.Restore.MaxTries = 5
-	}
+	cfg.Restore = cfg.Restore.withDefaults()
 	return &Viewer{cfg: cfg, clk: clock.Or(cfg.Clock), switches: make(chan string, 8)}, nil
 }
 
 // SwitchAddr makes later sessions go to addr. Safe for concurrent use.
 func (v *Viewer) SwitchAddr(addr string) error {
-	select {
-	case v.switches <- addr:
-		return nil
-	default:
-		return errors.New("viewer: too many network changes pending")
-	}
-}
-
-// MoveTo is not a viewer action; it is refused.
-func (v *Viewer) MoveTo(string) error {
-	return errors.New("viewer: a load-balance move is for VOD players")
+	return offer(v.switches, addr, "viewer network changes")
 }
 
 type viewEvent struct {
@@ -99,14 +84,7 @@ func (v *Viewer) Run(ctx context.Context) error {
 			v.session(ctx, cn, ca, evs)
 		}()
 	}
-	emit := func(ev Event) {
-		if ev.Time.IsZero() {
-			ev.Time = v.clk.Now()
-		}
-		if v.cfg.OnEvent != nil {
-			v.cfg.OnEvent(ev)
-		}
-	}
+	say := func(ev Event) { emit(v.cfg.OnEvent, v.clk, ev) }
 	open()
 	var end, restore <-chan time.Time
 	if v.cfg.Duration > 0 {
@@ -123,7 +101,7 @@ func (v *Viewer) Run(ctx context.Context) error {
 		case <-restore:
 			restore = nil
 			attempts++
-			emit(Event{Kind: EventRestoreAttempt, Conn: n + 1, Strikes: attempts, Message: fmt.Sprintf("attempt %d of %d", attempts, v.cfg.Restore.MaxTries)})
+			say(Event{Kind: EventRestoreAttempt, Conn: n + 1, Strikes: attempts, Message: fmt.Sprintf("attempt %d of %d", attempts, v.cfg.Restore.MaxTries)})
 			open()
 		case e := <-evs:
 			if e.n != n {
@@ -133,17 +111,17 @@ func (v *Viewer) Run(ctx context.Context) error {
 				if e.ev.Code == PlayStart {
 					attempts = 0
 				}
-				emit(*e.ev)
+				say(*e.ev)
 				continue
 			}
 			msg := "closed"
 			if e.err != nil {
 				msg = e.err.Error()
 			}
-			emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: e.n, Message: msg})
+			say(Event{Kind: EventStatus, Code: ConnectClosed, Conn: e.n, Message: msg})
 			if attempts >= v.cfg.Restore.MaxTries {
 				err := fmt.Errorf("restore gave up after %d attempts", attempts)
-				emit(Event{Kind: EventRestoreFailed, Code: "FAILED", Conn: e.n, Message: err.Error(), Strikes: attempts})
+				say(Event{Kind: EventRestoreFailed, Code: "FAILED", Conn: e.n, Message: err.Error(), Strikes: attempts})
 				return err
 			}
 			restore = v.clk.After(v.cfg.Restore.Timeout)
@@ -154,21 +132,8 @@ func (v *Viewer) Run(ctx context.Context) error {
 // session plays the live name on connection n and reports status codes and frames until the
 // connection ends.
 func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- viewEvent) {
-	send := func(e viewEvent) bool {
-		select {
-		case out <- e:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	timeout := v.cfg.Conn.HandshakeTimeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
-	octx, cancel := context.WithTimeout(ctx, timeout)
-	nc, err := openNetConnection(octx, addr, v.cfg.App, v.cfg.Conn)
-	cancel()
+	send := func(e viewEvent) bool { return deliver(ctx, out, e) }
+	nc, err := dial(ctx, addr, v.cfg.App, v.cfg.Conn)
 	if err != nil {
 		send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: ConnectFailed, Conn: n, Message: err.Error()}})
 		send(viewEvent{n: n, ended: true, err: err})
@@ -190,13 +155,7 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 	}
 	for err == nil {
 		var m *rtmpconn.Message
-		m, err = c.Read()
-		var de *rtmpconn.DecodeError
-		if errors.As(err, &de) {
-			err = nil
-			continue
-		}
-		if err != nil {
+		if m, err = readMessage(c); err != nil {
 			break
 		}
 		var ev *Event
@@ -207,13 +166,9 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 					StreamTime: time.Duration(m.Timestamp) * time.Millisecond}
 			}
 		case m.Control != nil:
-			if uc, ok := m.Control.(*message.UserCtrl); ok {
-				if ping, ok := uc.Event.(*message.UserCtrlEventPingRequest); ok {
-					_ = c.WriteUserControl(ctx, &message.UserCtrlEventPingResponse{Timestamp: ping.Timestamp})
-				}
-			}
+			userControl(ctx, c, m)
 		default:
-			if code, ok := statusCode(m.Command); ok {
+			if code, ok := m.Command.Status(); ok {
 				ev = &Event{Kind: EventStatus, Code: code, Conn: n}
 			}
 		}

@@ -120,10 +120,7 @@ func (sub liveSub) notify(ctx context.Context, name string, published bool) {
 // unpublish ends the session's publication on sid, telling the subscribers; reason goes to
 // the access log. answer sends Unpublish.Success to the publisher.
 func (ss *session) unpublish(ctx context.Context, sid uint32, reason string, answer bool) {
-	ss.mu.Lock()
-	name, ok := ss.publishing[sid]
-	delete(ss.publishing, sid)
-	ss.mu.Unlock()
+	name, ok := ss.take(ss.publishing, sid)
 	if !ok {
 		return
 	}
@@ -221,10 +218,7 @@ func (ss *session) playLive(ctx context.Context, sid uint32, name string) error 
 
 // unsubscribe removes the NetStream's live subscription, if any.
 func (ss *session) unsubscribe(sid uint32) {
-	ss.mu.Lock()
-	name, ok := ss.subscribed[sid]
-	delete(ss.subscribed, sid)
-	ss.mu.Unlock()
+	name, ok := ss.take(ss.subscribed, sid)
 	if !ok {
 		return
 	}
@@ -237,6 +231,15 @@ func (ss *session) unsubscribe(sid uint32) {
 			delete(s.lives, name)
 		}
 	}
+}
+
+// take removes and returns a NetStream's entry of one of the session's live maps.
+func (ss *session) take(m map[uint32]string, sid uint32) (string, bool) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	name, ok := m[sid]
+	delete(m, sid)
+	return name, ok
 }
 
 // endLive unpublishes and unsubscribes everything of an ending session.

@@ -12,21 +12,6 @@ import (
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
-func liveServer(t *testing.T, cfg Config) (*Server, *recorder) {
-	t.Helper()
-	rec := &recorder{}
-	cfg.OnEvent = rec.add
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Shutdown() })
-	return s, rec
-}
-
 func (tc *tclient) publish(name string) {
 	tc.t.Helper()
 	if err := tc.c.WriteCommand(tc.ctx, rtmpconn.CSIDData, tc.sid, "publish", 0, nil, name, "live"); err != nil {
@@ -49,7 +34,7 @@ func (tc *tclient) sendFrames(name string, first, last int) {
 }
 
 func TestLivePublishRelayBadNameUnpublish(t *testing.T) {
-	s, rec := liveServer(t, Config{})
+	s, rec := newServer(t, Config{})
 	viewer := dialServer(t, s)
 	viewer.play("cam", -1000.0) // waits for a publisher
 	if g := viewer.collect(5*time.Second, "NetStream.Play.Start"); !slices.Contains(g.codes, "NetStream.Play.Start") {
@@ -92,7 +77,7 @@ func TestLivePublishRelayBadNameUnpublish(t *testing.T) {
 
 func TestIdlePublisherIsDroppedOnlyWhenConfigured(t *testing.T) {
 	for _, idle := range []time.Duration{0, 300 * time.Millisecond} {
-		s, _ := liveServer(t, Config{IdlePublisherTimeout: idle})
+		s, _ := newServer(t, Config{IdlePublisherTimeout: idle})
 		zombie := dialServer(t, s)
 		zombie.publish("cam")
 		zombie.collect(5*time.Second, "NetStream.Publish.Start")
@@ -117,7 +102,7 @@ func TestIdlePublisherIsDroppedOnlyWhenConfigured(t *testing.T) {
 }
 
 func TestPingTimeoutClosesASilentSession(t *testing.T) {
-	s, rec := liveServer(t, Config{PingInterval: 100 * time.Millisecond, PingTimeout: 300 * time.Millisecond})
+	s, rec := newServer(t, Config{PingInterval: 100 * time.Millisecond, PingTimeout: 300 * time.Millisecond})
 	tc := dialServer(t, s) // never answers pings
 	pings := 0
 	for {

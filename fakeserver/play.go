@@ -175,8 +175,10 @@ func (ss *session) replace(ctx context.Context, sid uint32, req playRequest, old
 	}
 	var problem string
 	switch {
+	case k < 0 && old == "" && req.mode == "swap":
+		problem = "swap needs oldStreamName"
 	case k < 0 && old == "":
-		problem = req.mode + " needs oldStreamName" + map[bool]string{true: " (nothing is playing)", false: ""}[req.mode == "switch"]
+		problem = "switch needs oldStreamName when nothing is playing"
 	case k < 0:
 		problem = fmt.Sprintf("oldStreamName %q is not in the playlist %v", old, ns.items.names())
 	case ns.active && k < ns.cur:

@@ -163,7 +163,7 @@ func (tc *tclient) collect(wait time.Duration, stop ...string) got {
 			}
 			continue
 		}
-		if code, ok := statusOf(m.Command); ok {
+		if code, ok := m.Command.Status(); ok {
 			g.codes = append(g.codes, code)
 			g.log = append(g.log, code)
 			if slices.Contains(stop, code) {
@@ -171,22 +171,6 @@ func (tc *tclient) collect(wait time.Duration, stop ...string) got {
 			}
 		}
 	}
-}
-
-func statusOf(cmd *rtmpconn.Command) (string, bool) {
-	if cmd == nil {
-		return "", false
-	}
-	var info any
-	switch cmd.Name {
-	case "onStatus":
-		info = cmd.Arg(1)
-	case "onPlayStatus":
-		info = cmd.Arg(0)
-	}
-	m, _ := info.(map[string]any)
-	code, ok := m["code"].(string)
-	return code, ok
 }
 
 func frameRange(name string, first, last int) []string {
@@ -210,20 +194,11 @@ func continuous(t *testing.T, g got, first uint32) {
 
 func playlistServer(t *testing.T) (*Server, *recorder) {
 	t.Helper()
-	rec := &recorder{}
 	spec := func(name string, d time.Duration) media.Spec {
 		return media.Spec{Name: name, Duration: d, FPS: 25, KeyframeInterval: time.Second}
 	}
-	s, err := New(Config{Streams: []media.Spec{spec("a", 2*time.Second), spec("a-hd", 2*time.Second),
-		spec("b", time.Second), spec("d", time.Second)}, OnEvent: rec.add})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Shutdown() })
-	return s, rec
+	return newServer(t, Config{Streams: []media.Spec{spec("a", 2*time.Second), spec("a-hd", 2*time.Second),
+		spec("b", time.Second), spec("d", time.Second)}})
 }
 
 func (r *recorder) all(kind string) []Event {

@@ -45,12 +45,19 @@ func (r *recorder) find(kind string) (Event, bool) {
 
 func startServer(t *testing.T, dur time.Duration) (*Server, *recorder) {
 	t.Helper()
-	rec := &recorder{}
-	s, err := New(Config{
+	return newServer(t, Config{
 		Streams:       []media.Spec{{Name: "myStream", Duration: dur, FPS: 25, KeyframeInterval: time.Second}},
-		OnEvent:       rec.add,
 		AccessLogPath: filepath.Join(t.TempDir(), "access.log"),
 	})
+}
+
+// newServer starts a server with cfg whose events a recorder collects; it is shut down with
+// the test.
+func newServer(t *testing.T, cfg Config) (*Server, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	cfg.OnEvent = rec.add
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ package check
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,37 @@ func (v Verdict) String() string {
 	return fmt.Sprintf("%s(%s): %s: %s", v.Checker, v.Subject, v.Status, v.Message)
 }
 
+// fail makes v a failure: the first problem is the message (with a count of the others),
+// the problems then the evidence are the evidence.
+func fail(v Verdict, problems, evidence []string) Verdict {
+	v.Status, v.Message = Fail, problems[0]
+	if len(problems) > 1 {
+		v.Message += fmt.Sprintf(" (and %d more problems)", len(problems)-1)
+	}
+	v.Evidence = limit(append(problems, evidence...))
+	return v
+}
+
+// faultStart is the named fault's fault.start event, or nil when it never started.
+func faultStart(h *history.History, name string) *history.Event {
+	for _, e := range h.Events {
+		if e.Kind == history.KindFaultStart && e.Fault == name {
+			return &e
+		}
+	}
+	return nil
+}
+
+// firstAfter is the first of evs later than t, or nil.
+func firstAfter(evs []history.Event, t time.Duration) *history.Event {
+	for _, e := range evs {
+		if e.At > t {
+			return &e
+		}
+	}
+	return nil
+}
+
 // maxEvidence bounds the evidence lines of a verdict.
 const maxEvidence = 10
 
@@ -72,13 +104,13 @@ func Run(h *history.History, s *scenario.Scenario) []Verdict {
 			p := *e.RepublishesAfterZeroBitrate
 			var interval time.Duration
 			tries := 0
-			if c := client(s, p.Client); c != nil && c.BitrateCheck != nil {
+			if c := s.Client(p.Client); c != nil && c.BitrateCheck != nil {
 				interval, tries = c.BitrateCheck.Interval.D(), c.BitrateCheck.MaxTries
 			}
 			out = append(out, RepublishesAfterZeroBitrate(h, p, interval, tries))
 		case e.RestorePolicy != nil:
 			var r scenario.Restore
-			if c := client(s, e.RestorePolicy.Client); c != nil && c.Restore != nil {
+			if c := s.Client(e.RestorePolicy.Client); c != nil && c.Restore != nil {
 				r = *c.Restore
 			}
 			out = append(out, RestorePolicy(h, e.RestorePolicy.Client, r))
@@ -92,16 +124,6 @@ func Run(h *history.History, s *scenario.Scenario) []Verdict {
 		}
 	}
 	return out
-}
-
-// client returns the scenario's client called name, or nil.
-func client(s *scenario.Scenario, name string) *scenario.Client {
-	for i := range s.Clients {
-		if s.Clients[i].Name == name {
-			return &s.Clients[i]
-		}
-	}
-	return nil
 }
 
 func sec(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
@@ -222,13 +244,7 @@ func ResumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		}
 	}
 	if len(problems) > 0 {
-		v.Status = Fail
-		v.Message = problems[0]
-		if len(problems) > 1 {
-			v.Message += fmt.Sprintf(" (and %d more problems)", len(problems)-1)
-		}
-		v.Evidence = limit(append(problems, evidence...))
-		return v
+		return fail(v, problems, evidence)
 	}
 	total := 0
 	for _, m := range seen {
@@ -447,14 +463,7 @@ func Reconnects(h *history.History, client string, count int) Verdict {
 // of the named fault's start (the link going dark), and that a newer connection followed.
 func StallDetected(h *history.History, client, faultName string, within time.Duration) Verdict {
 	v := Verdict{Checker: scenario.CheckStallDetected, Subject: client}
-	var start *history.Event
-	for _, e := range h.Events {
-		if e.Kind == history.KindFaultStart && e.Fault == faultName {
-			ev := e
-			start = &ev
-			break
-		}
-	}
+	start := faultStart(h, faultName)
 	if start == nil {
 		v.Status, v.Message = Unknown, fmt.Sprintf("fault %s never started", faultName)
 		return v
@@ -542,7 +551,7 @@ func PlaylistRebuilt(h *history.History, client string) Verdict {
 		srv := *rs.Served
 		evidence = append(evidence, fmt.Sprintf("connection %d at %s: %s -> %s session %s playlist [%s], client [%s]",
 			rq.Conn, sec(rq.At), strings.Join(calls, ", "), srv.Source, srv.Session, strings.Join(srv.Playlist, " "), strings.Join(rq.Playlist, " ")))
-		if !equal(srv.Playlist, rq.Playlist) {
+		if !slices.Equal(srv.Playlist, rq.Playlist) {
 			problems = append(problems, fmt.Sprintf("after the rebuild at %s the server's playlist is [%s] but the client's is [%s]",
 				sec(rq.At), strings.Join(srv.Playlist, " "), strings.Join(rq.Playlist, " ")))
 		}
@@ -563,29 +572,12 @@ func PlaylistRebuilt(h *history.History, client string) Verdict {
 		}
 	}
 	if len(problems) > 0 {
-		v.Status, v.Message = Fail, problems[0]
-		if len(problems) > 1 {
-			v.Message += fmt.Sprintf(" (and %d more problems)", len(problems)-1)
-		}
-		v.Evidence = limit(append(problems, evidence...))
-		return v
+		return fail(v, problems, evidence)
 	}
 	v.Status = Pass
 	v.Message = fmt.Sprintf("%d rebuild(s): the server's playlist matched the client's and nothing streamed before the resume", len(resumes))
 	v.Evidence = limit(evidence)
 	return v
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // OldConnectionClosedAfterAttach checks load-balance moves: after each client.move the new
@@ -643,8 +635,7 @@ func OldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
 		}
 	}
 	if len(problems) > 0 {
-		v.Status, v.Message, v.Evidence = Fail, problems[0], limit(append(problems, evidence...))
-		return v
+		return fail(v, problems, evidence)
 	}
 	v.Status = Pass
 	v.Message = fmt.Sprintf("%d move(s): attach, then close, then resume", len(moves))

@@ -13,15 +13,6 @@ import (
 // schedTolerance absorbs timer scheduling in timing checks.
 const schedTolerance = 60 * time.Millisecond
 
-func fail(v Verdict, problems, evidence []string) Verdict {
-	v.Status, v.Message = Fail, problems[0]
-	if len(problems) > 1 {
-		v.Message += fmt.Sprintf(" (and %d more problems)", len(problems)-1)
-	}
-	v.Evidence = limit(append(problems, evidence...))
-	return v
-}
-
 // RepublishesAfterZeroBitrate checks WCS's bitrate check on a publisher: the stall (the last
 // check that still saw bytes leave) is followed by the detection exactly maxTries intervals
 // later — so between interval×maxTries and interval×(maxTries+1) after the bytes stopped —
@@ -89,14 +80,7 @@ func RepublishesAfterZeroBitrate(h *history.History, p scenario.Republishes, int
 			}
 		}
 		if p.Viewer != "" {
-			var got *history.Event
-			for _, e := range h.Filter(of(p.Viewer, history.KindClientReceived)) {
-				if e.At > pub.At {
-					ev := e
-					got = &ev
-					break
-				}
-			}
+			got := firstAfter(h.Filter(of(p.Viewer, history.KindClientReceived)), pub.At)
 			switch {
 			case got == nil:
 				problems = append(problems, fmt.Sprintf("%s got no frame after the republish at %s", p.Viewer, sec(pub.At)))
@@ -160,11 +144,11 @@ func RestorePolicy(h *history.History, client string, r scenario.Restore) Verdic
 				want = time.Duration(math.Min(float64(want)*math.Pow(b.Factor, float64(e.Strikes-1)), float64(b.Max.D())))
 				jitter = b.Jitter
 			}
-			min := time.Duration(float64(want)*(1-jitter)) - schedTolerance/3
+			least := time.Duration(float64(want)*(1-jitter)) - schedTolerance/3
 			if armed != nil {
 				wait := e.At - armed.At
 				line := fmt.Sprintf("attempt %d at %s, %s after the failure (policy %v)", e.Strikes, sec(e.At), sec(wait), want)
-				if wait < min {
+				if wait < least {
 					problems = append(problems, "attempt too early: "+line)
 				} else {
 					evidence = append(evidence, line)
@@ -252,14 +236,7 @@ func NoRestoreAfterManualStop(h *history.History, client string) Verdict {
 // within `within` of the named fault's start.
 func DeadPeerDetected(h *history.History, client, faultName string, within time.Duration) Verdict {
 	v := Verdict{Checker: scenario.CheckDeadPeer, Subject: client}
-	var start *history.Event
-	for _, e := range h.Events {
-		if e.Kind == history.KindFaultStart && e.Fault == faultName {
-			ev := e
-			start = &ev
-			break
-		}
-	}
+	start := faultStart(h, faultName)
 	if start == nil {
 		v.Status, v.Message = Unknown, "fault "+faultName+" never started"
 		return v
@@ -308,14 +285,7 @@ func LiveResumes(h *history.History, client string, within time.Duration, minPub
 			continue
 		}
 		publishes++
-		var got *history.Event
-		for _, e := range frames {
-			if e.At > p.At {
-				ev := e
-				got = &ev
-				break
-			}
-		}
+		got := firstAfter(frames, p.At)
 		switch {
 		case got == nil:
 			problems = append(problems, fmt.Sprintf("no frame after the publish at %s", sec(p.At)))

@@ -318,7 +318,11 @@ func (s switchRoute) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
 	}
 	switchTo := c.SwitchAddr
 	if s.move {
-		switchTo = c.MoveTo
+		m, ok := c.(interface{ MoveTo(addr string) error })
+		if !ok {
+			return nil, fmt.Errorf("client %q cannot make a load-balance move (only VOD players)", s.client)
+		}
+		switchTo = m.MoveTo
 	}
 	if err := switchTo(r.Listen); err != nil {
 		return nil, fmt.Errorf("client %q: %w", s.client, err)

@@ -71,11 +71,10 @@ type Lab struct {
 	clients  map[string]Switcher
 }
 
-// Switcher is a client whose network can change: later connections go to addr, or a
-// load-balance move attaches it to a new connection to addr at once.
+// Switcher is a client whose network can change: later connections go to addr. Faults that
+// need more of a client (a load-balance move, a manual stop) look for it on the client.
 type Switcher interface {
 	SwitchAddr(addr string) error
-	MoveTo(addr string) error
 }
 
 // AddClient makes a client reachable by faults that act on clients (switchRoute). Call it

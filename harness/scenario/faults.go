@@ -536,13 +536,13 @@ func validateFaults(s *Scenario, routes, clients map[string]bool) []Problem {
 			route(k+".route", sr.Route)
 			if !clients[sr.Client] {
 				bad(k+".client", "%q is not a defined client%s", sr.Client, known(clients))
-			} else if c := clientNamed(s, sr.Client); ft.Move != nil && c.Role != "player" {
+			} else if c := s.Client(sr.Client); ft.Move != nil && c.Role != "player" {
 				bad(k+".client", "%q is a %s; a load-balance move is for VOD players", sr.Client, c.Role)
 			}
 		case ft.ManualStop != nil:
 			if !clients[ft.ManualStop.Client] {
 				bad(k+".client", "%q is not a defined client%s", ft.ManualStop.Client, known(clients))
-			} else if c := clientNamed(s, ft.ManualStop.Client); c.Role != "publisher" {
+			} else if c := s.Client(ft.ManualStop.Client); c.Role != "publisher" {
 				bad(k+".client", "%q is a %s; only publishers are stopped by hand", ft.ManualStop.Client, c.Role)
 			}
 		case ft.Kill != nil || ft.Restart != nil || ft.Shutdown != nil || ft.StallMedia != nil:

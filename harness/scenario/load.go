@@ -286,17 +286,17 @@ func liveDefaults(c *Client) {
 	}
 	if r := c.Restore; r != nil {
 		if r.Timeout == 0 {
-			r.Timeout = Duration(time.Second)
+			r.Timeout = Duration(fakeclient.DefaultRestoreTimeout)
 		}
 		if r.MaxTries == 0 {
-			r.MaxTries = 5
+			r.MaxTries = fakeclient.DefaultRestoreMaxTries
 		}
 		if b := r.Backoff; b != nil {
 			if b.Factor == 0 {
-				b.Factor = 2
+				b.Factor = fakeclient.DefaultBackoffFactor
 			}
 			if b.Max == 0 {
-				b.Max = Duration(30 * time.Second)
+				b.Max = Duration(fakeclient.DefaultBackoffMax)
 			}
 		}
 	}
@@ -304,7 +304,7 @@ func liveDefaults(c *Client) {
 		return
 	}
 	if c.Bitrate == 0 {
-		c.Bitrate = 400
+		c.Bitrate = fakeclient.DefaultBitrate / 1000
 	}
 	if c.FPS == 0 {
 		c.FPS = DefaultFPS
@@ -317,7 +317,7 @@ func liveDefaults(c *Client) {
 			b.Interval = Duration(time.Second)
 		}
 		if b.MaxTries == 0 {
-			b.MaxTries = 3
+			b.MaxTries = fakeclient.DefaultBitrateMaxTries
 		}
 	}
 	if p := c.Pings; p != nil {
@@ -325,7 +325,7 @@ func liveDefaults(c *Client) {
 			p.ReceiveProbes = 3
 		}
 		if p.ProbesInterval == 0 {
-			p.ProbesInterval = Duration(time.Second)
+			p.ProbesInterval = Duration(fakeclient.DefaultProbesInterval)
 		}
 	}
 }
@@ -572,7 +572,7 @@ func validate(s *Scenario) []Problem {
 		case e.RepublishesAfterZeroBitrate != nil:
 			p := e.RepublishesAfterZeroBitrate
 			client = p.Client
-			if c := clientNamed(s, p.Client); c != nil && (c.Role != "publisher" || c.BitrateCheck == nil) {
+			if c := s.Client(p.Client); c != nil && (c.Role != "publisher" || c.BitrateCheck == nil) {
 				bad(f+".republishesAfterZeroBitrate.client", "%q is not a publisher with a bitrateCheck", p.Client)
 			}
 			if p.Viewer != "" && !clients[p.Viewer] {
@@ -580,7 +580,7 @@ func validate(s *Scenario) []Problem {
 			}
 		case e.RestorePolicy != nil:
 			client = e.RestorePolicy.Client
-			if c := clientNamed(s, client); c != nil && c.Restore == nil {
+			if c := s.Client(client); c != nil && c.Restore == nil {
 				bad(f+".restorePolicy.client", "%q has no restore policy to check", client)
 			}
 		case e.NoRestoreAfterManualStop != nil:
@@ -621,7 +621,7 @@ func validateLive(f string, c Client) []Problem {
 		probs = append(probs, Problem{Field: f + field, Message: fmt.Sprintf(format, args...)})
 	}
 	if c.Stream == "" {
-		bad(".stream", "is required: the live name to %s", map[bool]string{true: "publish", false: "play"}[c.Role == "publisher"])
+		bad(".stream", "is required: the live name the %s uses", c.Role)
 	} else if !safeName.MatchString(c.Stream) {
 		bad(".stream", "%q may hold only letters, digits, '.', '_' and '-'", c.Stream)
 	}
@@ -690,21 +690,9 @@ func validateLive(f string, c Client) []Problem {
 	return probs
 }
 
-// clientNamed returns the client called name, or nil.
-func clientNamed(s *Scenario, name string) *Client {
-	for i := range s.Clients {
-		if s.Clients[i].Name == name {
-			return &s.Clients[i]
-		}
-	}
-	return nil
-}
-
 func bandwidthChecked(s *Scenario, client string) bool {
-	for _, c := range s.Clients {
-		if c.Name == client {
-			return c.BandwidthCheck
-		}
+	if c := s.Client(client); c != nil {
+		return c.BandwidthCheck
 	}
 	return true // an undefined client is reported on its own
 }

@@ -418,6 +418,16 @@ func (e Expectation) count() int {
 	return n
 }
 
+// Client returns the client called name, or nil.
+func (s *Scenario) Client(name string) *Client {
+	for i := range s.Clients {
+		if s.Clients[i].Name == name {
+			return &s.Clients[i]
+		}
+	}
+	return nil
+}
+
 // Stream returns the catalogue entry called name.
 func (s *Scenario) Stream(name string) (Stream, bool) {
 	for _, st := range s.Server.Streams {

@@ -466,3 +466,23 @@ func (c *countingConn) readErr() error {
 	}
 	return nil
 }
+
+// Status returns info.code of an onStatus command or an onPlayStatus data message; ok is
+// false for anything else (a nil command included).
+func (c *Command) Status() (code string, ok bool) {
+	if c == nil {
+		return "", false
+	}
+	var info any
+	switch c.Name {
+	case "onStatus":
+		info = c.Arg(1)
+	case "onPlayStatus":
+		info = c.Arg(0)
+	default:
+		return "", false
+	}
+	m, _ := info.(map[string]any)
+	code, ok = m["code"].(string)
+	return code, ok
+}
