@@ -54,6 +54,16 @@ func fail(v Verdict, problems, evidence []string) Verdict {
 	return v
 }
 
+// conclude is a failure when there are problems, otherwise a pass with the message; the
+// evidence backs either.
+func conclude(v Verdict, problems, evidence []string, pass string) Verdict {
+	if len(problems) > 0 {
+		return fail(v, problems, evidence)
+	}
+	v.Status, v.Message, v.Evidence = Pass, pass, limit(evidence)
+	return v
+}
+
 // faultStart is the named fault's fault.start event, or nil when it never started.
 func faultStart(h *history.History, name string) *history.Event {
 	for _, e := range h.Events {
@@ -571,13 +581,7 @@ func PlaylistRebuilt(h *history.History, client string) Verdict {
 			evidence = append(evidence, fmt.Sprintf("connection %d: %d frames arrived again and were dropped by the splice", rq.Conn, dropped))
 		}
 	}
-	if len(problems) > 0 {
-		return fail(v, problems, evidence)
-	}
-	v.Status = Pass
-	v.Message = fmt.Sprintf("%d rebuild(s): the server's playlist matched the client's and nothing streamed before the resume", len(resumes))
-	v.Evidence = limit(evidence)
-	return v
+	return conclude(v, problems, evidence, fmt.Sprintf("%d rebuild(s): the server's playlist matched the client's and nothing streamed before the resume", len(resumes)))
 }
 
 // OldConnectionClosedAfterAttach checks load-balance moves: after each client.move the new
@@ -634,13 +638,7 @@ func OldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
 				sec(m.At), resume.Conn, sec(success.At), m.Conn, sec(closed.At), sec(resume.At)))
 		}
 	}
-	if len(problems) > 0 {
-		return fail(v, problems, evidence)
-	}
-	v.Status = Pass
-	v.Message = fmt.Sprintf("%d move(s): attach, then close, then resume", len(moves))
-	v.Evidence = limit(evidence)
-	return v
+	return conclude(v, problems, evidence, fmt.Sprintf("%d move(s): attach, then close, then resume", len(moves)))
 }
 
 // StatusReceived checks that the client received the status code.

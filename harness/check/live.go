@@ -91,13 +91,7 @@ func RepublishesAfterZeroBitrate(h *history.History, p scenario.Republishes, int
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return fail(v, problems, evidence)
-	}
-	v.Status = Pass
-	v.Message = fmt.Sprintf("%d zero-bitrate detection(s) on schedule, each followed by a republish", len(zeros))
-	v.Evidence = limit(evidence)
-	return v
+	return conclude(v, problems, evidence, fmt.Sprintf("%d zero-bitrate detection(s) on schedule, each followed by a republish", len(zeros)))
 }
 
 // streamOf is the stream a live client publishes or plays, from its requests.
@@ -224,12 +218,7 @@ func NoRestoreAfterManualStop(h *history.History, client string) Verdict {
 			problems = append(problems, fmt.Sprintf("%s saw %s published again at %s, after the manual stop at %s", e.Source, stream, sec(e.At), sec(stop.At)))
 		}
 	}
-	if len(problems) > 0 {
-		return fail(v, problems, nil)
-	}
-	v.Status = Pass
-	v.Message = fmt.Sprintf("stopped at %s; no restore and no publish afterwards", sec(stop.At))
-	return v
+	return conclude(v, problems, nil, fmt.Sprintf("stopped at %s; no restore and no publish afterwards", sec(stop.At)))
 }
 
 // DeadPeerDetected checks that the client's missing-ping probe declared the session dead
@@ -298,11 +287,5 @@ func LiveResumes(h *history.History, client string, within time.Duration, minPub
 	if publishes < minPublishes {
 		problems = append(problems, fmt.Sprintf("the server saw %d publish(es) of %s, expected at least %d", publishes, stream, minPublishes))
 	}
-	if len(problems) > 0 {
-		return fail(v, problems, evidence)
-	}
-	v.Status = Pass
-	v.Message = fmt.Sprintf("%d frames, timestamps never went back; frames within %v of each of %d publish(es)", len(frames), within, publishes)
-	v.Evidence = limit(evidence)
-	return v
+	return conclude(v, problems, evidence, fmt.Sprintf("%d frames, timestamps never went back; frames within %v of each of %d publish(es)", len(frames), within, publishes))
 }
