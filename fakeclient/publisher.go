@@ -64,6 +64,8 @@ type BitrateCheck struct {
 // every Timeout (growing by Backoff when set) and give up after MaxTries attempts; the count
 // restarts after a success.
 type RestorePolicy struct {
+	// Off disables restoring: the first session or publish failure is final (FAILED).
+	Off bool
 	// Timeout is the wait before each attempt (default DefaultRestoreTimeout).
 	Timeout time.Duration
 	// MaxTries bounds the attempts per outage (default DefaultRestoreMaxTries).
@@ -363,7 +365,11 @@ func (p *Publisher) scheduleRestore(st *pubState, why string) {
 		}
 		st.wait = min(time.Duration(float64(st.wait)*b.Factor), b.Max)
 	}
-	if st.attempts >= p.cfg.Restore.MaxTries && p.cfg.Mutant != MutantRestoreForever {
+	switch {
+	case p.cfg.Restore.Off:
+		st.failed = fmt.Errorf("no restore policy (failure: %s)", why)
+		return
+	case st.attempts >= p.cfg.Restore.MaxTries && p.cfg.Mutant != MutantRestoreForever:
 		st.failed = fmt.Errorf("restore gave up after %d attempts (last failure: %s)", st.attempts, why)
 		return
 	}

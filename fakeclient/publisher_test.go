@@ -94,6 +94,22 @@ func TestPublisherGivesUpAfterMaxTriesAndStopsOnRequest(t *testing.T) {
 		t.Fatalf("%d attempts, %d FAILED", n, len(kinds(evs, EventRestoreFailed)))
 	}
 
+	// Without a restore policy the first failure is final: no attempt at all.
+	rec0 := &events{}
+	pub0, _ := NewPublisher(PublisherConfig{Addr: addr, Stream: "cam", OnEvent: rec0.add, Restore: RestorePolicy{Off: true}})
+	if err := pub0.Run(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Run without a restore policy: %v", err)
+	}
+	if evs := rec0.all(); len(kinds(evs, EventRestoreAttempt)) != 0 || len(kinds(evs, EventRestoreFailed)) != 1 {
+		t.Fatalf("without a restore policy: %+v", evs)
+	}
+
+	vrec := &events{}
+	view, _ := NewViewer(ViewerConfig{Addr: addr, Stream: "cam", OnEvent: vrec.add, Restore: RestorePolicy{Off: true}})
+	if err := view.Run(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) || len(kinds(vrec.all(), EventRestoreAttempt)) != 0 {
+		t.Fatalf("viewer without a restore policy: %v %+v", err, vrec.all())
+	}
+
 	// A manual stop during a restore wait ends at once, with no further attempt.
 	rec2 := &events{}
 	pub2, _ := NewPublisher(PublisherConfig{Addr: addr, Stream: "cam", OnEvent: rec2.add,

@@ -119,7 +119,7 @@ func (v *Viewer) Run(ctx context.Context) error {
 				msg = e.err.Error()
 			}
 			say(Event{Kind: EventStatus, Code: ConnectClosed, Conn: e.n, Message: msg})
-			if attempts >= v.cfg.Restore.MaxTries {
+			if v.cfg.Restore.Off || attempts >= v.cfg.Restore.MaxTries {
 				err := fmt.Errorf("restore gave up after %d attempts", attempts)
 				say(Event{Kind: EventRestoreFailed, Code: "FAILED", Conn: e.n, Message: err.Error(), Strikes: attempts})
 				return err

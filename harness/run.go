@@ -221,8 +221,7 @@ func buildLive(c scenario.Client, addr string, clk clock.Clock, onEvent func(fak
 			restore.Backoff = &fakeclient.Backoff{Factor: b.Factor, Max: b.Max.D(), Jitter: b.Jitter}
 		}
 	} else {
-		restore.MaxTries = 1 // no restore policy: one failure ends the client
-		restore.Timeout = time.Second
+		restore.Off = true // no restore policy: the first failure ends the client
 	}
 	conn := rtmpconn.Options{HandshakeTimeout: c.ConnectTimeout.D()}
 	if c.Role == "viewer" {
