@@ -226,6 +226,7 @@ func (p *Publisher) SwitchAddr(addr string) error {
 type pubEvent struct {
 	n      int
 	nc     *netConnection // attached: connect and createStream done, publish sent
+	at     time.Time      // publish stamped before its write: it precedes the server's event
 	code   string         // a status code
 	ping   bool           // a server ping arrived
 	sent   *Event         // frames sent
@@ -250,9 +251,11 @@ type pubState struct {
 
 	lastBytes int64 // bitrate check
 	strikes   int
+	checks    *clock.Every
 	nextCheck <-chan time.Time
 	pinged    bool // pings probe
 	misses    int
+	probes    *clock.Every
 	nextProbe <-chan time.Time
 }
 
@@ -282,10 +285,12 @@ func (p *Publisher) Run(ctx context.Context) error {
 		end = p.clk.After(p.cfg.Duration)
 	}
 	if p.cfg.BitrateCheck.Interval > 0 && p.cfg.Mutant != MutantNoBitrateCheck {
-		st.nextCheck = p.clk.After(p.cfg.BitrateCheck.Interval)
+		st.checks = clock.NewEvery(p.clk, p.cfg.BitrateCheck.Interval)
+		st.nextCheck = st.checks.Next()
 	}
 	if p.cfg.Pings.ReceiveProbes > 0 {
-		st.nextProbe = p.clk.After(p.cfg.Pings.ProbesInterval)
+		st.probes = clock.NewEvery(p.clk, p.cfg.Pings.ProbesInterval)
+		st.nextProbe = st.probes.Next()
 	}
 	stop := p.stop
 	for {
@@ -327,10 +332,10 @@ func (p *Publisher) Run(ctx context.Context) error {
 			st.restore = nil
 			p.attempt(st, open)
 		case <-st.nextCheck:
-			st.nextCheck = p.clk.After(p.cfg.BitrateCheck.Interval)
+			st.nextCheck = st.checks.Next()
 			p.checkBitrate(st)
 		case <-st.nextProbe:
-			st.nextProbe = p.clk.After(p.cfg.Pings.ProbesInterval)
+			st.nextProbe = st.probes.Next()
 			p.probePings(st)
 		}
 		if st.failed != nil {
@@ -393,8 +398,8 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 		p.scheduleRestore(st, "connect failed")
 	case ev.nc != nil:
 		st.cur, st.lastBytes, st.strikes, st.pinged, st.misses = ev.nc, ev.nc.conn.BytesWritten(), 0, false, 0
-		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n, Message: "via " + ev.nc.conn.RemoteAddr().String()})
-		p.emit(Event{Kind: EventPublishRequest, Conn: ev.n, Stream: p.cfg.Stream, Message: p.cfg.Codecs[st.codec%len(p.cfg.Codecs)]})
+		p.emit(Event{Time: ev.at, Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n, Message: "via " + ev.nc.conn.RemoteAddr().String()})
+		p.emit(Event{Time: ev.at, Kind: EventPublishRequest, Conn: ev.n, Stream: p.cfg.Stream, Message: p.cfg.Codecs[st.codec%len(p.cfg.Codecs)]})
 	case ev.sent != nil:
 		p.emit(*ev.sent)
 	case ev.ping:
@@ -479,8 +484,9 @@ func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 t
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { _ = c.Abort() })
 	defer stop()
+	at := p.clk.Now()
 	err = c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "publish", 0, nil, p.cfg.Stream, "live")
-	if err != nil || !send(pubEvent{n: n, nc: nc}) {
+	if err != nil || !send(pubEvent{n: n, nc: nc, at: at}) {
 		send(pubEvent{n: n, ended: true, err: err})
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,7 +22,9 @@ func kinds(evs []Event, kind string) []Event {
 }
 
 func TestPublisherAndViewerRestoreAfterAServerKill(t *testing.T) {
-	s := newServer(t, fakeserver.Config{})
+	var smu sync.Mutex
+	var sevs []fakeserver.Event
+	s := newServer(t, fakeserver.Config{OnEvent: func(e fakeserver.Event) { smu.Lock(); sevs = append(sevs, e); smu.Unlock() }})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	prec, vrec := &events{}, &events{}
@@ -71,6 +74,35 @@ func TestPublisherAndViewerRestoreAfterAServerKill(t *testing.T) {
 	}
 	if received < 50 || last < 3*time.Second {
 		t.Fatalf("viewer received %d frames up to %v", received, last)
+	}
+	// A request is stamped before it is written, so a history never shows the server acting
+	// on a publish or play before the client asked for it.
+	smu.Lock()
+	defer smu.Unlock()
+	for _, c := range []struct {
+		kind string
+		reqs []Event
+	}{{"publish", kinds(pevs, EventPublishRequest)}, {"play", kinds(vevs, EventPlayRequest)}} {
+		var asked []time.Time
+		for _, e := range c.reqs {
+			asked = append(asked, e.Time)
+		}
+		served := 0
+		for _, se := range sevs {
+			if se.Kind != c.kind {
+				continue
+			}
+			if served >= len(asked) {
+				t.Fatalf("server %s #%d at %v has no client request before it", c.kind, served+1, se.Time)
+			}
+			if se.Time.Before(asked[served]) {
+				t.Errorf("server %s #%d at %v precedes the client's request at %v", c.kind, served+1, se.Time, asked[served])
+			}
+			served++
+		}
+		if served < 2 {
+			t.Errorf("server saw %d %s events, want one before and one after the kill", served, c.kind)
+		}
 	}
 }
 

@@ -146,11 +146,12 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 	if !send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: ConnectSuccess, Conn: n}}) {
 		return
 	}
+	at := v.clk.Now() // stamped before the write: the request precedes the server's play event
 	err = errors.Join(
 		c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play", 0, nil, v.cfg.Stream, -1000.0),
 		c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: 1000}),
 	)
-	if err == nil && !send(viewEvent{n: n, ev: &Event{Kind: EventPlayRequest, Conn: n, Stream: v.cfg.Stream, Transition: "live"}}) {
+	if err == nil && !send(viewEvent{n: n, ev: &Event{Time: at, Kind: EventPlayRequest, Conn: n, Stream: v.cfg.Stream, Transition: "live"}}) {
 		return
 	}
 	for err == nil {

@@ -120,5 +120,12 @@ var _ = ReportAfterSuite("summary", func(r Report) {
 			}
 		}
 		fmt.Printf("%-7s %-50s %6.1fs  %s\n", strings.ToUpper(sp.State.String()), sp.LeafNodeText, sp.RunTime.Seconds(), summary)
+		if sp.Failed() { // the verdict's evidence next to the line, so a log tail shows why
+			lines := strings.Split(strings.TrimSpace(sp.Failure.Message), "\n")
+			if len(lines) > 12 {
+				lines = append(lines[:12], fmt.Sprintf("… %d more lines in the JUnit report", len(lines)-12))
+			}
+			fmt.Printf("          %s\n", strings.Join(lines, "\n          "))
+		}
 	}
 })

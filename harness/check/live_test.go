@@ -35,7 +35,11 @@ func stalled(detectAt time.Duration) *hb {
 func TestRepublishesAfterZeroBitrate(t *testing.T) {
 	p := scenario.Republishes{Client: "cam", Viewer: "w", Within: scenario.Duration(time.Second), Codec: "h263"}
 	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3502)).h, p, 500*time.Millisecond, 3), Pass, "on schedule")
+	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3580)).h, p, 500*time.Millisecond, 3), Pass, "on schedule")
 	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(4500)).h, p, 500*time.Millisecond, 3), Fail, "detection off schedule")
+	extra := stalled(ms(3502))
+	cam(extra, ms(3200), history.KindClientBitrate, history.Event{Strikes: 4})
+	expect(t, RepublishesAfterZeroBitrate(&extra.h, p, 500*time.Millisecond, 3), Fail, "4 empty checks after")
 	p.Codec = "vp8"
 	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3502)).h, p, 500*time.Millisecond, 3), Fail, `announced codec "h263", want "vp8"`)
 	p.Codec, p.Within = "", scenario.Duration(50*time.Millisecond)

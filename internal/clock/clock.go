@@ -44,3 +44,28 @@ func Or(c Clock) Clock {
 	}
 	return c
 }
+
+// Every fires on a fixed grid (start+interval, start+2×interval, …) like setInterval, so a
+// late wake-up does not push every later tick back; slots already missed are skipped.
+type Every struct {
+	c        Clock
+	interval time.Duration
+	next     time.Time
+}
+
+// NewEvery starts a grid of ticks every interval from now on c.
+func NewEvery(c Clock, interval time.Duration) *Every {
+	return &Every{c: c, interval: interval, next: c.Now().Add(interval)}
+}
+
+// Next returns a channel that receives at the next slot of the grid still ahead of now.
+func (e *Every) Next() <-chan time.Time {
+	now := e.c.Now()
+	if !e.next.After(now) {
+		missed := now.Sub(e.next)/e.interval + 1
+		e.next = e.next.Add(missed * e.interval)
+	}
+	ch := e.c.After(e.next.Sub(now))
+	e.next = e.next.Add(e.interval)
+	return ch
+}
