@@ -366,3 +366,43 @@ func TestPlayStartLenReset(t *testing.T) {
 		t.Fatalf("live-only play: %v", g.log)
 	}
 }
+
+// Every transition that replaces a playback stops it mid-stream; the connection must stay
+// usable for what follows (once, a stopped playback's cancelled write broke every later write
+// and the next Play.Start closed the session).
+func TestTransitionsDuringPlaybackKeepTheConnection(t *testing.T) {
+	s, rec := playlistServer(t)
+	tc := dialServer(t, s)
+	tc.buffer(60000) // a burst: the server is writing when each transition arrives
+	const rounds = 40
+	for i := range rounds {
+		if i%2 == 0 {
+			tc.play2(map[string]any{"streamName": "a", "transition": "reset"})
+		} else {
+			tc.play2(map[string]any{"streamName": "a", "transition": "resume", "offset": 1.0})
+		}
+	}
+	tc.play2(map[string]any{"streamName": "b", "transition": "reset"})
+	var g got
+	for range rounds + 1 { // a burst plays a to its end at times: collect up to b's end
+		more := tc.collect(5*time.Second, "NetStream.Play.Complete")
+		g.frames, g.log = append(g.frames, more.frames...), append(g.log, more.log...)
+		if len(more.frames) == 0 || more.frames[len(more.frames)-1] == "b:24" {
+			break
+		}
+	}
+	if starts := len(rec.all(EventPlay)); starts != rounds+1 {
+		t.Fatalf("the server started %d playbacks, want %d\n%s", starts, rounds+1, strings.Join(g.log, " "))
+	}
+	if n := len(g.frames); n < 25 || g.frames[n-1] != "b:24" {
+		t.Fatalf("the last playback did not reach its end:\n%s", strings.Join(g.log, " "))
+	}
+	for _, e := range rec.all(EventStop) {
+		if strings.Contains(e.Reason, "error") {
+			t.Fatalf("a playback ended with %q", e.Reason)
+		}
+	}
+	if _, gone := rec.find(EventDisconnect); gone {
+		t.Fatal("the session was closed")
+	}
+}

@@ -273,9 +273,9 @@ var indexTmpl = template.Must(template.New("index").Parse(`<!doctype html>
 {{range .Rows}}<tr><td>{{if .Result}}<a href="{{.Page}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td class="{{.Status}}">{{.Status}}</td>
 <td>{{printf "%.1fs" .Elapsed.Seconds}}</td><td>{{range .Verdicts}}{{.}} {{end}}{{if .Err}}{{.Err}}{{end}}</td></tr>
 {{end}}</table>
-{{if .Repeat}}<h2>Recovery time over repeats (fault to first frame)</h2>
+{{if .Repeat}}<h2>Recovery time over repeats (fault to first frame, or to the republish)</h2>
 <table><tr><th>scenario</th><th>n</th><th>p50</th><th>p95</th><th>max</th></tr>
-{{range .Repeat}}<tr><td>{{.Scenario}}</td><td>{{.N}}</td><td>{{.P50}}</td><td>{{.P95}}</td><td>{{.Max}}</td></tr>{{end}}
+{{range .Repeat}}<tr><td>{{.Scenario}}</td><td>{{.N}}</td>{{if .N}}<td>{{.P50}}</td><td>{{.P95}}</td><td>{{.Max}}</td>{{else}}<td>-</td><td>-</td><td>-</td>{{end}}</tr>{{end}}
 </table>{{end}}
 </body></html>
 `))

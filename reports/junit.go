@@ -179,7 +179,7 @@ func figures(r *harness.Result) []junitProp {
 		}
 		var rec []string
 		for _, x := range r.Recoveries[c] {
-			rec = append(rec, fmt.Sprint(x.FirstFrame.Milliseconds()))
+			rec = append(rec, fmt.Sprint(x.Took.Milliseconds()))
 		}
 		if len(rec) > 0 {
 			props = append(props, junitProp{c + ".recovery.ms", strings.Join(rec, " ")})
@@ -245,7 +245,7 @@ func Recoveries(r *harness.Result) []time.Duration {
 	var out []time.Duration
 	for _, rs := range r.Recoveries {
 		for _, x := range rs {
-			out = append(out, x.FirstFrame)
+			out = append(out, x.Took)
 		}
 	}
 	return out

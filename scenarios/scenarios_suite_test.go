@@ -90,8 +90,8 @@ func recordResult(res *harness.Result) {
 	}
 	for client, rs := range res.Recoveries {
 		for _, r := range rs {
-			line = append(line, fmt.Sprintf("recovery(%s)=%dms", client, r.FirstFrame.Milliseconds()))
-			AddReportEntry("recovery "+client, fmt.Sprintf("%s: first frame %v after %s", client, r.FirstFrame, r.Fault), ReportEntryVisibilityFailureOrVerbose)
+			line = append(line, fmt.Sprintf("recovery(%s)=%dms", client, r.Took.Milliseconds()))
+			AddReportEntry("recovery "+client, fmt.Sprintf("%s: %s %v after %s", client, r.Until, r.Took, r.Fault), ReportEntryVisibilityFailureOrVerbose)
 		}
 	}
 	AddReportEntry("summary", strings.Join(line, " "), ReportEntryVisibilityNever)

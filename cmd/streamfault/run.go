@@ -274,8 +274,12 @@ func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, sta
 	}
 	fmt.Fprintf(stdout, "\n%d passed, %d failed\n", passed, len(runs)-passed)
 	if len(repeat) > 0 {
-		fmt.Fprintf(stdout, "\n%-48s %5s %9s %9s %9s\n", "recovery time (fault to first frame)", "n", "p50", "p95", "max")
+		fmt.Fprintf(stdout, "\n%-48s %5s %9s %9s %9s\n", "recovery (fault to first frame or republish)", "n", "p50", "p95", "max")
 		for _, r := range repeat {
+			if r.N == 0 { // no fault cost a session: nothing to measure
+				fmt.Fprintf(stdout, "%-48s %5d %9s %9s %9s\n", r.Scenario, 0, "-", "-", "-")
+				continue
+			}
 			fmt.Fprintf(stdout, "%-48s %5d %8dms %8dms %8dms\n", r.Scenario, r.N, r.P50.Milliseconds(), r.P95.Milliseconds(), r.Max.Milliseconds())
 		}
 	}

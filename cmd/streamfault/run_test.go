@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,12 @@ import (
 
 	"github.com/joshdk/go-junit"
 
+	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
+	"github.com/streamfault/streamfault/reports"
 )
 
 const quickScenario = `name: %NAME%
@@ -284,5 +290,37 @@ func TestServePrintsPlayableURLs(t *testing.T) {
 	}
 	if code := serveCmd(ctx, []string{"--stream", "nocolon"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
 		t.Fatalf("bad --stream: exit %d", code)
+	}
+}
+
+func TestRepeatTableCountsRepublishesAndShowsNothingMeasured(t *testing.T) {
+	vod, live := &scenario.Scenario{Name: "vod"}, &scenario.Scenario{Name: "quiet"}
+	pub := &scenario.Scenario{Name: "pub"}
+	result := func(s *scenario.Scenario, client string, took ...time.Duration) reports.Run {
+		r := &harness.Result{Scenario: s, History: &history.History{}, Recoveries: map[string][]check.Recovery{}}
+		for _, d := range took {
+			r.Recoveries[client] = append(r.Recoveries[client], check.Recovery{Took: d})
+		}
+		return reports.Run{Name: s.Name, Result: r}
+	}
+	runs := []reports.Run{
+		result(vod, "viewer", 250*time.Millisecond), result(vod, "viewer", 260*time.Millisecond),
+		result(pub, "cam", 10020*time.Millisecond), result(pub, "cam", 10030*time.Millisecond),
+		result(live, "cam"), result(live, "cam"),
+	}
+	var out bytes.Buffer
+	code := finish(runs, []*scenario.Scenario{vod, pub, live}, runOptions{repeat: 2}, time.Now(), &out, io.Discard)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	for _, want := range []string{
+		"recovery (fault to first frame or republish)",
+		"vod                                                  2      250ms      260ms      260ms",
+		"pub                                                  2    10020ms    10030ms    10030ms",
+		"quiet                                                0         -         -         -",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the repeat table lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -127,8 +127,25 @@ func TestRecoveries(t *testing.T) {
 		add(ms(4300), history.Event{Source: "v", Kind: history.KindClientReceived, Conn: 2, Frames: &history.Range{First: 176, Last: 176}}).
 		add(ms(9000), history.Event{Source: "drop-2", Kind: history.KindFaultStart, Fault: "drop-2"})
 	got := Recoveries(&b.h, "v")
-	if len(got) != 1 || got[0].FirstFrame != ms(250) || got[0].Conn != 2 || got[0].Fault != "drop-1" {
+	if len(got) != 1 || got[0].Took != ms(250) || got[0].Until != UntilFirstFrame || got[0].Conn != 2 || got[0].Fault != "drop-1" {
 		t.Fatalf("got %+v", got)
+	}
+
+	// A publisher: the stall costs it its session through its own bitrate check (no
+	// Connect.Closed); the outage ends at the Publish.Start on the next connection. A second
+	// fault that its session survives adds nothing.
+	p := &hb{}
+	p.add(0, history.Event{Source: "cam", Kind: history.KindClientPublish, Stream: "cam", Conn: 1}).
+		add(ms(3000), history.Event{Source: "stall", Kind: history.KindFaultStart, Fault: "stall"}).
+		add(ms(8000), history.Event{Source: "cam", Kind: history.KindClientZero, Conn: 1}).
+		add(ms(8600), history.Event{Source: "cam", Kind: history.KindClientAttempt, Conn: 2}).
+		add(ms(13020), history.Event{Source: "cam", Kind: history.KindClientPublish, Stream: "cam", Conn: 3}).
+		add(ms(13021), history.Event{Source: "cam", Kind: history.KindClientStatus, Conn: 3, Code: "NetStream.Publish.Start"}).
+		add(ms(15000), history.Event{Source: "lat", Kind: history.KindFaultStart, Fault: "lat"}).
+		add(ms(16000), history.Event{Source: "cam", Kind: history.KindClientBitrate, Conn: 3, BytesOut: 1})
+	got = Recoveries(&p.h, "cam")
+	if len(got) != 1 || got[0].Took != ms(10021) || got[0].Until != UntilRepublish || got[0].Conn != 3 || got[0].Fault != "stall" {
+		t.Fatalf("publisher: got %+v", got)
 	}
 }
 

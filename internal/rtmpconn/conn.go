@@ -75,11 +75,16 @@ type Conn struct {
 	opts Options
 	cs   *rtmp.ChunkStreamer
 
-	wmu       sync.Mutex // serialises every write
-	bw        *bufio.Writer
+	wmu       sync.Mutex   // serialises every write
+	out       bytes.Buffer // one message, chunked, written with a single Write
 	enc       *message.Encoder
 	body      bytes.Buffer
 	chunkSize uint32
+	broken    error // a write that left part of a message on the wire: nothing can follow
+
+	dlmu    sync.Mutex // guards the write deadline against a late context cancellation
+	wseq    uint64     // numbers the writes
+	writing bool       // write wseq is under way
 
 	decodeErrors int // consecutive; only touched by the reading goroutine
 	closeOnce    sync.Once
@@ -141,7 +146,6 @@ func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool)
 		nc:        nc,
 		opts:      opts,
 		cs:        rtmp.NewChunkStreamer(bufio.NewReaderSize(nc, 64*1024), io.Discard, nil),
-		bw:        bufio.NewWriterSize(nc, 64*1024),
 		chunkSize: DefaultChunkSize,
 	}
 	c.enc = message.NewEncoder(&c.body)
@@ -295,18 +299,22 @@ func (c *Conn) Write(ctx context.Context, csid int, ts uint32, streamID uint32, 
 	return nil
 }
 
+// CancelGrace is how long a write already under way gets to finish once its context ends:
+// a message is sent whole or not at all, so a stopped playback never leaves half a message
+// on the wire. A peer that takes in nothing for that long gets the connection closed.
+const CancelGrace = 200 * time.Millisecond
+
 func (c *Conn) writeChunksLocked(ctx context.Context, csid int, ts, streamID uint32, typeID byte, body []byte) error {
 	if len(body) > 0xffffff {
 		return fmt.Errorf("message of %d bytes exceeds 16 MiB", len(body))
 	}
-	dl := time.Now().Add(c.opts.WriteTimeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
-		dl = d
+	if c.broken != nil {
+		return c.broken
 	}
-	_ = c.nc.SetWriteDeadline(dl)
-	stop := context.AfterFunc(ctx, func() { _ = c.nc.SetWriteDeadline(time.Unix(1, 0)) })
-	defer stop()
-
+	if err := ctx.Err(); err != nil {
+		return err // nothing sent
+	}
+	c.out.Reset()
 	ext := ts >= 0xffffff
 	var hdr [16]byte
 	hdr[0] = byte(csid) // fmt 0
@@ -323,27 +331,50 @@ func (c *Conn) writeChunksLocked(ctx context.Context, csid int, ts, streamID uin
 		binary.BigEndian.PutUint32(hdr[12:], ts)
 		n = 16
 	}
-	if _, err := c.bw.Write(hdr[:n]); err != nil {
-		return c.writeErr(ctx, err)
-	}
+	c.out.Write(hdr[:n])
 	for first := true; first || len(body) > 0; first = false {
 		if !first {
 			// fmt 3 continuation. go-rtmp's reader does not expect the extended timestamp
 			// to be repeated here, so it is not (timestamps past 4.6 h are out of scope).
-			if err := c.bw.WriteByte(0xC0 | byte(csid)); err != nil {
-				return c.writeErr(ctx, err)
-			}
+			c.out.WriteByte(0xC0 | byte(csid))
 		}
 		k := min(len(body), int(c.chunkSize))
-		if _, err := c.bw.Write(body[:k]); err != nil {
-			return c.writeErr(ctx, err)
-		}
+		c.out.Write(body[:k])
 		body = body[k:]
 	}
-	if err := c.bw.Flush(); err != nil {
+
+	dl := time.Now().Add(c.opts.WriteTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+		dl = d
+	}
+	c.dlmu.Lock()
+	c.wseq++
+	seq := c.wseq
+	c.writing = true
+	_ = c.nc.SetWriteDeadline(dl)
+	c.dlmu.Unlock()
+	stop := context.AfterFunc(ctx, func() {
+		c.dlmu.Lock()
+		defer c.dlmu.Unlock()
+		if c.writing && c.wseq == seq { // not a later write's deadline
+			_ = c.nc.SetWriteDeadline(time.Now().Add(CancelGrace))
+		}
+	})
+	sent, err := c.nc.Write(c.out.Bytes())
+	stop()
+	c.dlmu.Lock()
+	c.writing = false
+	c.dlmu.Unlock()
+	switch {
+	case err == nil:
+		return nil
+	case sent > 0: // part of the message is on the wire: the stream is corrupt from here on
+		c.broken = fmt.Errorf("connection unusable: a write stopped after %d of %d bytes: %w", sent, c.out.Len(), err)
+		_ = c.Close()
+		return c.writeErr(ctx, c.broken)
+	default:
 		return c.writeErr(ctx, err)
 	}
-	return nil
 }
 
 func (c *Conn) writeErr(ctx context.Context, err error) error {

@@ -3,7 +3,9 @@ package rtmpconn
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,5 +206,86 @@ func TestHandshakeBoundedByContext(t *testing.T) {
 	defer cancel()
 	if _, err := Dial(ctx, ln.Addr().String(), Options{}); err == nil {
 		t.Fatal("handshake with a silent server must fail")
+	}
+}
+
+// A playback stopped by cancelling its context must not leave the connection unusable for
+// the next writer (the play2 transition that stopped it answers on the same connection).
+func TestCancelledWriteLeavesTheConnectionUsable(t *testing.T) {
+	c, s := pair(t)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.WriteCommand(gone, CSIDCommand, 0, "onStatus", 0, nil, map[string]any{"code": "never sent"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a write with a cancelled context: %v, want context.Canceled", err)
+	}
+	// Cancelled while the write is under way, many times over: each write either completes
+	// whole or is not sent at all, and never breaks the ones after it.
+	type count struct{ videos, statuses int }
+	got := make(chan count, 1)
+	go func() {
+		var n count
+		defer func() { got <- n }()
+		for n.statuses < 200 {
+			m, err := c.Read()
+			if err != nil {
+				t.Errorf("read after %d statuses: %v", n.statuses, err)
+				return
+			}
+			switch {
+			case m.TypeID == message.TypeIDVideoMessage:
+				if len(m.Payload) != 20000 {
+					t.Errorf("a video message of %d bytes, want 20000, whole", len(m.Payload))
+				}
+				n.videos++
+			case m.Command != nil && m.Command.Name == "onStatus":
+				n.statuses++
+			}
+		}
+	}()
+	ctx := context.Background()
+	big := bytes.Repeat([]byte{7}, 20000)
+	sent := 0
+	for i := range 200 {
+		wctx, wcancel := context.WithCancel(ctx)
+		go wcancel()
+		if err := s.Write(wctx, CSIDVideo, uint32(i), 1, &message.VideoMessage{Payload: bytes.NewReader(big)}); err == nil {
+			sent++
+		} else if !errors.Is(err, context.Canceled) {
+			t.Fatalf("write %d: %v", i, err)
+		}
+		if err := s.WriteCommand(ctx, CSIDCommand, 0, "onStatus", 0, nil, map[string]any{"code": "after"}); err != nil {
+			t.Fatalf("the write after a cancelled one (%d) failed: %v", i, err)
+		}
+	}
+	n := <-got
+	if n.videos != sent {
+		t.Fatalf("the peer read %d video messages, the writer reported %d sent", n.videos, sent)
+	}
+	t.Logf("%d of 200 cancelled writes went out whole, the rest not at all", sent)
+}
+
+// A write stopped part-way (a peer that reads nothing) leaves a broken stream: the
+// connection is closed and later writes say why instead of sending garbage.
+func TestWriteStoppedPartWayClosesTheConnection(t *testing.T) {
+	c, s := pair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	big := bytes.Repeat([]byte{7}, 60000)
+	var err error
+	for i := 0; err == nil && i < 10000; i++ { // the peer reads nothing: the buffers fill
+		err = s.Write(ctx, CSIDVideo, uint32(i), 1, &message.VideoMessage{Payload: bytes.NewReader(big)})
+	}
+	if err == nil {
+		t.Fatal("10000 writes of 60 KB to a peer that reads nothing all succeeded")
+	}
+	after := s.WriteCommand(context.Background(), CSIDCommand, 0, "onStatus", 0, nil, map[string]any{"code": "x"})
+	if after == nil || !strings.Contains(after.Error(), "connection unusable") {
+		t.Fatalf("first failure %v; the write after it: %v, want a connection unusable error", err, after)
+	}
+	for { // the peer drains what arrived, then sees the end of the stream
+		if _, rerr := c.Read(); rerr != nil {
+			break
+		}
 	}
 }
