@@ -355,6 +355,10 @@ func (p *Player) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case ev := <-evs:
+			if ev.sent != nil { // a request that went out is history, even on a connection
+				p.sent(ev) // superseded meanwhile (its answer can overtake this event)
+				continue
+			}
 			if ev.n != st.n && ev.n != st.moving {
 				continue // a superseded connection
 			}
@@ -499,6 +503,13 @@ func (p *Player) move(st *playState, addr string, open func() int) {
 
 func (p *Player) emit(ev Event) { emit(p.cfg.OnEvent, p.clk, ev) }
 
+// sent records a play2 request written on connection ev.n, at the time it was written.
+func (p *Player) sent(ev connEvent) {
+	c := ev.sent.cmd
+	p.emit(Event{Time: ev.sent.at, Kind: EventPlayRequest, Conn: ev.n, Stream: c.step.Stream, OldStream: c.step.OldStream,
+		Transition: c.step.Transition, Offset: c.offset, Playlist: c.playlist})
+}
+
 // onConn applies one connection event; an error ends playback.
 func (p *Player) onConn(st *playState, ev connEvent) error {
 	switch {
@@ -529,10 +540,6 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 		}
 		st.cur, st.lastBytes, st.strikes = ev.attached, 0, 0
 		st.cur.send(p.plan(st))
-	case ev.sent != nil:
-		c := ev.sent.cmd
-		p.emit(Event{Time: ev.sent.at, Kind: EventPlayRequest, Conn: ev.n, Stream: c.step.Stream, OldStream: c.step.OldStream,
-			Transition: c.step.Transition, Offset: c.offset, Playlist: c.playlist})
 	case ev.bw != nil:
 		p.emit(*ev.bw)
 	case ev.msg != nil:

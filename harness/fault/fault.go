@@ -173,10 +173,12 @@ func (d drop) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
 //
 // Mechanism: Toxiproxy sets SO_LINGER 0 only on links created while a reset_peer toxic
 // exists, so the lab arms every route that has a reset fault with a reset_peer toxic of
-// toxicity 0 before any client connects (lab.ResetToxic). The fault raises its toxicity to 1:
-// each link then closes with linger 0 on the next chunk of server data (within a frame on a
-// streaming connection; an idle connection is reset when data next flows). The toxic is
-// disarmed after `for` (default DefaultResetHold); connections opened meanwhile are reset too.
+// toxicity 0 before any client connects (lab.ResetToxic). The fault adds a second reset_peer
+// toxic of toxicity 1: each link then closes with linger 0 on the next chunk of server data
+// (within a frame on a streaming connection; an idle connection is reset when data next
+// flows). It is removed after `for` (default DefaultResetHold); connections opened meanwhile
+// are reset too. (Raising the arm's toxicity instead would be a data race inside Toxiproxy
+// v2.12.0: an update rewrites a toxic that running links read without a lock.)
 type reset struct{ named }
 
 func (r reset) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
@@ -184,12 +186,16 @@ func (r reset) Apply(_ context.Context, l *lab.Lab) (Revert, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := rt.Proxy.UpdateToxic(lab.ResetToxic, 1, map[string]any{"timeout": 0}); err != nil {
-		return nil, fmt.Errorf("arm reset: %w (is the route armed? the lab arms routes named by reset faults)", err)
+	if !l.Armed(r.target) {
+		return nil, fmt.Errorf("reset %s: route %q is not armed (the lab arms routes named by reset faults before clients connect)", r.name, r.target)
+	}
+	name := lab.ResetToxic + "-" + r.name
+	if _, err := rt.Proxy.AddToxic(name, "reset_peer", "downstream", 1, map[string]any{"timeout": 0}); err != nil {
+		return nil, fmt.Errorf("reset %s: %w", r.name, err)
 	}
 	return func(context.Context) error {
-		if _, err := rt.Proxy.UpdateToxic(lab.ResetToxic, 0, map[string]any{"timeout": 0}); err != nil {
-			return fmt.Errorf("disarm reset: %w", err)
+		if err := rt.Proxy.RemoveToxic(name); err != nil {
+			return fmt.Errorf("reset %s: remove its toxic: %w", r.name, err)
 		}
 		return nil
 	}, nil

@@ -163,6 +163,9 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 	return nil
 }
 
+// Armed tells whether the route carries the reset arm (see ResetToxic).
+func (l *Lab) Armed(route string) bool { return l.armed[route] }
+
 // arm adds the inactive reset_peer toxic to a route.
 func (l *Lab) arm(name string) error {
 	r, err := l.Route(name)
@@ -239,10 +242,7 @@ func (l *Lab) Heal() error {
 			switch {
 			case t.Type == "bandwidth":
 			case t.Name == ResetToxic && l.armed[r.Name]:
-				// Keep the arm, disarmed: it must outlive faults for later resets.
-				if _, err := r.Proxy.UpdateToxic(ResetToxic, 0, map[string]any{"timeout": 0}); err != nil {
-					errs = append(errs, fmt.Errorf("lab: route %q: disarm reset: %w", r.Name, err))
-				}
+				// Keep the arm (toxicity 0, never changed): it must outlive faults for later resets.
 			default:
 				if err := r.Proxy.RemoveToxic(t.Name); err != nil {
 					errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
