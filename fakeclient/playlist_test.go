@@ -153,4 +153,9 @@ func TestScriptValidation(t *testing.T) {
 			t.Errorf("script %+v accepted", script)
 		}
 	}
+	good := []PlayStep{{Stream: "a", Transition: "reset"}, {Stream: "b", Transition: "append"},
+		{Stream: "c", Transition: "swap", OldStream: "b", At: time.Second}, {Transition: "stop", At: 2 * time.Second}}
+	if _, err := NewPlayer(PlayerConfig{Addr: "x", Script: good}); err != nil {
+		t.Errorf("a valid script was refused: %v", err)
+	}
 }

@@ -544,16 +544,11 @@ func (p *Publisher) sendSource(ctx context.Context, n int, nc *netConnection, co
 	if r := i % spec.GOP(); r != 0 {
 		i += spec.GOP() - r
 	}
-	tsBase := 0
+	base := uint32(0) // the mutant starts every republish at timestamp 0
 	if p.cfg.Mutant == MutantRestartTimestamps {
-		tsBase = i
+		base = spec.TimestampMs(i)
 	}
-	ts := func(i int) uint32 {
-		if p.cfg.Mutant == MutantRestartTimestamps {
-			return spec.TimestampMs(i) - spec.TimestampMs(tsBase)
-		}
-		return spec.TimestampMs(i)
-	}
+	ts := func(i int) uint32 { return spec.TimestampMs(i) - base }
 	meta := map[string]any{"videocodecid": 7, "framerate": fps, "videodatarate": p.cfg.Bitrate / 1000, "encoder": "streamfault " + codec}
 	err := errors.Join(
 		c.WriteData(ctx, rtmpconn.CSIDData, ts(i), nc.streamID, "@setDataFrame", "onMetaData", meta),

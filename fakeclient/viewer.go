@@ -60,11 +60,12 @@ func (v *Viewer) SwitchAddr(addr string) error {
 	return offer(v.switches, addr, "viewer network changes")
 }
 
+// viewEvent is what a session goroutine tells the viewer loop: an event to record, or (ev
+// nil) that the session ended, with err saying why.
 type viewEvent struct {
-	n     int
-	ev    *Event
-	ended bool
-	err   error
+	n   int
+	ev  *Event
+	err error
 }
 
 // Run views until Duration has passed (nil), the restore policy gave up (an error), or ctx
@@ -136,7 +137,7 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 	nc, err := dial(ctx, addr, v.cfg.App, v.cfg.Conn)
 	if err != nil {
 		send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: ConnectFailed, Conn: n, Message: err.Error()}})
-		send(viewEvent{n: n, ended: true, err: err})
+		send(viewEvent{n: n, err: err})
 		return
 	}
 	c := nc.conn
@@ -177,5 +178,5 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 			return
 		}
 	}
-	send(viewEvent{n: n, ended: true, err: err})
+	send(viewEvent{n: n, err: err})
 }

@@ -30,7 +30,7 @@ type liveSub struct {
 	sid uint32
 }
 
-// live returns the live stream called name, creating it (under s.liveMu).
+// liveLocked returns the live stream called name, creating it (under s.liveMu).
 func (s *Server) liveLocked(name string) *liveStream {
 	ls := s.lives[name]
 	if ls == nil {
@@ -102,14 +102,18 @@ func (ls *liveStream) subscribers() []liveSub {
 	return out
 }
 
+// publishNotify is the NetStream.Play.PublishNotify status for name.
+func publishNotify(name string) map[string]any {
+	return status("status", "NetStream.Play.PublishNotify", name+" is now published.")
+}
+
 // notify tells a subscriber its publisher came (StreamBegin, Play.PublishNotify) or went
 // (Play.UnpublishNotify, StreamEOF).
 func (sub liveSub) notify(ctx context.Context, name string, published bool) {
 	c := sub.ss.conn
 	if published {
 		_ = errors.Join(c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sub.sid}),
-			c.WriteCommand(ctx, rtmpconn.CSIDData, sub.sid, "onStatus", 0, nil,
-				status("status", "NetStream.Play.PublishNotify", name+" is now published.")))
+			c.WriteCommand(ctx, rtmpconn.CSIDData, sub.sid, "onStatus", 0, nil, publishNotify(name)))
 		return
 	}
 	_ = errors.Join(c.WriteCommand(ctx, rtmpconn.CSIDData, sub.sid, "onStatus", 0, nil,
@@ -199,16 +203,13 @@ func (ss *session) playLive(ctx context.Context, sid uint32, name string) error 
 	ss.mu.Unlock()
 	s.emit(Event{Kind: EventPlay, Session: ss.id, Client: ss.raw.RemoteAddr().String(), Stream: name, StreamID: sid,
 		Command: "play", TransMode: "live", StartFrame: -1})
-	start := status("status", "NetStream.Play.Start", "Started playing "+name+".")
-	start["details"] = name
 	err := errors.Join(
 		c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sid}),
 		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, status("status", "NetStream.Play.Reset", "Playing and resetting "+name+".")),
-		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, start),
+		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, playStart(name)),
 	)
 	if err == nil && published {
-		err = c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("status", "NetStream.Play.PublishNotify", name+" is now published."))
+		err = c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, publishNotify(name))
 	}
 	if err == nil && header != nil {
 		err = c.Write(ctx, rtmpconn.CSIDVideo, 0, sid, &message.VideoMessage{Payload: bytes.NewReader(header)})
@@ -242,21 +243,36 @@ func (ss *session) take(m map[uint32]string, sid uint32) (string, bool) {
 	return name, ok
 }
 
+// sids lists the NetStreams in one of the session's live maps: all of them, or with name
+// only those of that name.
+func (ss *session) sids(m map[uint32]string, name string) []uint32 {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	var out []uint32
+	for sid, n := range m {
+		if name == "" || n == name {
+			out = append(out, sid)
+		}
+	}
+	return out
+}
+
+// onFCUnpublish ends the session's publication of name (Unpublish.Success to the publisher).
+func (ss *session) onFCUnpublish(ctx context.Context, name string) {
+	if name == "" {
+		return
+	}
+	for _, sid := range ss.sids(ss.publishing, name) {
+		ss.unpublish(ctx, sid, "FCUnpublish", true)
+	}
+}
+
 // endLive unpublishes and unsubscribes everything of an ending session.
 func (ss *session) endLive(ctx context.Context, reason string) {
-	ss.mu.Lock()
-	var pubs, subs []uint32
-	for sid := range ss.publishing {
-		pubs = append(pubs, sid)
-	}
-	for sid := range ss.subscribed {
-		subs = append(subs, sid)
-	}
-	ss.mu.Unlock()
-	for _, sid := range pubs {
+	for _, sid := range ss.sids(ss.publishing, "") {
 		ss.unpublish(ctx, sid, reason, false)
 	}
-	for _, sid := range subs {
+	for _, sid := range ss.sids(ss.subscribed, "") {
 		ss.unsubscribe(sid)
 	}
 }

@@ -98,9 +98,9 @@ func (ss *session) playFailed(ctx context.Context, sid uint32, req playRequest, 
 // lookup finds the NetStream and the catalogue entry of a request, answering the client when
 // either is missing (ok false).
 func (ss *session) lookup(ctx context.Context, sid uint32, req playRequest) (*netStream, media.Spec, bool, error) {
-	ns := ss.stream(sid)
-	if ns == nil {
-		return nil, media.Spec{}, false, ss.playFailed(ctx, sid, req, "NetStream.Play.Failed", fmt.Sprintf("no stream with id %d", sid))
+	ns, ok, err := ss.netStream(ctx, sid, req)
+	if !ok {
+		return nil, media.Spec{}, false, err
 	}
 	spec, ok := ss.srv.streams[req.name]
 	if !ok {
@@ -203,11 +203,19 @@ func (ss *session) replace(ctx context.Context, sid uint32, req playRequest, old
 	return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, tr)
 }
 
+// netStream finds the request's NetStream, answering Play.Failed when there is none (ok false).
+func (ss *session) netStream(ctx context.Context, sid uint32, req playRequest) (*netStream, bool, error) {
+	if ns := ss.stream(sid); ns != nil {
+		return ns, true, nil
+	}
+	return nil, false, ss.playFailed(ctx, sid, req, "NetStream.Play.Failed", fmt.Sprintf("no stream with id %d", sid))
+}
+
 // stopTransition serves play2 stop: playback ends and the playlist is cleared.
 func (ss *session) stopTransition(ctx context.Context, sid uint32, req playRequest) error {
-	ns := ss.stream(sid)
-	if ns == nil {
-		return ss.playFailed(ctx, sid, req, "NetStream.Play.Failed", fmt.Sprintf("no stream with id %d", sid))
+	ns, ok, err := ss.netStream(ctx, sid, req)
+	if !ok {
+		return err
 	}
 	ss.stopPlayback(sid)
 	ns.mu.Lock()
@@ -437,9 +445,7 @@ func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, re
 			return err
 		}
 	}
-	start := status("status", "NetStream.Play.Start", "Started playing "+spec.Name+".")
-	start["details"] = spec.Name
-	if err := c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, start); err != nil {
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, playStart(spec.Name)); err != nil {
 		return err
 	}
 	meta := amf0.ECMAArray{"duration": spec.Duration.Seconds(), "width": 16, "height": 16,

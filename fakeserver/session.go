@@ -191,17 +191,7 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 	case "releaseStream", "FCPublish", "FCUnpublish":
 		if cmd.Name == "FCUnpublish" {
 			name, _ := cmd.Arg(1).(string)
-			ss.mu.Lock()
-			var sids []uint32
-			for sid, n := range ss.publishing {
-				if n == name {
-					sids = append(sids, sid)
-				}
-			}
-			ss.mu.Unlock()
-			for _, sid := range sids {
-				ss.unpublish(ctx, sid, "FCUnpublish", true)
-			}
+			ss.onFCUnpublish(ctx, name)
 		}
 		if cmd.TransactionID > 0 {
 			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, nil, nil)
@@ -281,6 +271,14 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 
 func status(level, code, desc string) map[string]any {
 	return map[string]any{"level": level, "code": code, "description": desc}
+}
+
+// playStart is the NetStream.Play.Start status for name (details names the stream, as Flash
+// Media Server sends it).
+func playStart(name string) map[string]any {
+	st := status("status", "NetStream.Play.Start", "Started playing "+name+".")
+	st["details"] = name
+	return st
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

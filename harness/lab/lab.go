@@ -141,11 +141,7 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 		}
 		// Unique names let parallel runs share one external toxiproxy-server.
 		name := fmt.Sprintf("sf-%s-%s-%s", s.Name, r.Name, suffix)
-		server := r.Server
-		if server == "" {
-			server = s.Server.Names()[0]
-		}
-		srv, err := l.Server(server)
+		srv, err := l.Server(r.Server) // the loader names the first server when the route does not
 		if err != nil {
 			return fmt.Errorf("lab: route %q: %w", r.Name, err)
 		}

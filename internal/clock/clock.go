@@ -53,7 +53,7 @@ type Every struct {
 	next     time.Time
 }
 
-// NewEvery starts a grid of ticks every interval from now on c.
+// NewEvery starts a grid of ticks every interval (which must be positive) from now on c.
 func NewEvery(c Clock, interval time.Duration) *Every {
 	return &Every{c: c, interval: interval, next: c.Now().Add(interval)}
 }

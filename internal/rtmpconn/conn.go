@@ -82,9 +82,8 @@ type Conn struct {
 	chunkSize uint32
 	broken    error // a write that left part of a message on the wire: nothing can follow
 
-	dlmu    sync.Mutex // guards the write deadline against a late context cancellation
-	wseq    uint64     // numbers the writes
-	writing bool       // write wseq is under way
+	dlmu sync.Mutex // guards the write deadline against a late context cancellation
+	wseq uint64     // numbers the writes; bumped again when one ends, so a late cancel sees it is stale
 
 	decodeErrors int // consecutive; only touched by the reading goroutine
 	closeOnce    sync.Once
@@ -350,20 +349,19 @@ func (c *Conn) writeChunksLocked(ctx context.Context, csid int, ts, streamID uin
 	c.dlmu.Lock()
 	c.wseq++
 	seq := c.wseq
-	c.writing = true
 	_ = c.nc.SetWriteDeadline(dl)
 	c.dlmu.Unlock()
 	stop := context.AfterFunc(ctx, func() {
 		c.dlmu.Lock()
 		defer c.dlmu.Unlock()
-		if c.writing && c.wseq == seq { // not a later write's deadline
+		if c.wseq == seq { // this write is still under way: not a later write's deadline
 			_ = c.nc.SetWriteDeadline(time.Now().Add(CancelGrace))
 		}
 	})
 	sent, err := c.nc.Write(c.out.Bytes())
 	stop()
 	c.dlmu.Lock()
-	c.writing = false
+	c.wseq++
 	c.dlmu.Unlock()
 	switch {
 	case err == nil:

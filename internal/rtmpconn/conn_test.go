@@ -283,9 +283,12 @@ func TestWriteStoppedPartWayClosesTheConnection(t *testing.T) {
 	if after == nil || !strings.Contains(after.Error(), "connection unusable") {
 		t.Fatalf("first failure %v; the write after it: %v, want a connection unusable error", err, after)
 	}
-	for { // the peer drains what arrived, then sees the end of the stream
+	for i := 0; ; i++ { // the peer drains what arrived, then sees the end of the stream
 		if _, rerr := c.Read(); rerr != nil {
 			break
+		}
+		if i == 100000 {
+			t.Fatal("the peer still reads messages after 100000: the connection was not closed")
 		}
 	}
 }
