@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamfault/streamfault/internal/spec"
+
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
 )
@@ -85,7 +87,7 @@ func TestPlaysToEndInOrder(t *testing.T) {
 
 func TestResumesAfterServerClosesConnections(t *testing.T) {
 	s := server(t, 3*time.Second)
-	evs := play(t, PlayerConfig{Addr: s.Addr(), Stream: "s", BufferTime: time.Second, Reconnect: ReconnectPolicy{Enabled: true}}, func() {
+	evs := play(t, PlayerConfig{Addr: s.Addr(), Stream: "s", BufferTime: time.Second, Reconnect: &Reconnect{}}, func() {
 		time.Sleep(1200 * time.Millisecond)
 		if err := s.Close(); err != nil { // every session ends; listening again at once
 			t.Error(err)
@@ -120,7 +122,7 @@ func TestResumesAfterServerClosesConnections(t *testing.T) {
 func TestResumeFromStartMutantRendersDuplicates(t *testing.T) {
 	s := server(t, 3*time.Second)
 	evs := play(t, PlayerConfig{Addr: s.Addr(), Stream: "s", BufferTime: time.Second, Mutant: MutantResumeFromStart,
-		Reconnect: ReconnectPolicy{Enabled: true}}, func() {
+		Reconnect: &Reconnect{}}, func() {
 		time.Sleep(1200 * time.Millisecond)
 		_ = s.Close()
 		_ = s.Start()
@@ -140,7 +142,7 @@ func TestGivesUpWhenServerGone(t *testing.T) {
 	s := server(t, 10*time.Second)
 	rec := &events{}
 	p, _ := NewPlayer(PlayerConfig{Addr: s.Addr(), Stream: "s", BufferTime: 500 * time.Millisecond, OnEvent: rec.add,
-		Reconnect: ReconnectPolicy{Enabled: true, MaxTries: 2, Delay: 50 * time.Millisecond}})
+		Reconnect: &Reconnect{MaxTries: 2, Delay: spec.Duration(50 * time.Millisecond)}})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	go func() { time.Sleep(800 * time.Millisecond); _ = s.Close() }()

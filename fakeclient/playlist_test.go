@@ -9,6 +9,7 @@ import (
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 func playlistServer(t *testing.T) *fakeserver.Server {
@@ -86,9 +87,9 @@ func requests(evs []Event, conn int) []string {
 
 func TestRebuildsThePlaylistAfterADrop(t *testing.T) {
 	s := playlistServer(t)
-	script := []PlayStep{{Stream: "a", Transition: "reset"}, {Stream: "b", Transition: "append"}}
+	script := []PlayItem{{Stream: "a", Transition: "reset"}, {Stream: "b", Transition: "append"}}
 	evs := runPlayer(t, PlayerConfig{Addr: s.Addr(), Script: script, BufferTime: 500 * time.Millisecond,
-		Reconnect: ReconnectPolicy{Enabled: true}}, func(_ *Player, rec *events) {
+		Reconnect: &Reconnect{}}, func(_ *Player, rec *events) {
 		waitFor(t, rec, func(e Event) bool { return e.Kind == EventReceived && e.Stream == "a" && e.First >= 30 })
 		if err := s.Close(); err != nil { // every session ends; listening again at once
 			t.Error(err)
@@ -117,7 +118,7 @@ func TestRebuildsThePlaylistAfterADrop(t *testing.T) {
 func TestLoadBalanceMoveAttachesThenClosesThenResumes(t *testing.T) {
 	a, b := server(t, 2*time.Second), server(t, 2*time.Second)
 	evs := runPlayer(t, PlayerConfig{Addr: a.Addr(), Stream: "s", BufferTime: 500 * time.Millisecond,
-		Reconnect: ReconnectPolicy{Enabled: true}}, func(p *Player, rec *events) {
+		Reconnect: &Reconnect{}}, func(p *Player, rec *events) {
 		waitFor(t, rec, func(e Event) bool { return e.Kind == EventReceived && e.First >= 20 })
 		if err := p.MoveTo(b.Addr()); err != nil {
 			t.Error(err)
@@ -142,19 +143,19 @@ func TestLoadBalanceMoveAttachesThenClosesThenResumes(t *testing.T) {
 }
 
 func TestScriptValidation(t *testing.T) {
-	for _, script := range [][]PlayStep{
+	for _, script := range [][]PlayItem{
 		{{Stream: "a", Transition: "append"}},
-		{{Stream: "a", Transition: "reset", At: time.Second}},
+		{{Stream: "a", Transition: "reset", At: spec.Duration(time.Second)}},
 		{{Stream: "a", Transition: "reset"}, {Stream: "b", Transition: "swap"}},
-		{{Stream: "a", Transition: "reset"}, {Stream: "b", Transition: "append", At: 2 * time.Second}, {Stream: "c", Transition: "append", At: time.Second}},
+		{{Stream: "a", Transition: "reset"}, {Stream: "b", Transition: "append", At: spec.Duration(2 * time.Second)}, {Stream: "c", Transition: "append", At: spec.Duration(time.Second)}},
 		{{Stream: "a", Transition: "reset"}, {Transition: "append"}},
 	} {
 		if _, err := NewPlayer(PlayerConfig{Addr: "x", Script: script}); err == nil {
 			t.Errorf("script %+v accepted", script)
 		}
 	}
-	good := []PlayStep{{Stream: "a", Transition: "reset"}, {Stream: "b", Transition: "append"},
-		{Stream: "c", Transition: "swap", OldStream: "b", At: time.Second}, {Transition: "stop", At: 2 * time.Second}}
+	good := []PlayItem{{Stream: "a", Transition: "reset"}, {Stream: "b", Transition: "append"},
+		{Stream: "c", Transition: "swap", OldStream: "b", At: spec.Duration(time.Second)}, {Transition: "stop", At: spec.Duration(2 * time.Second)}}
 	if _, err := NewPlayer(PlayerConfig{Addr: "x", Script: good}); err != nil {
 		t.Errorf("a valid script was refused: %v", err)
 	}

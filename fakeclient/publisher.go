@@ -17,117 +17,6 @@ import (
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
-// Publisher mutants: deliberately broken Streaming Auto Restore behaviours.
-const (
-	// MutantNoBitrateCheck never notices that its bitrate fell to zero.
-	MutantNoBitrateCheck = "no-bitrate-check"
-	// MutantRestoreForever ignores the restore policy's maxTries.
-	MutantRestoreForever = "restore-forever"
-	// MutantRestoreAfterManualStop keeps its restore timer running after a manual stop.
-	MutantRestoreAfterManualStop = "restore-after-manual-stop"
-	// MutantIgnorePings never counts missing pings.
-	MutantIgnorePings = "ignore-pings"
-	// MutantRestartTimestamps starts its timestamps at 0 again on every republish.
-	MutantRestartTimestamps = "restart-timestamps"
-)
-
-// PublisherMutants lists the publisher's deliberately broken behaviours.
-var PublisherMutants = []string{MutantNoBitrateCheck, MutantRestoreForever, MutantRestoreAfterManualStop,
-	MutantIgnorePings, MutantRestartTimestamps}
-
-// Publisher event kinds (besides status events).
-const (
-	EventPublishRequest = "publish.request" // publish sent on connection Conn: Stream, Codec in Message
-	EventBitrate        = "bitrate"         // a bitrate check: BytesOut sent in the interval, Strikes
-	EventBitrateZero    = "bitrate.zero"    // Strikes checks in a row saw no byte leave: republish
-	EventRestoreAttempt = "restore.attempt" // attempt Attempt of the restore timer begins
-	EventRestoreFailed  = "restore.failed"  // the restore policy gave up: terminal FAILED
-	EventPingsMissing   = "pings.missing"   // Strikes ping probes in a row saw no ping: the session is dead
-	EventStopped        = "stopped"         // a manual stop
-	EventSent           = "frames.sent"     // frames First..Last left on connection Conn
-	EventRestoreWait    = "restore.scheduled"
-)
-
-// BitrateCheck is WCS's zero-bitrate detection: every Interval the bytes sent are compared; no
-// new byte is a strike, any data clears the strikes; MaxTries strikes stop the stream and
-// republish it (with CodecChange, with the next codec of the fallback list).
-type BitrateCheck struct {
-	// Interval is the check period; zero disables the check.
-	Interval time.Duration
-	// MaxTries is the number of strikes that fail the stream (default 3).
-	MaxTries int
-	// CodecChange republishes with the next codec of PublisherConfig.Codecs.
-	CodecChange bool
-}
-
-// RestorePolicy is WCS's connection restore: after a session or publish failure, try again
-// every Timeout (growing by Backoff when set) and give up after MaxTries attempts; the count
-// restarts after a success.
-type RestorePolicy struct {
-	// Off disables restoring: the first session or publish failure is final (FAILED).
-	Off bool
-	// Timeout is the wait before each attempt (default DefaultRestoreTimeout).
-	Timeout time.Duration
-	// MaxTries bounds the attempts per outage (default DefaultRestoreMaxTries).
-	MaxTries int
-	// Backoff, when set, multiplies the wait by Factor after each attempt, up to Max, with
-	// ±Jitter (a fraction) randomisation — as OBS does.
-	Backoff *Backoff
-}
-
-// Publisher defaults (WCS's bitrate check, ping probes and restore timer; OBS-like backoff).
-const (
-	DefaultBitrate         = 400_000 // bits/s
-	DefaultBitrateMaxTries = 3
-	DefaultProbesInterval  = time.Second
-	DefaultRestoreTimeout  = time.Second
-	DefaultRestoreMaxTries = 5
-	DefaultBackoffFactor   = 2.0
-	DefaultBackoffMax      = 30 * time.Second
-)
-
-// withDefaults fills the zero fields; a backoff's jitter is clamped to 0..1.
-func (r RestorePolicy) withDefaults() RestorePolicy {
-	if r.Timeout <= 0 {
-		r.Timeout = DefaultRestoreTimeout
-	}
-	if r.MaxTries <= 0 {
-		r.MaxTries = DefaultRestoreMaxTries
-	}
-	if r.Backoff != nil {
-		b := *r.Backoff
-		if b.Factor < 1 {
-			b.Factor = DefaultBackoffFactor
-		}
-		if b.Max <= 0 {
-			b.Max = DefaultBackoffMax
-		}
-		b.Jitter = min(max(b.Jitter, 0), 1)
-		r.Backoff = &b
-	}
-	return r
-}
-
-// Backoff grows the restore wait.
-type Backoff struct {
-	// Factor multiplies the wait after each attempt (default 2).
-	Factor float64
-	// Max caps the wait (default 30s).
-	Max time.Duration
-	// Jitter randomises each wait by ±Jitter of it (0..1).
-	Jitter float64
-}
-
-// PingProbe is WCS's missing-ping detection: every ProbesInterval a probe checks that a
-// server ping arrived since the last probe; ReceiveProbes misses in a row end the session.
-type PingProbe struct {
-	// ReceiveProbes is the number of missed probes that declare the session dead; zero
-	// disables the probe.
-	ReceiveProbes int
-	// ProbesInterval is the probe period (default 1s).
-	ProbesInterval time.Duration
-}
-
 // PublisherConfig configures a Publisher. Zero values take the defaults.
 type PublisherConfig struct {
 	// Addr is the host:port to connect to.
@@ -144,12 +33,12 @@ type PublisherConfig struct {
 	// Codecs is the fallback list for codec changes (default [h264]); the codec is announced
 	// in the publish metadata.
 	Codecs []string
-	// BitrateCheck detects a bitrate that fell to zero.
-	BitrateCheck BitrateCheck
-	// Restore is the restore timer.
-	Restore RestorePolicy
-	// Pings detects a server that stopped pinging.
-	Pings PingProbe
+	// BitrateCheck detects a bitrate that fell to zero; nil: no check.
+	BitrateCheck *BitrateCheck
+	// Restore is the restore timer; nil: the first session or publish failure is final.
+	Restore *Restore
+	// Pings detects a server that stopped pinging; nil: no probe.
+	Pings *Pings
 	// Duration ends the publication after this long (zero: until Stop or ctx ends).
 	Duration time.Duration
 	// SendBuffer is the socket send buffer (default 8 KiB): small, so that a stalled link
@@ -190,23 +79,19 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 		cfg.App = "vod"
 	}
 	if cfg.FPS <= 0 {
-		cfg.FPS = 25
+		cfg.FPS = DefaultFPS
 	}
 	if cfg.Bitrate <= 0 {
 		cfg.Bitrate = DefaultBitrate
 	}
 	if len(cfg.Codecs) == 0 {
-		cfg.Codecs = []string{"h264"}
+		cfg.Codecs = []string{DefaultCodec}
 	}
-	if cfg.BitrateCheck.MaxTries <= 0 {
-		cfg.BitrateCheck.MaxTries = DefaultBitrateMaxTries
-	}
-	cfg.Restore = cfg.Restore.withDefaults()
-	if cfg.Pings.ProbesInterval <= 0 {
-		cfg.Pings.ProbesInterval = DefaultProbesInterval
-	}
+	cfg.BitrateCheck = defaulted(cfg.BitrateCheck)
+	cfg.Restore = cfg.Restore.resolved()
+	cfg.Pings = defaulted(cfg.Pings)
 	if cfg.SendBuffer <= 0 {
-		cfg.SendBuffer = 8192
+		cfg.SendBuffer = DefaultSendBuffer
 	}
 	cfg.Conn.SendBuffer = cfg.SendBuffer
 	return &Publisher{cfg: cfg, clk: clock.Or(cfg.Clock), stop: make(chan struct{}), switches: make(chan string, 8)}, nil
@@ -267,7 +152,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 	defer func() { cancel(); wg.Wait() }()
 	evs := make(chan pubEvent)
 	t0 := p.clk.Now()
-	st := &pubState{addr: p.cfg.Addr, wait: p.cfg.Restore.Timeout}
+	st := &pubState{addr: p.cfg.Addr, wait: p.cfg.Restore.timeout()}
 	open := func() {
 		st.n++
 		n, addr, codec := st.n, st.addr, p.cfg.Codecs[st.codec%len(p.cfg.Codecs)]
@@ -284,12 +169,12 @@ func (p *Publisher) Run(ctx context.Context) error {
 	if p.cfg.Duration > 0 {
 		end = p.clk.After(p.cfg.Duration)
 	}
-	if p.cfg.BitrateCheck.Interval > 0 && p.cfg.Mutant != MutantNoBitrateCheck {
-		st.checks = clock.NewEvery(p.clk, p.cfg.BitrateCheck.Interval)
+	if b := p.cfg.BitrateCheck; b != nil && b.Interval > 0 && p.cfg.Mutant != MutantNoBitrateCheck {
+		st.checks = clock.NewEvery(p.clk, b.Interval.D())
 		st.nextCheck = st.checks.Next()
 	}
-	if p.cfg.Pings.ReceiveProbes > 0 {
-		st.probes = clock.NewEvery(p.clk, p.cfg.Pings.ProbesInterval)
+	if pi := p.cfg.Pings; pi != nil && pi.ReceiveProbes > 0 {
+		st.probes = clock.NewEvery(p.clk, pi.ProbesInterval.D())
 		st.nextProbe = st.probes.Next()
 	}
 	stop := p.stop
@@ -364,17 +249,17 @@ func (p *Publisher) scheduleRestore(st *pubState, why string) {
 		return
 	}
 	wait := st.wait
-	if b := p.cfg.Restore.Backoff; b != nil {
+	if b := p.cfg.Restore.backoff(); b != nil {
 		if b.Jitter > 0 {
 			wait = time.Duration(float64(wait) * (1 + b.Jitter*(2*rand.Float64()-1)))
 		}
-		st.wait = min(time.Duration(float64(st.wait)*b.Factor), b.Max)
+		st.wait = min(time.Duration(float64(st.wait)*b.Factor), b.Max.D())
 	}
 	switch {
-	case p.cfg.Restore.Off:
+	case p.cfg.Restore == nil:
 		st.failed = fmt.Errorf("no restore policy (failure: %s)", why)
 		return
-	case st.attempts >= p.cfg.Restore.MaxTries && p.cfg.Mutant != MutantRestoreForever:
+	case st.attempts >= p.cfg.Restore.maxTries() && p.cfg.Mutant != MutantRestoreForever:
 		st.failed = fmt.Errorf("restore gave up after %d attempts (last failure: %s)", st.attempts, why)
 		return
 	}
@@ -387,7 +272,7 @@ func (p *Publisher) scheduleRestore(st *pubState, why string) {
 func (p *Publisher) attempt(st *pubState, open func()) {
 	st.attempts++
 	p.emit(Event{Kind: EventRestoreAttempt, Conn: st.n + 1, Strikes: st.attempts,
-		Message: fmt.Sprintf("attempt %d of %d", st.attempts, p.cfg.Restore.MaxTries)})
+		Message: fmt.Sprintf("attempt %d of %d", st.attempts, p.cfg.Restore.maxTries())})
 	open()
 }
 
@@ -408,7 +293,7 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 		p.emit(Event{Kind: EventStatus, Code: ev.code, Conn: ev.n})
 		switch ev.code {
 		case "NetStream.Publish.Start":
-			st.live, st.attempts, st.wait = true, 0, p.cfg.Restore.Timeout
+			st.live, st.attempts, st.wait = true, 0, p.cfg.Restore.timeout()
 		case "NetStream.Publish.BadName", "NetStream.Publish.Failed":
 			p.drop(st)
 			p.scheduleRestore(st, "publish refused ("+ev.code+")")
@@ -444,7 +329,7 @@ func (p *Publisher) checkBitrate(st *pubState) {
 		return
 	}
 	p.emit(Event{Kind: EventBitrateZero, Conn: st.n, Strikes: st.strikes,
-		Message: fmt.Sprintf("no byte sent in %d checks of %v: republishing", st.strikes, p.cfg.BitrateCheck.Interval)})
+		Message: fmt.Sprintf("no byte sent in %d checks of %v: republishing", st.strikes, p.cfg.BitrateCheck.Interval.D())})
 	if p.cfg.BitrateCheck.CodecChange {
 		st.codec++
 	}
@@ -466,7 +351,7 @@ func (p *Publisher) probePings(st *pubState) {
 		return
 	}
 	p.emit(Event{Kind: EventPingsMissing, Conn: st.n, Strikes: st.misses,
-		Message: fmt.Sprintf("no ping in %d probes of %v: the session is dead", st.misses, p.cfg.Pings.ProbesInterval)})
+		Message: fmt.Sprintf("no ping in %d probes of %v: the session is dead", st.misses, p.cfg.Pings.ProbesInterval.D())})
 	p.drop(st)
 	p.scheduleRestore(st, "pings missing")
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamfault/streamfault/internal/spec"
+
 	"github.com/streamfault/streamfault/fakeserver"
 )
 
@@ -29,12 +31,12 @@ func TestPublisherAndViewerRestoreAfterAServerKill(t *testing.T) {
 	defer cancel()
 	prec, vrec := &events{}, &events{}
 	pub, err := NewPublisher(PublisherConfig{Addr: s.Addr(), Stream: "cam", Duration: 4 * time.Second, OnEvent: prec.add,
-		Restore: RestorePolicy{Timeout: 200 * time.Millisecond, MaxTries: 10}})
+		Restore: &Restore{Timeout: spec.Duration(200 * time.Millisecond), MaxTries: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	view, err := NewViewer(ViewerConfig{Addr: s.Addr(), Stream: "cam", Duration: 4 * time.Second, OnEvent: vrec.add,
-		Restore: RestorePolicy{Timeout: 200 * time.Millisecond, MaxTries: 10}})
+		Restore: &Restore{Timeout: spec.Duration(200 * time.Millisecond), MaxTries: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +116,7 @@ func TestPublisherGivesUpAfterMaxTriesAndStopsOnRequest(t *testing.T) {
 	}
 	rec := &events{}
 	pub, _ := NewPublisher(PublisherConfig{Addr: addr, Stream: "cam", OnEvent: rec.add,
-		Restore: RestorePolicy{Timeout: 50 * time.Millisecond, MaxTries: 3}})
+		Restore: &Restore{Timeout: spec.Duration(50 * time.Millisecond), MaxTries: 3}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := pub.Run(ctx)
@@ -128,7 +130,7 @@ func TestPublisherGivesUpAfterMaxTriesAndStopsOnRequest(t *testing.T) {
 
 	// Without a restore policy the first failure is final: no attempt at all.
 	rec0 := &events{}
-	pub0, _ := NewPublisher(PublisherConfig{Addr: addr, Stream: "cam", OnEvent: rec0.add, Restore: RestorePolicy{Off: true}})
+	pub0, _ := NewPublisher(PublisherConfig{Addr: addr, Stream: "cam", OnEvent: rec0.add, Restore: nil})
 	if err := pub0.Run(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Run without a restore policy: %v", err)
 	}
@@ -137,7 +139,7 @@ func TestPublisherGivesUpAfterMaxTriesAndStopsOnRequest(t *testing.T) {
 	}
 
 	vrec := &events{}
-	view, _ := NewViewer(ViewerConfig{Addr: addr, Stream: "cam", OnEvent: vrec.add, Restore: RestorePolicy{Off: true}})
+	view, _ := NewViewer(ViewerConfig{Addr: addr, Stream: "cam", OnEvent: vrec.add, Restore: nil})
 	if err := view.Run(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) || len(kinds(vrec.all(), EventRestoreAttempt)) != 0 {
 		t.Fatalf("viewer without a restore policy: %v %+v", err, vrec.all())
 	}
@@ -145,7 +147,7 @@ func TestPublisherGivesUpAfterMaxTriesAndStopsOnRequest(t *testing.T) {
 	// A manual stop during a restore wait ends at once, with no further attempt.
 	rec2 := &events{}
 	pub2, _ := NewPublisher(PublisherConfig{Addr: addr, Stream: "cam", OnEvent: rec2.add,
-		Restore: RestorePolicy{Timeout: time.Hour, MaxTries: 3}})
+		Restore: &Restore{Timeout: spec.Duration(time.Hour), MaxTries: 3}})
 	done := make(chan error, 1)
 	go func() { done <- pub2.Run(ctx) }()
 	waitFor(t, rec2, func(e Event) bool { return e.Kind == EventRestoreWait })

@@ -22,8 +22,9 @@ type ViewerConfig struct {
 	App string
 	// Stream is the live name to play.
 	Stream string
-	// Restore is the restore timer for a lost session (WCS: replay what was active).
-	Restore RestorePolicy
+	// Restore is the restore timer for a lost session (WCS: replay what was active); nil: the
+	// first loss is final.
+	Restore *Restore
 	// Duration ends viewing after this long (zero: until ctx ends).
 	Duration time.Duration
 	// Clock drives the timers; default the real clock.
@@ -51,7 +52,7 @@ func NewViewer(cfg ViewerConfig) (*Viewer, error) {
 	if cfg.App == "" {
 		cfg.App = "vod"
 	}
-	cfg.Restore = cfg.Restore.withDefaults()
+	cfg.Restore = cfg.Restore.resolved()
 	return &Viewer{cfg: cfg, clk: clock.Or(cfg.Clock), switches: make(chan string, 8)}, nil
 }
 
@@ -102,7 +103,7 @@ func (v *Viewer) Run(ctx context.Context) error {
 		case <-restore:
 			restore = nil
 			attempts++
-			say(Event{Kind: EventRestoreAttempt, Conn: n + 1, Strikes: attempts, Message: fmt.Sprintf("attempt %d of %d", attempts, v.cfg.Restore.MaxTries)})
+			say(Event{Kind: EventRestoreAttempt, Conn: n + 1, Strikes: attempts, Message: fmt.Sprintf("attempt %d of %d", attempts, v.cfg.Restore.maxTries())})
 			open()
 		case e := <-evs:
 			if e.n != n {
@@ -120,12 +121,12 @@ func (v *Viewer) Run(ctx context.Context) error {
 				msg = e.err.Error()
 			}
 			say(Event{Kind: EventStatus, Code: ConnectClosed, Conn: e.n, Message: msg})
-			if v.cfg.Restore.Off || attempts >= v.cfg.Restore.MaxTries {
+			if v.cfg.Restore == nil || attempts >= v.cfg.Restore.maxTries() {
 				err := fmt.Errorf("restore gave up after %d attempts", attempts)
 				say(Event{Kind: EventRestoreFailed, Code: "FAILED", Conn: e.n, Message: err.Error(), Strikes: attempts})
 				return err
 			}
-			restore = v.clk.After(v.cfg.Restore.Timeout)
+			restore = v.clk.After(v.cfg.Restore.timeout())
 		}
 	}
 }

@@ -14,11 +14,11 @@ import (
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
-	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
 // Options configures a run.
@@ -46,10 +46,22 @@ type Result struct {
 
 // Problems lists why the result does not meet the scenario's expectations: a checker that
 // did not pass, or one named in expectFailures that did not fail. Empty means success.
+// A nemesis scenario's problems end with the seed that replays its schedule.
 func (r *Result) Problems() []string {
+	out := Problems(r.Verdicts, r.Scenario.ExpectFailures)
+	if n := r.Scenario.Nemesis; n != nil && len(out) > 0 {
+		out = append(out, fmt.Sprintf("nemesis seed %d (set nemesis.seed to replay this schedule)", n.Seed))
+	}
+	return out
+}
+
+// Problems applies the expectations' rule to verdicts — every checker passes, except those
+// named in expectFailures (negative controls), which must fail — and says what broke it.
+// The suite, the CLI's run and its offline check share it.
+func Problems(verdicts []check.Verdict, expectFailures []string) []string {
 	var out []string
-	for _, v := range r.Verdicts {
-		mustFail := slices.Contains(r.Scenario.ExpectFailures, v.Checker)
+	for _, v := range verdicts {
+		mustFail := slices.Contains(expectFailures, v.Checker)
 		switch {
 		case mustFail && v.Status != check.Fail:
 			out = append(out, fmt.Sprintf("%s(%s) was expected to fail (negative control) but is %s: %s", v.Checker, v.Subject, v.Status, v.Message))
@@ -80,13 +92,13 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	rec.Record(history.Event{Source: "harness", Kind: history.KindRunStart, Message: s.Name})
 
 	if n := s.Nemesis; n != nil {
-		rec.Record(history.Event{Source: "nemesis", Kind: history.KindFaultSchedule, Message: describeNemesis(s)})
+		rec.Record(history.Event{Source: "nemesis", Kind: history.KindFaultSchedule, Message: n.Describe(s.Faults)})
 	}
 	toxURL := opts.ToxiproxyURL
 	if s.Toxiproxy != nil {
 		toxURL = s.Toxiproxy.URL // the scenario's own setting wins
 	}
-	l, err := lab.Start(ctx, s, lab.Options{ToxiproxyURL: toxURL, Clock: clk, ResetRoutes: resetRoutes(s),
+	l, err := lab.Start(ctx, lab.Options{Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, Clock: clk,
 		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, serverEvent(name, ev)) }})
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
@@ -100,24 +112,24 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		}
 	}()
 	for _, st := range s.Server.Streams {
-		rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name,
-			Count: int(st.Duration.D() * time.Duration(st.FPS) / time.Second), FPS: st.FPS})
+		rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name, Count: st.Frames(), FPS: st.FPS})
 	}
 	for _, r := range l.Routes() {
 		rec.Record(history.Event{Source: "harness", Kind: history.KindRoute, Route: r.Name, Message: r.Listen + " -> " + r.Upstream})
 	}
 
+	for _, f := range s.Faults {
+		if p, ok := f.Spec.(fault.Preparer); ok {
+			if err := p.Prepare(l); err != nil {
+				return nil, fmt.Errorf("scenario %s: fault %q: %w", s.Name, f.Name, err)
+			}
+		}
+	}
 	players, err := buildActors(s, l, clk, rec)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
-	for name, p := range players {
-		l.AddClient(name, p)
-	}
-	tl, err := newTimeline(s, l, clk, rec)
-	if err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
-	}
+	tl := newScheduler(s, fault.Env{Lab: l, Clients: players}, clk, rec)
 
 	// Faults due at 0 s are in effect before any client starts.
 	faultCtx, stopFaults := context.WithCancel(ctx)
@@ -149,7 +161,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	}
 	rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd})
 	h := rec.History()
-	res = &Result{Scenario: s, History: h, Verdicts: check.Run(h, s), Recoveries: map[string][]check.Recovery{}}
+	res = &Result{Scenario: s, History: h, Verdicts: check.Run(h, s.Expect), Recoveries: map[string][]check.Recovery{}}
 	for _, c := range s.Clients {
 		if r := check.Recoveries(h, c.Name); len(r) > 0 {
 			res.Recoveries[c.Name] = r
@@ -161,82 +173,22 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	return res, nil
 }
 
-// actor is a scripted client: a VOD player, a live publisher or a live viewer.
-type actor interface {
-	lab.Switcher
-	Run(ctx context.Context) error
-}
-
-func buildActors(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history.Recorder) (map[string]actor, error) {
-	out := map[string]actor{}
+// buildActors builds every scripted client on the address of its route.
+func buildActors(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history.Recorder) (map[string]fakeclient.Client, error) {
+	out := map[string]fakeclient.Client{}
 	for _, c := range s.Clients {
 		route, err := l.Route(c.Route)
 		if err != nil {
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)
 		}
 		name := c.Name
-		onEvent := func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) }
-		if c.Role != "player" {
-			a, err := buildLive(c, route.Listen, clk, onEvent)
-			if err != nil {
-				return nil, fmt.Errorf("client %q: %w", c.Name, err)
-			}
-			out[c.Name] = a
-			continue
-		}
-		cfg := fakeclient.PlayerConfig{
-			Addr:       route.Listen,
-			BufferTime: c.BufferTime.D(),
-			Mutant:     c.Mutant,
-			Clock:      clk,
-		}
-		for _, it := range c.Play {
-			cfg.Script = append(cfg.Script, fakeclient.PlayStep{At: it.At.D(), Stream: it.Stream, OldStream: it.OldStream,
-				Transition: it.Transition, Start: it.Start.D(), Len: it.Len.D()})
-		}
-		if r := c.Reconnect; r != nil {
-			cfg.Reconnect = fakeclient.ReconnectPolicy{Enabled: true, MaxTries: r.MaxTries, Delay: r.Delay.D()}
-		}
-		if m := c.StallMonitor; m != nil {
-			cfg.StallMonitor = fakeclient.StallMonitor{Interval: m.Interval.D(), Ticks: m.Ticks}
-		}
-		cfg.Conn.HandshakeTimeout = c.ConnectTimeout.D()
-		cfg.BandwidthCheck = c.BandwidthCheck
-		cfg.OnEvent = onEvent
-		p, err := fakeclient.NewPlayer(cfg)
+		a, err := c.New(route.Listen, clk, func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) })
 		if err != nil {
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)
 		}
-		out[c.Name] = p
+		out[c.Name] = a
 	}
 	return out, nil
-}
-
-// buildLive builds a publisher or a viewer.
-func buildLive(c scenario.Client, addr string, clk clock.Clock, onEvent func(fakeclient.Event)) (actor, error) {
-	var restore fakeclient.RestorePolicy
-	if r := c.Restore; r != nil {
-		restore = fakeclient.RestorePolicy{Timeout: r.Timeout.D(), MaxTries: r.MaxTries}
-		if b := r.Backoff; b != nil {
-			restore.Backoff = &fakeclient.Backoff{Factor: b.Factor, Max: b.Max.D(), Jitter: b.Jitter}
-		}
-	} else {
-		restore.Off = true // no restore policy: the first failure ends the client
-	}
-	conn := rtmpconn.Options{HandshakeTimeout: c.ConnectTimeout.D()}
-	if c.Role == "viewer" {
-		return fakeclient.NewViewer(fakeclient.ViewerConfig{Addr: addr, Stream: c.Stream, Restore: restore,
-			Duration: c.Duration.D(), Clock: clk, OnEvent: onEvent, Conn: conn})
-	}
-	cfg := fakeclient.PublisherConfig{Addr: addr, Stream: c.Stream, FPS: c.FPS, Bitrate: c.Bitrate * 1000, Codecs: c.Codecs,
-		Restore: restore, Duration: c.Duration.D(), SendBuffer: c.SendBuffer, Mutant: c.Mutant, Clock: clk, OnEvent: onEvent, Conn: conn}
-	if b := c.BitrateCheck; b != nil {
-		cfg.BitrateCheck = fakeclient.BitrateCheck{Interval: b.Interval.D(), MaxTries: b.MaxTries, CodecChange: b.CodecChange}
-	}
-	if p := c.Pings; p != nil {
-		cfg.Pings = fakeclient.PingProbe{ReceiveProbes: p.ReceiveProbes, ProbesInterval: p.ProbesInterval.D()}
-	}
-	return fakeclient.NewPublisher(cfg)
 }
 
 // clientEvent adapts a fakeclient event into the history.

@@ -125,7 +125,7 @@ func writePage(path string, r Run) error {
 	err = pageTmpl.Execute(f, map[string]any{
 		"Name": r.Name, "File": r.File, "Status": status(r), "Seed": r.Seed,
 		"Elapsed": fmt.Sprintf("%.1fs", r.Elapsed.Seconds()), "Verdicts": verdicts, "Charts": charts,
-		"Problems": r.Result.Problems(), "Timeline": Timeline(h, 400),
+		"Problems": r.Result.Problems(), "Timeline": EventLog(h, 400),
 	})
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -31,6 +31,11 @@ type Report struct {
 	Problems []string `json:"problems,omitempty"`
 	// ElapsedSeconds is the run's wall time.
 	ElapsedSeconds float64 `json:"elapsedSeconds"`
+	// Expect are the checkers with their parameters as resolved when the scenario was loaded,
+	// so that the report re-checks on its own.
+	Expect []check.Expectation `json:"expect,omitempty"`
+	// ExpectFailures names the checkers that had to fail (negative controls).
+	ExpectFailures []string `json:"expectFailures,omitempty"`
 	// Verdicts are the checkers' results.
 	Verdicts []check.Verdict `json:"verdicts"`
 	// Recoveries are the measured recovery times per client.
@@ -42,7 +47,8 @@ type Report struct {
 // FromResult builds the report of a run.
 func FromResult(r *harness.Result) Report {
 	return Report{Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(),
-		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
+		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Expect: r.Scenario.Expect, ExpectFailures: r.Scenario.ExpectFailures,
+		Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
 }
 
 // WriteJSON writes the report as indented JSON.

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/internal/spec"
+
 	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/history"
@@ -13,12 +16,17 @@ import (
 )
 
 func TestJSONRoundTripReChecks(t *testing.T) {
-	s := &scenario.Scenario{Name: "x", Expect: []scenario.Expectation{{Reconnects: &scenario.Reconnects{Client: "v", Count: 0}}}}
+	policy := &fakeclient.Restore{Timeout: spec.Duration(time.Second), MaxTries: 1}
+	s := &scenario.Scenario{Name: "x", Expect: []check.Expectation{check.New(&check.Reconnects{Client: "v", Count: 0}),
+		check.New(&check.RestorePolicy{ClientRef: spec.ClientRef{Client: "v"}, Policy: policy})},
+		ExpectFailures: []string{check.NameRestorePolicy}}
 	r := history.NewRecorder(nil, "x")
 	r.Record(history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: "reset"})
 	r.Record(history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: "resume"})
+	r.Record(history.Event{Source: "v", Kind: history.KindClientAttempt, Strikes: 1})
+	r.Record(history.Event{Source: "v", Kind: history.KindClientAttempt, Strikes: 2}) // past maxTries 1
 	h := r.History()
-	res := &harness.Result{Scenario: s, History: h, Verdicts: check.Run(h, s), Elapsed: time.Second}
+	res := &harness.Result{Scenario: s, History: h, Verdicts: check.Run(h, s.Expect), Elapsed: time.Second}
 	dir := t.TempDir()
 	path, err := WriteJSONFile(dir, FromResult(res))
 	if err != nil {
@@ -33,13 +41,19 @@ func TestJSONRoundTripReChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Passed || len(rep.Problems) != 1 {
+	if rep.Passed || len(rep.Problems) != 1 || res.Verdicts[1].Status != check.Fail {
 		t.Fatalf("report: %+v", rep)
 	}
-	// The saved history gives the same verdicts offline.
-	again := check.Run(rep.History, s)
-	if again[0].Status != res.Verdicts[0].Status || again[0].Message != res.Verdicts[0].Message {
-		t.Fatalf("re-check differs: %v vs %v", again[0], res.Verdicts[0])
+	// The saved history and the saved, resolved expectations give the same verdicts offline,
+	// with nothing but the report (the restore policy travels in it).
+	again := check.Run(rep.History, rep.Expect)
+	for i := range again {
+		if again[i].Status != res.Verdicts[i].Status || again[i].Message != res.Verdicts[i].Message {
+			t.Fatalf("re-check differs: %v vs %v", again[i], res.Verdicts[i])
+		}
+	}
+	if got := harness.Problems(again, rep.ExpectFailures); len(got) != 1 {
+		t.Fatalf("the expectFailures rule on the report: %v", got)
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
 		t.Fatalf("temporary files left: %v", left)

@@ -114,7 +114,7 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 		if r.Result != nil {
 			props = append(props, figures(r.Result)...)
 			if c.Failure != nil || c.Error != nil {
-				s.SystemOut.Body = Timeline(r.Result.History, 120)
+				s.SystemOut.Body = EventLog(r.Result.History, 120)
 			}
 		}
 		s.Properties = junitProps{Props: props}
@@ -189,66 +189,6 @@ func figures(r *harness.Result) []junitProp {
 		props = append(props, junitProp{"verdict." + v.Checker + "." + v.Subject, string(v.Status)})
 	}
 	return props
-}
-
-// Timeline renders the history's notable events (not the per-frame ones) one per line, at most
-// max lines, keeping the end — where a failure usually shows — when it has to cut.
-func Timeline(h *history.History, max int) string {
-	var lines []string
-	for _, e := range h.Events {
-		switch {
-		case e.Kind == history.KindClientReceived, e.Kind == history.KindClientDropped, e.Kind == history.KindClientRendered,
-			e.Kind == history.KindClientBuffer, e.Kind == history.KindClientSent:
-			continue
-		case e.Kind == history.KindClientBitrate && e.Strikes == 0:
-			continue // healthy bitrate checks; the strikes are what tell
-		}
-		line := fmt.Sprintf("%9.3fs %-12s %-22s", e.At.Seconds(), e.Source, e.Kind)
-		for _, part := range []string{e.Code, e.Transition, e.Stream, e.Route, e.Message} {
-			if part != "" {
-				line += " " + part
-			}
-		}
-		if e.Offset != nil {
-			line += fmt.Sprintf(" offset=%.3f", *e.Offset)
-		}
-		if e.Frames != nil && e.Kind == history.KindServerPlay {
-			line += fmt.Sprintf(" from-frame=%d", e.Frames.First)
-		}
-		if e.Strikes > 0 {
-			line += fmt.Sprintf(" strikes=%d", e.Strikes)
-		}
-		lines = append(lines, line)
-	}
-	if len(lines) > max {
-		lines = append([]string{fmt.Sprintf("... %d earlier events", len(lines)-max)}, lines[len(lines)-max:]...)
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-// Percentiles returns p50, p95 and max of ds (nearest rank); zeros when empty.
-func Percentiles(ds []time.Duration) (p50, p95, maxv time.Duration) {
-	if len(ds) == 0 {
-		return 0, 0, 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	rank := func(p float64) time.Duration {
-		i := int(p*float64(len(s))+0.999999) - 1
-		return s[min(max(i, 0), len(s)-1)]
-	}
-	return rank(0.50), rank(0.95), s[len(s)-1]
-}
-
-// Recoveries flattens every client's recovery times of a result.
-func Recoveries(r *harness.Result) []time.Duration {
-	var out []time.Duration
-	for _, rs := range r.Recoveries {
-		for _, x := range rs {
-			out = append(out, x.Took)
-		}
-	}
-	return out
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }

@@ -70,9 +70,6 @@ var _ = Describe("Scenario", func() {
 			}
 			Expect(err).NotTo(HaveOccurred(), "harness error in %s", s.Path)
 			if problems := res.Problems(); len(problems) > 0 {
-				if s.Nemesis != nil { // the seed reproduces the schedule
-					problems = append(problems, fmt.Sprintf("nemesis seed %d (set nemesis.seed to replay this schedule)", s.Nemesis.Seed))
-				}
 				Fail(fmt.Sprintf("%s (%s):\n  %s", s.Name, s.Path, strings.Join(problems, "\n  ")))
 			}
 			// Up to 10 s for goroutines of just-closed sockets to end; a real leak still fails.
@@ -83,18 +80,15 @@ var _ = Describe("Scenario", func() {
 
 // recordResult attaches the verdicts to the spec's report and writes the JSON report.
 func recordResult(res *harness.Result) {
-	var line []string
 	for _, v := range res.Verdicts {
-		line = append(line, fmt.Sprintf("%s=%s", v.Checker, v.Status))
 		AddReportEntry("verdict "+v.Checker, v.String(), ReportEntryVisibilityFailureOrVerbose)
 	}
 	for client, rs := range res.Recoveries {
 		for _, r := range rs {
-			line = append(line, fmt.Sprintf("recovery(%s)=%dms", client, r.Took.Milliseconds()))
 			AddReportEntry("recovery "+client, fmt.Sprintf("%s: %s %v after %s", client, r.Until, r.Took, r.Fault), ReportEntryVisibilityFailureOrVerbose)
 		}
 	}
-	AddReportEntry("summary", strings.Join(line, " "), ReportEntryVisibilityNever)
+	AddReportEntry("summary", reports.Summary(res), ReportEntryVisibilityNever)
 	if dir := os.Getenv("STREAMFAULT_REPORT_DIR"); dir != "" {
 		path, err := reports.WriteJSONFile(dir, reports.FromResult(res))
 		Expect(err).NotTo(HaveOccurred())

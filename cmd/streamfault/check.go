@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
+	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/reports"
@@ -28,12 +28,12 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// checkCmd re-runs the checkers on the history saved in a JSON report, against the scenario
-// named in the report (or --scenario), and prints the verdicts.
+// checkCmd re-runs the checkers on the history saved in a JSON report, with the checkers and
+// parameters saved beside it (or those of --scenario), and prints the verdicts.
 func checkCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	file := fs.String("scenario", "", "scenario `FILE` (default: the file named in the report)")
+	file := fs.String("scenario", "", "check against the expectations of scenario `FILE` instead of those saved in the report")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 2
@@ -53,24 +53,24 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	path := *file
-	if path == "" {
-		path = rep.File
-	}
-	s, err := scenario.Load(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "check: scenario of the report: %v\n", err)
-		return 2
-	}
-	failed := 0
-	for _, v := range check.Run(rep.History, s) {
-		fmt.Fprintln(stdout, v)
-		must := slices.Contains(s.ExpectFailures, v.Checker)
-		if (must && v.Status != check.Fail) || (!must && v.Status != check.Pass) {
-			failed++
+	expect, mustFail := rep.Expect, rep.ExpectFailures
+	if *file != "" || len(expect) == 0 {
+		path := *file
+		if path == "" {
+			path = rep.File
 		}
+		s, err := scenario.Load(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "check: scenario of the report: %v\n", err)
+			return 2
+		}
+		expect, mustFail = s.Expect, s.ExpectFailures
 	}
-	if failed > 0 {
+	verdicts := check.Run(rep.History, expect)
+	for _, v := range verdicts {
+		fmt.Fprintln(stdout, v)
+	}
+	if len(harness.Problems(verdicts, mustFail)) > 0 {
 		return 1
 	}
 	return 0

@@ -199,16 +199,8 @@ func withSeed(s *scenario.Scenario, base uint64, i, repeat int) *scenario.Scenar
 		seed = rand.Uint64() | 1
 	}
 	c := *s
-	n := *s.Nemesis
-	n.Seed = seed
-	c.Nemesis = &n
-	var faults []scenario.Fault
-	for _, f := range s.Faults {
-		if !strings.HasPrefix(f.Name, "nemesis-") {
-			faults = append(faults, f)
-		}
-	}
-	c.Faults = append(faults, n.Schedule()...)
+	n, faults := s.Nemesis.Reseed(s.Faults, seed)
+	c.Nemesis, c.Faults = &n, faults
 	return &c
 }
 
@@ -220,6 +212,8 @@ func progressLine(r reports.Run) string {
 	case !r.Result.Passed():
 		status = "FAIL"
 		detail = strings.SplitN(r.Result.Problems()[0], "\n", 2)[0]
+	default:
+		detail = reports.Summary(r.Result)
 	}
 	line := fmt.Sprintf("%-5s %-48s %6.1fs", status, r.Name, r.Elapsed.Seconds())
 	if r.Seed != 0 {

@@ -233,7 +233,7 @@ func TestRepeatsGetTheirOwnSeeds(t *testing.T) {
 	}
 	again := withSeed(all[0], 100, 0, 2)
 	for i := range a.Faults {
-		if *a.Faults[i].At != *again.Faults[i].At || a.Faults[i].Kind() != again.Faults[i].Kind() {
+		if *a.Faults[i].At != *again.Faults[i].At || a.Faults[i].Kind != again.Faults[i].Kind {
 			t.Fatal("the same seed must give the same schedule")
 		}
 	}

@@ -54,67 +54,67 @@ func expect(t *testing.T, v Verdict, st Status, msg string) {
 }
 
 func TestResumesAtOffset(t *testing.T) {
-	expect(t, ResumesAtOffset(&healthy().h, "v", 1), Pass, "100 frames rendered with no gap and no duplicate across 1 resume")
+	expect(t, resumesAtOffset(&healthy().h, "v", 1), Pass, "100 frames rendered with no gap and no duplicate across 1 resume")
 
 	dup := healthy().render(ms(3000), 20, 22)
-	v := ResumesAtOffset(&dup.h, "v", 1)
+	v := resumesAtOffset(&dup.h, "v", 1)
 	expect(t, v, Fail, "frames 20..22 of s rendered twice: frame 20 first at 0.100s, again at 3.000s")
 	single := healthy().render(ms(3000), 7, 7).render(ms(3001), 9, 9)
-	v = ResumesAtOffset(&single.h, "v", 1)
+	v = resumesAtOffset(&single.h, "v", 1)
 	expect(t, v, Fail, "frame 7 of s rendered twice: first at 0.100s, again at 3.000s (and 1 more problems)")
 
 	gap := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 0, 40).render(ms(20), 45, 99)
-	expect(t, ResumesAtOffset(&gap.h, "v", 0), Fail, "frames 41..44 of s never rendered: jumped from 40 to 45 at 0.020s")
+	expect(t, resumesAtOffset(&gap.h, "v", 0), Fail, "frames 41..44 of s never rendered: jumped from 40 to 45 at 0.020s")
 
 	firstMissing := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 1, 99)
-	expect(t, ResumesAtOffset(&firstMissing.h, "v", 0), Fail, "frames 0 of s never rendered")
+	expect(t, resumesAtOffset(&firstMissing.h, "v", 0), Fail, "frames 0 of s never rendered")
 
 	backwards := (&hb{}).stream().recv(0, 0, 0).render(ms(10), 0, 5).render(ms(20), 7, 7).render(ms(30), 6, 6)
-	v = ResumesAtOffset(&backwards.h, "v", 0)
+	v = resumesAtOffset(&backwards.h, "v", 0)
 	if v.Status != Fail || len(v.Evidence) < 2 || !strings.Contains(strings.Join(v.Evidence, "|"), "out of order") {
 		t.Fatalf("got %s %v", v, v.Evidence)
 	}
 
 	wrongOffset := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 0, 99).
 		play(ms(5), "resume", 2.0).serve(ms(6), "resume", 0, 0)
-	expect(t, ResumesAtOffset(&wrongOffset.h, "v", 1), Fail, "server x-soffset 0.000s differs from the requested offset 2.000s")
+	expect(t, resumesAtOffset(&wrongOffset.h, "v", 1), Fail, "server x-soffset 0.000s differs from the requested offset 2.000s")
 
 	servedAfter := (&hb{}).stream().recv(0, 0, 0).render(ms(10), 0, 99).
 		play(ms(5), "resume", 2.0).serve(ms(6), "resume", 2.0, 75)
-	expect(t, ResumesAtOffset(&servedAfter.h, "v", 1), Fail, "server served from 3.000s, after the requested offset 2.000s")
+	expect(t, resumesAtOffset(&servedAfter.h, "v", 1), Fail, "server served from 3.000s, after the requested offset 2.000s")
 
 	lost := (&hb{}).stream().recv(0, 0, 0).render(ms(10), 0, 99).play(ms(5), "resume", 2.0)
-	expect(t, ResumesAtOffset(&lost.h, "v", 1), Fail, "never reached a server")
+	expect(t, resumesAtOffset(&lost.h, "v", 1), Fail, "never reached a server")
 
 	noResume := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 0, 99)
-	expect(t, ResumesAtOffset(&noResume.h, "v", 1), Fail, "expected at least 1 resume(s), v made 0")
-	expect(t, ResumesAtOffset(&noResume.h, "v", 0), Pass, "")
+	expect(t, resumesAtOffset(&noResume.h, "v", 1), Fail, "expected at least 1 resume(s), v made 0")
+	expect(t, resumesAtOffset(&noResume.h, "v", 0), Pass, "")
 
 	empty := (&hb{}).stream().play(0, "reset", 0)
-	expect(t, ResumesAtOffset(&empty.h, "v", 1), Unknown, "rendered no frame")
+	expect(t, resumesAtOffset(&empty.h, "v", 1), Unknown, "rendered no frame")
 }
 
 func TestPlaysToEnd(t *testing.T) {
-	expect(t, PlaysToEnd(&healthy().h, "v", 3*time.Second), Pass, "last frame 99 of s rendered at 2.000s")
-	expect(t, PlaysToEnd(&healthy().h, "v", time.Second), Fail, "rendered the last frame 99 of s at 2.000s, after the deadline 1.000s")
+	expect(t, playsToEnd(&healthy().h, "v", 3*time.Second), Pass, "last frame 99 of s rendered at 2.000s")
+	expect(t, playsToEnd(&healthy().h, "v", time.Second), Fail, "rendered the last frame 99 of s at 2.000s, after the deadline 1.000s")
 	short := (&hb{}).stream().play(0, "reset", 0).render(ms(10), 0, 60).
 		add(ms(20), history.Event{Source: "v", Kind: history.KindActorEnd, Message: "gave up"})
-	v := PlaysToEnd(&short.h, "v", time.Minute)
+	v := playsToEnd(&short.h, "v", time.Minute)
 	expect(t, v, Fail, "never rendered the last frame 99 of s; the highest was 60")
 	if len(v.Evidence) != 1 || !strings.Contains(v.Evidence[0], "gave up") {
 		t.Fatalf("evidence %v", v.Evidence)
 	}
 	none := (&hb{}).stream().play(0, "reset", 0)
-	expect(t, PlaysToEnd(&none.h, "v", time.Minute), Fail, "never rendered a frame")
-	expect(t, PlaysToEnd(&(&hb{}).h, "v", time.Minute), Unknown, "no play request")
+	expect(t, playsToEnd(&none.h, "v", time.Minute), Fail, "never rendered a frame")
+	expect(t, playsToEnd(&(&hb{}).h, "v", time.Minute), Unknown, "no play request")
 	noCatalogue := (&hb{}).play(0, "reset", 0)
-	expect(t, PlaysToEnd(&noCatalogue.h, "v", time.Minute), Unknown, "does not say how long")
+	expect(t, playsToEnd(&noCatalogue.h, "v", time.Minute), Unknown, "does not say how long")
 }
 
 func TestReconnects(t *testing.T) {
-	expect(t, Reconnects(&healthy().h, "v", 1), Pass, "resumed 1 time(s) as expected")
-	expect(t, Reconnects(&healthy().h, "v", 0), Fail, "resumed 1 time(s), expected 0 (at 1.000s)")
-	expect(t, Reconnects(&(&hb{}).h, "v", 0), Unknown, "")
+	expect(t, reconnects(&healthy().h, "v", 1), Pass, "resumed 1 time(s) as expected")
+	expect(t, reconnects(&healthy().h, "v", 0), Fail, "resumed 1 time(s), expected 0 (at 1.000s)")
+	expect(t, reconnects(&(&hb{}).h, "v", 0), Unknown, "")
 }
 
 func TestRecoveries(t *testing.T) {
@@ -154,18 +154,18 @@ func TestStallDetected(t *testing.T) {
 		return (&hb{}).add(ms(3000), history.Event{Source: "hole", Kind: history.KindFaultStart, Fault: "hole"})
 	}
 	ok := base().add(ms(4100), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 1, Message: "no byte"})
-	expect(t, StallDetected(&ok.h, "v", "hole", 2*time.Second), Pass, "stall detected 1.100s after hole started")
-	expect(t, StallDetected(&ok.h, "v", "hole", time.Second), Fail, "later than 1.000s")
+	expect(t, stallDetected(&ok.h, "v", "hole", 2*time.Second), Pass, "stall detected 1.100s after hole started")
+	expect(t, stallDetected(&ok.h, "v", "hole", time.Second), Fail, "later than 1.000s")
 	early := base().add(ms(2000), history.Event{Source: "v", Kind: history.KindClientStall})
-	expect(t, StallDetected(&early.h, "v", "hole", time.Minute), Fail, "never detected the stall that hole caused")
-	expect(t, StallDetected(&ok.h, "v", "other", time.Minute), Unknown, "never started")
+	expect(t, stallDetected(&early.h, "v", "hole", time.Minute), Fail, "never detected the stall that hole caused")
+	expect(t, stallDetected(&ok.h, "v", "other", time.Minute), Unknown, "never started")
 }
 
 func TestBandwidthMeasured(t *testing.T) {
 	b := (&hb{}).add(ms(50), history.Event{Source: "v", Kind: history.KindClientBW, Kbps: 390, Latency: ms(1)})
-	expect(t, BandwidthMeasured(&b.h, "v", 400, 0.2), Pass, "measured 390 kbps, within ±20% of 400 kbps")
-	expect(t, BandwidthMeasured(&b.h, "v", 800, 0.2), Fail, "measured 390 kbps, outside 640..960")
-	expect(t, BandwidthMeasured(&(&hb{}).h, "v", 400, 0.2), Fail, "no onBWDone")
+	expect(t, bandwidthMeasured(&b.h, "v", 400, 0.2), Pass, "measured 390 kbps, within ±20% of 400 kbps")
+	expect(t, bandwidthMeasured(&b.h, "v", 800, 0.2), Fail, "measured 390 kbps, outside 640..960")
+	expect(t, bandwidthMeasured(&(&hb{}).h, "v", 400, 0.2), Fail, "no onBWDone")
 }
 
 func TestResumesPairEachRequestWithItsOwnServerPlay(t *testing.T) {

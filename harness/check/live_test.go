@@ -4,8 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
-	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 func cam(b *hb, at time.Duration, kind string, e history.Event) *hb {
@@ -33,24 +34,24 @@ func stalled(detectAt time.Duration) *hb {
 }
 
 func TestRepublishesAfterZeroBitrate(t *testing.T) {
-	p := scenario.Republishes{Client: "cam", Viewer: "w", Within: scenario.Duration(time.Second), Codec: "h263"}
-	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3502)).h, p, 500*time.Millisecond, 3), Pass, "on schedule")
-	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3580)).h, p, 500*time.Millisecond, 3), Pass, "on schedule")
-	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(4500)).h, p, 500*time.Millisecond, 3), Fail, "detection off schedule")
+	p := Republishes{Client: "cam", Viewer: "w", Within: spec.Duration(time.Second), Codec: "h263", Interval: spec.Duration(500 * time.Millisecond), MaxTries: 3}
+	expect(t, republishesAfterZeroBitrate(&stalled(ms(3502)).h, p), Pass, "on schedule")
+	expect(t, republishesAfterZeroBitrate(&stalled(ms(3580)).h, p), Pass, "on schedule")
+	expect(t, republishesAfterZeroBitrate(&stalled(ms(4500)).h, p), Fail, "detection off schedule")
 	extra := stalled(ms(3502))
 	cam(extra, ms(3200), history.KindClientBitrate, history.Event{Strikes: 4})
-	expect(t, RepublishesAfterZeroBitrate(&extra.h, p, 500*time.Millisecond, 3), Fail, "4 empty checks after")
+	expect(t, republishesAfterZeroBitrate(&extra.h, p), Fail, "4 empty checks after")
 	p.Codec = "vp8"
-	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3502)).h, p, 500*time.Millisecond, 3), Fail, `announced codec "h263", want "vp8"`)
-	p.Codec, p.Within = "", scenario.Duration(50*time.Millisecond)
-	expect(t, RepublishesAfterZeroBitrate(&stalled(ms(3502)).h, p, 500*time.Millisecond, 3), Fail, "later than 50ms")
+	expect(t, republishesAfterZeroBitrate(&stalled(ms(3502)).h, p), Fail, `announced codec "h263", want "vp8"`)
+	p.Codec, p.Within = "", spec.Duration(50*time.Millisecond)
+	expect(t, republishesAfterZeroBitrate(&stalled(ms(3502)).h, p), Fail, "later than 50ms")
 	none := &hb{}
 	cam(none, ms(500), history.KindClientBitrate, history.Event{BytesOut: 10})
-	expect(t, RepublishesAfterZeroBitrate(&none.h, p, 500*time.Millisecond, 3), Fail, "never detected a zero bitrate")
+	expect(t, republishesAfterZeroBitrate(&none.h, p), Fail, "never detected a zero bitrate")
 }
 
 func TestRestorePolicy(t *testing.T) {
-	pol := scenario.Restore{Timeout: scenario.Duration(500 * time.Millisecond), MaxTries: 3}
+	pol := fakeclient.Restore{Timeout: spec.Duration(500 * time.Millisecond), MaxTries: 3}
 	outage := func(b *hb, at time.Duration, attempts int, gap time.Duration, then string) *hb {
 		for i := 1; i <= attempts; i++ {
 			cam(b, at, history.KindClientWait, history.Event{})
@@ -65,36 +66,36 @@ func TestRestorePolicy(t *testing.T) {
 		}
 		return b
 	}
-	expect(t, RestorePolicy(&outage(outage(&hb{}, ms(1000), 2, ms(500), "ok"), ms(5000), 3, ms(500), "ok").h, "cam", pol), Pass, "2 outage(s), at most 3 of 3")
-	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 3, ms(500), "failed").h, "cam", pol), Pass, "terminal FAILED")
-	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 4, ms(500), "").h, "cam", pol), Fail, "attempt 4 at 3.000s exceeds maxTries 3")
-	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 2, ms(100), "ok").h, "cam", pol), Fail, "attempt too early")
-	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 3, ms(500), "").h, "cam", pol), Fail, "no terminal FAILED followed")
-	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 1, ms(500), "failed").h, "cam", pol), Fail, "after only 1 of 3 attempts")
+	expect(t, restorePolicy(&outage(outage(&hb{}, ms(1000), 2, ms(500), "ok"), ms(5000), 3, ms(500), "ok").h, "cam", pol), Pass, "2 outage(s), at most 3 of 3")
+	expect(t, restorePolicy(&outage(&hb{}, ms(1000), 3, ms(500), "failed").h, "cam", pol), Pass, "terminal FAILED")
+	expect(t, restorePolicy(&outage(&hb{}, ms(1000), 4, ms(500), "").h, "cam", pol), Fail, "attempt 4 at 3.000s exceeds maxTries 3")
+	expect(t, restorePolicy(&outage(&hb{}, ms(1000), 2, ms(100), "ok").h, "cam", pol), Fail, "attempt too early")
+	expect(t, restorePolicy(&outage(&hb{}, ms(1000), 3, ms(500), "").h, "cam", pol), Fail, "no terminal FAILED followed")
+	expect(t, restorePolicy(&outage(&hb{}, ms(1000), 1, ms(500), "failed").h, "cam", pol), Fail, "after only 1 of 3 attempts")
 	back := pol
-	back.Backoff = &scenario.Backoff{Factor: 2, Max: scenario.Duration(time.Minute)}
-	expect(t, RestorePolicy(&outage(&hb{}, ms(1000), 2, ms(500), "ok").h, "cam", back), Fail, "attempt 2 at 2.000s, 0.500s after the failure (policy 1s)")
-	expect(t, RestorePolicy(&(&hb{}).h, "cam", pol), Unknown, "never had to restore")
+	back.Backoff = &fakeclient.Backoff{Factor: 2, Max: spec.Duration(time.Minute)}
+	expect(t, restorePolicy(&outage(&hb{}, ms(1000), 2, ms(500), "ok").h, "cam", back), Fail, "attempt 2 at 2.000s, 0.500s after the failure (policy 1s)")
+	expect(t, restorePolicy(&(&hb{}).h, "cam", pol), Unknown, "never had to restore")
 }
 
 func TestNoRestoreAfterManualStop(t *testing.T) {
 	b := &hb{}
 	cam(b, 0, history.KindClientPublish, history.Event{Stream: "cam"})
 	cam(b, ms(1000), history.KindClientStopped, history.Event{})
-	expect(t, NoRestoreAfterManualStop(&b.h, "cam"), Pass, "no restore and no publish afterwards")
+	expect(t, noRestoreAfterManualStop(&b.h, "cam"), Pass, "no restore and no publish afterwards")
 	cam(b, ms(3000), history.KindClientAttempt, history.Event{Strikes: 1})
 	b.add(ms(3005), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam"})
-	expect(t, NoRestoreAfterManualStop(&b.h, "cam"), Fail, "restore.attempt at 3.000s, after the manual stop at 1.000s (and 1 more problems)")
-	expect(t, NoRestoreAfterManualStop(&(&hb{}).h, "cam"), Unknown, "never stopped by hand")
+	expect(t, noRestoreAfterManualStop(&b.h, "cam"), Fail, "restore.attempt at 3.000s, after the manual stop at 1.000s (and 1 more problems)")
+	expect(t, noRestoreAfterManualStop(&(&hb{}).h, "cam"), Unknown, "never stopped by hand")
 }
 
 func TestDeadPeerDetected(t *testing.T) {
 	b := (&hb{}).add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark"})
 	cam(b, ms(2500), history.KindClientPings, history.Event{Strikes: 3})
-	expect(t, DeadPeerDetected(&b.h, "cam", "dark", 2*time.Second), Pass, "dead peer detected 1.500s after dark")
-	expect(t, DeadPeerDetected(&b.h, "cam", "dark", time.Second), Fail, "later than 1s")
+	expect(t, deadPeerDetected(&b.h, "cam", "dark", 2*time.Second), Pass, "dead peer detected 1.500s after dark")
+	expect(t, deadPeerDetected(&b.h, "cam", "dark", time.Second), Fail, "later than 1s")
 	quiet := (&hb{}).add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark"})
-	expect(t, DeadPeerDetected(&quiet.h, "cam", "dark", time.Second), Fail, "never noticed the missing pings")
+	expect(t, deadPeerDetected(&quiet.h, "cam", "dark", time.Second), Fail, "never noticed the missing pings")
 }
 
 func TestLiveResumes(t *testing.T) {
@@ -107,8 +108,8 @@ func TestLiveResumes(t *testing.T) {
 		}
 		return b
 	}
-	expect(t, LiveResumes(&view(0, 0.04, 2.0).h, "w", time.Second, 1), Pass, "3 frames, timestamps never went back")
-	expect(t, LiveResumes(&view(0, 0.04, 0).h, "w", time.Second, 1), Fail, "timestamp went back from 0.040s to 0.000s")
-	expect(t, LiveResumes(&view(0, 0.04).h, "w", time.Second, 2), Fail, "saw 1 publish(es) of cam, expected at least 2")
-	expect(t, LiveResumes(&(&hb{}).h, "w", time.Second, 1), Fail, "received no frame")
+	expect(t, liveResumes(&view(0, 0.04, 2.0).h, "w", time.Second, 1), Pass, "3 frames, timestamps never went back")
+	expect(t, liveResumes(&view(0, 0.04, 0).h, "w", time.Second, 1), Fail, "timestamp went back from 0.040s to 0.000s")
+	expect(t, liveResumes(&view(0, 0.04).h, "w", time.Second, 2), Fail, "saw 1 publish(es) of cam, expected at least 2")
+	expect(t, liveResumes(&(&hb{}).h, "w", time.Second, 1), Fail, "received no frame")
 }

@@ -27,9 +27,9 @@ func rebuild(firstCall string) *hb {
 }
 
 func TestPlaylistRebuilt(t *testing.T) {
-	expect(t, PlaylistRebuilt(&rebuild("appendAndWait").h, "v"), Pass, "1 rebuild(s)")
-	expect(t, PlaylistRebuilt(&rebuild("append").h, "v"), Fail, "re-added a with append")
-	v := PlaylistRebuilt(&rebuild("append").h, "v")
+	expect(t, playlistRebuilt(&rebuild("appendAndWait").h, "v"), Pass, "1 rebuild(s)")
+	expect(t, playlistRebuilt(&rebuild("append").h, "v"), Fail, "re-added a with append")
+	v := playlistRebuilt(&rebuild("append").h, "v")
 	if len(v.Evidence) < 2 || !contains(v.Evidence, "origin started streaming a (append)") {
 		t.Fatalf("evidence lacks the server's early stream: %v", v.Evidence)
 	}
@@ -38,9 +38,9 @@ func TestPlaylistRebuilt(t *testing.T) {
 	short := rebuild("appendAndWait")
 	short.h.Events[len(short.h.Events)-1].Playlist = []string{"b"}
 	short.h.Events[len(short.h.Events)-1].Stream = "b"
-	expect(t, PlaylistRebuilt(&short.h, "v"), Fail, "server's playlist is [b] but the client's is [a b]")
+	expect(t, playlistRebuilt(&short.h, "v"), Fail, "server's playlist is [b] but the client's is [a b]")
 
-	expect(t, PlaylistRebuilt(&(&hb{}).h, "v"), Fail, "never resumed")
+	expect(t, playlistRebuilt(&(&hb{}).h, "v"), Fail, "never resumed")
 }
 
 func contains(lines []string, sub string) bool {
@@ -64,9 +64,9 @@ func TestItemBoundaryContinuity(t *testing.T) {
 		b.add(ms(200), history.Event{Source: "v", Kind: history.KindClientRendered, Stream: "b", Frames: &history.Range{First: 0, Last: 99}, StartTime: f(bStart)})
 		return b
 	}
-	expect(t, ResumesAtOffset(&base(4.0).h, "v", 0), Pass, "200 frames")
-	expect(t, ResumesAtOffset(&base(4.08).h, "v", 0), Fail, "stream time skipped 80 ms where a frame 99 (3.960s) gave way to b frame 0")
-	expect(t, ResumesAtOffset(&base(3.96).h, "v", 0), Fail, "stream time repeated 40 ms")
+	expect(t, resumesAtOffset(&base(4.0).h, "v", 0), Pass, "200 frames")
+	expect(t, resumesAtOffset(&base(4.08).h, "v", 0), Fail, "stream time skipped 80 ms where a frame 99 (3.960s) gave way to b frame 0")
+	expect(t, resumesAtOffset(&base(3.96).h, "v", 0), Fail, "stream time repeated 40 ms")
 }
 
 func TestOldConnectionClosedAfterAttach(t *testing.T) {
@@ -82,15 +82,15 @@ func TestOldConnectionClosedAfterAttach(t *testing.T) {
 		}
 		return b.add(ms(1006), history.Event{Source: "v", Kind: history.KindClientPlay, Conn: 2, Stream: "s", Transition: "resume", Offset: f(3)})
 	}
-	expect(t, OldConnectionClosedAfterAttach(&move(false).h, "v"), Pass, "attach, then close, then resume")
-	expect(t, OldConnectionClosedAfterAttach(&move(true).h, "v"), Fail, "old connection 1 closed at 1.001s, before the new connection 2 attached at 1.005s")
-	expect(t, OldConnectionClosedAfterAttach(&(&hb{}).h, "v"), Unknown, "no load-balance move")
+	expect(t, oldConnectionClosedAfterAttach(&move(false).h, "v"), Pass, "attach, then close, then resume")
+	expect(t, oldConnectionClosedAfterAttach(&move(true).h, "v"), Fail, "old connection 1 closed at 1.001s, before the new connection 2 attached at 1.005s")
+	expect(t, oldConnectionClosedAfterAttach(&(&hb{}).h, "v"), Unknown, "no load-balance move")
 }
 
 func TestStatusReceived(t *testing.T) {
 	b := (&hb{}).add(ms(5), history.Event{Source: "v", Kind: history.KindClientStatus, Code: "NetStream.Play.Start", Conn: 1})
-	expect(t, StatusReceived(&b.h, "v", "NetStream.Play.Start"), Pass, "received NetStream.Play.Start at 0.005s")
-	v := StatusReceived(&b.h, "v", "NetStream.Play.Failed")
+	expect(t, statusReceived(&b.h, "v", "NetStream.Play.Start"), Pass, "received NetStream.Play.Start at 0.005s")
+	v := statusReceived(&b.h, "v", "NetStream.Play.Failed")
 	if v.Status != Fail || len(v.Evidence) != 1 || v.Evidence[0] != "NetStream.Play.Start" {
 		t.Fatalf("got %v %v", v, v.Evidence)
 	}
@@ -107,11 +107,11 @@ func TestLostResumeIsNotPairedWithTheNextOne(t *testing.T) {
 	if len(rs) != 2 || rs[0].Served != nil || rs[1].Served == nil {
 		t.Fatalf("pairing: %+v", rs)
 	}
-	v := ResumesAtOffset(&b.h, "v", 1)
+	v := resumesAtOffset(&b.h, "v", 1)
 	if v.Status != Pass || !contains(v.Evidence, "was lost with its connection") {
 		t.Fatalf("got %v %v", v, v.Evidence)
 	}
 	// The last resume unserved is a failure.
 	b.play(ms(3000), "resume", 4.0)
-	expect(t, ResumesAtOffset(&b.h, "v", 1), Fail, "resume requested at 3.000s (offset 4.000s) never reached a server")
+	expect(t, resumesAtOffset(&b.h, "v", 1), Fail, "resume requested at 3.000s (offset 4.000s) never reached a server")
 }

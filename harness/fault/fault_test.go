@@ -18,10 +18,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/streamfault/streamfault/harness/lab"
-	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/leakcheck"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 const route = "r"
@@ -34,21 +34,9 @@ func startLab(t *testing.T, resetArmed bool) *lab.Lab {
 			t.Errorf("goroutines left behind: %v", err)
 		}
 	})
-	s, err := scenario.Parse("proof.yaml", []byte(`
-name: proof
-server: {streams: [{name: s, duration: 60s}]}
-routes: [{name: r}]
-clients: [{name: v, role: player, route: r, play: [{stream: s}]}]
-expect: [{playsToEnd: {client: v}}]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := lab.Options{}
-	if resetArmed {
-		opts.ResetRoutes = []string{route}
-	}
-	l, err := lab.Start(context.Background(), s, opts)
+	srv := lab.Server{Streams: []lab.Stream{{Name: "s", Duration: spec.Duration(60 * time.Second)}}}
+	srv.Default()
+	l, err := lab.Start(context.Background(), lab.Options{Name: "proof", Server: srv, Routes: []lab.Route{{Name: route, Server: lab.ServerName}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +45,11 @@ expect: [{playsToEnd: {client: v}}]
 			t.Error(err)
 		}
 	})
+	if resetArmed {
+		if err := (&Reset{RouteRef: RouteRef{Route: route}}).Prepare(l); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return l
 }
 
@@ -201,13 +194,9 @@ func (p *probe) contiguous(t *testing.T) int {
 	return len(p.frames)
 }
 
-func apply(t *testing.T, l *lab.Lab, f scenario.Fault) Revert {
+func apply(t *testing.T, l *lab.Lab, name string, s Spec) Revert {
 	t.Helper()
-	ft, err := FromScenario(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rv, err := ft.Apply(context.Background(), l)
+	rv, err := s.Apply(context.Background(), Env{Lab: l}, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,18 +205,18 @@ func apply(t *testing.T, l *lab.Lab, f scenario.Fault) Revert {
 
 func toxicity(v float64) *float64 { return &v }
 
-func common(dir string) scenario.ToxicCommon {
-	return scenario.ToxicCommon{Route: route, Direction: dir, Toxicity: toxicity(1)}
+func common(dir string) ToxicCommon {
+	return ToxicCommon{Route: route, Direction: dir, Toxicity: toxicity(1)}
 }
 
-func dur(d time.Duration) scenario.Duration { return scenario.Duration(d) }
+func dur(d time.Duration) spec.Duration { return spec.Duration(d) }
 
 func isReset(err error) bool { return errors.Is(err, syscall.ECONNRESET) }
 
 func TestFaultLatency(t *testing.T) {
 	l := startLab(t, false)
 	base := play(t, addr(t, l), 0)
-	rv := apply(t, l, scenario.Fault{Name: "lat", Latency: &scenario.LatencyToxic{ToxicCommon: common(scenario.Downstream), Latency: dur(200 * time.Millisecond)}})
+	rv := apply(t, l, "lat", &LatencyToxic{ToxicCommon: common(Downstream), Latency: dur(200 * time.Millisecond)})
 	slow := play(t, addr(t, l), 0)
 	t.Logf("latency 200ms downstream: connect round trip %v without, %v with", base.rtt, slow.rtt)
 	if slow.rtt < 200*time.Millisecond || slow.rtt > base.rtt+400*time.Millisecond {
@@ -244,7 +233,7 @@ func TestFaultLatency(t *testing.T) {
 
 func TestFaultBandwidth(t *testing.T) {
 	l := startLab(t, false)
-	apply(t, l, scenario.Fault{Name: "bw", Bandwidth: &scenario.BandwidthToxic{ToxicCommon: common(scenario.Downstream), Rate: 20}})
+	apply(t, l, "bw", &BandwidthToxic{ToxicCommon: common(Downstream), Rate: 20})
 	p := play(t, addr(t, l), time.Minute) // the server bursts the whole stream: the toxic is the limit
 	p.waitFrames(t, 5)
 	b0, t0 := p.bytes(), time.Now()
@@ -258,7 +247,7 @@ func TestFaultBandwidth(t *testing.T) {
 
 func TestFaultLimitData(t *testing.T) {
 	l := startLab(t, false)
-	apply(t, l, scenario.Fault{Name: "ld", LimitData: &scenario.LimitDataToxic{ToxicCommon: common(scenario.Downstream), Bytes: 20000}})
+	apply(t, l, "ld", &LimitDataToxic{ToxicCommon: common(Downstream), Bytes: 20000})
 	p := play(t, addr(t, l), time.Minute)
 	err, _, ended := p.end(5 * time.Second)
 	t.Logf("limit_data 20000 B: connection ended (%v) after %d bytes", err, p.bytes())
@@ -274,7 +263,7 @@ func TestFaultStall(t *testing.T) {
 	l := startLab(t, false)
 	p := play(t, addr(t, l), 500*time.Millisecond)
 	p.waitFrames(t, 20)
-	rv := apply(t, l, scenario.Fault{Name: "stall", Stall: &scenario.RouteRef{Route: route}})
+	rv := apply(t, l, "stall", &Stall{RouteRef: RouteRef{Route: route}})
 	time.Sleep(200 * time.Millisecond) // let what was in flight land
 	b0 := p.bytes()
 	time.Sleep(1500 * time.Millisecond)
@@ -298,7 +287,7 @@ func TestFaultBlackhole(t *testing.T) {
 	l := startLab(t, false)
 	p := play(t, addr(t, l), 500*time.Millisecond)
 	p.waitFrames(t, 20)
-	rv := apply(t, l, scenario.Fault{Name: "bh", Blackhole: &scenario.RouteRef{Route: route}})
+	rv := apply(t, l, "bh", &Blackhole{RouteRef: RouteRef{Route: route}})
 	time.Sleep(200 * time.Millisecond)
 	b0 := p.bytes()
 	_, _, ended := p.end(time.Second)
@@ -322,7 +311,7 @@ func TestFaultReset(t *testing.T) {
 	p := play(t, addr(t, l), 500*time.Millisecond)
 	p.waitFrames(t, 20)
 	at := time.Now()
-	rv := apply(t, l, scenario.Fault{Name: "rst", Reset: &scenario.RouteRef{Route: route}})
+	rv := apply(t, l, "rst", &Reset{RouteRef: RouteRef{Route: route}})
 	err, endAt, ended := p.end(2 * time.Second)
 	if rerr := rv(context.Background()); rerr != nil {
 		t.Fatal(rerr)
@@ -341,7 +330,7 @@ func TestFaultDropAndDisable(t *testing.T) {
 	p := play(t, addr(t, l), 0)
 	p.waitFrames(t, 5)
 	at := time.Now()
-	apply(t, l, scenario.Fault{Name: "drop", Drop: &scenario.RouteRef{Route: route}})
+	apply(t, l, "drop", &Drop{RouteRef: RouteRef{Route: route}})
 	err, endAt, ended := p.end(time.Second)
 	t.Logf("drop: connection ended after %v with %v", endAt.Sub(at), err)
 	if !ended || !errors.Is(err, io.EOF) {
@@ -350,7 +339,7 @@ func TestFaultDropAndDisable(t *testing.T) {
 	q := play(t, addr(t, l), 0) // accepted again at once
 	q.waitFrames(t, 5)
 
-	rv := apply(t, l, scenario.Fault{Name: "dis", Disable: &scenario.RouteRef{Route: route}})
+	rv := apply(t, l, "dis", &Disable{RouteRef: RouteRef{Route: route}})
 	if err, _, ended := q.end(time.Second); !ended || !errors.Is(err, io.EOF) {
 		t.Fatalf("disable: want EOF, got %v", err)
 	}
@@ -369,18 +358,16 @@ func TestFaultServerKillRestartShutdown(t *testing.T) {
 	for _, action := range []string{"kill", "shutdown", "restart"} {
 		p := play(t, addr(t, l), 0)
 		p.waitFrames(t, 5)
-		f := scenario.Fault{Name: action}
-		ref := &scenario.ServerRef{Server: scenario.ServerName}
+		ref := ServerRef{Server: lab.ServerName}
+		var f Spec = &Restart{ServerRef: ref}
 		switch action {
 		case "kill":
-			f.Kill = ref
+			f = &Kill{ServerRef: ref}
 		case "shutdown":
-			f.Shutdown = ref
-		default:
-			f.Restart = ref
+			f = &Shutdown{ServerRef: ref}
 		}
 		at := time.Now()
-		rv := apply(t, l, f)
+		rv := apply(t, l, action, f)
 		err, endAt, ended := p.end(time.Second)
 		t.Logf("%s: the player's connection (through the proxy) ended after %v with %v", action, endAt.Sub(at), err)
 		if !ended {
@@ -402,8 +389,8 @@ func TestFaultServerKillRestartShutdown(t *testing.T) {
 
 func TestFaultSlicer(t *testing.T) {
 	l := startLab(t, false)
-	apply(t, l, scenario.Fault{Name: "sl", Slicer: &scenario.SlicerToxic{ToxicCommon: common(scenario.Downstream),
-		AverageSize: 64, SizeVariation: 32, Delay: dur(100 * time.Microsecond)}})
+	apply(t, l, "sl", &SlicerToxic{ToxicCommon: common(Downstream),
+		AverageSize: 64, SizeVariation: 32, Delay: dur(100 * time.Microsecond)})
 	p := play(t, addr(t, l), 2*time.Second)
 	p.waitFrames(t, 60)
 	n := p.contiguous(t)
@@ -412,10 +399,10 @@ func TestFaultSlicer(t *testing.T) {
 
 func TestFaultSlowClose(t *testing.T) {
 	l := startLab(t, false)
-	apply(t, l, scenario.Fault{Name: "sc", SlowClose: &scenario.SlowCloseToxic{ToxicCommon: common(scenario.Downstream), Delay: dur(500 * time.Millisecond)}})
+	apply(t, l, "sc", &SlowCloseToxic{ToxicCommon: common(Downstream), Delay: dur(500 * time.Millisecond)})
 	p := play(t, addr(t, l), 0)
 	p.waitFrames(t, 5)
-	srv, _ := l.Server(scenario.ServerName)
+	srv, _ := l.Server(lab.ServerName)
 	at := time.Now()
 	go srv.Close()
 	err, endAt, ended := p.end(3 * time.Second)
@@ -432,7 +419,7 @@ func TestFaultTimeoutAndResetPeer(t *testing.T) {
 	p := play(t, addr(t, l), 0)
 	p.waitFrames(t, 5)
 	at := time.Now()
-	rv := apply(t, l, scenario.Fault{Name: "to", Timeout: &scenario.TimeoutToxic{ToxicCommon: common(scenario.Upstream), Timeout: dur(500 * time.Millisecond)}})
+	rv := apply(t, l, "to", &Timeout{TimeoutToxic{ToxicCommon: common(Upstream), Timeout: dur(500 * time.Millisecond)}})
 	err, endAt, ended := p.end(3 * time.Second)
 	t.Logf("timeout 500ms upstream (idle): connection ended after %v with %v", endAt.Sub(at), err)
 	if !ended || endAt.Sub(at) < 300*time.Millisecond {
@@ -443,7 +430,7 @@ func TestFaultTimeoutAndResetPeer(t *testing.T) {
 	}
 	// reset_peer present before the connection: the first chunk of server data (here the
 	// handshake's S0/S1) is held for the timeout, then the link is reset without it.
-	apply(t, l, scenario.Fault{Name: "rp", ResetPeer: &scenario.TimeoutToxic{ToxicCommon: common(scenario.Downstream), Timeout: dur(300 * time.Millisecond)}})
+	apply(t, l, "rp", &ResetPeer{TimeoutToxic{ToxicCommon: common(Downstream), Timeout: dur(300 * time.Millisecond)}})
 	at = time.Now()
 	_, err = rtmpconn.Dial(context.Background(), addr(t, l), rtmpconn.Options{})
 	t.Logf("reset_peer 300ms: the handshake failed after %v with %v", time.Since(at), err)
@@ -454,13 +441,10 @@ func TestFaultTimeoutAndResetPeer(t *testing.T) {
 
 func TestFaultFlapAndInjectWindow(t *testing.T) {
 	l := startLab(t, false)
-	f, err := FromScenario(scenario.Fault{Name: "flap", Flap: &scenario.Flap{Route: route, Every: dur(300 * time.Millisecond), Times: 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := New("flap", &Flap{Route: route, Every: dur(300 * time.Millisecond), Times: 3})
 	p := play(t, addr(t, l), 0)
 	p.waitFrames(t, 5)
-	w, err := Inject(context.Background(), l, nil, f, 0, nil)
+	w, err := Inject(context.Background(), Env{Lab: l}, nil, &f, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,12 +457,12 @@ func TestFaultFlapAndInjectWindow(t *testing.T) {
 		t.Fatal("the first drop of the flap did not end the session")
 	}
 	// A held, revertible fault gets an end; an unheld one lasts until heal.
-	dis, _ := FromScenario(scenario.Fault{Name: "d", Disable: &scenario.RouteRef{Route: route}})
-	w, err = Inject(context.Background(), l, nil, dis, 100*time.Millisecond, nil)
+	dis := New("d", &Disable{RouteRef: RouteRef{Route: route}})
+	w, err = Inject(context.Background(), Env{Lab: l}, nil, &dis, 100*time.Millisecond, nil)
 	if err != nil || w.End.Sub(w.Start) < 100*time.Millisecond {
 		t.Fatalf("held window %v %v", w, err)
 	}
-	w, err = Inject(context.Background(), l, nil, dis, 0, nil)
+	w, err = Inject(context.Background(), Env{Lab: l}, nil, &dis, 0, nil)
 	if err != nil || !w.End.IsZero() {
 		t.Fatalf("open window %v %v", w, err)
 	}

@@ -21,13 +21,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/streamfault/streamfault/fakeserver"
-	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
-	"github.com/streamfault/streamfault/internal/media"
 )
-
-// ServerName is the name of the scenario's reference server in the history.
-const ServerName = scenario.ServerName
 
 // ResetToxic is the name of the reset_peer toxic (toxicity 0) that arms a route for reset
 // faults: Toxiproxy only sets SO_LINGER 0 on links created while such a toxic exists.
@@ -35,6 +30,13 @@ const ResetToxic = "sf-reset-arm"
 
 // Options configures a lab.
 type Options struct {
+	// Name names the lab's proxies (with a random suffix, so parallel runs can share one
+	// external toxiproxy-server); a scenario's name.
+	Name string
+	// Server is the reference servers' configuration.
+	Server Server
+	// Routes are the network paths to build, one proxy each.
+	Routes []Route
 	// ToxiproxyURL selects an external toxiproxy-server (e.g. http://127.0.0.1:8474);
 	// empty embeds one in this process.
 	ToxiproxyURL string
@@ -42,12 +44,10 @@ type Options struct {
 	Clock clock.Clock
 	// OnServerEvent receives the reference server's access log; it must be concurrency-safe.
 	OnServerEvent func(server string, ev fakeserver.Event)
-	// ResetRoutes are armed for reset faults (see ResetToxic) before any client connects.
-	ResetRoutes []string
 }
 
-// Route is one named network path: a Toxiproxy proxy in front of a server.
-type Route struct {
+// Path is a route as built: a Toxiproxy proxy in front of a server.
+type Path struct {
 	// Name is the route's scenario name.
 	Name string
 	// Listen is the proxy's loopback address clients dial.
@@ -64,43 +64,22 @@ type Lab struct {
 	Toxiproxy *toxiclient.Client
 
 	servers  map[string]*fakeserver.Server
-	routes   map[string]*Route
+	routes   map[string]*Path
 	embedded *embedded
 	clk      clock.Clock
 	armed    map[string]bool
-	clients  map[string]Switcher
 }
 
-// Switcher is a client whose network can change: later connections go to addr. Faults that
-// need more of a client (a load-balance move, a manual stop) look for it on the client.
-type Switcher interface {
-	SwitchAddr(addr string) error
-}
-
-// AddClient makes a client reachable by faults that act on clients (switchRoute). Call it
-// before the fault timeline starts.
-func (l *Lab) AddClient(name string, c Switcher) { l.clients[name] = c }
-
-// Client returns a client added with AddClient.
-func (l *Lab) Client(name string) (Switcher, error) {
-	c, ok := l.clients[name]
-	if !ok {
-		return nil, fmt.Errorf("lab: no client %q", name)
-	}
-	return c, nil
-}
-
-// Start builds the lab for s. On error everything created so far is removed.
-func Start(ctx context.Context, s *scenario.Scenario, opts Options) (*Lab, error) {
-	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Route{}, clk: clock.Or(opts.Clock), armed: map[string]bool{},
-		clients: map[string]Switcher{}}
-	if err := l.build(ctx, s, opts); err != nil {
+// Start builds the lab opts describes. On error everything created so far is removed.
+func Start(ctx context.Context, opts Options) (*Lab, error) {
+	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Path{}, clk: clock.Or(opts.Clock), armed: map[string]bool{}}
+	if err := l.build(ctx, opts); err != nil {
 		return nil, errors.Join(err, l.Close())
 	}
 	return l, nil
 }
 
-func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) error {
+func (l *Lab) build(ctx context.Context, opts Options) error {
 	if opts.ToxiproxyURL != "" {
 		l.Toxiproxy = toxiclient.NewClient(opts.ToxiproxyURL)
 		if _, err := l.Toxiproxy.Version(); err != nil {
@@ -114,13 +93,10 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 		l.embedded, l.Toxiproxy = e, toxiclient.NewClient(e.addr)
 	}
 
-	var specs []media.Spec
-	for _, st := range s.Server.Streams {
-		specs = append(specs, media.Spec{Name: st.Name, Duration: st.Duration.D(), FPS: st.FPS, KeyframeInterval: st.KeyframeInterval.D()})
-	}
-	for _, name := range s.Server.Names() {
-		cfg := fakeserver.Config{Streams: specs, Clock: opts.Clock, IdlePublisherTimeout: s.Server.IdlePublisherTimeout.D(),
-			PingInterval: s.Server.PingInterval.D(), PingTimeout: s.Server.PingTimeout.D()}
+	srvOpts := opts.Server
+	for _, name := range srvOpts.Names() {
+		cfg := fakeserver.Config{Streams: srvOpts.Specs(), Clock: opts.Clock, IdlePublisherTimeout: srvOpts.IdlePublisherTimeout.D(),
+			PingInterval: srvOpts.PingInterval.D(), PingTimeout: srvOpts.PingTimeout.D()}
 		if opts.OnServerEvent != nil {
 			cfg.OnEvent = func(ev fakeserver.Event) { opts.OnServerEvent(name, ev) }
 		}
@@ -135,12 +111,12 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 	}
 
 	suffix := randomSuffix()
-	for _, r := range s.Routes {
+	for _, r := range opts.Routes {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("lab: %w", err)
 		}
 		// Unique names let parallel runs share one external toxiproxy-server.
-		name := fmt.Sprintf("sf-%s-%s-%s", s.Name, r.Name, suffix)
+		name := fmt.Sprintf("sf-%s-%s-%s", opts.Name, r.Name, suffix)
 		srv, err := l.Server(r.Server) // the loader names the first server when the route does not
 		if err != nil {
 			return fmt.Errorf("lab: route %q: %w", r.Name, err)
@@ -149,12 +125,7 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 		if err != nil {
 			return fmt.Errorf("lab: route %q: create proxy: %w", r.Name, err)
 		}
-		l.routes[r.Name] = &Route{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Proxy: p}
-	}
-	for _, name := range opts.ResetRoutes {
-		if err := l.arm(name); err != nil {
-			return err
-		}
+		l.routes[r.Name] = &Path{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Proxy: p}
 	}
 	return nil
 }
@@ -162,8 +133,9 @@ func (l *Lab) build(ctx context.Context, s *scenario.Scenario, opts Options) err
 // Armed tells whether the route carries the reset arm (see ResetToxic).
 func (l *Lab) Armed(route string) bool { return l.armed[route] }
 
-// arm adds the inactive reset_peer toxic to a route.
-func (l *Lab) arm(name string) error {
+// Arm adds the inactive reset_peer toxic to a route (see ResetToxic), once; call it before
+// any client connects.
+func (l *Lab) Arm(name string) error {
 	r, err := l.Route(name)
 	if err != nil {
 		return err
@@ -182,7 +154,7 @@ func (l *Lab) arm(name string) error {
 func (l *Lab) Clock() clock.Clock { return l.clk }
 
 // Route returns the named route.
-func (l *Lab) Route(name string) (*Route, error) {
+func (l *Lab) Route(name string) (*Path, error) {
 	r, ok := l.routes[name]
 	if !ok {
 		return nil, fmt.Errorf("lab: no route %q", name)
@@ -191,8 +163,8 @@ func (l *Lab) Route(name string) (*Route, error) {
 }
 
 // Routes returns every route.
-func (l *Lab) Routes() []*Route {
-	out := make([]*Route, 0, len(l.routes))
+func (l *Lab) Routes() []*Path {
+	out := make([]*Path, 0, len(l.routes))
 	for _, r := range l.routes {
 		out = append(out, r)
 	}
@@ -269,7 +241,7 @@ func (l *Lab) Close() error {
 			errs = append(errs, fmt.Errorf("lab: route %q: delete proxy: %w", r.Name, err))
 		}
 	}
-	l.routes = map[string]*Route{}
+	l.routes = map[string]*Path{}
 	for name, s := range l.servers {
 		if err := s.Shutdown(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: server %s: %w", name, err))

@@ -9,23 +9,19 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/leakcheck"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
-func testScenario(t testing.TB) *scenario.Scenario {
-	t.Helper()
-	s, err := scenario.Parse("lab.yaml", []byte(`
-name: lab
-server: {streams: [{name: s, duration: 2s}]}
-routes: [{name: wifi}, {name: lte}]
-clients: [{name: v, role: player, route: wifi, play: [{stream: s}]}]
-expect: [{playsToEnd: {client: v}}]
-`))
-	if err != nil {
-		t.Fatal(err)
+// testOptions is a lab of one 2 s stream behind two routes.
+func testOptions() Options {
+	srv := Server{Streams: []Stream{{Name: "s", Duration: spec.Duration(2 * time.Second)}}}
+	srv.Default()
+	routes := []Route{{Name: "wifi"}, {Name: "lte"}}
+	for i := range routes {
+		routes[i].Default(srv)
 	}
-	return s
+	return Options{Name: "lab", Server: srv, Routes: routes}
 }
 
 func TestRoutesForwardAndCloseRemovesEverything(t *testing.T) {
@@ -35,7 +31,7 @@ func TestRoutesForwardAndCloseRemovesEverything(t *testing.T) {
 			t.Errorf("goroutines left behind: %v", err)
 		}
 	}()
-	l, err := Start(context.Background(), testScenario(t), Options{})
+	l, err := Start(context.Background(), testOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +73,7 @@ func TestRoutesForwardAndCloseRemovesEverything(t *testing.T) {
 }
 
 func TestHealReEnablesDisabledRoute(t *testing.T) {
-	l, err := Start(context.Background(), testScenario(t), Options{})
+	l, err := Start(context.Background(), testOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,9 +98,9 @@ func TestHealReEnablesDisabledRoute(t *testing.T) {
 // BenchmarkLabSetupTeardown measures building and removing a lab: embedded Toxiproxy, the
 // reference server and two routes.
 func BenchmarkLabSetupTeardown(b *testing.B) {
-	s := testScenario(b)
+	opts := testOptions()
 	for b.Loop() {
-		l, err := Start(context.Background(), s, Options{})
+		l, err := Start(context.Background(), opts)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamfault/streamfault/harness/fault"
 )
 
 const base = `name: f
@@ -48,22 +50,23 @@ func TestEveryFaultKindParses(t *testing.T) {
 	if len(s.Faults) != 24 {
 		t.Fatalf("%d faults", len(s.Faults))
 	}
-	for i, kind := range FaultKinds {
-		if got := s.Faults[i].Kind(); got != kind {
+	for i, kind := range fault.Keys() {
+		if got := s.Faults[i].Kind; got != kind {
 			t.Errorf("fault %d: kind %q, want %q", i, got, kind)
 		}
 	}
-	if s.Faults[10].Kill.Server != ServerName || s.Faults[15].Bandwidth.Direction != Downstream || *s.Faults[15].Bandwidth.Toxicity != 0.5 {
-		t.Fatalf("defaults: %+v %+v", s.Faults[10].Kill, s.Faults[15].Bandwidth)
+	kill, bw := s.Faults[10].Spec.(*fault.Kill), s.Faults[15].Spec.(*fault.BandwidthToxic)
+	if kill.Server != ServerName || bw.Direction != fault.Downstream || *bw.Toxicity != 0.5 {
+		t.Fatalf("defaults: %+v %+v", kill, bw)
 	}
-	if s.Faults[14].Latency.Latency.D() != 200*time.Millisecond || s.Faults[14].Route() != "wifi" {
-		t.Fatalf("latency: %+v", s.Faults[14].Latency)
+	if lat := s.Faults[14].Spec.(*fault.LatencyToxic); lat.Latency.D() != 200*time.Millisecond || lat.Target().Name != "wifi" {
+		t.Fatalf("latency: %+v", lat)
 	}
-	if s.Faults[13].StallMedia.Server != ServerName || s.Faults[13].lastsUntilHeal() {
+	if sm := s.Faults[13].Spec.(*fault.StallMedia); sm.Server != ServerName || s.Faults[13].For == 0 {
 		t.Fatalf("stallMedia: %+v", s.Faults[13])
 	}
-	if s.Faults[8].Route() != "wifi" || s.Faults[8].Move.Client != "v" {
-		t.Fatalf("move: %+v", s.Faults[8].Move)
+	if mv := s.Faults[8].Spec.(*fault.Move); mv.Route != "wifi" || mv.Client != "v" {
+		t.Fatalf("move: %+v", mv)
 	}
 }
 
@@ -138,7 +141,7 @@ func TestNemesisIsSeededAndReproducible(t *testing.T) {
 	prev := time.Duration(0)
 	for i := range a.Faults {
 		fa, fb := a.Faults[i], b.Faults[i]
-		if fa.Kind() != fb.Kind() || *fa.At != *fb.At || fa.Name != fb.Name {
+		if fa.Kind != fb.Kind || *fa.At != *fb.At || fa.Name != fb.Name {
 			t.Fatalf("fault %d differs between loads with the same seed: %+v vs %+v", i, fa, fb)
 		}
 		gap := fa.At.D() - prev
@@ -153,7 +156,7 @@ func TestNemesisIsSeededAndReproducible(t *testing.T) {
 	c, _ := Parse("f.yaml", []byte(strings.Replace(src, "seed: 42", "seed: 43", 1)))
 	same := true
 	for i := range a.Faults {
-		same = same && a.Faults[i].Kind() == c.Faults[i].Kind() && *a.Faults[i].At == *c.Faults[i].At
+		same = same && a.Faults[i].Kind == c.Faults[i].Kind && *a.Faults[i].At == *c.Faults[i].At
 	}
 	if same {
 		t.Fatal("another seed should give another schedule")

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamfault/streamfault/harness/check"
 )
 
 const liveBase = `name: live
@@ -29,8 +31,12 @@ func TestLiveClientsParseWithDefaults(t *testing.T) {
 		c.Restore.Backoff.Factor != 2 || c.Pings.ReceiveProbes != 3 || len(c.Codecs) != 1 {
 		t.Fatalf("publisher defaults: %+v %+v %+v %+v", c, c.BitrateCheck, c.Restore, c.Pings)
 	}
-	if s.Expect[0].RepublishesAfterZeroBitrate.Within.D() != 5*time.Second || s.Expect[2].LiveResumes.MinPublishes != 1 {
-		t.Fatalf("checker defaults: %+v %+v", s.Expect[0].RepublishesAfterZeroBitrate, s.Expect[2].LiveResumes)
+	rep, live := s.Expect[0].Params.(*check.Republishes), s.Expect[2].Params.(*check.LiveResumes)
+	if rep.Within.D() != 5*time.Second || live.MinPublishes != 1 {
+		t.Fatalf("checker defaults: %+v %+v", rep, live)
+	}
+	if rep.Interval.D() != time.Second || rep.MaxTries != 3 {
+		t.Fatalf("the checker's view of the publisher's bitrate check is not resolved: %+v", rep)
 	}
 }
 

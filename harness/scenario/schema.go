@@ -4,29 +4,40 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
+	"maps"
 	"reflect"
-	"strings"
 
 	"github.com/invopop/jsonschema"
+
+	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/fault"
+	"github.com/streamfault/streamfault/harness/lab"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 // SchemaID is the $id of the scenario JSON Schema.
 const SchemaID = "https://github.com/streamfault/streamfault/scenarios/schema.json"
 
-// The model's own sources, for the schema's descriptions.
-//
-//go:embed scenario.go faults.go
+//go:embed scenario.go
 var modelSources embed.FS
 
-// Schema returns the JSON Schema of a scenario file, generated from the Go types, with the
-// types' doc comments as descriptions. It is committed as scenarios/schema.json.
+// Schema returns the JSON Schema of a scenario file, generated from the Go types of every
+// stage's options, with the types' doc comments as descriptions; a fault entry's kinds and an
+// expect entry's checkers come from their tables. It is committed as scenarios/schema.json.
 func Schema() ([]byte, error) {
-	comments, err := docComments()
-	if err != nil {
-		return nil, err
+	comments := map[string]string{}
+	for _, docs := range []func() (map[string]string, error){
+		func() (map[string]string, error) {
+			return spec.DocComments(modelSources, reflect.TypeOf(Scenario{}).PkgPath())
+		},
+		spec.OptionDocs, lab.OptionDocs, fakeclient.OptionDocs, fault.OptionDocs, check.OptionDocs,
+	} {
+		m, err := docs()
+		if err != nil {
+			return nil, fmt.Errorf("scenario schema: %w", err)
+		}
+		maps.Copy(comments, m)
 	}
 	r := &jsonschema.Reflector{
 		CommentMap:                 comments,
@@ -36,6 +47,12 @@ func Schema() ([]byte, error) {
 	s := r.Reflect(&Scenario{})
 	s.ID = SchemaID
 	s.Title = "streamfault scenario"
+	for _, k := range fault.Kinds {
+		addKey(r, s, "Fault", k.Key, k.Doc, k.New())
+	}
+	for _, k := range check.Checkers {
+		addKey(r, s, "Expectation", k.Key, k.Doc, k.New())
+	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("scenario schema: %w", err)
@@ -43,63 +60,10 @@ func Schema() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// JSONSchema describes a Duration: a Go duration string, or 0.
-func (Duration) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{
-		Description: `A Go duration such as "4s", "1.5s", "250ms" or "1m30s".`,
-		AnyOf: []*jsonschema.Schema{
-			{Type: "string", Pattern: `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`},
-			{Type: "integer", Enum: []any{0}},
-		},
-	}
-}
-
-// docComments maps "pkgpath.Type" and "pkgpath.Type.Field" to their doc comments.
-func docComments() (map[string]string, error) {
-	pkg := reflect.TypeOf(Scenario{}).PkgPath()
-	out := map[string]string{}
-	files, err := modelSources.ReadDir(".")
-	if err != nil {
-		return nil, fmt.Errorf("scenario schema: %w", err)
-	}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		src, err := modelSources.ReadFile(f.Name())
-		if err != nil {
-			return nil, fmt.Errorf("scenario schema: %w", err)
-		}
-		file, err := parser.ParseFile(fset, f.Name(), src, parser.ParseComments)
-		if err != nil {
-			return nil, fmt.Errorf("scenario schema: %w", err)
-		}
-		for _, decl := range file.Decls {
-			gd, ok := decl.(*ast.GenDecl)
-			if !ok || gd.Tok != token.TYPE {
-				continue
-			}
-			for _, spec := range gd.Specs {
-				ts := spec.(*ast.TypeSpec)
-				doc := ts.Doc
-				if doc == nil {
-					doc = gd.Doc
-				}
-				if text := strings.TrimSpace(doc.Text()); text != "" {
-					out[pkg+"."+ts.Name.Name] = text
-				}
-				st, ok := ts.Type.(*ast.StructType)
-				if !ok {
-					continue
-				}
-				for _, field := range st.Fields.List {
-					text := strings.TrimSpace(field.Doc.Text())
-					for _, name := range field.Names {
-						if text != "" {
-							out[pkg+"."+ts.Name.Name+"."+name.Name] = text
-						}
-					}
-				}
-			}
-		}
-	}
-	return out, nil
+// addKey adds a table key (a fault kind, a checker) to the definition def of the root
+// schema: a property referring to the value's type, whose definitions join the root's.
+func addKey(r *jsonschema.Reflector, root *jsonschema.Schema, def, key, doc string, value any) {
+	vs := r.Reflect(value)
+	maps.Copy(root.Definitions, vs.Definitions)
+	root.Definitions[def].Properties.Set(key, &jsonschema.Schema{Ref: vs.Ref, Description: doc})
 }

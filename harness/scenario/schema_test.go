@@ -10,6 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/streamfault/streamfault/harness/fault"
 )
 
 // TestCommittedSchemaIsCurrent fails when scenarios/schema.json no longer matches the Go
@@ -38,14 +39,14 @@ func TestSchemaDescribesTheModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defs := s["$defs"].(map[string]any)
-	fault := defs["Fault"].(map[string]any)
-	props := fault["properties"].(map[string]any)
-	for _, k := range append([]string{"at", "after", "when", "atStreamTime", "for"}, FaultKinds...) {
+	faultDef := defs["Fault"].(map[string]any)
+	props := faultDef["properties"].(map[string]any)
+	for _, k := range append([]string{"at", "after", "when", "atStreamTime", "for"}, fault.Keys()...) {
 		if _, ok := props[k]; !ok {
 			t.Errorf("schema Fault lacks %q", k)
 		}
 	}
-	if fault["additionalProperties"] != false {
+	if faultDef["additionalProperties"] != false {
 		t.Error("unknown keys must be refused by the schema too")
 	}
 	lat := defs["LatencyToxic"].(map[string]any)["properties"].(map[string]any)

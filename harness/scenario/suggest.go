@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
@@ -29,7 +31,7 @@ func suggest(msg, path string) string {
 }
 
 // keysAt lists the YAML keys of the mapping at path (e.g. "clients[0]"), following the
-// scenario's Go types.
+// scenario's Go types (and the tables of fault kinds and checkers).
 func keysAt(path string) []string {
 	t := reflect.TypeOf(Scenario{})
 	if path != "" {
@@ -37,61 +39,14 @@ func keysAt(path string) []string {
 			if i := strings.IndexByte(seg, '['); i >= 0 {
 				seg = seg[:i]
 			}
-			f, ok := fieldByKey(t, seg)
+			f, ok := spec.FieldType(t, seg)
 			if !ok {
 				return nil
 			}
 			t = f
 		}
 	}
-	return structKeys(t)
-}
-
-func deref(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-		t = t.Elem()
-	}
-	return t
-}
-
-func fieldByKey(t reflect.Type, key string) (reflect.Type, bool) {
-	t = deref(t)
-	if t.Kind() != reflect.Struct {
-		return nil, false
-	}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if strings.Contains(opts, "inline") {
-			if ft, ok := fieldByKey(f.Type, key); ok {
-				return ft, true
-			}
-			continue
-		}
-		if name == key {
-			return f.Type, true
-		}
-	}
-	return nil, false
-}
-
-func structKeys(t reflect.Type) []string {
-	t = deref(t)
-	if t.Kind() != reflect.Struct {
-		return nil
-	}
-	var keys []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		switch {
-		case strings.Contains(opts, "inline"):
-			keys = append(keys, structKeys(f.Type)...)
-		case name != "" && name != "-":
-			keys = append(keys, name)
-		}
-	}
-	return keys
+	return spec.StructKeys(t)
 }
 
 // editDistance is the optimal-string-alignment distance between a and b: insertions,

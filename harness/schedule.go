@@ -3,8 +3,6 @@ package harness
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,44 +13,34 @@ import (
 	"github.com/streamfault/streamfault/internal/clock"
 )
 
-// timeline runs every fault of a scenario, each when its trigger fires.
-type timeline struct {
+// scheduler runs every fault of a scenario, each when its trigger fires.
+type scheduler struct {
 	s     *scenario.Scenario
-	l     *lab.Lab
+	env   fault.Env
 	clk   clock.Clock
 	rec   *history.Recorder
-	steps []step
 	ended map[string]chan time.Time // fault name -> its end time, once
 }
 
-type step struct {
-	spec  scenario.Fault
-	fault fault.Fault
-}
-
-func newTimeline(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history.Recorder) (*timeline, error) {
-	t := &timeline{s: s, l: l, clk: clk, rec: rec, ended: map[string]chan time.Time{}}
-	for _, sf := range s.Faults {
-		f, err := fault.FromScenario(sf)
-		if err != nil {
-			return nil, err
-		}
-		t.steps = append(t.steps, step{spec: sf, fault: f})
-		t.ended[sf.Name] = make(chan time.Time, 1)
+func newScheduler(s *scenario.Scenario, env fault.Env, clk clock.Clock, rec *history.Recorder) *scheduler {
+	t := &scheduler{s: s, env: env, clk: clk, rec: rec, ended: map[string]chan time.Time{}}
+	for _, f := range s.Faults {
+		t.ended[f.Name] = make(chan time.Time, 1)
 	}
-	return t, nil
+	return t
 }
 
 // play runs every step concurrently until all are done or ctx ends; it returns the first
 // injection error. initial is closed once every fault due at 0 s is in effect, so that the
 // clients can start behind them.
-func (t *timeline) play(ctx context.Context, initial chan<- struct{}) error {
+func (t *scheduler) play(ctx context.Context, initial chan<- struct{}) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg, first sync.WaitGroup
-	errs := make([]error, len(t.steps))
-	for i, st := range t.steps {
-		atZero := st.spec.At != nil && *st.spec.At == 0
+	errs := make([]error, len(t.s.Faults))
+	for i := range t.s.Faults {
+		st := &t.s.Faults[i]
+		atZero := st.At != nil && *st.At == 0
 		if atZero {
 			first.Add(1)
 		}
@@ -77,25 +65,21 @@ func (t *timeline) play(ctx context.Context, initial chan<- struct{}) error {
 	return errors.Join(errs...)
 }
 
-func (t *timeline) run(ctx context.Context, st step, applied func()) error {
-	if !t.await(ctx, st.spec) {
+func (t *scheduler) run(ctx context.Context, st *fault.Fault, applied func()) error {
+	if !t.await(ctx, st) {
 		return nil // the run ended before the trigger fired
 	}
-	hold := st.spec.For.D()
-	if st.spec.Reset != nil && hold == 0 {
-		hold = fault.DefaultResetHold
-	}
-	name, target := st.fault.Name(), st.fault.Target()
+	name, target := st.Name, st.Spec.Target()
 	ev := func(kind string) history.Event {
-		e := history.Event{Source: name, Kind: kind, Fault: name, Message: st.spec.Kind()}
-		if st.spec.Route() != "" {
-			e.Route = target
+		e := history.Event{Source: name, Kind: kind, Fault: name, Message: st.Kind}
+		if target.Kind == fault.OnRoute {
+			e.Route = target.Name
 		} else {
-			e.Message += " " + target
+			e.Message += " " + target.Name
 		}
 		return e
 	}
-	w, err := fault.Inject(ctx, t.l, t.clk, st.fault, hold, applied)
+	w, err := fault.Inject(ctx, t.env, t.clk, st, st.Hold(), applied)
 	if !w.Start.IsZero() {
 		t.rec.RecordAt(w.Start, ev(history.KindFaultStart))
 	}
@@ -113,7 +97,7 @@ func (t *timeline) run(ctx context.Context, st step, applied func()) error {
 }
 
 // await blocks until the step's trigger fires; false when ctx ended first.
-func (t *timeline) await(ctx context.Context, f scenario.Fault) bool {
+func (t *scheduler) await(ctx context.Context, f *fault.Fault) bool {
 	switch {
 	case f.At != nil:
 		return clock.Sleep(ctx, t.clk, t.rec.Start().Add(f.At.D()).Sub(t.clk.Now())) == nil
@@ -148,8 +132,8 @@ func (t *timeline) await(ctx context.Context, f scenario.Fault) bool {
 }
 
 // frameAt is the index of the frame at stream time d of the stream client plays.
-func (t *timeline) frameAt(client string, d time.Duration) int {
-	fps := scenario.DefaultFPS
+func (t *scheduler) frameAt(client string, d time.Duration) int {
+	fps := lab.DefaultFPS
 	for _, c := range t.s.Clients {
 		if c.Name == client && len(c.Play) > 0 {
 			if st, ok := t.s.Stream(c.Play[0].Stream); ok {
@@ -158,32 +142,4 @@ func (t *timeline) frameAt(client string, d time.Duration) int {
 		}
 	}
 	return int((d*time.Duration(fps) + time.Second - 1) / time.Second)
-}
-
-// resetRoutes lists the routes a reset fault acts on: the lab arms them before clients connect.
-func resetRoutes(s *scenario.Scenario) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range s.Faults {
-		if f.Reset != nil && !seen[f.Reset.Route] {
-			seen[f.Reset.Route] = true
-			out = append(out, f.Reset.Route)
-		}
-	}
-	return out
-}
-
-// describeNemesis prints the seed and the schedule it produced.
-func describeNemesis(s *scenario.Scenario) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "seed=%d:", s.Nemesis.Seed)
-	for _, f := range s.Faults {
-		if strings.HasPrefix(f.Name, "nemesis-") && f.At != nil {
-			fmt.Fprintf(&b, " %s=%s@%s", f.Name, f.Kind(), f.At)
-			if f.For > 0 {
-				fmt.Fprintf(&b, "/%s", f.For)
-			}
-		}
-	}
-	return b.String()
 }

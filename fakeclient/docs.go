@@ -1,0 +1,15 @@
+package fakeclient
+
+import (
+	"embed"
+
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+//go:embed options.go
+var optionSources embed.FS
+
+// OptionDocs returns the doc comments of the client option types, for the JSON Schema.
+func OptionDocs() (map[string]string, error) {
+	return spec.DocComments(optionSources, "github.com/streamfault/streamfault/fakeclient")
+}

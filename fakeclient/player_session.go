@@ -1,0 +1,109 @@
+package fakeclient
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// send queues play2 calls on the connection's writer (never blocks the loop; a connection
+// with 64 batches queued is beyond help and is closed).
+func (nc *netConnection) send(cmds []play2Cmd) {
+	if len(cmds) == 0 {
+		return
+	}
+	select {
+	case nc.cmds <- cmds:
+	default:
+		_ = nc.conn.Close()
+	}
+}
+
+// session opens connection n, reports the attach, then writes the play2 calls the loop
+// queues and forwards every message to the loop until the connection ends or ctx is
+// cancelled.
+func (p *Player) session(ctx context.Context, n int, addr string, out chan<- connEvent) {
+	send := func(ev connEvent) bool { return deliver(ctx, out, ev) }
+	nc, err := dial(ctx, addr, p.cfg.App, p.cfg.Conn)
+	if err != nil {
+		send(connEvent{n: n, err: err, failed: true})
+		return
+	}
+	c := nc.conn
+	defer c.Close()
+	sctx, stopSession := context.WithCancel(ctx)
+	var writer sync.WaitGroup
+	defer func() { stopSession(); writer.Wait() }()
+	stop := context.AfterFunc(sctx, func() { _ = c.Close() })
+	defer stop()
+	if p.cfg.BandwidthCheck && n == 1 {
+		bw, err := p.bandwidthCheck(sctx, c)
+		if err != nil {
+			send(connEvent{n: n, err: err})
+			return
+		}
+		bw.Conn = n
+		if !send(connEvent{n: n, bw: bw}) {
+			return
+		}
+	}
+	nc.cmds = make(chan []play2Cmd, 64)
+	writer.Add(1)
+	go func() {
+		defer writer.Done()
+		p.writePlay2(sctx, n, nc, send)
+	}()
+	if !send(connEvent{n: n, attached: nc}) {
+		return
+	}
+	for {
+		m, err := readMessage(c)
+		if err != nil {
+			send(connEvent{n: n, err: err})
+			return
+		}
+		if control, _ := userControl(ctx, c, m); !control && !send(connEvent{n: n, msg: m}) {
+			return
+		}
+	}
+}
+
+// writePlay2 writes the queued play2 calls in order, each followed by the buffer length, and
+// reports each one sent; a write error closes the connection.
+func (p *Player) writePlay2(ctx context.Context, n int, nc *netConnection, send func(connEvent) bool) {
+	c := nc.conn
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case cmds := <-nc.cmds:
+			for _, cmd := range cmds {
+				s := cmd.step
+				opts := map[string]any{"streamName": s.Stream, "transition": s.Transition,
+					"start": s.Start.D().Seconds(), "len": -1.0, "offset": cmd.offset}
+				if s.Len > 0 {
+					opts["len"] = s.Len.D().Seconds()
+				}
+				if s.OldStream != "" {
+					opts["oldStreamName"] = s.OldStream
+				}
+				at := p.clk.Now()
+				err := errors.Join(
+					c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts),
+					c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}),
+				)
+				if err != nil {
+					_ = c.Close()
+					return
+				}
+				if !send(connEvent{n: n, sent: &sentCmd{cmd: cmd, at: at}}) {
+					return
+				}
+			}
+		}
+	}
+}

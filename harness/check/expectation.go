@@ -1,0 +1,161 @@
+// Package check holds the checkers: pure functions from a History and parameters to a
+// Verdict. They never look at anything but the history and their parameters (resolved from
+// the scenario once, when it is loaded, and saved with the report), so they are unit-tested on
+// hand-written histories and re-runnable offline on a saved report alone. Each checker lives
+// in its own file — its parameters, their defaults and validation, and its judgement — and is
+// listed in the explicit table Checkers.
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// Checker is one checker's parameters; it judges a history.
+type Checker interface {
+	// Subject is the client the checker looks at.
+	Subject() string
+	// Default fills the parameters left out (and resolves what the checker needs to know of
+	// its client).
+	Default(s *Scope)
+	// Validate reports what is wrong into p (the checker's own path, e.g. expect[2].reconnects).
+	Validate(p spec.Problems, s *Scope)
+	// Judge is the verdict on a history.
+	Judge(h *history.History) Verdict
+}
+
+// Scope is what a checker's defaults and validation may look up in its scenario.
+type Scope struct {
+	// Timeout is the scenario's timeout.
+	Timeout spec.Duration
+	// Clients and Faults are the names the scenario defines.
+	Clients, Faults spec.Names
+	// Client returns a client's spec (nil when undefined).
+	Client func(name string) *fakeclient.Spec
+}
+
+// Expectation names exactly one checker with its parameters.
+type Expectation struct {
+	// Name is the checker's YAML key ("" when the entry names none).
+	Name string `yaml:"-" json:"-"`
+	// Params are the checker's parameters.
+	Params Checker `yaml:"-" json:"-"`
+	// keys counts the checker keys the entry named (validation reports other than one).
+	keys int
+}
+
+// New makes an expectation of a checker, as the YAML would.
+func New(c Checker) Expectation {
+	e := Expectation{Params: c, keys: 1}
+	for _, k := range Checkers {
+		if reflect.TypeOf(k.New()) == reflect.TypeOf(c) {
+			e.Name = k.Key
+		}
+	}
+	return e
+}
+
+// UnmarshalYAML decodes the one checker key of the entry, strictly.
+func (e *Expectation) UnmarshalYAML(n ast.Node) error {
+	var none struct{}
+	members, err := spec.DecodeKeyed(n, &none, func(key string) (any, bool) {
+		if k, ok := byKey(key); ok {
+			return k.New(), true
+		}
+		return nil, false
+	})
+	if err != nil {
+		return err
+	}
+	*e = Expectation{keys: len(members)}
+	if len(members) > 0 {
+		e.Name, e.Params = members[0].Key, members[0].Value.(Checker)
+	}
+	return nil
+}
+
+// TableKeys lists the checkers' keys (for "did you mean" suggestions).
+func (Expectation) TableKeys() []spec.KeyType {
+	out := make([]spec.KeyType, len(Checkers))
+	for i, k := range Checkers {
+		out[i] = spec.KeyType{Key: k.Key, Type: reflect.TypeOf(k.New())}
+	}
+	return out
+}
+
+// MarshalJSON writes {"<checker>": parameters}, resolved parameters included.
+func (e Expectation) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]Checker{e.Name: e.Params})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (e *Expectation) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("expectation: %w", err)
+	}
+	if len(m) != 1 {
+		return fmt.Errorf("expectation: %d checkers in one entry", len(m))
+	}
+	for name, raw := range m {
+		k, ok := byKey(name)
+		if !ok {
+			return fmt.Errorf("expectation: unknown checker %q", name)
+		}
+		c := k.New()
+		if err := json.Unmarshal(raw, c); err != nil {
+			return fmt.Errorf("expectation %s: %w", name, err)
+		}
+		*e = Expectation{Name: name, Params: c, keys: 1}
+	}
+	return nil
+}
+
+// Default fills every expectation's defaults.
+func Default(expects []Expectation, s *Scope) {
+	for _, e := range expects {
+		if e.Params != nil {
+			e.Params.Default(s)
+		}
+	}
+}
+
+// Validate reports every problem of the expectations into p (the scenario's root) and
+// returns the names of the checkers in use.
+func Validate(expects []Expectation, s *Scope, p spec.Problems) spec.Names {
+	used := spec.Names{}
+	if len(expects) == 0 {
+		p.Add("expect", "at least one checker is required")
+	}
+	for i, e := range expects {
+		f := p.At(fmt.Sprintf("expect[%d]", i))
+		if e.keys != 1 {
+			f.Add("", "each entry names exactly one checker (known: %s)", strings.Join(Names(), ", "))
+			continue
+		}
+		used[e.Name] = true
+		own := f.At(e.Name)
+		e.Params.Validate(own, s)
+		if c := e.Params.Subject(); !s.Clients[c] {
+			own.Add("client", "%q is not a defined client%s", c, s.Clients.Known())
+		}
+	}
+	return used
+}
+
+// Run applies every checker in order.
+func Run(h *history.History, expects []Expectation) []Verdict {
+	out := make([]Verdict, 0, len(expects))
+	for _, e := range expects {
+		out = append(out, e.Params.Judge(h))
+	}
+	return out
+}

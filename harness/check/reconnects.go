@@ -1,0 +1,61 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// NameReconnects is the reconnects checker's YAML key.
+const NameReconnects = "reconnects"
+
+// Reconnects parameterises the reconnects checker.
+type Reconnects struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+	// Count is the exact number of resumes expected.
+	Count int `yaml:"count" json:"count"`
+}
+
+// Subject is the player.
+func (c *Reconnects) Subject() string { return c.Client }
+
+// Default leaves the parameters as they are.
+func (c *Reconnects) Default(*Scope) {}
+
+// Validate checks the count.
+func (c *Reconnects) Validate(p spec.Problems, _ *Scope) {
+	if c.Count < 0 {
+		p.Add("count", "must not be negative")
+	}
+}
+
+// Judge applies the checker.
+func (c *Reconnects) Judge(h *history.History) Verdict { return reconnects(h, c.Client, c.Count) }
+
+// reconnects checks that the client resumed exactly count times.
+func reconnects(h *history.History, client string, count int) Verdict {
+	v := Verdict{Checker: NameReconnects, Subject: client}
+	if len(h.Filter(of(client, history.KindClientPlay))) == 0 {
+		v.Status, v.Message = Unknown, client+" sent no play request"
+		return v
+	}
+	var at []string
+	for _, r := range Resumes(h, client) {
+		at = append(at, sec(r.Request.At))
+	}
+	v.Evidence = limit(at)
+	if len(at) != count {
+		v.Status = Fail
+		v.Message = fmt.Sprintf("%s resumed %d time(s), expected %d", client, len(at), count)
+		if len(at) > 0 {
+			v.Message += " (at " + strings.Join(at, ", ") + ")"
+		}
+		return v
+	}
+	v.Status = Pass
+	v.Message = fmt.Sprintf("%s resumed %d time(s) as expected", client, count)
+	return v
+}

@@ -1,0 +1,195 @@
+package check
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// NameResumesAtOffset is the resumesAtOffset checker's YAML key.
+const NameResumesAtOffset = "resumesAtOffset"
+
+// ResumesAtOffset parameterises the resumesAtOffset checker.
+type ResumesAtOffset struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+	// MinResumes is how many resumes must have happened (default 1).
+	MinResumes *int `yaml:"minResumes" json:"minResumes,omitempty"`
+}
+
+// Subject is the player.
+func (c *ResumesAtOffset) Subject() string { return c.Client }
+
+// Default sets minResumes to 1.
+func (c *ResumesAtOffset) Default(*Scope) {
+	if c.MinResumes == nil {
+		one := 1
+		c.MinResumes = &one
+	}
+}
+
+// Validate checks minResumes.
+func (c *ResumesAtOffset) Validate(p spec.Problems, _ *Scope) {
+	if *c.MinResumes < 0 {
+		p.Add("minResumes", "must not be negative")
+	}
+}
+
+// Judge applies the checker.
+func (c *ResumesAtOffset) Judge(h *history.History) Verdict {
+	return resumesAtOffset(h, c.Client, *c.MinResumes)
+}
+
+// resumesAtOffset checks Stream Reconnect for one client: the frames it rendered, per stream,
+// are strictly consecutive from the first frame it received (no gap, no duplicate), at least
+// minResumes resumes happened, and for each resume the server's x-soffset equals the offset the
+// client requested within one frame and the server served from at or before it.
+func resumesAtOffset(h *history.History, client string, minResumes int) Verdict {
+	v := Verdict{Checker: NameResumesAtOffset, Subject: client}
+	runs := h.Filter(of(client, history.KindClientRendered))
+	if len(runs) == 0 {
+		v.Status, v.Message = Unknown, client+" rendered no frame"
+		return v
+	}
+	var problems []string
+	var dups *dupRun // consecutive duplicates are reported as one run
+	flushDups := func() {
+		if dups != nil {
+			problems = append(problems, dups.String())
+			dups = nil
+		}
+	}
+	last := map[string]int{}                   // per stream: the highest frame shown so far
+	seen := map[string]map[int]time.Duration{} // per stream: when each frame was first shown
+	for _, e := range h.Filter(of(client, history.KindClientReceived)) {
+		if _, ok := last[e.Stream]; !ok && e.Frames != nil {
+			last[e.Stream] = e.Frames.First - 1 // rendering must start at the first frame received
+		}
+	}
+	var prev *history.Event // the previous run, for stream-time continuity across items
+	for _, r := range runs {
+		if r.Frames == nil {
+			continue
+		}
+		if prev != nil && prev.Stream != r.Stream && prev.StartTime != nil && r.StartTime != nil {
+			if p := itemChange(h, *prev, r); p != "" {
+				problems = append(problems, p)
+			}
+		}
+		prev = &r
+		if seen[r.Stream] == nil {
+			seen[r.Stream] = map[int]time.Duration{}
+		}
+		for i := r.Frames.First; i <= r.Frames.Last; i++ {
+			prev, started := last[r.Stream]
+			first, dup := seen[r.Stream][i]
+			if dup && dups != nil && dups.stream == r.Stream && dups.last+1 == i {
+				dups.last = i
+			} else {
+				flushDups()
+				switch {
+				case dup:
+					dups = &dupRun{stream: r.Stream, first: i, last: i, firstAt: first, againAt: r.At}
+				case started && i > prev+1:
+					problems = append(problems, fmt.Sprintf("frames %s of %s never rendered: jumped from %d to %d at %s",
+						span(prev+1, i-1), r.Stream, prev, i, sec(r.At)))
+				case started && i <= prev:
+					problems = append(problems, fmt.Sprintf("frame %d of %s rendered out of order after %d at %s", i, r.Stream, prev, sec(r.At)))
+				}
+			}
+			if !dup {
+				seen[r.Stream][i] = r.At
+			}
+			if !started || i > prev {
+				last[r.Stream] = i
+			}
+		}
+	}
+	flushDups()
+
+	resumes := Resumes(h, client)
+	if len(resumes) < minResumes {
+		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(resumes)))
+	}
+	var evidence []string
+	for i, rs := range resumes {
+		rq, srv := rs.Request, rs.Served
+		if rq.Offset == nil {
+			continue
+		}
+		if srv == nil && retried(resumes, i) {
+			evidence = append(evidence, fmt.Sprintf("resume at %s (offset %.3fs) was lost with its connection; a later resume was served", sec(rq.At), *rq.Offset))
+			continue
+		}
+		if srv == nil {
+			problems = append(problems, fmt.Sprintf("resume requested at %s (offset %.3fs) never reached a server", sec(rq.At), *rq.Offset))
+			continue
+		}
+		_, fps := streamInfo(h, rq.Stream)
+		tol := 0.040
+		if fps > 0 {
+			tol = 1 / float64(fps)
+		}
+		evidence = append(evidence, fmt.Sprintf("resume at %s: requested offset %.3fs, server x-soffset %.3fs, served from frame %d (%.3fs)",
+			sec(rq.At), *rq.Offset, deref(srv.Offset), srv.Frames.First, deref(srv.StartTime)))
+		if math.Abs(deref(srv.Offset)-*rq.Offset) > tol+1e-9 {
+			problems = append(problems, fmt.Sprintf("server x-soffset %.3fs differs from the requested offset %.3fs by more than one frame (%.3fs)",
+				deref(srv.Offset), *rq.Offset, tol))
+		}
+		if deref(srv.StartTime) > *rq.Offset+1e-9 {
+			problems = append(problems, fmt.Sprintf("server served from %.3fs, after the requested offset %.3fs (frames in between are lost)",
+				deref(srv.StartTime), *rq.Offset))
+		}
+	}
+	if len(problems) > 0 {
+		return fail(v, problems, evidence)
+	}
+	total := 0
+	for _, m := range seen {
+		total += len(m)
+	}
+	v.Status = Pass
+	v.Message = fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", total, len(resumes))
+	v.Evidence = limit(evidence)
+	return v
+}
+
+// itemChange checks that stream time runs on by exactly one frame where the rendered stream
+// changes (a playlist item boundary, a switch); it returns the problem or "".
+func itemChange(h *history.History, prev, next history.Event) string {
+	_, fps := streamInfo(h, prev.Stream)
+	if fps <= 0 {
+		return ""
+	}
+	frame := 1 / float64(fps)
+	lastTs := *prev.StartTime + float64(prev.Frames.Last-prev.Frames.First)*frame
+	want := lastTs + frame
+	diff := *next.StartTime - want
+	if math.Abs(diff) <= 0.0015 {
+		return ""
+	}
+	what := "skipped"
+	if diff < 0 {
+		what, diff = "repeated", -diff
+	}
+	return fmt.Sprintf("stream time %s %.0f ms where %s frame %d (%.3fs) gave way to %s frame %d (%.3fs) at %s",
+		what, diff*1000, prev.Stream, prev.Frames.Last, lastTs, next.Stream, next.Frames.First, *next.StartTime, sec(next.At))
+}
+
+// dupRun is a run of consecutive frames rendered a second time.
+type dupRun struct {
+	stream           string
+	first, last      int
+	firstAt, againAt time.Duration
+}
+
+func (d *dupRun) String() string {
+	if d.first == d.last {
+		return fmt.Sprintf("frame %d of %s rendered twice: first at %s, again at %s", d.first, d.stream, sec(d.firstAt), sec(d.againAt))
+	}
+	return fmt.Sprintf("frames %d..%d of %s rendered twice: frame %d first at %s, again at %s",
+		d.first, d.last, d.stream, d.first, sec(d.firstAt), sec(d.againAt))
+}

@@ -1,0 +1,59 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// NameStatusReceived is the statusReceived checker's YAML key.
+const NameStatusReceived = "statusReceived"
+
+// StatusReceived parameterises the statusReceived checker.
+type StatusReceived struct {
+	// Client is the player to check.
+	Client string `yaml:"client" json:"client"`
+	// Code is the status code, e.g. NetStream.Play.Failed.
+	Code string `yaml:"code" json:"code"`
+}
+
+// Subject is the client.
+func (c *StatusReceived) Subject() string { return c.Client }
+
+// Default leaves the parameters as they are.
+func (c *StatusReceived) Default(*Scope) {}
+
+// Validate checks that the code is a NetStream or NetConnection status.
+func (c *StatusReceived) Validate(p spec.Problems, _ *Scope) {
+	if !strings.HasPrefix(c.Code, "NetStream.") && !strings.HasPrefix(c.Code, "NetConnection.") {
+		p.Add("code", "%q is not a NetStream.* or NetConnection.* status code", c.Code)
+	}
+}
+
+// Judge applies the checker.
+func (c *StatusReceived) Judge(h *history.History) Verdict {
+	return statusReceived(h, c.Client, c.Code)
+}
+
+// statusReceived checks that the client received the status code.
+func statusReceived(h *history.History, client, code string) Verdict {
+	v := Verdict{Checker: NameStatusReceived, Subject: client}
+	seen := map[string]bool{}
+	var codes []string
+	for _, e := range h.Filter(of(client, history.KindClientStatus)) {
+		if e.Code == code {
+			v.Status, v.Message = Pass, fmt.Sprintf("%s received %s at %s (connection %d)", client, code, sec(e.At), e.Conn)
+			return v
+		}
+		if !seen[e.Code] {
+			seen[e.Code] = true
+			codes = append(codes, e.Code)
+		}
+	}
+	v.Status = Fail
+	v.Message = fmt.Sprintf("%s never received %s", client, code)
+	v.Evidence = limit(codes)
+	return v
+}

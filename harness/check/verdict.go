@@ -1,0 +1,137 @@
+package check
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/streamfault/streamfault/harness/history"
+)
+
+// Status is a checker's outcome.
+type Status string
+
+// Outcomes of a checker.
+const (
+	Pass    Status = "pass"
+	Fail    Status = "fail"
+	Unknown Status = "unknown" // a prerequisite is missing; neither pass nor fail
+)
+
+// Verdict is one checker's result.
+type Verdict struct {
+	// Checker is the checker's YAML name.
+	Checker string `json:"checker"`
+	// Subject is what was checked (a client name).
+	Subject string `json:"subject"`
+	// Status is pass, fail or unknown.
+	Status Status `json:"status"`
+	// Message says why, naming the first offending frame or event.
+	Message string `json:"message"`
+	// Evidence lists the exact frames or events behind the verdict.
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// String formats the verdict on one line.
+func (v Verdict) String() string {
+	return fmt.Sprintf("%s(%s): %s: %s", v.Checker, v.Subject, v.Status, v.Message)
+}
+
+// fail makes v a failure: the first problem is the message (with a count of the others),
+// the problems then the evidence are the evidence.
+func fail(v Verdict, problems, evidence []string) Verdict {
+	v.Status, v.Message = Fail, problems[0]
+	if len(problems) > 1 {
+		v.Message += fmt.Sprintf(" (and %d more problems)", len(problems)-1)
+	}
+	v.Evidence = limit(append(problems, evidence...))
+	return v
+}
+
+// conclude is a failure when there are problems, otherwise a pass with the message; the
+// evidence backs either.
+func conclude(v Verdict, problems, evidence []string, pass string) Verdict {
+	if len(problems) > 0 {
+		return fail(v, problems, evidence)
+	}
+	v.Status, v.Message, v.Evidence = Pass, pass, limit(evidence)
+	return v
+}
+
+// faultStart is the named fault's fault.start event, or nil when it never started.
+func faultStart(h *history.History, name string) *history.Event {
+	for _, e := range h.Events {
+		if e.Kind == history.KindFaultStart && e.Fault == name {
+			return &e
+		}
+	}
+	return nil
+}
+
+// firstAfter is the first of evs later than t, or nil.
+func firstAfter(evs []history.Event, t time.Duration) *history.Event {
+	for _, e := range evs {
+		if e.At > t {
+			return &e
+		}
+	}
+	return nil
+}
+
+// maxEvidence bounds the evidence lines of a verdict.
+const maxEvidence = 10
+
+// sec formats a time for a message.
+func sec(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
+
+// of selects a client's events of one kind.
+func of(client, kind string) func(history.Event) bool {
+	return func(e history.Event) bool { return e.Source == client && e.Kind == kind }
+}
+
+// streamInfo returns the length and frame rate the lab recorded for a stream (0 when unknown).
+func streamInfo(h *history.History, stream string) (frames, fps int) {
+	for _, e := range h.Events {
+		if e.Kind == history.KindStream && e.Stream == stream {
+			return e.Count, e.FPS
+		}
+	}
+	return 0, 0
+}
+
+// span formats a run of frame indices.
+func span(a, b int) string {
+	if a == b {
+		return fmt.Sprint(a)
+	}
+	return fmt.Sprintf("%d..%d", a, b)
+}
+
+// limit bounds a verdict's evidence lines.
+func limit(lines []string) []string {
+	if len(lines) <= maxEvidence {
+		return lines
+	}
+	return append(lines[:maxEvidence:maxEvidence], fmt.Sprintf("... %d more", len(lines)-maxEvidence))
+}
+
+// deref is the value of an optional number (NaN when absent).
+func deref(f *float64) float64 {
+	if f == nil {
+		return math.NaN()
+	}
+	return *f
+}
+
+// schedTolerance absorbs timer scheduling in timing checks.
+const schedTolerance = 60 * time.Millisecond
+
+// streamOf is the stream a live client publishes or plays, from its requests.
+func streamOf(h *history.History, client string) string {
+	for _, e := range h.Events {
+		if e.Source == client && (e.Kind == history.KindClientPublish || e.Kind == history.KindClientPlay) && e.Stream != "" {
+			return e.Stream
+		}
+	}
+	return ""
+}

@@ -1,0 +1,34 @@
+package fault
+
+import (
+	"context"
+	"fmt"
+)
+
+// Disable closes a route's live connections and refuses new ones until reverted.
+type Disable struct {
+	RouteRef `yaml:",inline" json:",inline"`
+}
+
+// JSONSchemaAlias documents the kind with RouteRef's schema.
+func (Disable) JSONSchemaAlias() any { return RouteRef{} }
+
+// Lasting is true: the route stays disabled until enabled again.
+func (*Disable) Lasting() bool { return true }
+
+// Apply disables the route's proxy.
+func (d *Disable) Apply(_ context.Context, env Env, _ string) (Revert, error) {
+	r, err := routeOf(env, d.Route)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Proxy.Disable(); err != nil {
+		return nil, fmt.Errorf("disable proxy: %w", err)
+	}
+	return func(context.Context) error {
+		if err := r.Proxy.Enable(); err != nil {
+			return fmt.Errorf("enable proxy: %w", err)
+		}
+		return nil
+	}, nil
+}

@@ -1,0 +1,40 @@
+package fault
+
+import (
+	"context"
+	"fmt"
+)
+
+// Drop ends every live connection of a route with a clean close (both peers see EOF) and
+// accepts new connections again at once.
+//
+// Mechanism: the route's proxy is disabled and immediately re-enabled. Disabling a Toxiproxy
+// proxy closes every link it holds (EOF on both sides within about 1 ms) and stops its
+// listener; enabling it listens again on the same port. Toxics cannot do this: reset_peer added
+// mid-session only acts on links created after it, timeout=0 blackholes instead of closing,
+// and there is no API to target live connections one by one. A client that redials within the
+// ~1 ms the proxy is disabled is refused.
+type Drop struct {
+	RouteRef `yaml:",inline" json:",inline"`
+}
+
+// JSONSchemaAlias documents the kind with RouteRef's schema.
+func (Drop) JSONSchemaAlias() any { return RouteRef{} }
+
+// Lasting is false: a drop is instantaneous.
+func (*Drop) Lasting() bool { return false }
+
+// Apply drops the route's connections.
+func (d *Drop) Apply(_ context.Context, env Env, _ string) (Revert, error) {
+	r, err := routeOf(env, d.Route)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Proxy.Disable(); err != nil {
+		return nil, fmt.Errorf("disable proxy: %w", err)
+	}
+	if err := r.Proxy.Enable(); err != nil {
+		return nil, fmt.Errorf("re-enable proxy: %w", err)
+	}
+	return nil, nil
+}

@@ -1,0 +1,24 @@
+package fault
+
+import "context"
+
+// Kill aborts the server's every socket (RST) and stops it listening, as when the process
+// dies; reverting starts it again on the same address.
+type Kill struct {
+	ServerRef `yaml:",inline" json:",inline"`
+}
+
+// JSONSchemaAlias documents the kind with ServerRef's schema.
+func (Kill) JSONSchemaAlias() any { return ServerRef{} }
+
+// Lasting is true: the server stays down until started again.
+func (*Kill) Lasting() bool { return true }
+
+// Apply kills the server.
+func (k *Kill) Apply(_ context.Context, env Env, _ string) (Revert, error) {
+	srv, err := k.server(env)
+	if err != nil {
+		return nil, err
+	}
+	return startAgain(srv), srv.Kill()
+}

@@ -1,0 +1,23 @@
+package fault
+
+import "context"
+
+// Restart kills the server and starts it again on the same address at once.
+type Restart struct {
+	ServerRef `yaml:",inline" json:",inline"`
+}
+
+// JSONSchemaAlias documents the kind with ServerRef's schema.
+func (Restart) JSONSchemaAlias() any { return ServerRef{} }
+
+// Lasting is false: the restart is instantaneous.
+func (*Restart) Lasting() bool { return false }
+
+// Apply restarts the server.
+func (r *Restart) Apply(_ context.Context, env Env, _ string) (Revert, error) {
+	srv, err := r.server(env)
+	if err != nil {
+		return nil, err
+	}
+	return nil, srv.Restart()
+}

@@ -1,0 +1,18 @@
+package fault
+
+import "github.com/streamfault/streamfault/internal/spec"
+
+// RouteRef names a route.
+type RouteRef struct {
+	// Route is the route's name.
+	Route string `yaml:"route" json:"route"`
+}
+
+// Default leaves a route reference as it is.
+func (*RouteRef) Default(*Scope) {}
+
+// Check reports an undefined route.
+func (r *RouteRef) Check(p spec.Problems, s *Scope) { checkRoute(p, s, r.Route) }
+
+// Target is the route.
+func (r *RouteRef) Target() Target { return Target{Kind: OnRoute, Name: r.Route} }

@@ -1,0 +1,24 @@
+package fault
+
+import "context"
+
+// Shutdown closes the server gracefully (FIN) and stops it listening; reverting starts it
+// again on the same address.
+type Shutdown struct {
+	ServerRef `yaml:",inline" json:",inline"`
+}
+
+// JSONSchemaAlias documents the kind with ServerRef's schema.
+func (Shutdown) JSONSchemaAlias() any { return ServerRef{} }
+
+// Lasting is true: the server stays down until started again.
+func (*Shutdown) Lasting() bool { return true }
+
+// Apply closes the server.
+func (s *Shutdown) Apply(_ context.Context, env Env, _ string) (Revert, error) {
+	srv, err := s.server(env)
+	if err != nil {
+		return nil, err
+	}
+	return startAgain(srv), srv.Close()
+}

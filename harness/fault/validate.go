@@ -1,0 +1,141 @@
+package fault
+
+import (
+	"fmt"
+
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// Default names every unnamed entry after its kind and position (drop-1, latency-3, …) and
+// fills each kind's defaults.
+func Default(faults []Fault, s *Scope) {
+	for i := range faults {
+		f := &faults[i]
+		if f.Name == "" {
+			f.Name = fmt.Sprintf("%s-%d", f.Kind, i+1)
+		}
+		if f.Spec != nil {
+			f.Spec.Default(s)
+		}
+	}
+}
+
+// Validate reports every problem of the fault list into p (the scenario's root).
+func Validate(faults []Fault, s *Scope, p spec.Problems) {
+	names := map[string]int{}
+	for i, f := range faults {
+		if prev, dup := names[f.Name]; dup {
+			p.Add(fmt.Sprintf("faults[%d].name", i), "%q is already the name of faults[%d]", f.Name, prev)
+		}
+		names[f.Name] = i
+	}
+	for i := range faults {
+		faults[i].validate(p.At(fmt.Sprintf("faults[%d]", i)), i, faults, names, s)
+	}
+}
+
+func (f *Fault) validate(p spec.Problems, i int, faults []Fault, names map[string]int, s *Scope) {
+	switch f.triggerCount() {
+	case 0:
+		p.Add("", "names no trigger (one of at, after, when, atStreamTime)")
+	case 1:
+	default:
+		p.Add("", "names %d triggers; use exactly one of at, after, when, atStreamTime", f.triggerCount())
+	}
+	if f.At != nil {
+		if *f.At < 0 {
+			p.Add("at", "must not be negative")
+		} else if *f.At >= s.Timeout {
+			p.Add("at", "%s is not before the scenario timeout %s, so it can never fire", *f.At, s.Timeout)
+		}
+	}
+	if a := f.After; a != nil {
+		j, ok := names[a.Fault]
+		switch {
+		case !ok:
+			p.Add("after.fault", "%q is not the name of a fault", a.Fault)
+		case j == i || afterCycle(faults, names, i):
+			p.Add("after.fault", "%q makes a cycle of after-triggers, so it can never fire", a.Fault)
+		case faults[j].lastsUntilHeal():
+			p.Add("after.fault", "%q has no `for`, so it lasts until the final heal and this trigger can never fire", a.Fault)
+		}
+		p.NonNegative("after.delay", a.Delay)
+	}
+	if w := f.When; w != nil {
+		if !s.Clients[w.Client] {
+			p.Add("when.client", "%q is not a defined client%s", w.Client, s.Clients.Known())
+		}
+		if w.Event == "" {
+			p.Add("when.event", "is required (a status code such as NetStream.Buffer.Full, or an event kind)")
+		}
+		if w.Count < 0 {
+			p.Add("when.count", "must not be negative")
+		}
+	}
+	if st := f.AtStreamTime; st != nil {
+		if !s.Clients[st.Client] {
+			p.Add("atStreamTime.client", "%q is not a defined client%s", st.Client, s.Clients.Known())
+		} else if stream, ok := s.Stream(firstStream(s, st.Client)); ok && st.Time >= stream.Duration {
+			p.Add("atStreamTime.time", "%s is not before the end of %s (%s), so it can never fire", st.Time, stream.Name, stream.Duration)
+		}
+		p.NonNegative("atStreamTime.time", st.Time)
+	}
+	p.NonNegative("for", f.For)
+	switch f.kinds {
+	case 0:
+		p.Add("", "names no fault kind (known: %v)", Keys())
+		return
+	case 1:
+	default:
+		p.Add("", "names %d fault kinds; one entry is one fault", f.kinds)
+		return
+	}
+	f.Spec.Check(p.At(f.Kind), s)
+}
+
+// firstStream is the stream a client's play script starts with ("" for live clients).
+func firstStream(s *Scope, client string) string {
+	if c := s.Client(client); c != nil && len(c.Play) > 0 {
+		return c.Play[0].Stream
+	}
+	return ""
+}
+
+// afterCycle tells whether following after-triggers from fault i comes back to i.
+func afterCycle(faults []Fault, names map[string]int, i int) bool {
+	seen := map[int]bool{}
+	for j := i; ; {
+		a := faults[j].After
+		if a == nil {
+			return false
+		}
+		next, ok := names[a.Fault]
+		if !ok {
+			return false
+		}
+		if next == i {
+			return true
+		}
+		if seen[next] {
+			return false
+		}
+		seen[next] = true
+		j = next
+	}
+}
+
+// checkRoute reports an undefined route.
+func checkRoute(p spec.Problems, s *Scope, r string) {
+	if !s.Routes[r] {
+		p.Add("route", "%q is not a defined route%s", r, s.Routes.Known())
+	}
+}
+
+// checkClient reports an undefined client (ok false).
+func checkClient(p spec.Problems, s *Scope, c string) bool {
+	if !s.Clients[c] {
+		p.Add("client", "%q is not a defined client%s", c, s.Clients.Known())
+		return false
+	}
+	return true
+}

@@ -1,0 +1,194 @@
+package lab
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// ServerName is the name of the scenario's reference server when server.instances is not set.
+const ServerName = "origin"
+
+// Stream defaults.
+const (
+	DefaultFPS              = 25
+	DefaultKeyframeInterval = time.Second
+	maxFPS                  = 120
+)
+
+// Toxiproxy configures an external toxiproxy-server.
+type Toxiproxy struct {
+	// URL is the server's API address, e.g. http://127.0.0.1:8474.
+	URL string `yaml:"url" json:"url"`
+}
+
+// Server configures the reference servers.
+type Server struct {
+	// Streams is the VOD catalogue, served by every instance.
+	Streams []Stream `yaml:"streams" json:"streams"`
+	// Instances names the reference servers to run, each on its own address with the same
+	// catalogue (e.g. origin-a, origin-b for a load-balance move); default one, "origin".
+	Instances []string `yaml:"instances" json:"instances,omitempty"`
+	// IdlePublisherTimeout drops a live publisher that sent no media for this long (nginx-rtmp
+	// drop_idle_publisher); omitted, a dead publisher stays a zombie that blocks its name.
+	IdlePublisherTimeout spec.Duration `yaml:"idlePublisherTimeout" json:"idlePublisherTimeout,omitempty"`
+	// PingInterval makes the server ping every session that often; a session silent for
+	// PingTimeout (default 3 intervals) is closed. Omitted, no pings.
+	PingInterval spec.Duration `yaml:"pingInterval" json:"pingInterval,omitempty"`
+	// PingTimeout is how long a session may send nothing at all before the server closes it.
+	PingTimeout spec.Duration `yaml:"pingTimeout" json:"pingTimeout,omitempty"`
+}
+
+// Stream is one synthetic VOD stream.
+type Stream struct {
+	// Name is the stream name clients play.
+	Name string `yaml:"name" json:"name"`
+	// Duration is the stream length.
+	Duration spec.Duration `yaml:"duration" json:"duration"`
+	// FPS is the frame rate (default 25).
+	FPS int `yaml:"fps" json:"fps,omitempty"`
+	// KeyframeInterval is the time between keyframes (default 1s).
+	KeyframeInterval spec.Duration `yaml:"keyframeInterval" json:"keyframeInterval,omitempty"`
+}
+
+// Route is a named path from clients to a server through one Toxiproxy proxy.
+type Route struct {
+	// Name identifies the route (e.g. wifi, lte).
+	Name string `yaml:"name" json:"name"`
+	// Server is the server instance the route leads to (default: the first instance).
+	Server string `yaml:"server" json:"server,omitempty"`
+}
+
+// Names lists the server instances (ServerName when none is set).
+func (s Server) Names() []string {
+	if len(s.Instances) == 0 {
+		return []string{ServerName}
+	}
+	return s.Instances
+}
+
+// Stream returns the catalogue entry called name.
+func (s Server) Stream(name string) (Stream, bool) {
+	for _, st := range s.Streams {
+		if st.Name == name {
+			return st, true
+		}
+	}
+	return Stream{}, false
+}
+
+// Specs is the catalogue as the reference server takes it.
+func (s Server) Specs() []media.Spec {
+	out := make([]media.Spec, 0, len(s.Streams))
+	for _, st := range s.Streams {
+		out = append(out, st.Spec())
+	}
+	return out
+}
+
+// Spec is the stream as the media generator takes it.
+func (st Stream) Spec() media.Spec {
+	return media.Spec{Name: st.Name, Duration: st.Duration.D(), FPS: st.FPS, KeyframeInterval: st.KeyframeInterval.D()}
+}
+
+// Frames is the stream's length in frames.
+func (st Stream) Frames() int { return int(st.Duration.D() * time.Duration(st.FPS) / time.Second) }
+
+// Default fills the streams' defaults.
+func (s *Server) Default() {
+	for i := range s.Streams {
+		st := &s.Streams[i]
+		if st.FPS == 0 {
+			st.FPS = DefaultFPS
+		}
+		if st.KeyframeInterval == 0 {
+			st.KeyframeInterval = spec.Duration(DefaultKeyframeInterval)
+		}
+	}
+}
+
+// Default names the first server instance when the route names none.
+func (r *Route) Default(s Server) {
+	if r.Server == "" {
+		r.Server = s.Names()[0]
+	}
+}
+
+// Validate checks the URL.
+func (t *Toxiproxy) Validate(p spec.Problems) {
+	if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.Add("url", "%q is not an http(s) URL such as http://127.0.0.1:8474", t.URL)
+	}
+}
+
+// Validate checks the catalogue and the instances (p is the server's path) and returns the
+// stream and server names for cross-references.
+func (s *Server) Validate(p spec.Problems) (streams, servers spec.Names) {
+	streams, servers = spec.Names{}, spec.Names{}
+	if len(s.Streams) == 0 {
+		p.Add("streams", "at least one stream is required")
+	}
+	for i, st := range s.Streams {
+		f := p.At(fmt.Sprintf("streams[%d]", i))
+		switch {
+		case st.Name == "":
+			f.Add("name", "is required")
+		case streams[st.Name]:
+			f.Add("name", "stream %q is defined twice", st.Name)
+		case strings.ContainsAny(st.Name, ":/ \x00"):
+			f.Add("name", "%q must not contain ':', '/', spaces or NUL", st.Name)
+		}
+		streams[st.Name] = true
+		if st.Duration <= 0 {
+			f.Add("duration", "must be positive")
+		}
+		if st.FPS < 1 || st.FPS > maxFPS {
+			f.Add("fps", "%d is outside 1..%d", st.FPS, maxFPS)
+		}
+		if st.KeyframeInterval <= 0 {
+			f.Add("keyframeInterval", "must be positive")
+		}
+	}
+	for i, name := range s.Instances {
+		f := fmt.Sprintf("instances[%d]", i)
+		switch {
+		case !spec.SafeName(name):
+			p.Add(f, "%q "+spec.SafeNameRule, name)
+		case servers[name]:
+			p.Add(f, "server %q is defined twice", name)
+		}
+		servers[name] = true
+	}
+	if len(s.Instances) == 0 {
+		servers[ServerName] = true
+	}
+	return streams, servers
+}
+
+// ValidateRoutes checks the routes (p is the scenario's root) and returns their names.
+func ValidateRoutes(routes []Route, servers spec.Names, p spec.Problems) spec.Names {
+	names := spec.Names{}
+	if len(routes) == 0 {
+		p.Add("routes", "at least one route is required")
+	}
+	for i, r := range routes {
+		f := p.At(fmt.Sprintf("routes[%d]", i))
+		switch {
+		case r.Name == "":
+			f.Add("name", "is required")
+		case !spec.SafeName(r.Name):
+			f.Add("name", "%q "+spec.SafeNameRule, r.Name)
+		case names[r.Name]:
+			f.Add("name", "route %q is defined twice", r.Name)
+		}
+		names[r.Name] = true
+		if !servers[r.Server] {
+			f.Add("server", "%q is not a server of this scenario%s", r.Server, servers.Known())
+		}
+	}
+	return names
+}

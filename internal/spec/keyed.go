@@ -1,0 +1,155 @@
+package spec
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+)
+
+// Member is one key of a table found in a keyed mapping, with its decoded value.
+type Member struct {
+	// Key is the YAML key.
+	Key string
+	// Value points to the decoded value (the table's New for Key).
+	Value any
+}
+
+// KeyType is a key of a table with the type of its value, for suggestions and schemas.
+type KeyType struct {
+	// Key is the YAML key.
+	Key string
+	// Type is the type its value decodes into.
+	Type reflect.Type
+}
+
+// Keyed is implemented by types whose YAML mapping holds, besides their own fields, keys of
+// a table (a fault's kind, a checker's name); the scenario decoder follows it for "did you
+// mean" suggestions.
+type Keyed interface {
+	// TableKeys lists the table's keys in order with their value types.
+	TableKeys() []KeyType
+}
+
+// DecodeKeyed decodes a YAML mapping whose keys are either fields of fixed (a pointer to a
+// struct) or keys of a table: newValue returns a pointer to a new value for a table key (ok
+// false for a key not in the table). Every table key present is decoded strictly into its own
+// value and returned in source order. Errors are those of strict decoding: an unknown key is
+// reported at the key, a type error at the value.
+func DecodeKeyed(n ast.Node, fixed any, newValue func(key string) (any, bool)) ([]Member, error) {
+	mn, ok := n.(ast.MapNode)
+	if !ok {
+		return nil, yaml.NodeToValue(n, fixed, yaml.Strict()) // the decoder's own type error
+	}
+	fields := map[string]bool{}
+	for _, k := range StructKeys(reflect.TypeOf(fixed)) {
+		fields[k] = true
+	}
+	var own []*ast.MappingValueNode
+	var members []Member
+	var unknown *ast.MappingValueNode
+	it := mn.MapRange()
+	for it.Next() {
+		kv := it.KeyValue()
+		key := keyString(kv.Key)
+		if fields[key] {
+			own = append(own, kv)
+			continue
+		}
+		v, ok := newValue(key)
+		if !ok {
+			if unknown == nil {
+				unknown = kv
+			}
+			continue
+		}
+		members = append(members, Member{Key: key, Value: v})
+		if err := yaml.NodeToValue(kv.Value, v, yaml.Strict()); err != nil {
+			return nil, err
+		}
+	}
+	flow := false
+	if m, ok := n.(*ast.MappingNode); ok {
+		flow = m.IsFlowStyle
+	}
+	if err := yaml.NodeToValue(ast.Mapping(n.GetToken(), flow, own...), fixed, yaml.Strict()); err != nil {
+		return nil, err
+	}
+	if unknown != nil {
+		return nil, &yaml.UnknownFieldError{Message: fmt.Sprintf(`unknown field "%s"`, keyString(unknown.Key)), Token: unknown.Key.GetToken()}
+	}
+	return members, nil
+}
+
+func keyString(k ast.MapKeyNode) string {
+	if s, ok := k.(*ast.StringNode); ok {
+		return s.Value
+	}
+	return k.String()
+}
+
+// StructKeys lists the YAML keys of a struct type (through pointers and slices), inline
+// embedded structs included, then the table keys of a Keyed type.
+func StructKeys(t reflect.Type) []string {
+	t = Deref(t)
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		switch {
+		case strings.Contains(opts, "inline"):
+			keys = append(keys, StructKeys(f.Type)...)
+		case name != "" && name != "-":
+			keys = append(keys, name)
+		}
+	}
+	if k, ok := reflect.New(t).Interface().(Keyed); ok {
+		for _, kt := range k.TableKeys() {
+			keys = append(keys, kt.Key)
+		}
+	}
+	return keys
+}
+
+// FieldType is the type of the value under YAML key in struct type t (through pointers and
+// slices; inline embedded structs and table keys included).
+func FieldType(t reflect.Type, key string) (reflect.Type, bool) {
+	t = Deref(t)
+	if t.Kind() != reflect.Struct {
+		return nil, false
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if strings.Contains(opts, "inline") {
+			if ft, ok := FieldType(f.Type, key); ok {
+				return ft, true
+			}
+			continue
+		}
+		if name == key {
+			return f.Type, true
+		}
+	}
+	if k, ok := reflect.New(t).Interface().(Keyed); ok {
+		for _, kt := range k.TableKeys() {
+			if kt.Key == key {
+				return kt.Type, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Deref strips pointers and slices from t.
+func Deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	return t
+}
