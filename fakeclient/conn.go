@@ -10,6 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/yutopp/go-amf0"
@@ -40,10 +44,57 @@ type netConnection struct {
 	streamID uint32
 	version  string          // server version from the connect result's data.version
 	cmds     chan []play2Cmd // play2 calls for the connection's writer
+
+	selfClosed atomic.Bool // the client closed the connection itself
+}
+
+// closeSelf closes the connection on the client's own decision (not a loss).
+func (nc *netConnection) closeSelf() {
+	nc.selfClosed.Store(true)
+	_ = nc.conn.Close()
+}
+
+// Identity query keys: every connection of a scripted client names the client and its
+// connection number in the connect command's query string (as Flash Player puts a
+// NetConnection URL's query in app and tcUrl), so the server's access log and a wire tap can
+// attribute what they see to a client and a connection, not guess by stream name or time.
+const (
+	QueryClient = "sfclient"
+	QueryConn   = "sfconn"
+)
+
+// Identity is who a connection says it is.
+type Identity struct {
+	// Client is the client's name ("" sends no identity).
+	Client string
+	// Conn numbers the client's connections from 1.
+	Conn int
+}
+
+// Query is the identity as a URL query ("" without a client name).
+func (id Identity) Query() string {
+	if id.Client == "" {
+		return ""
+	}
+	return url.Values{QueryClient: {id.Client}, QueryConn: {strconv.Itoa(id.Conn)}}.Encode()
+}
+
+// ParseIdentity reads an identity from a connect command's app or tcUrl (or a bare query);
+// ok is false when it carries none.
+func ParseIdentity(s string) (id Identity, ok bool) {
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		s = s[i+1:]
+	}
+	q, err := url.ParseQuery(s)
+	if err != nil || q.Get(QueryClient) == "" {
+		return Identity{}, false
+	}
+	n, _ := strconv.Atoi(q.Get(QueryConn))
+	return Identity{Client: q.Get(QueryClient), Conn: n}, true
 }
 
 // openNetConnection dials, connects to app and creates a stream, all bounded by ctx.
-func openNetConnection(ctx context.Context, addr, app string, opts rtmpconn.Options) (*netConnection, error) {
+func openNetConnection(ctx context.Context, addr, app string, id Identity, opts rtmpconn.Options) (*netConnection, error) {
 	c, err := rtmpconn.Dial(ctx, addr, opts)
 	if err != nil {
 		return nil, err
@@ -56,6 +107,9 @@ func openNetConnection(ctx context.Context, addr, app string, opts rtmpconn.Opti
 	}()
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
+	if q := id.Query(); q != "" {
+		app += "?" + q
+	}
 	tcURL := "rtmp://" + addr + "/" + app
 	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "connect", 1, map[string]any{
 		"app": app, "flashVer": "LNX 10,1,82,76", "tcUrl": tcURL, "fpad": false, "capabilities": 15,
@@ -85,11 +139,11 @@ func openNetConnection(ctx context.Context, addr, app string, opts rtmpconn.Opti
 	if err != nil {
 		return nil, fmt.Errorf("createStream: %w", err)
 	}
-	id, isNum := res.Arg(1).(float64)
-	if res.Name != "_result" || !isNum || id < 1 {
+	sid, isNum := res.Arg(1).(float64)
+	if res.Name != "_result" || !isNum || sid < 1 {
 		return nil, fmt.Errorf("createStream: unexpected answer %s %v", res.Name, res.Args)
 	}
-	nc.streamID = uint32(id)
+	nc.streamID = uint32(sid)
 	ok = true
 	return nc, nil
 }
@@ -117,14 +171,14 @@ const defaultConnectTimeout = 5 * time.Second
 
 // dial opens a NetConnection with the whole connect sequence (dial, handshake, connect,
 // createStream) bounded by opts.HandshakeTimeout: on a blackholed route nothing ever answers.
-func dial(ctx context.Context, addr, app string, opts rtmpconn.Options) (*netConnection, error) {
+func dial(ctx context.Context, addr, app string, id Identity, opts rtmpconn.Options) (*netConnection, error) {
 	timeout := opts.HandshakeTimeout
 	if timeout <= 0 {
 		timeout = defaultConnectTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return openNetConnection(ctx, addr, app, opts)
+	return openNetConnection(ctx, addr, app, id, opts)
 }
 
 // readMessage returns the next decodable message (rtmpconn ends the connection after a few

@@ -52,6 +52,9 @@ type Event struct {
 	Latency time.Duration
 	// Message carries an error or detail.
 	Message string
+	// SelfClosed marks a Connect.Closed the client caused itself (a stall monitor, a
+	// zero-bitrate check, a move, a mutant), as opposed to a loss.
+	SelfClosed bool
 }
 
 // Publisher event kinds (besides status events).
@@ -66,3 +69,16 @@ const (
 	EventSent           = "frames.sent"     // frames First..Last left on connection Conn
 	EventRestoreWait    = "restore.scheduled"
 )
+
+// EventKinds lists every event kind a scripted client reports.
+var EventKinds = []string{EventStatus, EventPlayRequest, EventReceived, EventDropped, EventRendered, EventSample, EventStall,
+	EventBandwidth, EventMove, EventPublishRequest, EventBitrate, EventBitrateZero, EventRestoreAttempt, EventRestoreFailed,
+	EventPingsMissing, EventStopped, EventSent, EventRestoreWait}
+
+// StatusCodes lists the status codes a scripted client reports: its own (connect, buffer,
+// network change, FAILED) and those a server sends it.
+var StatusCodes = []string{ConnectSuccess, ConnectClosed, ConnectFailed, NetworkChange, "NetConnection.Connect.Rejected",
+	PlayStart, PlayReset, PlayStop, PlayComplete, PlayFailed, "NetStream.Play.StreamNotFound", "NetStream.Play.Switch",
+	"NetStream.Play.Transition", "NetStream.Play.TransitionComplete", "NetStream.Play.PublishNotify", "NetStream.Play.UnpublishNotify",
+	BufferFull, BufferEmpty, "NetStream.Publish.Start", "NetStream.Publish.BadName", "NetStream.Publish.Failed",
+	"NetStream.Unpublish.Success", "FAILED"}

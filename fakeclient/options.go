@@ -42,6 +42,8 @@ const (
 	DefaultSendBuffer       = 8192
 	DefaultConnectTimeout   = 5 * time.Second
 	maxBitrateKbps          = 100000
+	maxPlayItems            = 256
+	maxCodecs               = 16
 	maxFPS                  = 120
 	transitionFirst         = "reset"
 	transitionLater         = "append"
@@ -325,6 +327,10 @@ func (s *Spec) validatePlayer(p spec.Problems, streams spec.Names) {
 	if len(s.Play) == 0 {
 		p.Add("play", "at least one play item is required")
 	}
+	if len(s.Play) > maxPlayItems {
+		p.Add("play", "%d play items exceed the limit of %d", len(s.Play), maxPlayItems)
+		return
+	}
 	played := map[string]int{}
 	for j, it := range s.Play {
 		it.validate(p.At(fmt.Sprintf("play[%d]", j)), j, s.Play, streams, played)
@@ -431,6 +437,9 @@ func (s *Spec) validateLive(p spec.Problems) {
 	}
 	if s.FPS < 1 || s.FPS > maxFPS {
 		p.Add("fps", "%d is outside 1..%d", s.FPS, maxFPS)
+	}
+	if len(s.Codecs) > maxCodecs {
+		p.Add("codecs", "%d codecs exceed the limit of %d", len(s.Codecs), maxCodecs)
 	}
 	if b := s.BitrateCheck; b != nil {
 		b.Validate(p.At("bitrateCheck"))

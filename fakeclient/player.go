@@ -17,6 +17,9 @@ import (
 
 // PlayerConfig configures a Player. Zero values take the defaults.
 type PlayerConfig struct {
+	// ID is how the client names itself to the server: every connection carries it, with
+	// the connection's number, in the connect command (see Identity); empty sends none.
+	ID string
 	// Addr is the host:port to connect to (a Toxiproxy route or the server itself).
 	Addr string
 	// App is the RTMP application (default "vod").
@@ -238,7 +241,7 @@ func (p *Player) move(st *playState, addr string, open func() int) {
 	case st.cur == nil || st.moving != 0:
 		return
 	case p.cfg.Mutant == MutantCloseBeforeAttach:
-		_ = st.cur.conn.Close() // the ordinary reconnect follows, to addr
+		st.cur.closeSelf() // the ordinary reconnect follows, to addr
 	default:
 		st.moving = open()
 	}
@@ -276,8 +279,8 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 			st.moving = 0
 			if old := st.cur; old != nil {
 				st.bytesPrior += old.conn.BytesRead()
-				_ = old.conn.Close()
-				p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: st.n, Message: "closed after the attach (load-balance move)"})
+				old.closeSelf()
+				p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: st.n, SelfClosed: true, Message: "closed after the attach (load-balance move)"})
 			}
 			st.n, st.retry = ev.n, nil
 		}
@@ -288,15 +291,17 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 	case ev.msg != nil:
 		return p.onMessage(st, ev.n, ev.msg)
 	default: // the connection ended
+		self := false
 		if st.cur != nil {
 			st.bytesPrior += st.cur.conn.BytesRead()
+			self = st.cur.selfClosed.Load()
 			st.cur = nil
 		}
 		msg := "closed"
 		if ev.err != nil {
 			msg = ev.err.Error()
 		}
-		p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: ev.n, Message: msg})
+		p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: ev.n, Message: msg, SelfClosed: self})
 		if !st.complete && st.moving == 0 {
 			p.scheduleRetry(st)
 		}
@@ -361,7 +366,7 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 			st.tries = 0
 			if p.cfg.Mutant == MutantDoubleReconnect && !st.mutated && st.cur != nil && st.scriptSent && n > 1 {
 				st.mutated = true
-				_ = st.cur.conn.Close()
+				st.cur.closeSelf()
 			}
 		case PlayStop, PlayComplete:
 			st.complete = true
@@ -455,7 +460,7 @@ func (p *Player) monitor(st *playState, now time.Time, bufLen time.Duration) {
 		st.strikes = 0
 		p.emit(Event{Kind: EventStall, Conn: st.n, BufferLength: bufLen,
 			Message: fmt.Sprintf("no byte for %d checks of %v with %v buffered", m.Ticks, m.Interval, bufLen)})
-		_ = st.cur.conn.Close() // the session ends; onConn reconnects
+		st.cur.closeSelf() // the session ends; onConn reconnects
 	}
 }
 

@@ -19,7 +19,7 @@ func (nc *netConnection) send(cmds []play2Cmd) {
 	select {
 	case nc.cmds <- cmds:
 	default:
-		_ = nc.conn.Close()
+		nc.closeSelf()
 	}
 }
 
@@ -28,7 +28,7 @@ func (nc *netConnection) send(cmds []play2Cmd) {
 // cancelled.
 func (p *Player) session(ctx context.Context, n int, addr string, out chan<- connEvent) {
 	send := func(ev connEvent) bool { return deliver(ctx, out, ev) }
-	nc, err := dial(ctx, addr, p.cfg.App, p.cfg.Conn)
+	nc, err := dial(ctx, addr, p.cfg.App, Identity{Client: p.cfg.ID, Conn: n}, p.cfg.Conn)
 	if err != nil {
 		send(connEvent{n: n, err: err, failed: true})
 		return

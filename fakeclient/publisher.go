@@ -19,6 +19,9 @@ import (
 
 // PublisherConfig configures a Publisher. Zero values take the defaults.
 type PublisherConfig struct {
+	// ID is how the client names itself to the server: every connection carries it, with
+	// the connection's number, in the connect command (see Identity); empty sends none.
+	ID string
 	// Addr is the host:port to connect to.
 	Addr string
 	// App is the RTMP application (default "vod").
@@ -133,6 +136,7 @@ type pubState struct {
 	restore   <-chan time.Time
 	stopped   bool
 	failed    error // the restore policy gave up
+	reported  int   // the last session whose end was recorded (Connect.Closed)
 
 	lastBytes int64 // bitrate check
 	strikes   int
@@ -195,7 +199,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 				_ = st.cur.conn.WriteCommand(uctx, rtmpconn.CSIDCommand, 0, "deleteStream", 0, nil, float64(st.cur.streamID))
 				ucancel()
 			}
-			p.drop(st)
+			p.drop(st, "manual stop")
 			if p.cfg.Mutant != MutantRestoreAfterManualStop {
 				return nil
 			}
@@ -203,7 +207,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case addr := <-p.switches:
 			st.addr = addr
 			p.emit(Event{Kind: EventStatus, Code: NetworkChange, Conn: st.n, Message: "restoring through " + addr})
-			p.drop(st)
+			p.drop(st, "network change")
 			st.restore, st.attempts = nil, 0
 			p.attempt(st, open)
 		case ev := <-evs:
@@ -232,10 +236,17 @@ func (p *Publisher) Run(ctx context.Context) error {
 
 func (p *Publisher) emit(ev Event) { emit(p.cfg.OnEvent, p.clk, ev) }
 
-// drop ends the current session, if any, without waiting.
-func (p *Publisher) drop(st *pubState) {
+// drop ends the current session, if any, without waiting; why, when set, records that the
+// publisher closed it itself and for what (a Connect.Closed marked SelfClosed, now: the
+// session's own end may only be seen after a new session started).
+func (p *Publisher) drop(st *pubState, why string) {
 	if st.cancelCur != nil {
 		st.cancelCur()
+		st.cancelCur = nil
+		if why != "" && st.reported != st.n {
+			st.reported = st.n
+			p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: st.n, SelfClosed: true, Message: "closed by the publisher: " + why})
+		}
 	}
 	st.cur, st.live, st.strikes, st.misses = nil, false, 0, 0
 }
@@ -295,7 +306,7 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 		case "NetStream.Publish.Start":
 			st.live, st.attempts, st.wait = true, 0, p.cfg.Restore.timeout()
 		case "NetStream.Publish.BadName", "NetStream.Publish.Failed":
-			p.drop(st)
+			p.drop(st, "publish refused ("+ev.code+")")
 			p.scheduleRestore(st, "publish refused ("+ev.code+")")
 		}
 	case ev.ended:
@@ -303,8 +314,12 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 		if ev.err != nil {
 			msg = ev.err.Error()
 		}
+		if st.reported == ev.n {
+			return nil // the publisher closed it itself and said so
+		}
+		st.reported = ev.n
 		p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: ev.n, Message: msg})
-		p.drop(st)
+		p.drop(st, "")
 		p.scheduleRestore(st, "session closed")
 	}
 	return nil
@@ -333,7 +348,7 @@ func (p *Publisher) checkBitrate(st *pubState) {
 	if p.cfg.BitrateCheck.CodecChange {
 		st.codec++
 	}
-	p.drop(st)
+	p.drop(st, "bitrate fell to zero")
 	p.scheduleRestore(st, "bitrate fell to zero")
 }
 
@@ -352,7 +367,7 @@ func (p *Publisher) probePings(st *pubState) {
 	}
 	p.emit(Event{Kind: EventPingsMissing, Conn: st.n, Strikes: st.misses,
 		Message: fmt.Sprintf("no ping in %d probes of %v: the session is dead", st.misses, p.cfg.Pings.ProbesInterval.D())})
-	p.drop(st)
+	p.drop(st, "pings missing")
 	p.scheduleRestore(st, "pings missing")
 }
 
@@ -360,7 +375,7 @@ func (p *Publisher) probePings(st *pubState) {
 // connection fails, and reports what the server says.
 func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 time.Time, out chan<- pubEvent) {
 	send := func(ev pubEvent) bool { return deliver(ctx, out, ev) }
-	nc, err := dial(ctx, addr, p.cfg.App, p.cfg.Conn)
+	nc, err := dial(ctx, addr, p.cfg.App, Identity{Client: p.cfg.ID, Conn: n}, p.cfg.Conn)
 	if err != nil {
 		send(pubEvent{n: n, failed: true, err: err})
 		return

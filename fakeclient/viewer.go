@@ -16,6 +16,9 @@ import (
 
 // ViewerConfig configures a Viewer. Zero values take the defaults.
 type ViewerConfig struct {
+	// ID is how the client names itself to the server: every connection carries it, with
+	// the connection's number, in the connect command (see Identity); empty sends none.
+	ID string
 	// Addr is the host:port to connect to.
 	Addr string
 	// App is the RTMP application (default "vod").
@@ -135,7 +138,7 @@ func (v *Viewer) Run(ctx context.Context) error {
 // connection ends.
 func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- viewEvent) {
 	send := func(e viewEvent) bool { return deliver(ctx, out, e) }
-	nc, err := dial(ctx, addr, v.cfg.App, v.cfg.Conn)
+	nc, err := dial(ctx, addr, v.cfg.App, Identity{Client: v.cfg.ID, Conn: n}, v.cfg.Conn)
 	if err != nil {
 		send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: ConnectFailed, Conn: n, Message: err.Error()}})
 		send(viewEvent{n: n, err: err})

@@ -79,6 +79,9 @@ type Event struct {
 	Session string `json:"x-sid"`
 	// Client is the peer address.
 	Client string `json:"c-ip,omitempty"`
+	// Query is the connect command's query string (connect), e.g. a scripted client's
+	// identity: sfclient=viewer&sfconn=2.
+	Query string `json:"cs-uri-query,omitempty"`
 	// Stream is the stream name (play/stop).
 	Stream string `json:"x-sname,omitempty"`
 	// StreamID is the NetStream's message stream id (play/stop).

@@ -34,6 +34,8 @@ type session struct {
 
 	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
 
+	query string // the connect command's query string (cs-uri-query)
+
 	publishing map[uint32]string // NetStream -> the name it publishes
 	subscribed map[uint32]string // NetStream -> the live name it plays
 }
@@ -238,6 +240,14 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	obj, _ := cmd.Arg(0).(map[string]any)
 	app, _ := obj["app"].(string)
+	tcURL, _ := obj["tcUrl"].(string)
+	// A NetConnection URL's query comes in app and tcUrl (rtmp://host/app?a=b); the app is
+	// what precedes it, the query is logged (cs-uri-query).
+	app, query, _ := strings.Cut(app, "?")
+	if query == "" {
+		_, query, _ = strings.Cut(tcURL, "?")
+	}
+	ss.query = query
 	client := ss.raw.RemoteAddr().String()
 	c := ss.conn
 	if want := ss.srv.cfg.App; want != "" && app != want {
@@ -265,7 +275,7 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 		return err
 	}
 	ss.connectd = true
-	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client})
+	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client, Query: query})
 	return nil
 }
 

@@ -6,8 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,36 +40,39 @@ type Result struct {
 	Elapsed time.Duration
 	// Recoveries are the measured recovery times, per client.
 	Recoveries map[string][]check.Recovery
+	// Faults accounts for every fault of the scenario: when it fired, or that it never did.
+	Faults []FaultRecord
+}
+
+// FaultRecord is what became of one fault of the scenario.
+type FaultRecord struct {
+	// Name is the fault's name.
+	Name string `json:"name"`
+	// Kind is its kind.
+	Kind string `json:"kind"`
+	// Trigger says when it was due to fire.
+	Trigger string `json:"trigger"`
+	// Optional faults may never fire.
+	Optional bool `json:"optional,omitempty"`
+	// Fired tells whether it fired; Start and End (0 when it lasted to the end) say when.
+	Fired bool          `json:"fired"`
+	Start time.Duration `json:"start,omitempty"`
+	End   time.Duration `json:"end,omitempty"`
 }
 
 // Problems lists why the result does not meet the scenario's expectations: a checker that
-// did not pass, or one named in expectFailures that did not fail. Empty means success.
+// did not pass (except the controls named by expectFailures and expectUnknown, which must
+// fail or say unknown), or a fault that never fired (unless optional). Empty means success.
 // A nemesis scenario's problems end with the seed that replays its schedule.
 func (r *Result) Problems() []string {
-	out := Problems(r.Verdicts, r.Scenario.ExpectFailures)
+	out := r.Scenario.Controls().Problems(r.Verdicts)
+	for _, f := range r.Faults {
+		if !f.Fired && !f.Optional {
+			out = append(out, fmt.Sprintf("fault %s never fired (%s); mark it optional: true if it may not", f.Name, f.Trigger))
+		}
+	}
 	if n := r.Scenario.Nemesis; n != nil && len(out) > 0 {
 		out = append(out, fmt.Sprintf("nemesis seed %d (set nemesis.seed to replay this schedule)", n.Seed))
-	}
-	return out
-}
-
-// Problems applies the expectations' rule to verdicts — every checker passes, except those
-// named in expectFailures (negative controls), which must fail — and says what broke it.
-// The suite, the CLI's run and its offline check share it.
-func Problems(verdicts []check.Verdict, expectFailures []string) []string {
-	var out []string
-	for _, v := range verdicts {
-		mustFail := slices.Contains(expectFailures, v.Checker)
-		switch {
-		case mustFail && v.Status != check.Fail:
-			out = append(out, fmt.Sprintf("%s(%s) was expected to fail (negative control) but is %s: %s", v.Checker, v.Subject, v.Status, v.Message))
-		case !mustFail && v.Status != check.Pass:
-			msg := fmt.Sprintf("%s(%s) %s: %s", v.Checker, v.Subject, v.Status, v.Message)
-			if len(v.Evidence) > 0 {
-				msg += "\n    " + strings.Join(v.Evidence, "\n    ")
-			}
-			out = append(out, msg)
-		}
 	}
 	return out
 }
@@ -90,6 +91,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	defer cancel()
 	rec := history.NewRecorder(clk, s.Name)
 	rec.Record(history.Event{Source: "harness", Kind: history.KindRunStart, Message: s.Name})
+	ids := newIdentities()
 
 	if n := s.Nemesis; n != nil {
 		rec.Record(history.Event{Source: "nemesis", Kind: history.KindFaultSchedule, Message: n.Describe(s.Faults)})
@@ -99,7 +101,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		toxURL = s.Toxiproxy.URL // the scenario's own setting wins
 	}
 	l, err := lab.Start(ctx, lab.Options{Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, Clock: clk,
-		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, serverEvent(name, ev)) }})
+		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, ids.serverEvent(name, ev)) }})
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
@@ -115,7 +117,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name, Count: st.Frames(), FPS: st.FPS})
 	}
 	for _, r := range l.Routes() {
-		rec.Record(history.Event{Source: "harness", Kind: history.KindRoute, Route: r.Name, Message: r.Listen + " -> " + r.Upstream})
+		rec.Record(history.Event{Source: "harness", Kind: history.KindRoute, Route: r.Name, Target: r.Server, Message: r.Listen + " -> " + r.Upstream})
 	}
 
 	for _, f := range s.Faults {
@@ -124,6 +126,9 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 				return nil, fmt.Errorf("scenario %s: fault %q: %w", s.Name, f.Name, err)
 			}
 		}
+	}
+	for _, c := range s.Clients {
+		rec.Record(history.Event{Source: c.Name, Kind: history.KindLabClient, Route: c.Route, Message: c.Role})
 	}
 	players, err := buildActors(s, l, clk, rec)
 	if err != nil {
@@ -159,9 +164,19 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	if herr := l.Heal(); herr != nil {
 		ferr = errors.Join(ferr, herr)
 	}
+	started := map[string]bool{}
+	for _, e := range rec.History().Kind(history.KindFaultStart) {
+		started[e.Fault] = true
+	}
+	for _, f := range s.Faults {
+		if !started[f.Name] {
+			rec.Record(history.Event{Source: f.Name, Kind: history.KindFaultUnfired, Fault: f.Name, Message: f.Trigger()})
+		}
+	}
 	rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd})
 	h := rec.History()
-	res = &Result{Scenario: s, History: h, Verdicts: check.Run(h, s.Expect), Recoveries: map[string][]check.Recovery{}}
+	res = &Result{Scenario: s, History: h, Verdicts: check.Run(h, s.Expect), Recoveries: map[string][]check.Recovery{},
+		Faults: faultRecords(s, h)}
 	for _, c := range s.Clients {
 		if r := check.Recoveries(h, c.Name); len(r) > 0 {
 			res.Recoveries[c.Name] = r
@@ -182,7 +197,7 @@ func buildActors(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)
 		}
 		name := c.Name
-		a, err := c.New(route.Listen, clk, func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) })
+		a, err := c.New(name, route.Listen, clk, func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) })
 		if err != nil {
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)
 		}
@@ -195,7 +210,7 @@ func buildActors(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history
 func clientEvent(client string, ev fakeclient.Event) history.Event {
 	h := history.Event{Source: client, Kind: "client." + ev.Kind, Code: ev.Code, Conn: ev.Conn, Stream: ev.Stream,
 		BufferLength: ev.BufferLength, Playhead: ev.Playhead, BytesIn: ev.BytesIn, BytesOut: ev.BytesOut, Message: ev.Message,
-		Kbps: ev.Kbps, Latency: ev.Latency, Strikes: ev.Strikes}
+		Kbps: ev.Kbps, Latency: ev.Latency, Strikes: ev.Strikes, SelfClosed: ev.SelfClosed}
 	switch ev.Kind {
 	case fakeclient.EventReceived, fakeclient.EventDropped, fakeclient.EventRendered, fakeclient.EventSent:
 		t := ev.StreamTime.Seconds()
@@ -207,21 +222,20 @@ func clientEvent(client string, ev fakeclient.Event) history.Event {
 	return h
 }
 
-// serverEvent adapts a fakeserver access-log entry into the history.
-func serverEvent(server string, ev fakeserver.Event) history.Event {
-	h := history.Event{Source: server, Kind: "server." + ev.Kind, Session: ev.Session, Stream: ev.Stream,
-		BytesIn: ev.BytesIn, BytesOut: ev.BytesOut, Message: ev.Reason}
-	switch ev.Kind {
-	case fakeserver.EventPlay:
-		off, st := ev.SOffset, ev.StartTime
-		h.Transition, h.Offset, h.StartTime, h.Playlist = ev.TransMode, &off, &st, ev.Playlist
-		h.Frames = &history.Range{First: ev.StartFrame, Last: ev.StartFrame}
-	case fakeserver.EventPlaylist:
-		off := ev.SOffset
-		h.Transition, h.Offset, h.Playlist = ev.TransMode, &off, ev.Playlist
-		h.Message = strings.Join(ev.Playlist, ", ")
-	case fakeserver.EventStop:
-		h.Count = ev.Frames
+// faultRecords accounts for every fault of s from the history: when it fired and ended, or
+// that it never fired.
+func faultRecords(s *scenario.Scenario, h *history.History) []FaultRecord {
+	var out []FaultRecord
+	for _, f := range s.Faults {
+		r := FaultRecord{Name: f.Name, Kind: f.Kind, Trigger: f.Trigger(), Optional: f.Optional}
+		for _, e := range h.Of(f.Name, history.KindFaultStart, history.KindFaultEnd) {
+			if e.Kind == history.KindFaultStart && !r.Fired {
+				r.Fired, r.Start = true, e.At
+			} else if e.Kind == history.KindFaultEnd && r.End == 0 {
+				r.End = e.At
+			}
+		}
+		out = append(out, r)
 	}
-	return h
+	return out
 }

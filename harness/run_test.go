@@ -157,3 +157,39 @@ func noLeaks(t *testing.T, current goleak.Option) {
 		t.Errorf("goroutines left behind: %v", err)
 	}
 }
+
+// TestEveryFaultIsAccounted: a fault whose trigger never comes fails the run, and the history,
+// the result and its problems say which one and why; marked optional it does not fail it. The
+// server's events carry the identity each connection declared.
+func TestEveryFaultIsAccounted(t *testing.T) {
+	defer noLeaks(t, goleak.IgnoreCurrent())
+	src := strings.Replace(quick, "faults: [{at: 1500ms, drop: {route: wifi}}]",
+		"faults: [{at: 1500ms, drop: {route: wifi}}, {name: never, when: {client: viewer, event: NetStream.Play.Failed}, drop: {route: wifi}}]", 1)
+	res, err := Run(context.Background(), parse(t, src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Faults) != 2 || !res.Faults[0].Fired || res.Faults[1].Fired || res.Faults[1].Name != "never" {
+		t.Fatalf("fault records: %+v", res.Faults)
+	}
+	problems := strings.Join(res.Problems(), "\n")
+	if !strings.Contains(problems, "fault never never fired (when viewer reports NetStream.Play.Failed)") {
+		t.Fatalf("problems: %s", problems)
+	}
+	if u := res.History.Kind(history.KindFaultUnfired); len(u) != 1 || u[0].Fault != "never" {
+		t.Fatalf("the history does not record the unfired fault: %+v", u)
+	}
+	for _, e := range res.History.Kind(history.KindServerPlay) {
+		if e.Client != "viewer" || e.Conn < 1 {
+			t.Fatalf("a server play without the identity its connection declared: %+v", e)
+		}
+	}
+	optional := strings.Replace(src, "{name: never,", "{name: never, optional: true,", 1)
+	res, err = Run(context.Background(), parse(t, optional), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed() || res.Faults[1].Fired || !res.Faults[1].Optional {
+		t.Fatalf("an optional fault that never fired: passed=%v %v %+v", res.Passed(), res.Problems(), res.Faults)
+	}
+}

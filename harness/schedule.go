@@ -71,11 +71,15 @@ func (t *scheduler) run(ctx context.Context, st *fault.Fault, applied func()) er
 	}
 	name, target := st.Name, st.Spec.Target()
 	ev := func(kind string) history.Event {
-		e := history.Event{Source: name, Kind: kind, Fault: name, Message: st.Kind}
-		if target.Kind == fault.OnRoute {
-			e.Route = target.Name
-		} else {
-			e.Message += " " + target.Name
+		e := history.Event{Source: name, Kind: kind, Fault: name, Message: st.Kind, Route: target.Route}
+		switch {
+		case target.Client != "":
+			e.Target = target.Client
+		case target.Server != "":
+			e.Target = target.Server
+		}
+		if e.Target != "" {
+			e.Message += " " + e.Target
 		}
 		return e
 	}

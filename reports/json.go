@@ -34,8 +34,10 @@ type Report struct {
 	// Expect are the checkers with their parameters as resolved when the scenario was loaded,
 	// so that the report re-checks on its own.
 	Expect []check.Expectation `json:"expect,omitempty"`
-	// ExpectFailures names the checkers that had to fail (negative controls).
-	ExpectFailures []string `json:"expectFailures,omitempty"`
+	// Controls name the verdicts that had to fail or say unknown.
+	check.Controls
+	// Faults accounts for every fault: when it fired, or that it never did.
+	Faults []harness.FaultRecord `json:"faults,omitempty"`
 	// Verdicts are the checkers' results.
 	Verdicts []check.Verdict `json:"verdicts"`
 	// Recoveries are the measured recovery times per client.
@@ -47,7 +49,7 @@ type Report struct {
 // FromResult builds the report of a run.
 func FromResult(r *harness.Result) Report {
 	return Report{Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(),
-		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Expect: r.Scenario.Expect, ExpectFailures: r.Scenario.ExpectFailures,
+		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Expect: r.Scenario.Expect, Controls: r.Scenario.Controls(), Faults: r.Faults,
 		Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
 }
 

@@ -173,7 +173,7 @@ func figures(r *harness.Result) []junitProp {
 		}
 		for _, k := range []struct{ kind, name string }{{history.KindClientAttempt, "restore.attempts"},
 			{history.KindClientZero, "bitrate.zero"}, {history.KindClientPings, "pings.missing"}, {history.KindClientFailed, "restore.failed"}} {
-			if n := len(r.History.Filter(func(e history.Event) bool { return e.Source == c && e.Kind == k.kind })); n > 0 {
+			if n := len(r.History.Of(c, k.kind)); n > 0 {
 				props = append(props, junitProp{c + "." + k.name, fmt.Sprint(n)})
 			}
 		}
@@ -187,6 +187,16 @@ func figures(r *harness.Result) []junitProp {
 	}
 	for _, v := range r.Verdicts {
 		props = append(props, junitProp{"verdict." + v.Checker + "." + v.Subject, string(v.Status)})
+	}
+	for _, f := range r.Faults {
+		what := "never fired (" + f.Trigger + ")"
+		switch {
+		case f.Fired && f.End > 0:
+			what = fmt.Sprintf("fired %s, ended %s", secs(f.Start), secs(f.End))
+		case f.Fired:
+			what = fmt.Sprintf("fired %s, lasted to the end", secs(f.Start))
+		}
+		props = append(props, junitProp{"fault." + f.Name, what})
 	}
 	return props
 }

@@ -59,7 +59,7 @@ var _ = Describe("Scenario", func() {
 	for _, s := range loaded {
 		if ignoreExpected {
 			c := *s
-			c.ExpectFailures = nil
+			c.ExpectFailures, c.ExpectUnknown = nil, nil
 			s = &c
 		}
 		It(s.Name, Label(s.Labels...), SpecTimeout(s.Timeout.D()+specGrace), func(ctx SpecContext) {

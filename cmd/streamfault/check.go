@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/reports"
@@ -53,7 +52,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	expect, mustFail := rep.Expect, rep.ExpectFailures
+	expect, controls := rep.Expect, rep.Controls
 	if *file != "" || len(expect) == 0 {
 		path := *file
 		if path == "" {
@@ -64,13 +63,13 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "check: scenario of the report: %v\n", err)
 			return 2
 		}
-		expect, mustFail = s.Expect, s.ExpectFailures
+		expect, controls = s.Expect, s.Controls()
 	}
 	verdicts := check.Run(rep.History, expect)
 	for _, v := range verdicts {
 		fmt.Fprintln(stdout, v)
 	}
-	if len(harness.Problems(verdicts, mustFail)) > 0 {
+	if len(controls.Problems(verdicts)) > 0 {
 		return 1
 	}
 	return 0

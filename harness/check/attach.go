@@ -37,7 +37,7 @@ func (c *OldConnectionClosedAfterAttach) Judge(h *history.History) Verdict {
 // the close.
 func oldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
 	v := Verdict{Checker: NameOldConnectionClosedAfterAttach, Subject: client}
-	moves := h.Filter(of(client, history.KindClientMove))
+	moves := h.Of(client, history.KindClientMove)
 	if len(moves) == 0 {
 		v.Status, v.Message = Unknown, client+" made no load-balance move"
 		return v
@@ -46,8 +46,8 @@ func oldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
 	var problems, evidence []string
 	for _, m := range moves {
 		var resume, success, closed *history.Event
-		for _, e := range h.Events {
-			if e.Source != client || !before(m, e) {
+		for _, e := range h.Of(client) {
+			if !before(m, e) {
 				continue
 			}
 			switch {
@@ -63,7 +63,7 @@ func oldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
 			problems = append(problems, fmt.Sprintf("no resume followed the move at %s", sec(m.At)))
 			continue
 		}
-		for _, e := range h.Filter(of(client, history.KindClientStatus)) {
+		for _, e := range h.Of(client, history.KindClientStatus) {
 			if e.Code == "NetConnection.Connect.Success" && e.Conn == resume.Conn {
 				ev := e
 				success = &ev

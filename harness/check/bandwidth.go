@@ -53,7 +53,7 @@ func (c *BandwidthMeasured) Judge(h *history.History) Verdict {
 // onBWDone, is within tolerance (relative) of the expected kbps.
 func bandwidthMeasured(h *history.History, client string, kbps, tolerance float64) Verdict {
 	v := Verdict{Checker: NameBandwidthMeasured, Subject: client}
-	got := h.Filter(of(client, history.KindClientBW))
+	got := h.Of(client, history.KindClientBW)
 	if len(got) == 0 {
 		v.Status, v.Message = Fail, client+" received no onBWDone (no bandwidth check completed)"
 		return v

@@ -8,8 +8,13 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 )
 
-// hb builds hand-written histories.
-type hb struct{ h history.History }
+// hb builds hand-written histories. Player v's requests go out on its current connection
+// (a reset opens connection 1, each resume a new one) and the server's events carry the
+// identity that connection declared.
+type hb struct {
+	h    history.History
+	conn int
+}
 
 func (b *hb) add(at time.Duration, e history.Event) *hb {
 	e.At, e.Seq = at, len(b.h.Events)
@@ -24,7 +29,10 @@ func (b *hb) stream() *hb {
 	return b.add(0, history.Event{Source: "origin", Kind: history.KindStream, Stream: "s", Count: 100, FPS: 25})
 }
 func (b *hb) play(at time.Duration, transition string, offset float64) *hb {
-	return b.add(at, history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: transition, Offset: f(offset)})
+	if transition == "resume" || b.conn == 0 {
+		b.conn++
+	}
+	return b.add(at, history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: transition, Offset: f(offset), Conn: b.conn})
 }
 func (b *hb) recv(at time.Duration, first, last int) *hb {
 	return b.add(at, history.Event{Source: "v", Kind: history.KindClientReceived, Stream: "s", Frames: &history.Range{First: first, Last: last}})
@@ -34,7 +42,14 @@ func (b *hb) render(at time.Duration, first, last int) *hb {
 }
 func (b *hb) serve(at time.Duration, mode string, soffset float64, frame int) *hb {
 	return b.add(at, history.Event{Source: "origin", Kind: history.KindServerPlay, Stream: "s", Transition: mode,
-		Offset: f(soffset), StartTime: f(float64(frame) / 25), Frames: &history.Range{First: frame, Last: frame}})
+		Offset: f(soffset), StartTime: f(float64(frame) / 25), Frames: &history.Range{First: frame, Last: frame}, Client: "v", Conn: b.conn})
+}
+
+// lab records client on route r to server origin (and route "other" beside it).
+func (b *hb) lab(client, r string) *hb {
+	b.add(0, history.Event{Source: "harness", Kind: history.KindRoute, Route: r, Target: "origin"})
+	b.add(0, history.Event{Source: "harness", Kind: history.KindRoute, Route: "other", Target: "edge"})
+	return b.add(0, history.Event{Source: client, Kind: history.KindLabClient, Route: r})
 }
 
 // healthy is a correct drop-and-resume: frames 0..99, a resume at offset 2.0s (frame 50)
@@ -118,14 +133,16 @@ func TestReconnects(t *testing.T) {
 }
 
 func TestRecoveries(t *testing.T) {
-	b := &hb{}
+	b := (&hb{}).lab("v", "wifi")
 	b.add(0, history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Conn: 1, Transition: "reset"}).
-		add(ms(1000), history.Event{Source: "lat", Kind: history.KindFaultStart, Fault: "lat"}). // broke nothing
-		add(ms(4000), history.Event{Source: "drop-1", Kind: history.KindFaultStart, Fault: "drop-1"}).
+		add(ms(1000), history.Event{Source: "lat", Kind: history.KindFaultStart, Fault: "lat", Route: "wifi"}). // broke nothing
+		add(ms(4000), history.Event{Source: "drop-1", Kind: history.KindFaultStart, Fault: "drop-1", Route: "wifi"}).
+		// A fault on another route that starts meanwhile neither takes the credit nor cuts the window.
+		add(ms(4000), history.Event{Source: "drop-lte", Kind: history.KindFaultStart, Fault: "drop-lte", Route: "other"}).
 		add(ms(4001), history.Event{Source: "v", Kind: history.KindClientStatus, Conn: 1, Code: "NetConnection.Connect.Closed"}).
 		add(ms(4250), history.Event{Source: "v", Kind: history.KindClientDropped, Conn: 2, Frames: &history.Range{First: 175, Last: 175}}).
 		add(ms(4300), history.Event{Source: "v", Kind: history.KindClientReceived, Conn: 2, Frames: &history.Range{First: 176, Last: 176}}).
-		add(ms(9000), history.Event{Source: "drop-2", Kind: history.KindFaultStart, Fault: "drop-2"})
+		add(ms(9000), history.Event{Source: "drop-2", Kind: history.KindFaultStart, Fault: "drop-2", Route: "wifi"})
 	got := Recoveries(&b.h, "v")
 	if len(got) != 1 || got[0].Took != ms(250) || got[0].Until != UntilFirstFrame || got[0].Conn != 2 || got[0].Fault != "drop-1" {
 		t.Fatalf("got %+v", got)
@@ -134,14 +151,14 @@ func TestRecoveries(t *testing.T) {
 	// A publisher: the stall costs it its session through its own bitrate check (no
 	// Connect.Closed); the outage ends at the Publish.Start on the next connection. A second
 	// fault that its session survives adds nothing.
-	p := &hb{}
+	p := (&hb{}).lab("cam", "up")
 	p.add(0, history.Event{Source: "cam", Kind: history.KindClientPublish, Stream: "cam", Conn: 1}).
-		add(ms(3000), history.Event{Source: "stall", Kind: history.KindFaultStart, Fault: "stall"}).
+		add(ms(3000), history.Event{Source: "stall", Kind: history.KindFaultStart, Fault: "stall", Route: "up"}).
 		add(ms(8000), history.Event{Source: "cam", Kind: history.KindClientZero, Conn: 1}).
 		add(ms(8600), history.Event{Source: "cam", Kind: history.KindClientAttempt, Conn: 2}).
 		add(ms(13020), history.Event{Source: "cam", Kind: history.KindClientPublish, Stream: "cam", Conn: 3}).
 		add(ms(13021), history.Event{Source: "cam", Kind: history.KindClientStatus, Conn: 3, Code: "NetStream.Publish.Start"}).
-		add(ms(15000), history.Event{Source: "lat", Kind: history.KindFaultStart, Fault: "lat"}).
+		add(ms(15000), history.Event{Source: "lat", Kind: history.KindFaultStart, Fault: "lat", Route: "up"}).
 		add(ms(16000), history.Event{Source: "cam", Kind: history.KindClientBitrate, Conn: 3, BytesOut: 1})
 	got = Recoveries(&p.h, "cam")
 	if len(got) != 1 || got[0].Took != ms(10021) || got[0].Until != UntilRepublish || got[0].Conn != 3 || got[0].Fault != "stall" {
@@ -150,15 +167,32 @@ func TestRecoveries(t *testing.T) {
 }
 
 func TestStallDetected(t *testing.T) {
-	base := func() *hb {
-		return (&hb{}).add(ms(3000), history.Event{Source: "hole", Kind: history.KindFaultStart, Fault: "hole"})
+	base := func(route string) *hb {
+		return (&hb{}).lab("v", "wifi").add(ms(3000), history.Event{Source: "hole", Kind: history.KindFaultStart, Fault: "hole", Route: route})
 	}
-	ok := base().add(ms(4100), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 1, Message: "no byte"})
+	ok := base("wifi").add(ms(4100), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 1, Message: "no byte"})
 	expect(t, stallDetected(&ok.h, "v", "hole", 2*time.Second), Pass, "stall detected 1.100s after hole started")
 	expect(t, stallDetected(&ok.h, "v", "hole", time.Second), Fail, "later than 1.000s")
-	early := base().add(ms(2000), history.Event{Source: "v", Kind: history.KindClientStall})
+	early := base("wifi").add(ms(2000), history.Event{Source: "v", Kind: history.KindClientStall})
 	expect(t, stallDetected(&early.h, "v", "hole", time.Minute), Fail, "never detected the stall that hole caused")
 	expect(t, stallDetected(&ok.h, "v", "other", time.Minute), Unknown, "never started")
+	// The fault hit another route: whatever the client detected, it is not to the fault's credit.
+	elsewhere := base("other").add(ms(4100), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 1})
+	expect(t, stallDetected(&elsewhere.h, "v", "hole", 2*time.Second), Fail, "fault hole acted on route other, not on v's path (route wifi to origin)")
+	// A detection before any fault on the client's path is a false alarm, even when a later
+	// detection is on time.
+	alarm := (&hb{}).lab("v", "wifi").add(ms(1000), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 1}).
+		add(ms(3000), history.Event{Source: "hole", Kind: history.KindFaultStart, Fault: "hole", Route: "wifi"}).
+		add(ms(4100), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 2})
+	expect(t, stallDetected(&alarm.h, "v", "hole", 2*time.Second), Fail, "stall at 1.000s on connection 1 with no fault on v's path")
+	// A server fault touches the clients whose route leads to that server; a move changes the route.
+	server := (&hb{}).lab("v", "wifi").add(ms(3000), history.Event{Source: "k", Kind: history.KindFaultStart, Fault: "k", Target: "origin"}).
+		add(ms(4000), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 1})
+	expect(t, stallDetected(&server.h, "v", "k", 2*time.Second), Pass, "")
+	moved := (&hb{}).lab("v", "wifi").add(ms(1000), history.Event{Source: "mv", Kind: history.KindFaultStart, Fault: "mv", Target: "v", Route: "other"}).
+		add(ms(3000), history.Event{Source: "k", Kind: history.KindFaultStart, Fault: "k", Target: "origin"}).
+		add(ms(4000), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 2})
+	expect(t, stallDetected(&moved.h, "v", "k", 2*time.Second), Fail, "fault k acted on origin, not on v's path (route other to edge)")
 }
 
 func TestBandwidthMeasured(t *testing.T) {
@@ -169,18 +203,51 @@ func TestBandwidthMeasured(t *testing.T) {
 }
 
 func TestResumesPairEachRequestWithItsOwnServerPlay(t *testing.T) {
-	b := (&hb{}).stream().
-		play(ms(1000), "resume", 2.0).play(ms(1001), "resume", 2.04).
-		serve(ms(1002), "resume", 2.0, 50).serve(ms(1003), "resume", 2.04, 50)
+	// Two resumes of one client on connections 2 and 3, served in the opposite order.
+	b := (&hb{}).stream()
+	b.add(ms(1000), history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: "resume", Offset: f(2.0), Conn: 2})
+	b.add(ms(1001), history.Event{Source: "v", Kind: history.KindClientPlay, Stream: "s", Transition: "resume", Offset: f(2.04), Conn: 3})
+	b.add(ms(1002), history.Event{Source: "origin", Kind: history.KindServerPlay, Stream: "s", Transition: "resume", Offset: f(2.04),
+		Frames: &history.Range{First: 50, Last: 50}, Client: "v", Conn: 3})
+	b.add(ms(1003), history.Event{Source: "origin", Kind: history.KindServerPlay, Stream: "s", Transition: "resume", Offset: f(2.0),
+		Frames: &history.Range{First: 50, Last: 50}, Client: "v", Conn: 2})
 	rs := Resumes(&b.h, "v")
 	if len(rs) != 2 || rs[0].Served == nil || rs[1].Served == nil || rs[0].Served.Seq == rs[1].Served.Seq {
 		t.Fatalf("pairs: %+v", rs)
 	}
-	if *rs[1].Served.Offset != 2.04 {
-		t.Fatalf("second request paired with %v", *rs[1].Served.Offset)
+	if *rs[0].Served.Offset != 2.0 || *rs[1].Served.Offset != 2.04 {
+		t.Fatalf("paired with %v and %v", *rs[0].Served.Offset, *rs[1].Served.Offset)
 	}
 	lone := (&hb{}).stream().play(ms(1000), "resume", 2.0)
 	if rs := Resumes(&lone.h, "v"); len(rs) != 1 || rs[0].Served != nil {
 		t.Fatalf("an unserved request: %+v", rs)
+	}
+}
+
+// TestResumesInterleavedClients: four players resume one stream at the same instant with
+// different buffers (offsets); the server logs their resumes in another order, and one
+// client's resume is lost with its connection. Each request is paired with its own server
+// event, and the lost one with none — never with another client's.
+func TestResumesInterleavedClients(t *testing.T) {
+	b := (&hb{}).stream()
+	offsets := map[string]float64{"a": 5.0, "b": 6.0, "c": 7.0, "d": 8.0}
+	for _, c := range []string{"a", "b", "c", "d"} {
+		b.add(ms(4000), history.Event{Source: c, Kind: history.KindClientPlay, Stream: "s", Transition: "resume", Offset: f(offsets[c]), Conn: 2})
+	}
+	for _, c := range []string{"d", "b", "a"} { // c's resume never reached the server
+		b.add(ms(4010), history.Event{Source: "origin", Kind: history.KindServerPlay, Stream: "s", Transition: "resume",
+			Offset: f(offsets[c]), Frames: &history.Range{First: int(offsets[c] * 25), Last: int(offsets[c] * 25)}, Client: c, Conn: 2})
+	}
+	for c, off := range offsets {
+		rs := Resumes(&b.h, c)
+		if len(rs) != 1 {
+			t.Fatalf("%s: %d resumes", c, len(rs))
+		}
+		switch {
+		case c == "c" && rs[0].Served != nil:
+			t.Errorf("c's lost resume was credited with %s's server play", rs[0].Served.Client)
+		case c != "c" && (rs[0].Served == nil || *rs[0].Served.Offset != off || rs[0].Served.Client != c):
+			t.Errorf("%s paired with %+v", c, rs[0].Served)
+		}
 	}
 }

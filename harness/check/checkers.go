@@ -27,6 +27,8 @@ var Checkers = []Kind{
 	{NameNoRestoreAfterManualStop, "NoRestoreAfterManualStop: after a manual stop the client neither restores nor publishes.", func() Checker { return &NoRestoreAfterManualStop{} }},
 	{NameDeadPeerDetected, "DeadPeerDetected: missing pings declared the session dead soon enough after a fault.", func() Checker { return &DeadPeerDetected{} }},
 	{NameLiveResumes, "LiveResumes: a viewer's timestamps never go backwards and frames come again soon after\neach republish.", func() Checker { return &LiveResumes{} }},
+	{NameNoReconnect, "NoReconnect: the client keeps its session through a fault: no detection, no reconnect,\nno restore, and media on the same connection after the fault ended.", func() Checker { return &NoReconnect{} }},
+	{NameReconnectsAfterLoss, "ReconnectsAfterLoss: every reconnect follows a loss the client did not cause itself\n(a closed connection, or one it closed on a detection, a network change or a move).", func() Checker { return &ReconnectsAfterLoss{} }},
 }
 
 // Names lists every checker's YAML key, in table order.

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
@@ -24,26 +23,9 @@ func (c *DeadPeerDetected) Judge(h *history.History) Verdict {
 }
 
 // deadPeerDetected checks that the client's missing-ping probe declared the session dead
-// within `within` of the named fault's start.
+// within `within` of the named fault's start, that the fault acted on the client's path, and
+// that the probe raised no false alarm.
 func deadPeerDetected(h *history.History, client, faultName string, within time.Duration) Verdict {
 	v := Verdict{Checker: NameDeadPeerDetected, Subject: client}
-	start := faultStart(h, faultName)
-	if start == nil {
-		v.Status, v.Message = Unknown, "fault "+faultName+" never started"
-		return v
-	}
-	for _, e := range h.Filter(of(client, history.KindClientPings)) {
-		if e.At < start.At {
-			continue
-		}
-		lag := e.At - start.At
-		if lag > within {
-			v.Status, v.Message = Fail, fmt.Sprintf("missing pings detected %s after %s started, later than %v", sec(lag), faultName, within)
-			return v
-		}
-		v.Status, v.Message = Pass, fmt.Sprintf("dead peer detected %s after %s started (%s)", sec(lag), faultName, e.Message)
-		return v
-	}
-	v.Status, v.Message = Fail, fmt.Sprintf("%s never noticed the missing pings after %s started at %s", client, faultName, sec(start.At))
-	return v
+	return detected(h, v, faultName, history.KindClientPings, "dead peer (missing pings)", within)
 }

@@ -128,12 +128,19 @@ func Default(expects []Expectation, s *Scope) {
 	}
 }
 
+// MaxExpectations bounds a scenario's expect list.
+const MaxExpectations = 5000
+
 // Validate reports every problem of the expectations into p (the scenario's root) and
 // returns the names of the checkers in use.
 func Validate(expects []Expectation, s *Scope, p spec.Problems) spec.Names {
 	used := spec.Names{}
 	if len(expects) == 0 {
 		p.Add("expect", "at least one checker is required")
+	}
+	if len(expects) > MaxExpectations {
+		p.Add("expect", "%d checkers exceed the limit of %d", len(expects), MaxExpectations)
+		return used
 	}
 	for i, e := range expects {
 		f := p.At(fmt.Sprintf("expect[%d]", i))

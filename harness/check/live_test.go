@@ -19,7 +19,7 @@ func cam(b *hb, at time.Duration, kind string, e history.Event) *hb {
 func stalled(detectAt time.Duration) *hb {
 	b := &hb{}
 	cam(b, 0, history.KindClientPublish, history.Event{Stream: "cam", Message: "h264"})
-	b.add(ms(1), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam", Session: "s1"})
+	b.add(ms(1), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam", Session: "s1", Client: "cam", Conn: 1})
 	for t := 500; t <= 2000; t += 500 {
 		cam(b, ms(t), history.KindClientBitrate, history.Event{BytesOut: 25000})
 	}
@@ -28,7 +28,7 @@ func stalled(detectAt time.Duration) *hb {
 	}
 	cam(b, detectAt, history.KindClientZero, history.Event{Strikes: 3})
 	cam(b, ms(4900), history.KindClientPublish, history.Event{Stream: "cam", Message: "h263"})
-	b.add(ms(5000), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam", Session: "s2"})
+	b.add(ms(5000), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam", Session: "s2", Client: "cam", Conn: 2})
 	b.add(ms(5100), history.Event{Source: "w", Kind: history.KindClientReceived, Stream: "cam", Frames: &history.Range{First: 125, Last: 125}, StartTime: f(5)})
 	return b
 }
@@ -82,20 +82,26 @@ func TestNoRestoreAfterManualStop(t *testing.T) {
 	b := &hb{}
 	cam(b, 0, history.KindClientPublish, history.Event{Stream: "cam"})
 	cam(b, ms(1000), history.KindClientStopped, history.Event{})
+	// A backup publisher taking over the name is not the stopped one restoring.
+	b.add(ms(2000), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam", Client: "backup", Conn: 1})
 	expect(t, noRestoreAfterManualStop(&b.h, "cam"), Pass, "no restore and no publish afterwards")
 	cam(b, ms(3000), history.KindClientAttempt, history.Event{Strikes: 1})
-	b.add(ms(3005), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam"})
+	b.add(ms(3005), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam", Client: "cam", Conn: 2})
 	expect(t, noRestoreAfterManualStop(&b.h, "cam"), Fail, "restore.attempt at 3.000s, after the manual stop at 1.000s (and 1 more problems)")
 	expect(t, noRestoreAfterManualStop(&(&hb{}).h, "cam"), Unknown, "never stopped by hand")
 }
 
 func TestDeadPeerDetected(t *testing.T) {
-	b := (&hb{}).add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark"})
+	b := (&hb{}).lab("cam", "up").add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark", Route: "up"})
 	cam(b, ms(2500), history.KindClientPings, history.Event{Strikes: 3})
-	expect(t, deadPeerDetected(&b.h, "cam", "dark", 2*time.Second), Pass, "dead peer detected 1.500s after dark")
-	expect(t, deadPeerDetected(&b.h, "cam", "dark", time.Second), Fail, "later than 1s")
-	quiet := (&hb{}).add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark"})
-	expect(t, deadPeerDetected(&quiet.h, "cam", "dark", time.Second), Fail, "never noticed the missing pings")
+	expect(t, deadPeerDetected(&b.h, "cam", "dark", 2*time.Second), Pass, "detected 1.500s after dark")
+	expect(t, deadPeerDetected(&b.h, "cam", "dark", time.Second), Fail, "later than 1.000s")
+	quiet := (&hb{}).lab("cam", "up").add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark", Route: "up"})
+	expect(t, deadPeerDetected(&quiet.h, "cam", "dark", time.Second), Fail, "never detected the dead peer")
+	// A publisher that declares a healthy session dead is not credited to a fault elsewhere.
+	wrong := (&hb{}).lab("cam", "up").add(ms(1000), history.Event{Source: "dark", Kind: history.KindFaultStart, Fault: "dark", Route: "other"})
+	cam(wrong, ms(2500), history.KindClientPings, history.Event{Strikes: 3})
+	expect(t, deadPeerDetected(&wrong.h, "cam", "dark", 2*time.Second), Fail, "not on cam's path")
 }
 
 func TestLiveResumes(t *testing.T) {
@@ -108,7 +114,29 @@ func TestLiveResumes(t *testing.T) {
 		}
 		return b
 	}
-	expect(t, liveResumes(&view(0, 0.04, 2.0).h, "w", time.Second, 1), Pass, "3 frames, timestamps never went back")
+	// The viewer loses its session at 20 ms and gets frames again: a resume.
+	lost := func(again bool) *hb {
+		b := view(0, 0.04)
+		b.add(ms(20), history.Event{Source: "w", Kind: history.KindClientStatus, Code: "NetConnection.Connect.Closed", Conn: 1})
+		if again {
+			b.add(ms(500), history.Event{Source: "w", Kind: history.KindClientReceived, Stream: "cam", Frames: &history.Range{First: 30, Last: 30}, StartTime: f(1.2)})
+		}
+		return b
+	}
+	expect(t, liveResumes(&lost(true).h, "w", time.Second, 1), Pass, "frames again after 1 interruption(s)")
+	expect(t, liveResumes(&lost(false).h, "w", time.Second, 1), Fail, "its session (connection 1) was lost at 0.020s and no frame came again")
+	bad := lost(true)
+	bad.add(ms(600), history.Event{Source: "w", Kind: history.KindClientReceived, Stream: "cam", Frames: &history.Range{First: 1, Last: 1}, StartTime: f(0.04)})
+	expect(t, liveResumes(&bad.h, "w", time.Second, 1), Fail, "timestamp went back from 1.200s to 0.040s")
+	// A republish the viewer never sees frames of fails; one it does passes.
+	republished := view(0, 0.04)
+	republished.add(ms(100), history.Event{Source: "w", Kind: history.KindClientStatus, Code: "NetStream.Play.UnpublishNotify", Conn: 1})
+	republished.add(ms(200), history.Event{Source: "origin", Kind: history.KindServerPublish, Stream: "cam"})
+	expect(t, liveResumes(&republished.h, "w", time.Second, 2), Fail, "no frame after the publish at 0.200s")
+	republished.add(ms(300), history.Event{Source: "w", Kind: history.KindClientReceived, Stream: "cam", Frames: &history.Range{First: 9, Last: 9}, StartTime: f(0.4)})
+	expect(t, liveResumes(&republished.h, "w", time.Second, 2), Pass, "within 1s of each of 2 publish(es)")
+	// Nothing interrupted the stream: no resume to judge, whatever minPublishes says.
+	expect(t, liveResumes(&view(0, 0.04, 2.0).h, "w", time.Second, 1), Unknown, "nothing interrupted w's live stream")
 	expect(t, liveResumes(&view(0, 0.04, 0).h, "w", time.Second, 1), Fail, "timestamp went back from 0.040s to 0.000s")
 	expect(t, liveResumes(&view(0, 0.04).h, "w", time.Second, 2), Fail, "saw 1 publish(es) of cam, expected at least 2")
 	expect(t, liveResumes(&(&hb{}).h, "w", time.Second, 1), Fail, "received no frame")

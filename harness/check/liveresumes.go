@@ -44,11 +44,14 @@ func (c *LiveResumes) Judge(h *history.History) Verdict {
 }
 
 // liveResumes checks a live viewer: the timestamps of the frames it received never go
-// backwards, the server saw at least minPublishes publishes of its stream, and after every
-// one (the first and each republish) frames arrive within `within`.
+// backwards; the server it plays from saw at least minPublishes publishes of its stream and
+// after every one (the first and each republish) frames arrive within `within`; and after
+// every interruption — its own session lost, or its publisher gone and back (UnpublishNotify
+// followed by a republish) — frames come again. With no interruption and no republish there
+// is no resume to judge: unknown.
 func liveResumes(h *history.History, client string, within time.Duration, minPublishes int) Verdict {
 	v := Verdict{Checker: NameLiveResumes, Subject: client}
-	frames := h.Filter(of(client, history.KindClientReceived))
+	frames := h.Of(client, history.KindClientReceived)
 	if len(frames) == 0 {
 		v.Status, v.Message = Fail, client+" received no frame"
 		return v
@@ -65,12 +68,15 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 		last = *e.StartTime
 	}
 	stream := streamOf(h, client)
-	publishes := 0
-	for _, p := range h.Events {
-		if p.Kind != history.KindServerPublish || p.Stream != stream {
+	var publishes []history.Event
+	for _, p := range h.Kind(history.KindServerPublish) {
+		if p.Stream != stream {
 			continue
 		}
-		publishes++
+		if srv := serverOf(h, routeAt(h, client, p.At)); srv != "" && p.Source != srv {
+			continue // published on a server this viewer does not play from
+		}
+		publishes = append(publishes, p)
 		got := firstAfter(frames, p.At)
 		switch {
 		case got == nil:
@@ -81,8 +87,33 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 			evidence = append(evidence, fmt.Sprintf("publish at %s: frames from %s (%s later)", sec(p.At), sec(got.At), sec(got.At-p.At)))
 		}
 	}
-	if publishes < minPublishes {
-		problems = append(problems, fmt.Sprintf("the server saw %d publish(es) of %s, expected at least %d", publishes, stream, minPublishes))
+	if len(publishes) < minPublishes {
+		problems = append(problems, fmt.Sprintf("the server saw %d publish(es) of %s, expected at least %d", len(publishes), stream, minPublishes))
 	}
-	return conclude(v, problems, evidence, fmt.Sprintf("%d frames, timestamps never went back; frames within %v of each of %d publish(es)", len(frames), within, publishes))
+	interruptions := 0
+	for _, e := range h.Of(client, history.KindClientStatus) {
+		var what string
+		switch {
+		case e.Code == "NetConnection.Connect.Closed" && !e.SelfClosed:
+			what = fmt.Sprintf("its session (connection %d) was lost", e.Conn)
+		case e.Code == "NetStream.Play.UnpublishNotify" && firstAfter(publishes, e.At) != nil:
+			what = "its publisher went away"
+		default:
+			continue
+		}
+		interruptions++
+		if got := firstAfter(frames, e.At); got == nil {
+			problems = append(problems, fmt.Sprintf("%s at %s and no frame came again: the live stream never resumed for %s", what, sec(e.At), client))
+		} else {
+			evidence = append(evidence, fmt.Sprintf("%s at %s: frames again at %s (%s later)", what, sec(e.At), sec(got.At), sec(got.At-e.At)))
+		}
+	}
+	if len(problems) == 0 && interruptions == 0 && len(publishes) <= 1 {
+		v.Status = Unknown
+		v.Message = fmt.Sprintf("nothing interrupted %s's live stream (no session lost, no republish): there is no resume to judge", client)
+		v.Evidence = limit(evidence)
+		return v
+	}
+	return conclude(v, problems, evidence, fmt.Sprintf("%d frames, timestamps never went back; frames again after %d interruption(s) and within %v of each of %d publish(es)",
+		len(frames), interruptions, within, len(publishes)))
 }

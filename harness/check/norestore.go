@@ -34,26 +34,26 @@ func (c *NoRestoreAfterManualStop) Judge(h *history.History) Verdict {
 }
 
 // noRestoreAfterManualStop checks that after a manual stop the client made no restore attempt
-// and no publish, and no server saw it publish again.
+// and no publish, and no server saw a connection of that client publish again (by identity:
+// another publisher taking over the name is not this client restoring).
 func noRestoreAfterManualStop(h *history.History, client string) Verdict {
 	v := Verdict{Checker: NameNoRestoreAfterManualStop, Subject: client}
-	stops := h.Filter(of(client, history.KindClientStopped))
+	stops := h.Of(client, history.KindClientStopped)
 	if len(stops) == 0 {
 		v.Status, v.Message = Unknown, client+" was never stopped by hand"
 		return v
 	}
 	stop := stops[0]
-	stream := streamOf(h, client)
 	var problems []string
-	for _, e := range h.Events {
-		if e.At <= stop.At {
-			continue
-		}
-		switch {
-		case e.Source == client && (e.Kind == history.KindClientAttempt || e.Kind == history.KindClientPublish):
+	for _, e := range h.Of(client, history.KindClientAttempt, history.KindClientPublish) {
+		if e.At > stop.At {
 			problems = append(problems, fmt.Sprintf("%s at %s, after the manual stop at %s", strings.TrimPrefix(e.Kind, "client."), sec(e.At), sec(stop.At)))
-		case e.Kind == history.KindServerPublish && e.Stream == stream:
-			problems = append(problems, fmt.Sprintf("%s saw %s published again at %s, after the manual stop at %s", e.Source, stream, sec(e.At), sec(stop.At)))
+		}
+	}
+	for _, e := range h.Declared(client, history.KindServerPublish) {
+		if e.At > stop.At {
+			problems = append(problems, fmt.Sprintf("%s saw %s (connection %d of %s) publish %s again at %s, after the manual stop at %s",
+				e.Source, e.Session, e.Conn, client, e.Stream, sec(e.At), sec(stop.At)))
 		}
 	}
 	return conclude(v, problems, nil, fmt.Sprintf("stopped at %s; no restore and no publish afterwards", sec(stop.At)))

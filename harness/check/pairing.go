@@ -1,10 +1,6 @@
 package check
 
-import (
-	"math"
-
-	"github.com/streamfault/streamfault/harness/history"
-)
+import "github.com/streamfault/streamfault/harness/history"
 
 // Resume pairs a client's play2 resume with the server's access-log entry that served it.
 type Resume struct {
@@ -15,41 +11,28 @@ type Resume struct {
 }
 
 // Resumes lists the client's resume requests in order, each paired with the server resume
-// that served it: every server resume of the stream (or of a playlist ending with it) takes
-// the latest request at or before it that is still unpaired and asked for the offset the
-// server logged (failing that, the latest unpaired one). A request lost with its
-// connection (the drop came before the server read it) stays unpaired, and a later resume
-// is not mistaken for its answer. (Pairing is by stream and time: two clients resuming one
-// stream at the same instant could be crossed.)
+// that served it by identity: the server event of the connection that declared itself to be
+// this client and this connection number (the k-th resume of a connection with the k-th the
+// server logged for it). A request lost with its connection stays unpaired. Nothing is paired
+// by stream name, offset or time, so any number of clients may resume one stream at once.
 func Resumes(h *history.History, client string) []Resume {
-	var out []Resume
-	for _, rq := range h.Filter(func(e history.Event) bool {
-		return e.Source == client && e.Kind == history.KindClientPlay && e.Transition == "resume"
-	}) {
-		out = append(out, Resume{Request: rq})
+	served := map[int][]history.Event{}
+	for _, e := range h.Declared(client, history.KindServerPlay) {
+		if e.Transition == "resume" && e.Frames != nil {
+			served[e.Conn] = append(served[e.Conn], e)
+		}
 	}
-	for _, e := range h.Events {
-		if e.Kind != history.KindServerPlay || e.Transition != "resume" || e.Frames == nil {
+	var out []Resume
+	for _, rq := range h.Of(client, history.KindClientPlay) {
+		if rq.Transition != "resume" {
 			continue
 		}
-		pick := -1
-		for i := len(out) - 1; i >= 0; i-- {
-			rq := out[i].Request
-			if out[i].Served != nil || rq.At > e.At || (e.Stream != rq.Stream && lastItem(e.Playlist) != rq.Stream) {
-				continue
-			}
-			if pick < 0 {
-				pick = i // the latest candidate…
-			}
-			if math.Abs(deref(rq.Offset)-deref(e.Offset)) < 0.0005 {
-				pick = i // …unless one asked for exactly the offset the server logged
-				break
-			}
+		r := Resume{Request: rq}
+		if s := served[rq.Conn]; len(s) > 0 {
+			ev := s[0]
+			r.Served, served[rq.Conn] = &ev, s[1:]
 		}
-		if pick >= 0 {
-			ev := e
-			out[pick].Served = &ev
-		}
+		out = append(out, r)
 	}
 	return out
 }
@@ -63,12 +46,4 @@ func retried(rs []Resume, i int) bool {
 		}
 	}
 	return false
-}
-
-// lastItem is a playlist's last stream ("" when empty): the stream a resume names.
-func lastItem(pl []string) string {
-	if len(pl) == 0 {
-		return ""
-	}
-	return pl[len(pl)-1]
 }

@@ -18,11 +18,11 @@ func rebuild(firstCall string) *hb {
 	b.add(ms(10), history.Event{Source: "v", Kind: history.KindClientPlay, Conn: 2, Stream: "a", Transition: firstCall, Offset: f(0), Playlist: pl})
 	if firstCall == "append" {
 		b.add(ms(11), history.Event{Source: "origin", Kind: history.KindServerPlay, Session: "s2", Stream: "a", Transition: "append",
-			Offset: f(0), StartTime: f(0), Frames: &history.Range{}, Playlist: []string{"a"}})
+			Offset: f(0), StartTime: f(0), Frames: &history.Range{}, Playlist: []string{"a"}, Client: "v", Conn: 2})
 	}
 	b.add(ms(12), history.Event{Source: "v", Kind: history.KindClientPlay, Conn: 2, Stream: "b", Transition: "resume", Offset: f(2), Playlist: pl})
 	b.add(ms(13), history.Event{Source: "origin", Kind: history.KindServerPlay, Session: "s2", Stream: "a", Transition: "resume",
-		Offset: f(2), StartTime: f(2), Frames: &history.Range{First: 50, Last: 50}, Playlist: pl})
+		Offset: f(2), StartTime: f(2), Frames: &history.Range{First: 50, Last: 50}, Playlist: pl, Client: "v", Conn: 2})
 	return b
 }
 

@@ -50,7 +50,7 @@ func playlistRebuilt(h *history.History, client string) Verdict {
 			continue
 		}
 		var calls []string
-		for _, e := range h.Filter(of(client, history.KindClientPlay)) {
+		for _, e := range h.Of(client, history.KindClientPlay) {
 			if e.Conn != rq.Conn || e.At > rq.At {
 				continue
 			}
@@ -71,14 +71,14 @@ func playlistRebuilt(h *history.History, client string) Verdict {
 			problems = append(problems, fmt.Sprintf("after the rebuild at %s the server's playlist is [%s] but the client's is [%s]",
 				sec(rq.At), strings.Join(srv.Playlist, " "), strings.Join(rq.Playlist, " ")))
 		}
-		for _, e := range h.Events {
-			if e.Kind == history.KindServerPlay && e.Source == srv.Source && e.Session == srv.Session && e.Seq != srv.Seq && e.At <= srv.At {
+		for _, e := range h.Declared(client, history.KindServerPlay) {
+			if e.Source == srv.Source && e.Session == srv.Session && e.Seq != srv.Seq && e.At <= srv.At {
 				problems = append(problems, fmt.Sprintf("%s started streaming %s (%s) at %s on session %s before the resume at %s",
 					srv.Source, e.Stream, e.Transition, sec(e.At), e.Session, sec(srv.At)))
 			}
 		}
 		dropped := 0
-		for _, e := range h.Filter(of(client, history.KindClientDropped)) {
+		for _, e := range h.Of(client, history.KindClientDropped) {
 			if e.Conn == rq.Conn && e.Frames != nil {
 				dropped += e.Frames.Last - e.Frames.First + 1
 			}

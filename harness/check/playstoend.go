@@ -43,7 +43,7 @@ func (c *PlaysToEnd) Judge(h *history.History) Verdict { return playsToEnd(h, c.
 // within (time since the start of the run).
 func playsToEnd(h *history.History, client string, within time.Duration) Verdict {
 	v := Verdict{Checker: NamePlaysToEnd, Subject: client}
-	plays := h.Filter(of(client, history.KindClientPlay))
+	plays := h.Of(client, history.KindClientPlay)
 	if len(plays) == 0 {
 		v.Status, v.Message = Unknown, client+" sent no play request"
 		return v
@@ -62,7 +62,7 @@ func playsToEnd(h *history.History, client string, within time.Duration) Verdict
 	}
 	lastFrame := frames - 1
 	highest, highestAt := -1, time.Duration(0)
-	for _, r := range h.Filter(of(client, history.KindClientRendered)) {
+	for _, r := range h.Of(client, history.KindClientRendered) {
 		if r.Stream != stream || r.Frames == nil {
 			continue
 		}
@@ -86,7 +86,7 @@ func playsToEnd(h *history.History, client string, within time.Duration) Verdict
 	} else {
 		v.Message = fmt.Sprintf("%s never rendered the last frame %d of %s; the highest was %d at %s", client, lastFrame, stream, highest, sec(highestAt))
 	}
-	for _, e := range h.Filter(func(e history.Event) bool { return e.Source == client && e.Kind == history.KindActorEnd }) {
+	for _, e := range h.Of(client, history.KindActorEnd) {
 		v.Evidence = append(v.Evidence, fmt.Sprintf("%s ended at %s: %s", client, sec(e.At), e.Message))
 	}
 	return v

@@ -38,7 +38,7 @@ func (c *Reconnects) Judge(h *history.History) Verdict { return reconnects(h, c.
 // reconnects checks that the client resumed exactly count times.
 func reconnects(h *history.History, client string, count int) Verdict {
 	v := Verdict{Checker: NameReconnects, Subject: client}
-	if len(h.Filter(of(client, history.KindClientPlay))) == 0 {
+	if len(h.Of(client, history.KindClientPlay)) == 0 {
 		v.Status, v.Message = Unknown, client+" sent no play request"
 		return v
 	}

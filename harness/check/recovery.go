@@ -28,26 +28,33 @@ const (
 	UntilRepublish  = "republish"
 )
 
-// Recoveries measures, for each fault that cost the client its session — a player's
+// Recoveries measures, for each fault on the client's path (its route, that route's server,
+// or the client itself) that cost the client its session — a player's
 // NetConnection.Connect.Closed, or a publisher's closed session, zero-bitrate or missing-ping
-// verdict or network change, on the connection it had when the fault started, before any later
-// fault started — the time from the fault's start to the first frame (players) or the
-// Publish.Start (publishers) on a newer connection. Faults that broke nothing, and outages the
-// client never recovered from, are left out.
+// verdict or network change, on the connection it had when the fault started, before the next
+// fault on its path started — the time from the fault's start to the first frame (players) or
+// the Publish.Start (publishers) on a newer connection. Faults elsewhere, faults that broke
+// nothing, and outages the client never recovered from, are left out.
 func Recoveries(h *history.History, client string) []Recovery {
+	var starts []faultSpan
+	for _, f := range faultSpans(h) {
+		if touches(h, f, client, f.start) {
+			starts = append(starts, f)
+		}
+	}
+	own := h.Of(client)
 	var out []Recovery
-	starts := h.Filter(func(e history.Event) bool { return e.Kind == history.KindFaultStart })
 	for i, f := range starts {
-		next := time.Duration(1<<63 - 1)
+		next := forever
 		if i+1 < len(starts) {
-			next = starts[i+1].At
+			next = starts[i+1].start
 		}
 		conn, publisher := 0, false // the client's connection when the fault started
-		for _, e := range h.Events {
-			if e.At > f.At {
+		for _, e := range own {
+			if e.At > f.start {
 				break
 			}
-			if e.Source == client && (e.Kind == history.KindClientPlay || e.Kind == history.KindClientPublish) {
+			if e.Kind == history.KindClientPlay || e.Kind == history.KindClientPublish {
 				conn, publisher = e.Conn, e.Kind == history.KindClientPublish
 			}
 		}
@@ -55,8 +62,8 @@ func Recoveries(h *history.History, client string) []Recovery {
 			continue
 		}
 		lost := false
-		for _, e := range h.Events {
-			if e.At >= f.At && e.At < next && e.Source == client && e.Conn == conn && sessionLost(e, publisher) {
+		for _, e := range own {
+			if e.At >= f.start && e.At < next && e.Conn == conn && sessionLost(e, publisher) {
 				lost = true
 				break
 			}
@@ -64,15 +71,15 @@ func Recoveries(h *history.History, client string) []Recovery {
 		if !lost {
 			continue
 		}
-		for _, e := range h.Events {
-			if e.At < f.At || e.Source != client || e.Conn <= conn {
+		for _, e := range own {
+			if e.At < f.start || e.Conn <= conn {
 				continue
 			}
 			switch {
 			case !publisher && (e.Kind == history.KindClientReceived || e.Kind == history.KindClientDropped):
-				out = append(out, Recovery{Fault: f.Fault, FaultAt: f.At, Took: e.At - f.At, Until: UntilFirstFrame, Conn: e.Conn})
+				out = append(out, Recovery{Fault: f.name, FaultAt: f.start, Took: e.At - f.start, Until: UntilFirstFrame, Conn: e.Conn})
 			case publisher && e.Kind == history.KindClientStatus && e.Code == "NetStream.Publish.Start":
-				out = append(out, Recovery{Fault: f.Fault, FaultAt: f.At, Took: e.At - f.At, Until: UntilRepublish, Conn: e.Conn})
+				out = append(out, Recovery{Fault: f.name, FaultAt: f.start, Took: e.At - f.start, Until: UntilRepublish, Conn: e.Conn})
 			default:
 				continue
 			}

@@ -62,11 +62,11 @@ func (c *Republishes) Judge(h *history.History) Verdict { return republishesAfte
 func republishesAfterZeroBitrate(h *history.History, p Republishes) Verdict {
 	interval, maxTries := p.Interval.D(), p.MaxTries
 	v := Verdict{Checker: NameRepublishes, Subject: p.Client}
-	zeros := h.Filter(of(p.Client, history.KindClientZero))
+	zeros := h.Of(p.Client, history.KindClientZero)
 	if len(zeros) == 0 {
 		v.Status, v.Message = Fail, p.Client+"'s bitrate check never detected a zero bitrate"
 		var deltas []string
-		for _, e := range h.Filter(of(p.Client, history.KindClientBitrate)) {
+		for _, e := range h.Of(p.Client, history.KindClientBitrate) {
 			deltas = append(deltas, fmt.Sprintf("%s: %d bytes", sec(e.At), e.BytesOut))
 		}
 		if len(deltas) == 0 {
@@ -78,7 +78,7 @@ func republishesAfterZeroBitrate(h *history.History, p Republishes) Verdict {
 	var problems, evidence []string
 	for _, z := range zeros {
 		var lastData *history.Event
-		for _, e := range h.Filter(of(p.Client, history.KindClientBitrate)) {
+		for _, e := range h.Of(p.Client, history.KindClientBitrate) {
 			if e.At < z.At && e.BytesOut > 0 {
 				ev := e
 				lastData = &ev
@@ -91,7 +91,7 @@ func republishesAfterZeroBitrate(h *history.History, p Republishes) Verdict {
 		lag := z.At - lastData.At
 		want := interval * time.Duration(maxTries)
 		strikes := 0
-		for _, e := range h.Filter(of(p.Client, history.KindClientBitrate)) {
+		for _, e := range h.Of(p.Client, history.KindClientBitrate) {
 			if e.At > lastData.At && e.At <= z.At && e.BytesOut == 0 {
 				strikes++
 			}
@@ -106,22 +106,15 @@ func republishesAfterZeroBitrate(h *history.History, p Republishes) Verdict {
 			continue
 		}
 		evidence = append(evidence, line)
-		var pub *history.Event
-		for _, e := range h.Events {
-			if e.Kind == history.KindServerPublish && e.Stream == streamOf(h, p.Client) && e.At > z.At {
-				ev := e
-				pub = &ev
-				break
-			}
-		}
+		pub := firstAfter(h.Declared(p.Client, history.KindServerPublish), z.At)
 		if pub == nil {
-			problems = append(problems, fmt.Sprintf("no server saw a new publish after the detection at %s", sec(z.At)))
+			problems = append(problems, fmt.Sprintf("no server saw %s publish again after the detection at %s", p.Client, sec(z.At)))
 			continue
 		}
 		evidence = append(evidence, fmt.Sprintf("republished: %s session %s at %s", pub.Source, pub.Session, sec(pub.At)))
 		if p.Codec != "" {
 			var codec string
-			for _, e := range h.Filter(of(p.Client, history.KindClientPublish)) {
+			for _, e := range h.Of(p.Client, history.KindClientPublish) {
 				if e.At > z.At && e.At <= pub.At {
 					codec = e.Message
 				}
@@ -131,7 +124,7 @@ func republishesAfterZeroBitrate(h *history.History, p Republishes) Verdict {
 			}
 		}
 		if p.Viewer != "" {
-			got := firstAfter(h.Filter(of(p.Viewer, history.KindClientReceived)), pub.At)
+			got := firstAfter(h.Of(p.Viewer, history.KindClientReceived), pub.At)
 			switch {
 			case got == nil:
 				problems = append(problems, fmt.Sprintf("%s got no frame after the republish at %s", p.Viewer, sec(pub.At)))

@@ -60,10 +60,7 @@ func restorePolicy(h *history.History, client string, r fakeclient.Restore) Verd
 	var problems, evidence []string
 	var armed *history.Event
 	outages, maxSeen, failedAt := 0, 0, time.Duration(-1)
-	for _, e := range h.Events {
-		if e.Source != client {
-			continue
-		}
+	for _, e := range h.Of(client) {
 		switch e.Kind {
 		case history.KindClientWait:
 			ev := e
@@ -111,10 +108,7 @@ func restorePolicy(h *history.History, client string, r fakeclient.Restore) Verd
 	if failedAt < 0 && maxSeen >= r.MaxTries {
 		// exhausted: the last outage's final attempt must have succeeded, or FAILED must follow
 		var lastAttempt, lastSuccess time.Duration = -1, -1
-		for _, e := range h.Events {
-			if e.Source != client {
-				continue
-			}
+		for _, e := range h.Of(client) {
 			if e.Kind == history.KindClientAttempt {
 				lastAttempt = e.At
 			}

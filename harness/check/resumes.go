@@ -49,7 +49,7 @@ func (c *ResumesAtOffset) Judge(h *history.History) Verdict {
 // client requested within one frame and the server served from at or before it.
 func resumesAtOffset(h *history.History, client string, minResumes int) Verdict {
 	v := Verdict{Checker: NameResumesAtOffset, Subject: client}
-	runs := h.Filter(of(client, history.KindClientRendered))
+	runs := h.Of(client, history.KindClientRendered)
 	if len(runs) == 0 {
 		v.Status, v.Message = Unknown, client+" rendered no frame"
 		return v
@@ -64,7 +64,7 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 	}
 	last := map[string]int{}                   // per stream: the highest frame shown so far
 	seen := map[string]map[int]time.Duration{} // per stream: when each frame was first shown
-	for _, e := range h.Filter(of(client, history.KindClientReceived)) {
+	for _, e := range h.Of(client, history.KindClientReceived) {
 		if _, ok := last[e.Stream]; !ok && e.Frames != nil {
 			last[e.Stream] = e.Frames.First - 1 // rendering must start at the first frame received
 		}

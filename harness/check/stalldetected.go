@@ -43,36 +43,52 @@ func (c *StallDetected) Judge(h *history.History) Verdict {
 }
 
 // stallDetected checks that the client's stall monitor gave up on a dark link within `within`
-// of the named fault's start (the link going dark), and that a newer connection followed.
+// of the named fault's start (the link going dark), that the fault acted on the client's
+// path, and that the monitor raised no false alarm.
 func stallDetected(h *history.History, client, faultName string, within time.Duration) Verdict {
 	v := Verdict{Checker: NameStallDetected, Subject: client}
-	start := faultStart(h, faultName)
-	if start == nil {
-		v.Status, v.Message = Unknown, fmt.Sprintf("fault %s never started", faultName)
+	return detected(h, v, faultName, history.KindClientStall, "stall", within)
+}
+
+// detected judges a detection (the client's events of kind, e.g. a stall or missing pings)
+// credited to a fault: the fault fired on the client's path (its route, that route's server,
+// or the client itself), the first detection after its start came within `within`, and every
+// detection of the client is explained by some fault on its path (none is a false alarm on a
+// healthy session).
+func detected(h *history.History, v Verdict, faultName, kind, what string, within time.Duration) Verdict {
+	client := v.Subject
+	f, ok := spanOf(h, faultName)
+	if !ok {
+		v.Status, v.Message = Unknown, fmt.Sprintf("fault %s never started, so there was nothing to detect", faultName)
 		return v
 	}
-	for _, e := range h.Events {
-		if e.Source != client || e.Kind != history.KindClientStall || e.At < start.At {
-			continue
-		}
-		delay := e.At - start.At
-		v.Evidence = []string{fmt.Sprintf("%s started at %s; stall detected at %s on connection %d (%s)", faultName, sec(start.At), sec(e.At), e.Conn, e.Message)}
-		if delay > within {
-			v.Status = Fail
-			v.Message = fmt.Sprintf("stall detected %s after %s started, later than %s", sec(delay), faultName, sec(within))
-			return v
-		}
-		v.Status = Pass
-		v.Message = fmt.Sprintf("stall detected %s after %s started (limit %s)", sec(delay), faultName, sec(within))
+	if !touches(h, f, client, f.start) {
+		v.Status = Fail
+		v.Message = fmt.Sprintf("fault %s acted on %s, not on %s's path (%s): no detection can be credited to it",
+			faultName, f.where(), client, pathOf(h, client, f.start))
+		v.Evidence = limit(falseAlarms(h, client, kind, what, within))
 		return v
 	}
-	v.Status = Fail
-	v.Message = fmt.Sprintf("%s never detected the stall that %s caused (at %s)", client, faultName, sec(start.At))
-	for _, e := range h.Filter(func(e history.Event) bool {
-		return e.Source == client && e.Kind == history.KindClientStatus && e.At >= start.At
-	}) {
-		v.Evidence = append(v.Evidence, fmt.Sprintf("%s %s %s", sec(e.At), e.Code, e.Message))
+	problems := falseAlarms(h, client, kind, what, within)
+	var evidence []string
+	first := firstAfter(h.Of(client, kind), f.start-1)
+	switch {
+	case first == nil:
+		problems = append([]string{fmt.Sprintf("%s never detected the %s that %s caused (at %s on %s)", client, what, faultName, sec(f.start), f.where())}, problems...)
+		for _, e := range h.Of(client, history.KindClientStatus) {
+			if e.At >= f.start {
+				evidence = append(evidence, fmt.Sprintf("%s %s %s", sec(e.At), e.Code, e.Message))
+			}
+		}
+	case first.At-f.start > within:
+		problems = append([]string{fmt.Sprintf("%s detected %s after %s started, later than %s", what, sec(first.At-f.start), faultName, sec(within))}, problems...)
+	default:
+		evidence = append(evidence, fmt.Sprintf("%s started at %s on %s; %s detected at %s on connection %d (%s)",
+			faultName, sec(f.start), f.where(), what, sec(first.At), first.Conn, first.Message))
 	}
-	v.Evidence = limit(v.Evidence)
-	return v
+	if len(problems) > 0 {
+		return fail(v, problems, evidence)
+	}
+	return conclude(v, nil, evidence, fmt.Sprintf("%s detected %s after %s started on %s's path (limit %s)",
+		what, sec(first.At-f.start), faultName, client, sec(within)))
 }

@@ -42,7 +42,7 @@ func statusReceived(h *history.History, client, code string) Verdict {
 	v := Verdict{Checker: NameStatusReceived, Subject: client}
 	seen := map[string]bool{}
 	var codes []string
-	for _, e := range h.Filter(of(client, history.KindClientStatus)) {
+	for _, e := range h.Of(client, history.KindClientStatus) {
 		if e.Code == code {
 			v.Status, v.Message = Pass, fmt.Sprintf("%s received %s at %s (connection %d)", client, code, sec(e.At), e.Conn)
 			return v

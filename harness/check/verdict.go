@@ -60,8 +60,8 @@ func conclude(v Verdict, problems, evidence []string, pass string) Verdict {
 
 // faultStart is the named fault's fault.start event, or nil when it never started.
 func faultStart(h *history.History, name string) *history.Event {
-	for _, e := range h.Events {
-		if e.Kind == history.KindFaultStart && e.Fault == name {
+	for _, e := range h.Kind(history.KindFaultStart) {
+		if e.Fault == name {
 			return &e
 		}
 	}
@@ -84,15 +84,10 @@ const maxEvidence = 10
 // sec formats a time for a message.
 func sec(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
 
-// of selects a client's events of one kind.
-func of(client, kind string) func(history.Event) bool {
-	return func(e history.Event) bool { return e.Source == client && e.Kind == kind }
-}
-
 // streamInfo returns the length and frame rate the lab recorded for a stream (0 when unknown).
 func streamInfo(h *history.History, stream string) (frames, fps int) {
-	for _, e := range h.Events {
-		if e.Kind == history.KindStream && e.Stream == stream {
+	for _, e := range h.Kind(history.KindStream) {
+		if e.Stream == stream {
 			return e.Count, e.FPS
 		}
 	}
@@ -128,8 +123,8 @@ const schedTolerance = 60 * time.Millisecond
 
 // streamOf is the stream a live client publishes or plays, from its requests.
 func streamOf(h *history.History, client string) string {
-	for _, e := range h.Events {
-		if e.Source == client && (e.Kind == history.KindClientPublish || e.Kind == history.KindClientPlay) && e.Stream != "" {
+	for _, e := range h.Of(client, history.KindClientPublish, history.KindClientPlay) {
+		if e.Stream != "" {
 			return e.Stream
 		}
 	}

@@ -28,6 +28,9 @@ type Fault struct {
 	// For is how long the fault lasts before it is undone; zero keeps it until the final heal
 	// (instantaneous actions — drop, reset, restart — ignore it).
 	For spec.Duration `yaml:"for" json:"for,omitempty"`
+	// Optional lets the fault never fire without failing the run (a `when` trigger on an event
+	// that may not happen); a fault that is not optional and never fires fails the run.
+	Optional bool `yaml:"optional" json:"optional,omitempty"`
 
 	// Kind is the fault kind's YAML key (the first when several are given).
 	Kind string `yaml:"-" json:"-"`
@@ -45,6 +48,7 @@ type fields struct {
 	When         *WhenTrigger       `yaml:"when"`
 	AtStreamTime *StreamTimeTrigger `yaml:"atStreamTime"`
 	For          spec.Duration      `yaml:"for"`
+	Optional     bool               `yaml:"optional"`
 }
 
 // UnmarshalYAML decodes the trigger fields and every fault kind key of the table, strictly.
@@ -59,7 +63,8 @@ func (f *Fault) UnmarshalYAML(n ast.Node) error {
 	if err != nil {
 		return err
 	}
-	*f = Fault{Name: own.Name, At: own.At, After: own.After, When: own.When, AtStreamTime: own.AtStreamTime, For: own.For, kinds: len(members)}
+	*f = Fault{Name: own.Name, At: own.At, After: own.After, When: own.When, AtStreamTime: own.AtStreamTime, For: own.For,
+		Optional: own.Optional, kinds: len(members)}
 	if len(members) > 0 {
 		f.Kind, f.Spec = members[0].Key, members[0].Value.(Spec)
 	}
@@ -100,6 +105,25 @@ func (f *Fault) triggerCount() int {
 		}
 	}
 	return n
+}
+
+// Trigger says when the fault is due to fire, for reports.
+func (f *Fault) Trigger() string {
+	switch {
+	case f.At != nil:
+		return "at " + f.At.String()
+	case f.After != nil:
+		return fmt.Sprintf("%s after %s ended", f.After.Delay, f.After.Fault)
+	case f.When != nil:
+		s := fmt.Sprintf("when %s reports %s", f.When.Client, f.When.Event)
+		if f.When.Count > 1 {
+			s += fmt.Sprintf(" for the %d. time", f.When.Count)
+		}
+		return s
+	case f.AtStreamTime != nil:
+		return fmt.Sprintf("when %s has rendered stream time %s", f.AtStreamTime.Client, f.AtStreamTime.Time)
+	}
+	return "no trigger"
 }
 
 // Describe is the entry as the history's schedule line shows it: kind@at/for.

@@ -45,20 +45,27 @@ func (e Env) Client(name string) (fakeclient.Client, error) {
 	return c, nil
 }
 
-// Target is what a fault acts on.
+// Target is what a fault acts on: a route, a server, or a client (with the route a network
+// change or a move sends it to).
 type Target struct {
-	// Kind is "route", "server" or "client".
-	Kind string
-	// Name is the route's, server's or client's name.
-	Name string
+	// Route is the route the fault acts on, or the one a client is sent to.
+	Route string
+	// Server is the server the fault acts on.
+	Server string
+	// Client is the client the fault acts on.
+	Client string
 }
 
-// What a fault acts on (Target.Kind).
-const (
-	OnRoute  = "route"
-	OnServer = "server"
-	OnClient = "client"
-)
+// String names the target: the client, else the server, else the route.
+func (t Target) String() string {
+	switch {
+	case t.Client != "":
+		return t.Client
+	case t.Server != "":
+		return t.Server
+	}
+	return t.Route
+}
 
 // Spec is one fault kind's options as the scenario gives them; it also applies the fault.
 type Spec interface {
@@ -114,7 +121,7 @@ func Inject(ctx context.Context, env Env, c clock.Clock, f *Fault, hold time.Dur
 		applied()
 	}
 	if err != nil {
-		return w, fmt.Errorf("fault %q on %s: %w", f.Name, f.Spec.Target().Name, err)
+		return w, fmt.Errorf("fault %q on %s: %w", f.Name, f.Spec.Target(), err)
 	}
 	if revert == nil {
 		w.End = c.Now()
@@ -130,7 +137,7 @@ func Inject(ctx context.Context, env Env, c clock.Clock, f *Fault, hold time.Dur
 	err = revert(rctx)
 	w.End = c.Now()
 	if err != nil {
-		return w, fmt.Errorf("fault %q on %s: undo: %w", f.Name, f.Spec.Target().Name, err)
+		return w, fmt.Errorf("fault %q on %s: undo: %w", f.Name, f.Spec.Target(), err)
 	}
 	return w, nil
 }

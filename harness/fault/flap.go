@@ -36,7 +36,7 @@ func (f *Flap) Check(p spec.Problems, s *Scope) {
 }
 
 // Target is the route.
-func (f *Flap) Target() Target { return Target{Kind: OnRoute, Name: f.Route} }
+func (f *Flap) Target() Target { return Target{Route: f.Route} }
 
 // Lasting is false: a flap is over after its last drop.
 func (*Flap) Lasting() bool { return false }

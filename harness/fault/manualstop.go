@@ -30,7 +30,7 @@ func (m *ManualStop) Check(p spec.Problems, s *Scope) {
 }
 
 // Target is the client.
-func (m *ManualStop) Target() Target { return Target{Kind: OnClient, Name: m.Client} }
+func (m *ManualStop) Target() Target { return Target{Client: m.Client} }
 
 // Lasting is false: the stop is instantaneous.
 func (*ManualStop) Lasting() bool { return false }

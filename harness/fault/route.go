@@ -15,4 +15,4 @@ func (*RouteRef) Default(*Scope) {}
 func (r *RouteRef) Check(p spec.Problems, s *Scope) { checkRoute(p, s, r.Route) }
 
 // Target is the route.
-func (r *RouteRef) Target() Target { return Target{Kind: OnRoute, Name: r.Route} }
+func (r *RouteRef) Target() Target { return Target{Route: r.Route} }

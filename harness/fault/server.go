@@ -28,7 +28,7 @@ func (r *ServerRef) Check(p spec.Problems, s *Scope) {
 }
 
 // Target is the server.
-func (r *ServerRef) Target() Target { return Target{Kind: OnServer, Name: r.Server} }
+func (r *ServerRef) Target() Target { return Target{Server: r.Server} }
 
 // server is the lab's reference server named by r.
 func (r *ServerRef) server(env Env) (*fakeserver.Server, error) { return env.Lab.Server(r.Server) }

@@ -25,7 +25,7 @@ func (r *SwitchRoute) Check(p spec.Problems, s *Scope) {
 }
 
 // Target is the client.
-func (r *SwitchRoute) Target() Target { return Target{Kind: OnClient, Name: r.Client} }
+func (r *SwitchRoute) Target() Target { return Target{Client: r.Client, Route: r.Route} }
 
 // Lasting is false: the switch is instantaneous.
 func (*SwitchRoute) Lasting() bool { return false }

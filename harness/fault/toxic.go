@@ -48,7 +48,7 @@ func (t *ToxicCommon) Check(p spec.Problems, s *Scope) {
 }
 
 // Target is the route.
-func (t *ToxicCommon) Target() Target { return Target{Kind: OnRoute, Name: t.Route} }
+func (t *ToxicCommon) Target() Target { return Target{Route: t.Route} }
 
 // Lasting is true: a toxic stays until removed.
 func (*ToxicCommon) Lasting() bool { return true }

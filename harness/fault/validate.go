@@ -2,7 +2,10 @@ package fault
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -20,8 +23,15 @@ func Default(faults []Fault, s *Scope) {
 	}
 }
 
+// MaxFaults bounds a scenario's fault list (a nemesis' schedule included).
+const MaxFaults = 2000
+
 // Validate reports every problem of the fault list into p (the scenario's root).
 func Validate(faults []Fault, s *Scope, p spec.Problems) {
+	if len(faults) > MaxFaults {
+		p.Add("faults", "%d faults exceed the limit of %d", len(faults), MaxFaults)
+		return
+	}
 	names := map[string]int{}
 	for i, f := range faults {
 		if prev, dup := names[f.Name]; dup {
@@ -67,6 +77,13 @@ func (f *Fault) validate(p spec.Problems, i int, faults []Fault, names map[strin
 		}
 		if w.Event == "" {
 			p.Add("when.event", "is required (a status code such as NetStream.Buffer.Full, or an event kind)")
+		} else if !knownEvent(w.Event) {
+			hint := ""
+			if best, ok := spec.Closest(w.Event, append(append([]string{}, fakeclient.StatusCodes...), fakeclient.EventKinds...)); ok {
+				hint = fmt.Sprintf("; did you mean %q?", best)
+			}
+			p.Add("when.event", "%q is not an event a client reports, so the fault would never fire%s (status codes such as %s, or event kinds such as %s)",
+				w.Event, hint, fakeclient.BufferFull, fakeclient.EventRendered)
 		}
 		if w.Count < 0 {
 			p.Add("when.count", "must not be negative")
@@ -138,4 +155,10 @@ func checkClient(p spec.Problems, s *Scope, c string) bool {
 		return false
 	}
 	return true
+}
+
+// knownEvent tells whether a when-trigger's event is a status code or an event kind a
+// scripted client reports (with or without the history's "client." prefix).
+func knownEvent(ev string) bool {
+	return slices.Contains(fakeclient.StatusCodes, ev) || slices.Contains(fakeclient.EventKinds, strings.TrimPrefix(ev, "client."))
 }

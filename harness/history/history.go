@@ -21,10 +21,12 @@ const (
 	KindRunStart       = "run.start"      // the run began; Message holds the scenario name
 	KindRunEnd         = "run.end"        // the run ended
 	KindStream         = "lab.stream"     // a catalogue entry: Stream, Count (frames), FPS
-	KindRoute          = "lab.route"      // a route: Route, Message (listen address)
-	KindFaultStart     = "fault.start"    // Fault, Route
-	KindFaultEnd       = "fault.end"      // Fault, Route
+	KindRoute          = "lab.route"      // a route: Route, Target (its server), Message (listen address)
+	KindFaultStart     = "fault.start"    // Fault, Route (the route it acts on or moves a client to), Target (server or client)
+	KindFaultEnd       = "fault.end"      // Fault, Route, Target
 	KindFaultSchedule  = "fault.schedule" // a nemesis schedule: Message holds the seed and the faults
+	KindFaultUnfired   = "fault.unfired"  // at the end of a run: Fault never fired (Message: its trigger)
+	KindLabClient      = "lab.client"     // a client's first route: Source, Route
 	KindActorEnd       = "actor.end"      // a client's script ended; Message holds its error
 	KindClientStatus   = "client.status"  // Code
 	KindClientPlay     = "client.play.request"
@@ -74,8 +76,16 @@ type Event struct {
 	Kind string `json:"kind"`
 	// Code is a status code (client.status).
 	Code string `json:"code,omitempty"`
-	// Conn numbers a client's NetConnection from 1.
+	// Conn numbers a client's NetConnection from 1 (on a server event: the connection number
+	// the connection declared).
 	Conn int `json:"conn,omitempty"`
+	// Client is, on a server event, the client its connection declared itself to be (the
+	// identity a scripted client puts in its connect command); checkers pair by it.
+	Client string `json:"client,omitempty"`
+	// SelfClosed marks a client's NetConnection.Connect.Closed when the client closed the
+	// connection itself (a stall monitor, a zero-bitrate check, a move, a mutant) rather than
+	// losing it to the network or the server.
+	SelfClosed bool `json:"selfClosed,omitempty"`
 	// Session is a server session id.
 	Session string `json:"session,omitempty"`
 	// Stream is a stream name.
@@ -113,6 +123,9 @@ type Event struct {
 	// Fault and Route name a fault and the route it acts on.
 	Fault string `json:"fault,omitempty"`
 	Route string `json:"route,omitempty"`
+	// Target is the server or client a fault acts on (fault events), or the server a route
+	// leads to (lab.route).
+	Target string `json:"target,omitempty"`
 	// Message carries a reason, an error or detail.
 	Message string `json:"message,omitempty"`
 }
@@ -127,6 +140,88 @@ type History struct {
 	Start time.Time `json:"start"`
 	// Events are ordered by At, then Seq.
 	Events []Event `json:"events"`
+
+	mu  sync.Mutex
+	idx *index
+}
+
+// index holds the positions of the events by source, by kind and by declared client, so
+// that checkers look up what they need in time linear in the events.
+type index struct {
+	n        int // the events indexed (a history appended to since is indexed again)
+	bySource map[string][]int
+	byKind   map[string][]int
+	byClient map[string][]int
+}
+
+func (h *History) index() *index {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.idx != nil && h.idx.n == len(h.Events) {
+		return h.idx
+	}
+	x := &index{n: len(h.Events), bySource: map[string][]int{}, byKind: map[string][]int{}, byClient: map[string][]int{}}
+	for i, e := range h.Events {
+		x.bySource[e.Source] = append(x.bySource[e.Source], i)
+		x.byKind[e.Kind] = append(x.byKind[e.Kind], i)
+		if e.Client != "" {
+			x.byClient[e.Client] = append(x.byClient[e.Client], i)
+		}
+	}
+	h.idx = x
+	return x
+}
+
+func (h *History) pick(pos []int, keep func(Event) bool) []Event {
+	var out []Event
+	if keep == nil {
+		out = make([]Event, 0, len(pos))
+	}
+	for _, i := range pos {
+		if keep == nil || keep(h.Events[i]) {
+			out = append(out, h.Events[i])
+		}
+	}
+	return out
+}
+
+// Of returns, in order, the events of source whose kind is one of kinds (every kind when none
+// is given).
+func (h *History) Of(source string, kinds ...string) []Event {
+	return h.pick(h.index().bySource[source], kindIn(kinds))
+}
+
+// Kind returns, in order, the events of one of kinds.
+func (h *History) Kind(kinds ...string) []Event {
+	if len(kinds) == 1 {
+		return h.pick(h.index().byKind[kinds[0]], nil)
+	}
+	var pos []int
+	for _, k := range kinds {
+		pos = append(pos, h.index().byKind[k]...)
+	}
+	sort.Ints(pos)
+	return h.pick(pos, nil)
+}
+
+// Declared returns, in order, the server events of connections that declared themselves to be
+// client, whose kind is one of kinds (every kind when none is given).
+func (h *History) Declared(client string, kinds ...string) []Event {
+	return h.pick(h.index().byClient[client], kindIn(kinds))
+}
+
+func kindIn(kinds []string) func(Event) bool {
+	if len(kinds) == 0 {
+		return nil
+	}
+	return func(e Event) bool {
+		for _, k := range kinds {
+			if e.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // Filter returns the events for which keep is true, in order.

@@ -54,6 +54,8 @@ type Path struct {
 	Listen string
 	// Upstream is the server address behind the proxy.
 	Upstream string
+	// Server is the name of the server behind the proxy.
+	Server string
 	// Proxy is the Toxiproxy client handle.
 	Proxy *toxiclient.Proxy
 }
@@ -125,7 +127,7 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 		if err != nil {
 			return fmt.Errorf("lab: route %q: create proxy: %w", r.Name, err)
 		}
-		l.routes[r.Name] = &Path{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Proxy: p}
+		l.routes[r.Name] = &Path{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Server: r.Server, Proxy: p}
 	}
 	return nil
 }

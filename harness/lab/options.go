@@ -20,6 +20,13 @@ const (
 	maxFPS                  = 120
 )
 
+// Bounds of a lab: a scenario asking for more is refused before anything is built.
+const (
+	MaxStreams   = 256
+	MaxInstances = 16
+	MaxRoutes    = 256
+)
+
 // Toxiproxy configures an external toxiproxy-server.
 type Toxiproxy struct {
 	// URL is the server's API address, e.g. http://127.0.0.1:8474.
@@ -132,6 +139,14 @@ func (s *Server) Validate(p spec.Problems) (streams, servers spec.Names) {
 	if len(s.Streams) == 0 {
 		p.Add("streams", "at least one stream is required")
 	}
+	if n := len(s.Streams); n > MaxStreams {
+		p.Add("streams", "%d streams exceed the limit of %d", n, MaxStreams)
+		return streams, servers
+	}
+	if n := len(s.Instances); n > MaxInstances {
+		p.Add("instances", "%d server instances exceed the limit of %d", n, MaxInstances)
+		return streams, servers
+	}
 	for i, st := range s.Streams {
 		f := p.At(fmt.Sprintf("streams[%d]", i))
 		switch {
@@ -174,6 +189,10 @@ func ValidateRoutes(routes []Route, servers spec.Names, p spec.Problems) spec.Na
 	names := spec.Names{}
 	if len(routes) == 0 {
 		p.Add("routes", "at least one route is required")
+	}
+	if len(routes) > MaxRoutes {
+		p.Add("routes", "%d routes exceed the limit of %d", len(routes), MaxRoutes)
+		return names
 	}
 	for i, r := range routes {
 		f := p.At(fmt.Sprintf("routes[%d]", i))

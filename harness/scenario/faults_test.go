@@ -59,7 +59,7 @@ func TestEveryFaultKindParses(t *testing.T) {
 	if kill.Server != ServerName || bw.Direction != fault.Downstream || *bw.Toxicity != 0.5 {
 		t.Fatalf("defaults: %+v %+v", kill, bw)
 	}
-	if lat := s.Faults[14].Spec.(*fault.LatencyToxic); lat.Latency.D() != 200*time.Millisecond || lat.Target().Name != "wifi" {
+	if lat := s.Faults[14].Spec.(*fault.LatencyToxic); lat.Latency.D() != 200*time.Millisecond || lat.Target().Route != "wifi" {
 		t.Fatalf("latency: %+v", lat)
 	}
 	if sm := s.Faults[13].Spec.(*fault.StallMedia); sm.Server != ServerName || s.Faults[13].For == 0 {

@@ -112,6 +112,15 @@ var goldenCases = []struct{ name, src string }{
 expectFailures: [playsToEnd, nope]
 `, 1)},
 	{"no-expect", strings.Replace(goldenBase, "expect:\n  - resumesAtOffset: {client: v}\n", "expect: []\n", 1)},
+	// Issue 11: every unknown key at once in source order, one document, bounded lists, events
+	// that exist, controls per client.
+	{"unknown-keys-all", strings.NewReplacer("routes:", "rootes:", "play: [{stream: s}], reconnect", "play: [{stream: s}], reconect",
+		"blackhole:", "blackhol:", "{client: v}", "{client: v, minResume: 1}").Replace(goldenBase)},
+	{"second-document", goldenBase + "---\nname: other\n"},
+	{"too-many-faults", strings.Replace(goldenBase, "faults:\n", "faults:\n"+strings.Repeat("  - {at: 1s, drop: {route: wifi}}\n", 2001), 1)},
+	{"too-many-clients", strings.Replace(goldenBase, "clients:\n", "clients:\n"+strings.Repeat("  - {name: x, role: player, route: wifi, play: [{stream: s}]}\n", 2001), 1)},
+	{"misspelt-event", strings.Replace(goldenBase, "at: 2s", "when: {client: v, event: NetStream.Bufer.Full}", 1)},
+	{"controls", goldenBase + "expectFailures: [resumesAtOffset(v), resumesAtOffset(w), playsToEnd(v)]\nexpectUnknown: [liveResumes, resumesAtOffset(nobody)]\n"},
 }
 
 // TestLoaderMessagesGolden keeps every message of the loader for goldenCases stable.

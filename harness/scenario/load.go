@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -61,11 +62,16 @@ func (e *Error) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Load reads, decodes, defaults and validates a scenario file.
+// Load reads, decodes, defaults and validates a scenario file (at most MaxFileSize bytes).
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %s: %w", path, err)
 	}
 	return Parse(path, data)
 }
@@ -105,6 +111,14 @@ func LoadDir(dir string) ([]*Scenario, error) {
 // duplicate keys and type errors are reported first; when the file decodes, every semantic
 // problem is reported at once.
 func Parse(file string, data []byte) (*Scenario, error) {
+	if len(data) > MaxFileSize {
+		return nil, &Error{Problems: []Problem{{File: file, Message: fmt.Sprintf("the file is larger than %d bytes, the limit of a scenario", MaxFileSize)}}}
+	}
+	if f, err := parser.ParseBytes(data, 0); err == nil { // a syntax error is reported by the decoder below
+		if probs := shape(file, data, f); len(probs) > 0 {
+			return nil, &Error{Problems: probs}
+		}
+	}
 	var s Scenario
 	if err := yaml.UnmarshalWithOptions(data, &s, yaml.Strict()); err != nil {
 		return nil, &Error{Problems: []Problem{decodeProblem(file, data, err)}}
@@ -262,6 +276,13 @@ func validate(s *Scenario) []spec.Problem {
 	if len(s.Clients) == 0 {
 		p.Add("clients", "at least one client is required")
 	}
+	if len(s.Clients) > MaxClients {
+		p.Add("clients", "%d clients exceed the limit of %d", len(s.Clients), MaxClients)
+		return p.List()
+	}
+	if len(s.Labels) > MaxLabels {
+		p.Add("labels", "%d labels exceed the limit of %d", len(s.Labels), MaxLabels)
+	}
 	for i, c := range s.Clients {
 		f := p.At(fmt.Sprintf("clients[%d]", i))
 		switch {
@@ -278,11 +299,8 @@ func validate(s *Scenario) []spec.Problem {
 		n.Validate(p.At("nemesis"), routes)
 	}
 	fault.Validate(s.Faults, fs, p)
-	used := check.Validate(s.Expect, cs, p)
-	for i, name := range s.ExpectFailures {
-		if !used[name] {
-			p.Add(fmt.Sprintf("expectFailures[%d]", i), "%q is not one of this scenario's checkers", name)
-		}
-	}
+	check.Validate(s.Expect, cs, p)
+	check.ValidateControls(s.ExpectFailures, "expectFailures", s.Expect, p)
+	check.ValidateControls(s.ExpectUnknown, "expectUnknown", s.Expect, p)
 	return p.List()
 }

@@ -48,8 +48,13 @@ type Scenario struct {
 	Nemesis *fault.Nemesis `yaml:"nemesis" json:"nemesis,omitempty"`
 	// Expect lists the checkers to run.
 	Expect []check.Expectation `yaml:"expect" json:"expect"`
-	// ExpectFailures names checkers that must fail (negative controls).
+	// ExpectFailures names checkers that must fail (negative controls): a checker's name for
+	// all its verdicts, or checker(client) for one client's, so that a mutant and a correct
+	// client can share a scenario.
 	ExpectFailures []string `yaml:"expectFailures" json:"expectFailures,omitempty"`
+	// ExpectUnknown names checkers (checker or checker(client)) that must say unknown: controls
+	// showing that a checker refuses to pass when what it judges never happened.
+	ExpectUnknown []string `yaml:"expectUnknown" json:"expectUnknown,omitempty"`
 
 	// Path is the file the scenario was loaded from.
 	Path string `yaml:"-" json:"path,omitempty"`
@@ -83,3 +88,8 @@ func (s *Scenario) clientSpec(name string) *fakeclient.Spec {
 
 // Stream returns the catalogue entry called name.
 func (s *Scenario) Stream(name string) (lab.Stream, bool) { return s.Server.Stream(name) }
+
+// Controls are the verdicts the scenario expects not to pass.
+func (s *Scenario) Controls() check.Controls {
+	return check.Controls{Failures: s.ExpectFailures, Unknown: s.ExpectUnknown}
+}

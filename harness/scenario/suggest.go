@@ -20,7 +20,7 @@ func suggest(msg, path string) string {
 	bad := m[1]
 	best, bestDist := "", 3
 	for _, k := range keysAt(parentPath(path)) {
-		if d := editDistance(strings.ToLower(bad), strings.ToLower(k)); d < bestDist {
+		if d := spec.EditDistance(strings.ToLower(bad), strings.ToLower(k)); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
@@ -47,30 +47,4 @@ func keysAt(path string) []string {
 		}
 	}
 	return spec.StructKeys(t)
-}
-
-// editDistance is the optimal-string-alignment distance between a and b: insertions,
-// deletions, substitutions and transpositions of neighbours ("dorp" is 1 from "drop").
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }

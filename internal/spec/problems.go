@@ -85,4 +85,3 @@ func SafeName(s string) bool { return safeName.MatchString(s) }
 
 // SafeNameRule is the message for a name that is not SafeName.
 const SafeNameRule = "may hold only letters, digits, '.', '_' and '-'"
-

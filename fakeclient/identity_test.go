@@ -1,0 +1,77 @@
+package fakeclient
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/fakeserver"
+	"github.com/streamfault/streamfault/internal/media"
+)
+
+func TestIdentityRoundTrip(t *testing.T) {
+	id := Identity{Client: "cam 2/&x", Conn: 7}
+	for _, s := range []string{"vod?" + id.Query(), "rtmp://h:1/vod?" + id.Query(), id.Query()} {
+		got, ok := ParseIdentity(s)
+		if !ok || got != id {
+			t.Fatalf("%q: %+v %v", s, got, ok)
+		}
+	}
+	if _, ok := ParseIdentity("vod"); ok {
+		t.Fatal("no query, no identity")
+	}
+	if (Identity{}).Query() != "" {
+		t.Fatal("an anonymous client sends no query")
+	}
+}
+
+// TestEveryConnectionDeclaresItself: a player reconnecting after its server restarts names
+// itself and the connection's number in each connect, and the server logs it.
+func TestEveryConnectionDeclaresItself(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	srv := newServer(t, fakeserver.Config{Streams: []media.Spec{{Name: "s", Duration: 3 * time.Second, FPS: 25, KeyframeInterval: time.Second}},
+		OnEvent: func(ev fakeserver.Event) {
+			if ev.Kind == fakeserver.EventConnect {
+				mu.Lock()
+				queries = append(queries, ev.Query)
+				mu.Unlock()
+			}
+		}})
+	p, err := NewPlayer(PlayerConfig{ID: "viewer", Addr: srv.Addr(), Stream: "s", BufferTime: 500 * time.Millisecond, Reconnect: &Reconnect{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(queries)
+		mu.Unlock()
+		if n >= 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(queries) < 2 {
+		t.Fatalf("connects: %v", queries)
+	}
+	for i, q := range queries {
+		id, ok := ParseIdentity(q)
+		if !ok || id.Client != "viewer" || id.Conn < i+1 {
+			t.Fatalf("connect %d logged %q (%+v)", i+1, q, id)
+		}
+	}
+}
