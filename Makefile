@@ -5,7 +5,7 @@ GINKGO   := $(GO) tool ginkgo
 # Extra arguments for `make run`, e.g. LABELS='--label-filter=reconnect'.
 LABELS   ?=
 
-.PHONY: run test unit vet fmt-check deps negative-controls schema validate fuzz clean
+.PHONY: run test unit vet fmt-check deps negative-controls schema validate fuzz fuzz-server clean
 
 ## run: the main job — every scenario in scenarios/ through an embedded Toxiproxy and the
 ## reference server; JUnit in $(OUT)/junit.xml, one JSON report per scenario in $(OUT)/.
@@ -56,6 +56,15 @@ validate:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./harness/scenario
+
+## fuzz-server: fuzz the reference server's message path and handshake, the chunk reader and
+## the AMF0 decoder, FUZZTIME each (their seed corpora — recorded ffmpeg and rtmpdump
+## sessions and every input that once crashed the server — run in `make test`).
+fuzz-server:
+	$(GO) test -run '^$$' -fuzz FuzzServerSession -fuzztime $(FUZZTIME) ./fakeserver
+	$(GO) test -run '^$$' -fuzz FuzzHandshake -fuzztime $(FUZZTIME) ./fakeserver
+	$(GO) test -run '^$$' -fuzz FuzzChunkReader -fuzztime $(FUZZTIME) ./internal/rtmpconn
+	$(GO) test -run '^$$' -fuzz FuzzDecodeAll -fuzztime $(FUZZTIME) ./internal/amf0
 
 ## negative-controls: run the mutants without expectFailures, to read their checkers' messages.
 negative-controls:

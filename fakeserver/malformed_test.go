@@ -49,7 +49,16 @@ func TestServerSurvivesMalformedRTMP(t *testing.T) {
 			raw        []byte
 		}{
 			"garbage instead of a handshake": {false, []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n" + string(make([]byte, 1600)))},
-			"zero-length message":            {true, []byte{0x03, 0, 0, 0, 0, 0, 0, 0x14, 0, 0, 0, 0}},
+			"chunk size zero":                {true, []byte{0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, 0, 0, 0, 0}},
+			// A command whose strict array declares 0x7fffffff elements (go-amf0 asked for
+			// 32 GiB: a fatal error that took the process down).
+			"strict array of 0x7fffffff": {true, command(t, []byte{0x0a, 0x7f, 0xff, 0xff, 0xff})},
+			// 1,000,000 nested objects (go-amf0 recursed into a stack overflow).
+			"1e6 nested objects": {true, command(t, bytes.Repeat([]byte{0x03, 0, 1, 'a'}, 1000000))},
+			// A message declaring 16 MiB, past the 8 MiB limit.
+			"16 MiB message": {true, []byte{0x03, 0, 0, 0, 0xff, 0xff, 0xff, 0x14, 0, 0, 0, 0, 0x02}},
+			// 100 chunk streams, past the limit of 64.
+			"100 chunk streams": {true, manyChunkStreams(100)},
 		} {
 			c := rawSession(t, s.Addr(), in.handshaken, in.raw)
 			buf := make([]byte, 4096)
@@ -66,7 +75,7 @@ func TestServerSurvivesMalformedRTMP(t *testing.T) {
 
 	t.Run("an undecodable message is skipped", func(t *testing.T) {
 		for name, raw := range map[string][]byte{
-			"chunk size zero":          {0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, 0, 0, 0, 0},
+			"zero-length message":      {0x03, 0, 0, 0, 0, 0, 0, 0x14, 0, 0, 0, 0},
 			"AMF garbage in a command": {0x03, 0, 0, 0, 0, 0, 5, 0x14, 0, 0, 0, 0, 0xff, 0xfe, 0xfd, 0xfc, 0xfb},
 		} {
 			c := rawSession(t, s.Addr(), true, raw)
@@ -154,4 +163,59 @@ func encodeAMF(vs ...any) (*bytes.Reader, error) {
 		}
 	}
 	return bytes.NewReader(buf.Bytes()), nil
+}
+
+// command frames body, after a "connect" name and transaction 1, as an AMF0 command message.
+func command(t *testing.T, body []byte) []byte { return commandBytes(t, body) }
+
+func readAll(r *bytes.Reader) []byte {
+	b := make([]byte, r.Len())
+	_, _ = r.Read(b)
+	return b
+}
+
+// manyChunkStreams starts n chunk streams (ids 3..n+2), each with a 1-byte message.
+func manyChunkStreams(n int) []byte {
+	var out bytes.Buffer
+	for i := 0; i < n; i++ {
+		id := 3 + i
+		if id < 64 {
+			out.WriteByte(byte(id))
+		} else {
+			out.Write([]byte{0, byte(id - 64)})
+		}
+		out.Write([]byte{0, 0, 0, 0, 0, 1, 0x08, 1, 0, 0, 0, 0xaf})
+	}
+	return out.Bytes()
+}
+
+// TestThreeByteChunkStreamIDs: a connect on chunk stream 400 (a 3-byte basic header, which
+// go-rtmp's reader misread) is answered.
+func TestThreeByteChunkStreamIDs(t *testing.T) {
+	s, _ := startServer(t, time.Second)
+	head, err := encodeAMF("connect", 1.0, map[string]any{"app": "vod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := readAll(head)
+	id := 400 - 64
+	raw := append([]byte{0x01, byte(id), byte(id >> 8), 0, 0, 0, 0, 0, byte(len(msg)), 0x14, 0, 0, 0, 0}, msg...)
+	c := rawSession(t, s.Addr(), true, raw)
+	cs := rtmp.NewChunkStreamer(bufio.NewReader(c), bufio.NewWriter(c), nil)
+	defer cs.Close()
+	for i := 0; i < 32; i++ {
+		var m rtmp.ChunkMessage
+		if _, _, err := cs.Read(&m); err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		switch v := m.Message.(type) {
+		case *message.SetChunkSize:
+			_ = cs.PeerState().SetChunkSize(v.ChunkSize)
+		case *message.CommandMessage:
+			if v.CommandName == "_result" {
+				return
+			}
+		}
+	}
+	t.Fatal("connect on chunk stream 400 not answered")
 }

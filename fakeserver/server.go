@@ -51,7 +51,19 @@ type Config struct {
 	// often; a session from which no byte at all arrived for PingTimeout (default 3 intervals)
 	// is closed.
 	PingInterval, PingTimeout time.Duration
+	// IdleTimeout closes a session (after its handshake) in which no byte moved in either
+	// direction for this long; default DefaultIdleTimeout, negative disables it.
+	IdleTimeout time.Duration
+	// MaxSessions bounds the sessions served at once (default DefaultMaxSessions); a
+	// connection past it is closed at once and logged.
+	MaxSessions int
 }
+
+// Server defaults for hostile or abandoned peers.
+const (
+	DefaultIdleTimeout = 60 * time.Second
+	DefaultMaxSessions = 4096
+)
 
 // Event kinds in the access log.
 const (
@@ -156,6 +168,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.PingInterval > 0 && cfg.PingTimeout <= 0 {
 		cfg.PingTimeout = 3 * cfg.PingInterval
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
 	}
 	s := &Server{cfg: cfg, clk: clock.Or(cfg.Clock), streams: map[string]media.Spec{}, sessions: map[*session]struct{}{},
 		lives: map[string]*liveStream{}}
@@ -267,16 +285,34 @@ func (s *Server) stop(abort bool) error {
 
 func (s *Server) acceptLoop(ctx context.Context, ln net.Listener) {
 	defer s.wg.Done()
+	backoff := time.Duration(0)
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
-			return // listener closed by stop
+			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
+				return // listener closed by stop
+			}
+			// Out of file descriptors, or another transient failure: wait and accept again
+			// (5 ms doubling to 1 s), never give up while the server runs.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.emit(Event{Kind: EventError, Reason: fmt.Sprintf("accept: %v (retrying in %v)", err, backoff)})
+			if clock.Sleep(ctx, clock.Real{}, backoff) != nil {
+				return
+			}
+			continue
 		}
+		backoff = 0
 		s.mu.Lock()
 		if !s.running {
 			s.mu.Unlock()
 			_ = nc.Close()
 			return
+		}
+		if len(s.sessions) >= s.cfg.MaxSessions {
+			s.mu.Unlock()
+			_ = nc.Close()
+			s.emit(Event{Kind: EventError, Client: nc.RemoteAddr().String(), Reason: fmt.Sprintf("connection refused: %d sessions already", s.cfg.MaxSessions)})
+			continue
 		}
 		s.nextSID++
 		ss := newSession(s, nc, fmt.Sprintf("s%d", s.nextSID))

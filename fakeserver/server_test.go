@@ -32,6 +32,22 @@ func (r *recorder) kinds() []string {
 	return k
 }
 
+func (r *recorder) every() []Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Event(nil), r.evs...)
+}
+
+// findReason returns the first event whose reason contains part.
+func (r *recorder) findReason(part string) (Event, bool) {
+	for _, e := range r.every() {
+		if strings.Contains(e.Reason, part) {
+			return e, true
+		}
+	}
+	return Event{}, false
+}
+
 func (r *recorder) find(kind string) (Event, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -15,6 +15,7 @@ import (
 	"github.com/yutopp/go-amf0"
 	"github.com/yutopp/go-rtmp/message"
 
+	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
@@ -35,6 +36,9 @@ type session struct {
 	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
 
 	query string // the connect command's query string (cs-uri-query)
+
+	bwRunning atomic.Bool // a bandwidth check is under way (one at a time)
+	idled     atomic.Bool // the idle watchdog closed the session
 
 	publishing map[uint32]string // NetStream -> the name it publishes
 	subscribed map[uint32]string // NetStream -> the live name it plays
@@ -110,17 +114,30 @@ func (ss *session) run(srvCtx context.Context) {
 			ss.pinger(ctx, cfg.PingInterval, cfg.PingTimeout)
 		}()
 	}
+	if t := ss.srv.cfg.IdleTimeout; t > 0 {
+		ss.players.Add(1)
+		go func() {
+			defer ss.players.Done()
+			ss.watchSilence(ctx, t)
+		}()
+	}
 	reason := "closed by client"
 	for {
 		msg, err := c.Read()
 		if err != nil {
 			var de *rtmpconn.DecodeError
-			if errors.As(err, &de) {
+			var pe *rtmpconn.ProtocolError
+			switch {
+			case errors.As(err, &de):
 				ss.srv.emit(Event{Kind: EventError, Session: ss.id, Client: client, Reason: err.Error()})
 				continue
-			}
-			if ctx.Err() != nil {
+			case ctx.Err() != nil:
 				reason = "server stopped"
+			case errors.As(err, &pe):
+				reason = "refused: " + pe.Reason
+				ss.srv.emit(Event{Kind: EventError, Session: ss.id, Client: client, Reason: reason})
+			case ss.idled.Load():
+				reason = "idle: no byte in either direction for " + ss.srv.cfg.IdleTimeout.String()
 			}
 			break
 		}
@@ -138,6 +155,7 @@ func (ss *session) run(srvCtx context.Context) {
 		}
 	}
 	ss.mu.Unlock()
+	cancel() // the session's helpers (pings, idle watchdogs, a bandwidth check) end now
 	ss.players.Wait()
 	if ss.connectd {
 		ss.srv.emit(Event{Kind: EventDisconnect, Session: ss.id, Client: client, Reason: reason,
@@ -172,6 +190,12 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		return ss.onConnect(ctx, cmd)
 	case "createStream":
 		ss.mu.Lock()
+		if len(ss.streams) >= MaxNetStreams {
+			ss.mu.Unlock()
+			ss.srv.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("createStream refused: %d NetStreams open", MaxNetStreams)})
+			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
+				status("error", "NetConnection.Call.Failed", fmt.Sprintf("at most %d streams per connection", MaxNetStreams)))
+		}
 		ss.nextSID++
 		id := ss.nextSID
 		ss.streams[id] = &netStream{id: id}
@@ -208,9 +232,14 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		}
 		return nil
 	case "checkBandwidth":
+		if !ss.bwRunning.CompareAndSwap(false, true) {
+			ss.srv.emit(Event{Kind: EventError, Session: ss.id, Reason: "checkBandwidth refused: a bandwidth check is already under way"})
+			return nil
+		}
 		ss.players.Add(1)
 		go func() {
 			defer ss.players.Done()
+			defer ss.bwRunning.Store(false)
 			ss.bandwidthCheck(ctx)
 		}()
 		return nil
@@ -363,4 +392,32 @@ func (ss *session) bandwidthCheck(ctx context.Context) {
 	}
 	ss.srv.emit(Event{Kind: EventBandwidth, Session: ss.id, Kbps: kbps,
 		Reason: fmt.Sprintf("%d bytes in %v, latency %v", sent, spent, latency)})
+}
+
+// MaxNetStreams bounds the NetStreams one session may hold open (createStream).
+const MaxNetStreams = 64
+
+// watchSilence closes the session when no byte moved in either direction for timeout: an
+// abandoned connection. A session that plays or publishes moves bytes; pings and their
+// answers count as life.
+func (ss *session) watchSilence(ctx context.Context, timeout time.Duration) {
+	s, c := ss.srv, ss.conn
+	every := max(timeout/4, 10*time.Millisecond)
+	last, alive := c.BytesRead()+c.BytesWritten(), s.clk.Now()
+	for {
+		if clock.Sleep(ctx, s.clk, every) != nil {
+			return
+		}
+		now := s.clk.Now()
+		if b := c.BytesRead() + c.BytesWritten(); b != last {
+			last, alive = b, now
+			continue
+		}
+		if now.Sub(alive) >= timeout {
+			ss.idled.Store(true)
+			s.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("idle session closed: no byte in either direction for %v", timeout)})
+			_ = c.Close()
+			return
+		}
+	}
 }

@@ -1,13 +1,19 @@
 // Package rtmpconn is the RTMP session layer shared by the reference server and the scripted
-// clients. It is built on go-rtmp's exported wire pieces — the handshake, the chunk stream
-// reader (rtmp.ChunkStreamer), the message codecs — and go-amf0 for command arguments, and
-// adds what go-rtmp's high-level Server/ClientConn lack: one lock for every write of a
-// connection, a deadline on every blocking call, and byte counters.
+// clients. It uses go-rtmp's handshake and message encoders, and adds what go-rtmp's
+// high-level Server/ClientConn lack: one lock for every write of a connection, a deadline on
+// every blocking call, byte counters — and a reader of its own.
 //
-// Writes do not go through ChunkStreamer.Write: that path queues messages to a scheduler
-// goroutine, so a write returns before the bytes leave, a chunk-size change races with the
-// scheduler, and after a socket error its 64-slot queue fills and writers block forever.
-// Instead, messages are encoded with go-rtmp's message.Encoder and chunked synchronously here.
+// Reads do not go through go-rtmp's ChunkStreamer: it buffers a declared message (up to 16
+// MiB) per chunk stream with no bound per session, misreads chunk stream ids of 320 and more,
+// drops a session after 1 GiB through its acknowledgement path, and go-amf0 allocates what a
+// strict array declares and recurses without a limit. The reader here (reader.go) bounds every
+// peer-driven size (Limits), decodes AMF0 with internal/amf0's limits, applies SetChunkSize,
+// Abort and the acknowledgement window, and refuses what breaks them with a *ProtocolError.
+//
+// Writes do not go through ChunkStreamer.Write either: that path queues messages to a
+// scheduler goroutine, so a write returns before the bytes leave, a chunk-size change races
+// with the scheduler, and after a socket error its 64-slot queue fills and writers block
+// forever. Messages are encoded with go-rtmp's message.Encoder and chunked synchronously here.
 package rtmpconn
 
 import (
@@ -17,15 +23,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/sirupsen/logrus"
-	"github.com/yutopp/go-amf0"
-	rtmp "github.com/yutopp/go-rtmp"
+	"github.com/streamfault/streamfault/internal/amf0"
+	goamf0 "github.com/yutopp/go-amf0"
 	"github.com/yutopp/go-rtmp/handshake"
 	"github.com/yutopp/go-rtmp/message"
 )
@@ -57,6 +61,8 @@ type Options struct {
 	// SendBuffer, when positive, sets the socket's send buffer (SO_SNDBUF) in bytes, so that
 	// a stalled peer blocks writes soon instead of after megabytes of loopback buffering.
 	SendBuffer int
+	// Limits bound what the peer can make the connection hold.
+	Limits Limits
 }
 
 func (o Options) withDefaults() Options {
@@ -73,7 +79,10 @@ func (o Options) withDefaults() Options {
 type Conn struct {
 	nc   *countingConn
 	opts Options
-	cs   *rtmp.ChunkStreamer
+	cr   *chunkReader // only touched by the reading goroutine
+
+	ackWindow atomic.Int64 // the peer's acknowledgement window (WinAckSize), 0: none
+	lastAck   int64        // bytes read at the last acknowledgement (reading goroutine)
 
 	wmu       sync.Mutex   // serialises every write
 	out       bytes.Buffer // one message, chunked, written with a single Write
@@ -140,23 +149,14 @@ func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool)
 	}
 	_ = nc.SetDeadline(time.Time{})
 
-	silenceGoRTMPLogs()
 	c := &Conn{
 		nc:        nc,
 		opts:      opts,
-		cs:        rtmp.NewChunkStreamer(bufio.NewReaderSize(nc, 64*1024), io.Discard, nil),
+		cr:        newChunkReader(bufio.NewReaderSize(nc, 64*1024), opts.Limits),
 		chunkSize: DefaultChunkSize,
 	}
 	c.enc = message.NewEncoder(&c.body)
 	return c, nil
-}
-
-var silenceOnce sync.Once
-
-// silenceGoRTMPLogs stops a standalone ChunkStreamer from logging through logrus' global
-// logger (see NOTES-deps.md).
-func silenceGoRTMPLogs() {
-	silenceOnce.Do(func() { logrus.SetOutput(io.Discard) })
 }
 
 // Message is one received RTMP message; its payload is owned by the caller.
@@ -206,22 +206,29 @@ func (e *DecodeError) Error() string { return "rtmp: undecodable message: " + e.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // Read returns the next complete message. A *DecodeError means one message was skipped and
-// the caller may read on; any other error is fatal for the connection. A malformed stream
-// never panics: go-rtmp's reader panics on some impossible states, which become errors.
-func (c *Conn) Read() (msg *Message, err error) {
+// the caller may read on; any other error is fatal for the connection: an I/O error, or a
+// *ProtocolError (the peer broke the protocol or one of the connection's Limits). Nothing a
+// peer sends can make Read panic or allocate past the limits.
+func (c *Conn) Read() (*Message, error) {
 	if c.opts.ReadTimeout > 0 {
 		_ = c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout))
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			msg, err = nil, fmt.Errorf("rtmp read: malformed chunk stream: %v", r)
-		}
-	}()
-	var cm rtmp.ChunkMessage
-	csid, ts, err := c.cs.Read(&cm)
+	raw, err := c.cr.next()
 	if err != nil {
-		if rerr := c.nc.readErr(); rerr != nil {
-			return nil, fmt.Errorf("rtmp read: %w", rerr)
+		var pe *ProtocolError
+		if !errors.As(err, &pe) {
+			if rerr := c.nc.readErr(); rerr != nil {
+				err = rerr
+			}
+		}
+		return nil, fmt.Errorf("rtmp read: %w", err)
+	}
+	c.acknowledge()
+	m, err := c.decode(raw)
+	if err != nil {
+		var pe *ProtocolError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("rtmp read: %w", err)
 		}
 		c.decodeErrors++
 		if c.decodeErrors > maxDecodeErrors {
@@ -230,54 +237,125 @@ func (c *Conn) Read() (msg *Message, err error) {
 		return nil, &DecodeError{Err: err}
 	}
 	c.decodeErrors = 0
-	m := &Message{CSID: csid, Timestamp: ts, StreamID: cm.StreamID, TypeID: cm.Message.TypeID()}
-	switch v := cm.Message.(type) {
-	case *message.AudioMessage:
-		m.Payload, err = io.ReadAll(v.Payload)
-	case *message.VideoMessage:
-		m.Payload, err = io.ReadAll(v.Payload)
-	case *message.CommandMessage:
-		m.Command = &Command{Name: v.CommandName, TransactionID: v.TransactionID}
-		m.Command.Args, err = decodeArgs(v.Body)
-	case *message.DataMessage:
-		m.Command = &Command{Name: v.Name}
-		m.Command.Args, err = decodeArgs(v.Body)
-	case *message.SetChunkSize:
-		if v.ChunkSize < 1 || v.ChunkSize > 0x7fffffff {
-			return nil, fmt.Errorf("rtmp read: peer set invalid chunk size %d", v.ChunkSize)
-		}
-		if err := c.cs.PeerState().SetChunkSize(v.ChunkSize); err != nil {
-			return nil, fmt.Errorf("rtmp read: peer chunk size: %w", err)
-		}
-		m.Control = v
-	default:
-		// Control messages are fully decoded; WinAckSize is deliberately not applied (its
-		// acknowledgement path in ChunkStreamer needs go-rtmp's high-level Conn).
-		m.Control = v
-	}
-	if err != nil {
-		return nil, &DecodeError{Err: fmt.Errorf("message type %d: %w", m.TypeID, err)}
-	}
 	return m, nil
 }
 
-// decodeArgs reads AMF0 values until the body ends.
-func decodeArgs(r io.Reader) ([]any, error) {
-	body, err := io.ReadAll(r)
+// Message type ids the reader decodes itself.
+const (
+	typeSetChunkSize  = 1
+	typeAbort         = 2
+	typeAck           = 3
+	typeUserCtrl      = 4
+	typeWinAckSize    = 5
+	typePeerBandwidth = 6
+	typeAudio         = 8
+	typeVideo         = 9
+	typeDataAMF3      = 15
+	typeCommandAMF3   = 17
+	typeDataAMF0      = 18
+	typeCommandAMF0   = 20
+)
+
+// decode turns a complete message into a Message; control messages are applied (chunk size,
+// abort, acknowledgement window).
+func (c *Conn) decode(raw rawMessage) (*Message, error) {
+	m := &Message{CSID: int(raw.csid), Timestamp: raw.timestamp, StreamID: raw.streamID, TypeID: message.TypeID(raw.typeID)}
+	p := raw.payload
+	switch raw.typeID {
+	case typeAudio, typeVideo:
+		m.Payload = p
+		return m, nil
+	case typeDataAMF0, typeCommandAMF0, typeDataAMF3, typeCommandAMF3:
+		if raw.typeID == typeDataAMF3 || raw.typeID == typeCommandAMF3 {
+			if len(p) == 0 {
+				return nil, fmt.Errorf("message type %d: empty", raw.typeID)
+			}
+			p = p[1:] // the AMF3 command format byte; the body is AMF0 (as Flash sends it)
+		}
+		cmd, err := decodeCommand(p, raw.typeID == typeCommandAMF0 || raw.typeID == typeCommandAMF3)
+		if err != nil {
+			return nil, fmt.Errorf("message type %d: %w", raw.typeID, err)
+		}
+		m.Command = cmd
+		return m, nil
+	case typeSetChunkSize, typeAbort, typeAck, typeUserCtrl, typeWinAckSize, typePeerBandwidth:
+		if raw.typeID == typeSetChunkSize && (len(p) != 4 || binary.BigEndian.Uint32(p)&0x7fffffff == 0 || p[0]&0x80 != 0) {
+			return nil, protocolErr("peer set an invalid chunk size (% x)", p)
+		}
+		var ctrl message.Message
+		if err := message.NewDecoder(bytes.NewReader(p)).Decode(message.TypeID(raw.typeID), &ctrl); err != nil {
+			return nil, fmt.Errorf("message type %d: %w", raw.typeID, err)
+		}
+		switch v := ctrl.(type) {
+		case *message.SetChunkSize:
+			if err := c.cr.setChunkSize(v.ChunkSize); err != nil {
+				return nil, err
+			}
+		case *message.AbortMessage:
+			c.cr.abort(v.ChunkStreamID)
+		case *message.WinAckSize:
+			c.ackWindow.Store(int64(v.Size))
+		}
+		m.Control = ctrl
+		return m, nil
+	}
+	return nil, fmt.Errorf("message type %d is not supported", raw.typeID)
+}
+
+// decodeCommand decodes an AMF0 command (name, transaction id, arguments) or data message
+// (name, arguments). A value past the AMF0 limits is a protocol error (the session ends); a
+// malformed one only skips the message.
+func decodeCommand(body []byte, command bool) (*Command, error) {
+	vs, err := amf0.DecodeAll(body, amf0.DefaultLimits)
 	if err != nil {
+		var ae *amf0.Error
+		if errors.As(err, &ae) && ae.Limit {
+			return nil, &ProtocolError{Reason: err.Error()}
+		}
 		return nil, err
 	}
-	dec := amf0.NewDecoder(bytes.NewReader(body))
-	var args []any
-	for {
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			if errors.Is(err, io.EOF) {
-				return args, nil
-			}
-			return args, fmt.Errorf("amf0 argument %d: %w", len(args), err)
+	if len(vs) == 0 {
+		return nil, errors.New("no command name")
+	}
+	name, ok := vs[0].(string)
+	if !ok {
+		return nil, fmt.Errorf("command name is a %T", vs[0])
+	}
+	cmd := &Command{Name: name}
+	args := vs[1:]
+	if command {
+		if len(args) == 0 {
+			return nil, fmt.Errorf("command %s has no transaction id", name)
 		}
-		args = append(args, v)
+		tx, ok := args[0].(float64)
+		if !ok {
+			return nil, fmt.Errorf("command %s: transaction id is a %T", name, args[0])
+		}
+		cmd.TransactionID, args = int64(tx), args[1:]
+	}
+	cmd.Args = args
+	return cmd, nil
+}
+
+// acknowledge sends an Acknowledgement when the peer's window has been received since the
+// last one — only if no write is under way (the reading goroutine must never wait on a peer
+// that is not reading).
+func (c *Conn) acknowledge() {
+	win := c.ackWindow.Load()
+	got := c.BytesRead()
+	if win <= 0 || got-c.lastAck < win {
+		return
+	}
+	if !c.wmu.TryLock() {
+		return
+	}
+	defer c.wmu.Unlock()
+	c.lastAck = got
+	ctx, cancel := context.WithTimeout(context.Background(), CancelGrace)
+	defer cancel()
+	c.body.Reset()
+	if err := c.enc.Encode(&message.Ack{SequenceNumber: uint32(got)}); err == nil {
+		_ = c.writeChunksLocked(ctx, CSIDControl, 0, 0, typeAck, c.body.Bytes())
 	}
 }
 
@@ -427,7 +505,7 @@ func (c *Conn) WriteUserControl(ctx context.Context, ev message.UserCtrlEvent) e
 
 func encodeArgs(args []any) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := amf0.NewEncoder(&buf)
+	enc := goamf0.NewEncoder(&buf)
 	for i, a := range args {
 		if err := enc.Encode(a); err != nil {
 			return nil, fmt.Errorf("amf0 argument %d: %w", i, err)
@@ -453,7 +531,6 @@ func (c *Conn) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
 		err = c.nc.Close()
-		_ = c.cs.Close() // stops go-rtmp's (unused) write scheduler goroutine
 	})
 	return err
 }

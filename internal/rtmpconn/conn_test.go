@@ -16,6 +16,12 @@ import (
 // pair returns a connected client and server Conn over loopback.
 func pair(t *testing.T) (client, server *Conn) {
 	t.Helper()
+	return pairWith(t, Limits{})
+}
+
+// pairWith connects a client to a server whose connection has the given limits.
+func pairWith(t *testing.T, lim Limits) (client, server *Conn) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +40,7 @@ func pair(t *testing.T) (client, server *Conn) {
 			ch <- res{nil, err}
 			return
 		}
-		c, err := Accept(ctx, nc, Options{})
+		c, err := Accept(ctx, nc, Options{Limits: lim})
 		ch <- res{c, err}
 	}()
 	client, err = Dial(ctx, ln.Addr().String(), Options{})

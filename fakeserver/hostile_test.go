@@ -1,0 +1,150 @@
+package fakeserver
+
+import (
+	"context"
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// connectOnly opens a session and connects to vod, then sends nothing.
+func connectOnly(t *testing.T, addr string) *rtmpconn.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := rtmpconn.Dial(ctx, addr, rtmpconn.Options{ReadTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "connect", 1, map[string]any{"app": "vod"}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestIdleSessionIsClosed: a session that connects and then moves no byte is closed after the
+// idle timeout, with the reason logged.
+func TestIdleSessionIsClosed(t *testing.T) {
+	s, rec := newServer(t, Config{Streams: []media.Spec{{Name: "s", Duration: time.Second, FPS: 25, KeyframeInterval: time.Second}},
+		IdleTimeout: 300 * time.Millisecond})
+	c := connectOnly(t, s.Addr())
+	start := time.Now()
+	for {
+		if _, err := c.Read(); err != nil {
+			break
+		}
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("idle session closed after %v", took)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, e := range rec.every() {
+			if e.Kind == EventDisconnect && strings.HasPrefix(e.Reason, "idle") {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no disconnect with an idle reason: %v", rec.kinds())
+}
+
+// TestBandwidthCheckFloodIsBounded: 5,000 checkBandwidth calls on one connection start one
+// check, not 5,000 goroutines.
+func TestBandwidthCheckFloodIsBounded(t *testing.T) {
+	s, rec := startServer(t, time.Second)
+	c := connectOnly(t, s.Addr())
+	before := runtime.NumGoroutine()
+	ctx := context.Background()
+	for i := 0; i < 5000; i++ {
+		if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "checkBandwidth", 0, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	refused := 0
+	for time.Now().Before(deadline) && refused < 4999 {
+		refused = 0
+		for _, e := range rec.every() {
+			if e.Kind == EventError && strings.Contains(e.Reason, "checkBandwidth refused") {
+				refused++
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if refused < 4999 {
+		t.Fatalf("%d of 5000 checks refused", refused)
+	}
+	if n := runtime.NumGoroutine(); n > before+20 {
+		t.Fatalf("%d goroutines after the flood (%d before)", n, before)
+	}
+}
+
+// TestSessionsAreBounded: past MaxSessions a connection is closed at once and logged; the
+// sessions already there are served.
+func TestSessionsAreBounded(t *testing.T) {
+	s, rec := newServer(t, Config{Streams: []media.Spec{{Name: "s", Duration: time.Second, FPS: 25, KeyframeInterval: time.Second}},
+		MaxSessions: 2})
+	connectOnly(t, s.Addr())
+	connectOnly(t, s.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if c, err := rtmpconn.Dial(ctx, s.Addr(), rtmpconn.Options{}); err == nil {
+		c.Close()
+		t.Fatal("a third session was served")
+	}
+	if _, ok := rec.findReason("connection refused: 2 sessions"); !ok {
+		t.Fatalf("the refusal was not logged: %v", rec.kinds())
+	}
+}
+
+// flakyListener fails Accept with EMFILE a few times, as when file descriptors run out.
+type flakyListener struct {
+	net.Listener
+	mu    sync.Mutex
+	fails int
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	if l.fails > 0 {
+		l.fails--
+		l.mu.Unlock()
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: syscall.EMFILE}
+	}
+	l.mu.Unlock()
+	return l.Listener.Accept()
+}
+
+// TestAcceptErrorsAreRetried: after accept fails (out of file descriptors) the server goes on
+// accepting instead of leaving its listener dead.
+func TestAcceptErrorsAreRetried(t *testing.T) {
+	s, rec := startServer(t, time.Second)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := &flakyListener{Listener: ln, fails: 5}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.wg.Add(1)
+	go s.acceptLoop(ctx, fl)
+	t.Cleanup(func() { cancel(); ln.Close() })
+	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer dcancel()
+	c, err := rtmpconn.Dial(dctx, ln.Addr().String(), rtmpconn.Options{})
+	if err != nil {
+		t.Fatalf("not served after accept errors: %v", err)
+	}
+	c.Close()
+	if e, ok := rec.findReason("accept:"); !ok || !strings.Contains(e.Reason, "too many open files") {
+		t.Fatalf("accept errors not logged: %v", rec.kinds())
+	}
+}
