@@ -21,9 +21,13 @@ import (
 
 // Options configures a run.
 type Options struct {
-	// ToxiproxyURL selects an external toxiproxy-server when the scenario names none; empty
-	// embeds one.
+	// ToxiproxyURL selects an external toxiproxy-server (from the command line or the
+	// environment: it wins over the scenario's toxiproxy.url); empty leaves the choice to the
+	// scenario, and without one there either, a Toxiproxy is embedded.
 	ToxiproxyURL string
+	// AllowRemote lets a Toxiproxy (or a server under test) be on a host other than loopback:
+	// an explicit opt-in; without it such a scenario is refused before anything is contacted.
+	AllowRemote bool
 	// Clock is the run's single time source; default the real clock.
 	Clock clock.Clock
 }
@@ -42,6 +46,10 @@ type Result struct {
 	Recoveries map[string][]check.Recovery
 	// Faults accounts for every fault of the scenario: when it fired, or that it never did.
 	Faults []FaultRecord
+	// Interrupted says why the run was cut short from outside (Ctrl-C, SIGTERM, a test
+	// framework's interrupt); an interrupted run has no verdict. Empty for a run that ended
+	// by itself (its scenario's timeout included).
+	Interrupted string
 }
 
 // FaultRecord is what became of one fault of the scenario.
@@ -65,6 +73,9 @@ type FaultRecord struct {
 // fail or say unknown), or a fault that never fired (unless optional). Empty means success.
 // A nemesis scenario's problems end with the seed that replays its schedule.
 func (r *Result) Problems() []string {
+	if r.Interrupted != "" {
+		return []string{"run interrupted (" + r.Interrupted + "): no verdict"}
+	}
 	out := r.Scenario.Controls().Problems(r.Verdicts)
 	for _, f := range r.Faults {
 		if !f.Fired && !f.Optional {
@@ -87,6 +98,7 @@ func (r *Result) Passed() bool { return len(r.Problems()) == 0 }
 func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, err error) {
 	clk := clock.Or(opts.Clock)
 	began := clk.Now()
+	outer := ctx // cancelled from outside: the run is interrupted, not judged
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout.D())
 	defer cancel()
 	rec := history.NewRecorder(clk, s.Name)
@@ -97,12 +109,15 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		rec.Record(history.Event{Source: "nemesis", Kind: history.KindFaultSchedule, Message: n.Describe(s.Faults)})
 	}
 	toxURL := opts.ToxiproxyURL
-	if s.Toxiproxy != nil {
-		toxURL = s.Toxiproxy.URL // the scenario's own setting wins
+	if toxURL == "" && s.Toxiproxy != nil {
+		toxURL = s.Toxiproxy.URL // the command line and the environment win over the file
 	}
-	l, err := lab.Start(ctx, lab.Options{Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, Clock: clk,
+	l, err := lab.Start(ctx, lab.Options{Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, AllowRemote: opts.AllowRemote, Clock: clk,
 		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, ids.serverEvent(name, ev)) }})
 	if err != nil {
+		if outer.Err() != nil {
+			return &Result{Scenario: s, History: rec.History(), Interrupted: context.Cause(outer).Error()}, nil
+		}
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 	defer func() {
@@ -172,6 +187,14 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		if !started[f.Name] {
 			rec.Record(history.Event{Source: f.Name, Kind: history.KindFaultUnfired, Fault: f.Name, Message: f.Trigger()})
 		}
+	}
+	if outer.Err() != nil {
+		why := context.Cause(outer).Error()
+		rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd, Message: "interrupted: " + why})
+		h := rec.History()
+		// An interrupted run is not judged: its history is cut short, and a checker would
+		// fail what never had a chance to happen (or a negative control pass).
+		return &Result{Scenario: s, History: h, Faults: faultRecords(s, h), Interrupted: why}, nil
 	}
 	rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd})
 	h := rec.History()

@@ -87,12 +87,13 @@ func TestRunCancelledCleansUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Passed() {
-		t.Fatal("a cancelled run cannot have played to the end")
+	// A run cancelled from outside is interrupted: no verdict, and it does not pass.
+	if res.Passed() || res.Interrupted != "context canceled" || len(res.Verdicts) != 0 ||
+		!strings.Contains(res.Problems()[0], "run interrupted (context canceled): no verdict") {
+		t.Fatalf("a cancelled run: interrupted=%q verdicts=%v problems=%v", res.Interrupted, res.Verdicts, res.Problems())
 	}
-	v := res.Verdicts[2]
-	if v.Status != check.Fail || len(v.Evidence) == 0 || !strings.Contains(v.Evidence[0], "context canceled") {
-		t.Fatalf("playsToEnd should fail with the cancellation as evidence: %s %v", v, v.Evidence)
+	if end := res.History.Kind(history.KindRunEnd); len(end) != 1 || !strings.Contains(end[0].Message, "interrupted") {
+		t.Fatalf("the history does not say the run was interrupted: %+v", end)
 	}
 }
 

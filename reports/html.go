@@ -70,6 +70,8 @@ func status(r Run) string {
 	switch {
 	case r.Err != nil:
 		return "error"
+	case r.Result.Interrupted != "":
+		return "interrupted"
 	case r.Result.Passed():
 		return "pass"
 	}

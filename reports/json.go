@@ -27,6 +27,8 @@ type Report struct {
 	File string `json:"file,omitempty"`
 	// Passed tells whether the run met the scenario's expectations.
 	Passed bool `json:"passed"`
+	// Interrupted says why the run was cut short from outside; such a run has no verdict.
+	Interrupted string `json:"interrupted,omitempty"`
 	// Problems explain a failed run.
 	Problems []string `json:"problems,omitempty"`
 	// ElapsedSeconds is the run's wall time.
@@ -48,7 +50,7 @@ type Report struct {
 
 // FromResult builds the report of a run.
 func FromResult(r *harness.Result) Report {
-	return Report{Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(),
+	return Report{Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(), Interrupted: r.Interrupted,
 		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Expect: r.Scenario.Expect, Controls: r.Scenario.Controls(), Faults: r.Faults,
 		Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
 }

@@ -103,6 +103,10 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 			props = append(props, junitProp{"nemesis.seed", fmt.Sprint(r.Seed)})
 		}
 		switch {
+		case r.Result != nil && r.Result.Interrupted != "":
+			// Neither a pass nor a failure: the run was cut short and not judged.
+			s.Errors++
+			c.Error = &junitFailure{Message: r.Result.Problems()[0], Type: "interrupted"}
 		case r.Err != nil:
 			s.Errors++
 			c.Error = &junitFailure{Message: r.Err.Error(), Type: "harness"}

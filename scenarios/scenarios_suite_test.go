@@ -64,7 +64,14 @@ var _ = Describe("Scenario", func() {
 		}
 		It(s.Name, Label(s.Labels...), SpecTimeout(s.Timeout.D()+specGrace), func(ctx SpecContext) {
 			leaks := goleak.IgnoreCurrent()
-			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: os.Getenv("TOXIPROXY_URL")})
+			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: os.Getenv("TOXIPROXY_URL"),
+				AllowRemote: os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1"})
+			if res != nil && res.Interrupted != "" {
+				// Ginkgo interrupted the spec (Ctrl-C, a timeout): nothing is judged; Ginkgo
+				// reports the spec as interrupted, not as failed by a checker.
+				AddReportEntry("summary", "interrupted: "+res.Interrupted, ReportEntryVisibilityNever)
+				return
+			}
 			if res != nil {
 				recordResult(res)
 			}

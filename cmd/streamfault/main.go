@@ -16,7 +16,7 @@ import (
 
 const usage = `usage:
   streamfault run [FILE|DIR...] [--junit FILE] [--json DIR] [--html DIR] [--label-filter EXPR] [-p N]
-                  [--repeat N] [--seed S] [--toxiproxy URL]
+                  [--repeat N] [--seed S] [--toxiproxy URL] [--allow-remote]
                                      run scenarios (default: ./scenarios); a line per run,
                                      a summary, recovery p50/p95/max with --repeat
   streamfault validate FILE|DIR...   check scenario files; every problem with file:line:column
@@ -24,18 +24,57 @@ const usage = `usage:
   streamfault check REPORT.json [--scenario FILE]
                                      re-run the checkers on a saved report's history
   streamfault schema                 print the scenario JSON Schema
-  streamfault serve [--addr A] [--stream NAME:DURATION]... [--fps N]
+  streamfault serve [--addr A [--allow-remote]] [--stream NAME:DURATION]... [--fps N]
+                    [--app NAME]... [--live NAME]...
                                      the reference server alone, printing rtmp:// URLs
 
-exit status: run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario;
+exit status: run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario,
+130 interrupted (SIGINT/SIGTERM: no verdict; a second one quits at once);
 validate: 0 valid, 1 invalid, 2 usage error
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// interrupted is the context serve runs under: it ends on SIGINT or SIGTERM.
-func interrupted() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+// interrupted is the context a command runs under: the first SIGINT or SIGTERM cancels it
+// (its cause names the signal) and says so on stderr, so the command cleans up and reports
+// the interruption; a second one exits at once with status 130.
+func interrupted(stderr io.Writer) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			cancel(fmt.Errorf("interrupted by %s", signalName(sig)))
+			fmt.Fprintf(stderr, "streamfault: %s: cleaning up (again to quit at once)\n", signalName(sig))
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			os.Exit(exitInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// exitInterrupted is the exit status of an interrupted command (128 + SIGINT).
+const exitInterrupted = 130
+
+func signalName(s os.Signal) string {
+	if s == os.Interrupt {
+		return "SIGINT"
+	}
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -47,7 +86,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return runCmd(args[1:], stdout, stderr)
 	case "serve":
-		ctx, stop := interrupted()
+		ctx, stop := interrupted(stderr)
 		defer stop()
 		return serveCmd(ctx, args[1:], stdout, stderr)
 	case "list":

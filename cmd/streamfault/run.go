@@ -17,6 +17,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/reports"
 )
@@ -28,6 +29,7 @@ type runOptions struct {
 	parallel, repeat       int
 	seed                   uint64
 	toxiproxyURL           string
+	allowRemote            bool
 }
 
 // parseInterleaved parses flags that may come before or after positional arguments.
@@ -100,7 +102,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each scenario `N` times (nemesis schedules get seeds seed, seed+1, …)")
 	fs.Uint64Var(&o.seed, "seed", 0, "nemesis seeds: run i gets S+i (0: the scenario's own seed for one run, random seeds for repeats)")
-	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL` (default $TOXIPROXY_URL, else embedded)")
+	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL`; wins over a scenario's toxiproxy.url (default $TOXIPROXY_URL, else the scenario's, else embedded)")
+	fs.BoolVar(&o.allowRemote, "allow-remote", os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1", "allow a Toxiproxy or server under test on a host other than loopback (default $STREAMFAULT_ALLOW_REMOTE=1)")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 2
@@ -135,11 +138,15 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "run: no scenario selected")
 		return 2
 	}
-	ctx, stop := interrupted()
+	ctx, stop := interrupted(stderr)
 	defer stop()
 	started := time.Now()
-	runs := execute(ctx, selected, o, stdout)
-	return finish(runs, selected, o, started, stdout, stderr)
+	runs := execute(ctx, selected, o, stdout, stderr)
+	code := finish(runs, selected, o, started, stdout, stderr)
+	if ctx.Err() != nil {
+		return exitInterrupted
+	}
+	return code
 }
 
 // job is one (scenario, repeat) pair.
@@ -150,7 +157,7 @@ type job struct {
 }
 
 // execute runs every job, o.parallel at a time, printing a line as each ends.
-func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, stdout io.Writer) []reports.Run {
+func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, stdout, stderr io.Writer) []reports.Run {
 	var jobs []job
 	for _, s := range selected {
 		for i := 0; i < o.repeat; i++ {
@@ -166,14 +173,25 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for k, j := range jobs {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil { // interrupted: the runs not started are not judged either
+			runs[k] = reports.Run{Name: j.name, File: j.s.Path,
+				Result: &harness.Result{Scenario: j.s, History: &history.History{Scenario: j.s.Name}, Interrupted: context.Cause(ctx).Error() + " before it started"}}
+			continue
+		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
 			s := withSeed(j.s, o.seed, j.i, o.repeat)
 			t0 := time.Now()
-			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL})
+			mu.Lock()
+			fmt.Fprintf(stderr, "started %s\n", j.name)
+			mu.Unlock()
+			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote})
 			r := reports.Run{Name: j.name, File: s.Path, Result: res, Err: err, Elapsed: time.Since(t0)}
 			if s.Nemesis != nil {
 				r.Seed = s.Nemesis.Seed
@@ -207,6 +225,11 @@ func withSeed(s *scenario.Scenario, base uint64, i, repeat int) *scenario.Scenar
 func progressLine(r reports.Run) string {
 	status, detail := "PASS", ""
 	switch {
+	case r.Result != nil && r.Result.Interrupted != "":
+		status, detail = "INTR", r.Result.Problems()[0]
+		if r.Err != nil {
+			detail += "; " + r.Err.Error()
+		}
 	case r.Err != nil:
 		status, detail = "ERROR", r.Err.Error()
 	case !r.Result.Passed():
@@ -260,13 +283,20 @@ func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, sta
 	if o.htmlDir != "" {
 		werr = append(werr, reports.WriteHTML(o.htmlDir, runs, repeat))
 	}
-	passed := 0
+	passed, interrupted := 0, 0
 	for _, r := range runs {
-		if r.Err == nil && r.Result.Passed() {
+		switch {
+		case r.Err == nil && r.Result.Interrupted != "":
+			interrupted++
+		case r.Err == nil && r.Result.Passed():
 			passed++
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d passed, %d failed\n", passed, len(runs)-passed)
+	if interrupted > 0 {
+		fmt.Fprintf(stdout, "\n%d passed, %d failed, %d interrupted (not judged)\n", passed, len(runs)-passed-interrupted, interrupted)
+	} else {
+		fmt.Fprintf(stdout, "\n%d passed, %d failed\n", passed, len(runs)-passed)
+	}
 	if len(repeat) > 0 {
 		fmt.Fprintf(stdout, "\n%-48s %5s %9s %9s %9s\n", "recovery (fault to first frame or republish)", "n", "p50", "p95", "max")
 		for _, r := range repeat {

@@ -291,6 +291,28 @@ func TestServePrintsPlayableURLs(t *testing.T) {
 	if code := serveCmd(ctx, []string{"--stream", "nocolon"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
 		t.Fatalf("bad --stream: exit %d", code)
 	}
+	var errb bytes.Buffer
+	if code := serveCmd(ctx, []string{"--addr", "0.0.0.0:0"}, &bytes.Buffer{}, &errb); code != 2 || !strings.Contains(errb.String(), "--allow-remote") {
+		t.Fatalf("every interface without --allow-remote: exit %d: %s", code, errb.String())
+	}
+	// With the opt-in, the printed URL is one a client can dial (not rtmp://[::]:PORT).
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	out2 := &syncBuffer{}
+	done2 := make(chan int, 1)
+	go func() {
+		done2 <- serveCmd(ctx2, []string{"--addr", "0.0.0.0:0", "--allow-remote", "--app", "vod", "--app", "live", "--live", "cam"}, out2, &bytes.Buffer{})
+	}()
+	re2 := regexp.MustCompile(`ffplay rtmp://(127\.0\.0\.1:\d+)/vod/myStream`)
+	for deadline := time.Now().Add(5 * time.Second); re2.FindStringSubmatch(out2.String()) == nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no loopback URL printed: %q", out2.String())
+		}
+	}
+	if !strings.Contains(out2.String(), "every interface") || !strings.Contains(out2.String(), "live cam: publish") {
+		t.Fatalf("output: %s", out2.String())
+	}
+	cancel2()
+	<-done2
 }
 
 func TestRepeatTableCountsRepublishesAndShowsNothingMeasured(t *testing.T) {

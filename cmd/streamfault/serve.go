@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"time"
 
 	"github.com/streamfault/streamfault/fakeserver"
+	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/media"
 )
 
@@ -27,26 +29,55 @@ func (s *streamFlags) Set(v string) error {
 	return nil
 }
 
+// listFlags collects a repeated string flag.
+type listFlags []string
+
+func (l *listFlags) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlags) Set(v string) error {
+	if v == "" || strings.ContainsAny(v, "/ ?") {
+		return fmt.Errorf("%q is not a name", v)
+	}
+	*l = append(*l, v)
+	return nil
+}
+
 // serveCmd runs the reference server alone until ctx ends, printing the rtmp:// URL of each
-// stream so a person can point ffplay at it.
+// stream so a person can point ffplay (or ffmpeg, to publish) at it.
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "listen `ADDRESS` (loopback, ephemeral port by default)")
+	allowRemote := fs.Bool("allow-remote", false, "allow an --addr other than loopback (the server then answers any host that reaches it)")
 	fps := fs.Int("fps", 25, "frame rate")
 	gop := fs.Duration("keyframe-interval", time.Second, "time between keyframes")
 	var streams streamFlags
 	fs.Var(&streams, "stream", "a VOD stream `NAME:DURATION` (repeatable; default myStream:60s)")
+	var apps, lives listFlags
+	fs.Var(&apps, "app", "an application `NAME` clients may connect to (repeatable; default vod); VOD streams and live names are served in every one")
+	fs.Var(&lives, "live", "print the publish and play URLs of a live `NAME` (repeatable); any name can be published")
 	if _, err := parseInterleaved(fs, args); err != nil {
+		return 2
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: --addr %q: %v\n", *addr, err)
+		return 2
+	}
+	if !lab.Loopback(host) && !*allowRemote {
+		fmt.Fprintf(stderr, "serve: --addr %s is not a loopback address: other hosts could connect; pass --allow-remote to mean it\n", *addr)
 		return 2
 	}
 	if len(streams) == 0 {
 		streams = streamFlags{{Name: "myStream", Duration: time.Minute}}
 	}
+	if len(apps) == 0 {
+		apps = listFlags{"vod"}
+	}
 	for i := range streams {
 		streams[i].FPS, streams[i].KeyframeInterval = *fps, *gop
 	}
-	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, Streams: streams,
+	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams,
 		OnEvent: func(ev fakeserver.Event) {
 			fmt.Fprintf(stdout, "%s %-10s %s %s %s\n", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Session, ev.Stream, ev.Reason)
 		}})
@@ -58,8 +89,19 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	base := srv.Addr()
+	if h, port, err := net.SplitHostPort(base); err == nil {
+		if ip := net.ParseIP(h); ip != nil && ip.IsUnspecified() {
+			fmt.Fprintf(stdout, "listening on every interface, port %s (--allow-remote); the URLs below use loopback\n", port)
+			base = net.JoinHostPort("127.0.0.1", port)
+		}
+	}
 	for _, s := range streams {
-		fmt.Fprintf(stdout, "serving %s (%s, %d fps): ffplay %s\n", s.Name, s.Duration, s.FPS, srv.URL(s.Name))
+		fmt.Fprintf(stdout, "serving %s (%s, %d fps): ffplay rtmp://%s/%s/%s\n", s.Name, s.Duration, s.FPS, base, apps[0], s.Name)
+	}
+	for _, name := range lives {
+		fmt.Fprintf(stdout, "live %s: publish ffmpeg -re -i IN.flv -c copy -f flv rtmp://%s/%s/%s ; play ffplay rtmp://%s/%s/%s\n",
+			name, base, apps[0], name, base, apps[0], name)
 	}
 	<-ctx.Done()
 	if err := srv.Shutdown(); err != nil {

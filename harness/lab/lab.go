@@ -38,8 +38,10 @@ type Options struct {
 	// Routes are the network paths to build, one proxy each.
 	Routes []Route
 	// ToxiproxyURL selects an external toxiproxy-server (e.g. http://127.0.0.1:8474);
-	// empty embeds one in this process.
+	// empty embeds one in this process. It must be on loopback unless AllowRemote.
 	ToxiproxyURL string
+	// AllowRemote lets ToxiproxyURL name a host other than loopback (an explicit opt-in).
+	AllowRemote bool
 	// Clock paces the reference server.
 	Clock clock.Clock
 	// OnServerEvent receives the reference server's access log; it must be concurrency-safe.
@@ -70,11 +72,19 @@ type Lab struct {
 	embedded *embedded
 	clk      clock.Clock
 	armed    map[string]bool
+	http     *ctxTransport // every Toxiproxy request runs under its context
+	// Removed lists the stale proxies of dead runs removed from an external
+	// toxiproxy-server when the lab started.
+	Removed []string
 }
+
+// teardownBound bounds the Toxiproxy calls that remove a lab, whatever ended the run.
+const teardownBound = 5 * time.Second
 
 // Start builds the lab opts describes. On error everything created so far is removed.
 func Start(ctx context.Context, opts Options) (*Lab, error) {
-	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Path{}, clk: clock.Or(opts.Clock), armed: map[string]bool{}}
+	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Path{}, clk: clock.Or(opts.Clock), armed: map[string]bool{},
+		http: &ctxTransport{ctx: ctx}}
 	if err := l.build(ctx, opts); err != nil {
 		return nil, errors.Join(err, l.Close())
 	}
@@ -82,17 +92,38 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 }
 
 func (l *Lab) build(ctx context.Context, opts Options) error {
+	var err error
 	if opts.ToxiproxyURL != "" {
-		l.Toxiproxy = toxiclient.NewClient(opts.ToxiproxyURL)
+		if !opts.AllowRemote && !URLOnLoopback(opts.ToxiproxyURL) {
+			return fmt.Errorf("lab: toxiproxy %s is not on loopback; allow other hosts explicitly (--allow-remote, STREAMFAULT_ALLOW_REMOTE=1)", opts.ToxiproxyURL)
+		}
+		if l.Toxiproxy, err = newToxiproxyClient(opts.ToxiproxyURL, l.http); err != nil {
+			return err
+		}
 		if _, err := l.Toxiproxy.Version(); err != nil {
 			return fmt.Errorf("lab: external toxiproxy at %s: %w", opts.ToxiproxyURL, err)
+		}
+		if URLOnLoopback(opts.ToxiproxyURL) {
+			stale, err := staleProxies(l.Toxiproxy)
+			if err != nil {
+				return fmt.Errorf("lab: external toxiproxy at %s: list proxies: %w", opts.ToxiproxyURL, err)
+			}
+			for _, p := range stale {
+				if err := p.Delete(); err != nil {
+					return fmt.Errorf("lab: remove the stale proxy %s of a dead run: %w", p.Name, err)
+				}
+				l.Removed = append(l.Removed, p.Name)
+			}
 		}
 	} else {
 		e, err := startEmbedded()
 		if err != nil {
 			return err
 		}
-		l.embedded, l.Toxiproxy = e, toxiclient.NewClient(e.addr)
+		l.embedded = e
+		if l.Toxiproxy, err = newToxiproxyClient(e.addr, l.http); err != nil {
+			return err
+		}
 	}
 
 	srvOpts := opts.Server
@@ -118,7 +149,7 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 			return fmt.Errorf("lab: %w", err)
 		}
 		// Unique names let parallel runs share one external toxiproxy-server.
-		name := fmt.Sprintf("sf-%s-%s-%s", opts.Name, r.Name, suffix)
+		name := proxyName(opts.Name, r.Name, suffix)
 		srv, err := l.Server(r.Server) // the loader names the first server when the route does not
 		if err != nil {
 			return fmt.Errorf("lab: route %q: %w", r.Name, err)
@@ -130,6 +161,17 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 		l.routes[r.Name] = &Path{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Server: r.Server, Proxy: p}
 	}
 	return nil
+}
+
+// bound gives the Toxiproxy calls that heal and remove the lab their own deadline (the run's
+// context may be over); the returned func puts the previous context back.
+func (l *Lab) bound() func() {
+	ctx, cancel := context.WithTimeout(context.Background(), teardownBound)
+	prev := l.http.swap(ctx)
+	return func() {
+		cancel()
+		l.http.swap(prev)
+	}
 }
 
 // Armed tells whether the route carries the reset arm (see ResetToxic).
@@ -190,6 +232,7 @@ func (l *Lab) Server(name string) (*fakeserver.Server, error) {
 // is disabled, which closes every link, and only then are the other toxics removed — removing
 // a toxic while links are terminating can hang the API (Shopify/toxiproxy#412, #558).
 func (l *Lab) Heal() error {
+	defer l.bound()()
 	var errs []error
 	for _, r := range l.routes {
 		toxics, err := r.Proxy.Toxics()
@@ -230,6 +273,7 @@ func (l *Lab) Heal() error {
 // Safe on a partly built lab.
 func (l *Lab) Close() error {
 	errs := []error{l.Heal()}
+	defer l.bound()()
 	for _, r := range l.routes {
 		if err := r.Proxy.Disable(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
