@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/yutopp/go-amf0"
 	"github.com/yutopp/go-rtmp/message"
 
 	"github.com/streamfault/streamfault/internal/clock"
@@ -126,10 +125,7 @@ func openNetConnection(ctx context.Context, addr, app string, id Identity, opts 
 		return nil, fmt.Errorf("connect refused: %s %v", res.Name, info["code"])
 	}
 	nc := &netConnection{conn: c}
-	switch data := info["data"].(type) {
-	case amf0.ECMAArray:
-		nc.version, _ = data["version"].(string)
-	case map[string]any:
+	if data, ok := info["data"].(map[string]any); ok {
 		nc.version, _ = data["version"].(string)
 	}
 	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "createStream", 2, nil); err != nil {

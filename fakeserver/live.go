@@ -9,6 +9,7 @@ import (
 
 	"github.com/yutopp/go-rtmp/message"
 
+	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
@@ -19,9 +20,20 @@ type liveStream struct {
 	name      string
 	pub       *session
 	pubSID    uint32
-	subs      map[liveSub]struct{}
+	subs      map[liveSub]*subState
 	avcHeader []byte    // the publisher's AVC sequence header, sent to late joiners
+	aacHeader []byte    // its AAC sequence header (AudioSpecificConfig), likewise
+	meta      []byte    // its onMetaData (raw AMF0: the name and the values), likewise
+	lastTS    uint32    // the timestamp of the last media relayed
 	lastMedia time.Time // when the publisher last sent media
+}
+
+// subState is what a subscriber has been sent: a late joiner gets the current headers and
+// metadata first (ready), then media from the next video keyframe on (not waitKey), as
+// decoders need — no frame that refers to one it never had.
+type subState struct {
+	ready   bool
+	waitKey bool
 }
 
 // liveSub is a player's NetStream subscribed to a live stream.
@@ -34,7 +46,7 @@ type liveSub struct {
 func (s *Server) liveLocked(name string) *liveStream {
 	ls := s.lives[name]
 	if ls == nil {
-		ls = &liveStream{name: name, subs: map[liveSub]struct{}{}}
+		ls = &liveStream{name: name, subs: map[liveSub]*subState{}}
 		s.lives[name] = ls
 	}
 	return ls
@@ -65,7 +77,11 @@ func (ss *session) onPublish(ctx context.Context, sid uint32, cmd *rtmpconn.Comm
 	ls := s.liveLocked(name)
 	holder := ls.pub
 	if holder == nil {
-		ls.pub, ls.pubSID, ls.avcHeader, ls.lastMedia = ss, sid, nil, s.clk.Now()
+		ls.pub, ls.pubSID, ls.lastMedia = ss, sid, s.clk.Now()
+		ls.avcHeader, ls.aacHeader, ls.meta = nil, nil, nil // the new publisher's come with its stream
+		for _, st := range ls.subs {
+			st.waitKey = true // start at the new publisher's first keyframe
+		}
 	}
 	subs := ls.subscribers()
 	s.liveMu.Unlock()
@@ -150,7 +166,16 @@ func (ss *session) unpublish(ctx context.Context, sid uint32, reason string, ans
 	}
 }
 
-// relay forwards a publisher's audio or video message to every subscriber of its name.
+// FLV tag facts the relay needs: codec ids and the sequence-header / keyframe markers.
+func isVideoKeyframe(p []byte) bool { return len(p) > 0 && p[0]>>4 == 1 }
+
+func isAVCHeader(p []byte) bool { return len(p) > 1 && p[0]&0x0f == 7 && p[1] == 0 }
+
+func isAACHeader(p []byte) bool { return len(p) > 1 && p[0]>>4 == 10 && p[1] == 0 }
+
+// relay forwards a publisher's audio, video or metadata message to every subscriber of its
+// name. Sequence headers and metadata are kept for late joiners; a subscriber waiting for a
+// keyframe gets no audio or video until one comes.
 func (ss *session) relay(ctx context.Context, m *rtmpconn.Message) {
 	ss.mu.Lock()
 	name, ok := ss.publishing[m.StreamID]
@@ -159,44 +184,99 @@ func (ss *session) relay(ctx context.Context, m *rtmpconn.Message) {
 		return
 	}
 	s := ss.srv
-	isHeader := m.TypeID == message.TypeIDVideoMessage && len(m.Payload) > 1 && m.Payload[0]&0x0f == 7 && m.Payload[1] == 0
+	media := m.TypeID == message.TypeIDVideoMessage || m.TypeID == message.TypeIDAudioMessage
+	header := (m.TypeID == message.TypeIDVideoMessage && isAVCHeader(m.Payload)) ||
+		(m.TypeID == message.TypeIDAudioMessage && isAACHeader(m.Payload))
+	key := m.TypeID == message.TypeIDVideoMessage && isVideoKeyframe(m.Payload) && !header
 	s.liveMu.Lock()
 	ls := s.lives[name]
 	if ls == nil || ls.pub != ss {
 		s.liveMu.Unlock()
 		return
 	}
-	ls.lastMedia = s.clk.Now()
-	if isHeader {
+	body := m.Payload
+	switch {
+	case !media:
+		if ls.meta = metadata(m.Payload); ls.meta == nil {
+			s.liveMu.Unlock()
+			return
+		}
+		body = ls.meta
+	case m.TypeID == message.TypeIDVideoMessage && header:
 		ls.avcHeader = bytes.Clone(m.Payload)
+	case header:
+		ls.aacHeader = bytes.Clone(m.Payload)
 	}
-	subs := ls.subscribers()
+	if media {
+		ls.lastMedia, ls.lastTS = s.clk.Now(), m.Timestamp
+	}
+	var to []liveSub
+	for sub, st := range ls.subs {
+		if !st.ready {
+			continue // its join is being sent: it gets the headers from there
+		}
+		if media && !header && st.waitKey {
+			if !key {
+				continue
+			}
+			st.waitKey = false
+		}
+		to = append(to, sub)
+	}
 	s.liveMu.Unlock()
 	if s.mediaStalled() {
 		return // the server-side stall: the publisher is read, players get nothing
 	}
-	for _, sub := range subs {
-		var msg message.Message = &message.VideoMessage{Payload: bytes.NewReader(m.Payload)}
-		csid := rtmpconn.CSIDVideo
-		if m.TypeID == message.TypeIDAudioMessage {
-			msg, csid = &message.AudioMessage{Payload: bytes.NewReader(m.Payload)}, rtmpconn.CSIDAudio
-		}
-		if err := sub.ss.conn.Write(ctx, csid, m.Timestamp, sub.sid, msg); err != nil {
+	csid, typeID := rtmpconn.CSIDVideo, byte(m.TypeID)
+	switch m.TypeID {
+	case message.TypeIDAudioMessage:
+		csid = rtmpconn.CSIDAudio
+	case message.TypeIDDataMessageAMF0, message.TypeIDDataMessageAMF3:
+		csid, typeID = rtmpconn.CSIDData, byte(message.TypeIDDataMessageAMF0)
+	}
+	for _, sub := range to {
+		if err := sub.ss.conn.WriteRaw(ctx, csid, m.Timestamp, sub.sid, typeID, body); err != nil {
 			_ = sub.ss.conn.Close() // a player that cannot keep up is dropped
 		}
 	}
 }
 
-// playLive subscribes the NetStream to a live name: Play.Reset and Play.Start now, media
-// from the publisher as it comes (after the AVC header), or PublishNotify once one publishes.
+// metadata turns a publisher's data message into the onMetaData players get: a
+// @setDataFrame("onMetaData", values) loses its first value; anything but onMetaData is not
+// relayed (nil).
+func metadata(p []byte) []byte {
+	vs, err := amf0.DecodeAll(p, amf0.DefaultLimits)
+	if err != nil || len(vs) == 0 {
+		return nil
+	}
+	if name, _ := vs[0].(string); name == "@setDataFrame" {
+		skip := 3 + len(name) // the string marker, its length and the name
+		if skip >= len(p) {
+			return nil
+		}
+		p, vs = p[skip:], vs[1:]
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	if name, _ := vs[0].(string); name != "onMetaData" {
+		return nil
+	}
+	return bytes.Clone(p)
+}
+
+// playLive subscribes the NetStream to a live name: Play.Reset and Play.Start now, then —
+// when a publisher is live — Play.PublishNotify, its metadata and sequence headers, and its
+// media from the next keyframe; with no publisher the player waits (AMS: play(name, -1)
+// waits for a live stream indefinitely) and gets PublishNotify once one publishes.
 func (ss *session) playLive(ctx context.Context, sid uint32, name string) error {
 	ss.stopPlayback(sid)
 	ss.unsubscribe(sid)
 	s, c := ss.srv, ss.conn
+	sub := liveSub{ss: ss, sid: sid}
 	s.liveMu.Lock()
 	ls := s.liveLocked(name)
-	ls.subs[liveSub{ss: ss, sid: sid}] = struct{}{}
-	published, header := ls.pub != nil, ls.avcHeader
+	ls.subs[sub] = &subState{waitKey: true}
 	s.liveMu.Unlock()
 	ss.mu.Lock()
 	ss.subscribed[sid] = name
@@ -208,13 +288,37 @@ func (ss *session) playLive(ctx context.Context, sid uint32, name string) error 
 		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, status("status", "NetStream.Play.Reset", "Playing and resetting "+name+".")),
 		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, playStart(name)),
 	)
-	if err == nil && published {
-		err = c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, publishNotify(name))
+	if err != nil {
+		return err
 	}
-	if err == nil && header != nil {
-		err = c.Write(ctx, rtmpconn.CSIDVideo, 0, sid, &message.VideoMessage{Payload: bytes.NewReader(header)})
+	// The join: headers and metadata as they are now, sent before any relayed media (the
+	// relay skips a subscriber until it is ready). Holding liveMu keeps them current.
+	s.liveMu.Lock()
+	defer s.liveMu.Unlock()
+	if ls.pub != nil {
+		err = errors.Join(c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, publishNotify(name)),
+			ss.sendHeaders(ctx, ls, sid))
+	}
+	if st := ls.subs[sub]; st != nil {
+		st.ready = true
 	}
 	return err
+}
+
+// sendHeaders sends a subscriber the stream's metadata and sequence headers (under liveMu).
+func (ss *session) sendHeaders(ctx context.Context, ls *liveStream, sid uint32) error {
+	c := ss.conn
+	var errs []error
+	if ls.meta != nil {
+		errs = append(errs, c.WriteRaw(ctx, rtmpconn.CSIDData, ls.lastTS, sid, byte(message.TypeIDDataMessageAMF0), ls.meta))
+	}
+	if ls.avcHeader != nil {
+		errs = append(errs, c.WriteRaw(ctx, rtmpconn.CSIDVideo, ls.lastTS, sid, byte(message.TypeIDVideoMessage), ls.avcHeader))
+	}
+	if ls.aacHeader != nil {
+		errs = append(errs, c.WriteRaw(ctx, rtmpconn.CSIDAudio, ls.lastTS, sid, byte(message.TypeIDAudioMessage), ls.aacHeader))
+	}
+	return errors.Join(errs...)
 }
 
 // unsubscribe removes the NetStream's live subscription, if any.

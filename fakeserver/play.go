@@ -7,7 +7,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/yutopp/go-amf0"
+	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/yutopp/go-rtmp/message"
 
 	"github.com/streamfault/streamfault/internal/clock"
@@ -448,9 +448,13 @@ func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, re
 	if err := c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, playStart(spec.Name)); err != nil {
 		return err
 	}
-	meta := amf0.ECMAArray{"duration": spec.Duration.Seconds(), "width": 16, "height": 16,
-		"framerate": spec.FPS, "videocodecid": 7, "audiocodecid": 3, "audiosamplerate": 5512,
-		"audiosamplesize": 8, "stereo": false}
+	// The fields in a fixed order (clients such as rtmpdump --resume compare them one by
+	// one), and duration the time of the last frame, as a file writer records it (rtmpdump
+	// calls a download complete when its last timestamp reaches the duration).
+	meta := amf0.ECMAArray{{Key: "duration", Value: spec.FrameTime(spec.Frames() - 1).Seconds()},
+		{Key: "width", Value: 16}, {Key: "height", Value: 16}, {Key: "framerate", Value: spec.FPS},
+		{Key: "videocodecid", Value: 7}, {Key: "audiocodecid", Value: 3}, {Key: "audiosamplerate", Value: 5512},
+		{Key: "audiosamplesize", Value: 8}, {Key: "stereo", Value: false}}
 	if err := c.WriteData(ctx, rtmpconn.CSIDData, ts, sid, "onMetaData", meta); err != nil {
 		return err
 	}

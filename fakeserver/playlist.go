@@ -48,12 +48,16 @@ func (it item) dur() time.Duration {
 }
 
 // playlist is a NetStream's playlist. Stream time is continuous across its items: item k
-// starts where item k-1 ends.
+// starts where item k-1 ends. It begins at the first item's content position, as a server
+// keeps file time after a seek (play(name, 5500) is timestamped from 5.5 s, not from 0).
 type playlist []item
 
 // base is the stream time at which item k starts.
 func (p playlist) base(k int) time.Duration {
 	var b time.Duration
+	if len(p) > 0 {
+		b = p[0].from
+	}
 	for _, it := range p[:k] {
 		b += it.dur()
 	}
@@ -74,8 +78,8 @@ func (p playlist) locate(off time.Duration) (k, frame int, err error) {
 	if len(p) == 0 {
 		return 0, 0, errEmpty
 	}
-	off = max(off, 0)
-	var b time.Duration
+	b := p.base(0)
+	off = max(off, b)
 	for k, it := range p {
 		if off < b+it.dur() || k == len(p)-1 {
 			content := min(it.from+off-b, it.spec.FrameTime(it.last()))

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,8 +28,10 @@ const DefaultVersion = "3,5,3,888"
 type Config struct {
 	// Addr is the listen address; default "127.0.0.1:0" (loopback, ephemeral port).
 	Addr string
-	// App is the RTMP application name clients connect to; default "vod". Empty accepts any.
+	// App is the RTMP application name clients connect to; default "vod".
 	App string
+	// Apps are more application names accepted besides App (e.g. "live"); "*" accepts any.
+	Apps []string
 	// Streams is the VOD catalogue.
 	Streams []media.Spec
 	// Version is sent as data.version in the connect result; default DefaultVersion.
@@ -341,4 +344,14 @@ func (s *Server) emit(ev Event) {
 		b, _ := json.Marshal(ev)
 		_, _ = s.log.Write(append(b, '\n'))
 	}
+}
+
+// acceptsApp tells whether clients may connect to application app.
+func (s *Server) acceptsApp(app string) bool {
+	return app == s.cfg.App || slices.Contains(s.cfg.Apps, app) || slices.Contains(s.cfg.Apps, "*")
+}
+
+// URLFor is the rtmp:// address of a stream of application app on this server.
+func (s *Server) URLFor(app, stream string) string {
+	return "rtmp://" + s.Addr() + "/" + app + "/" + stream
 }

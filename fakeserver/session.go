@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/yutopp/go-amf0"
+	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/yutopp/go-rtmp/message"
 
 	"github.com/streamfault/streamfault/internal/clock"
@@ -176,13 +176,14 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		}
 		return nil
 	}
-	if msg.TypeID == message.TypeIDAudioMessage || msg.TypeID == message.TypeIDVideoMessage {
-		ss.relay(ctx, msg)
+	if msg.TypeID == message.TypeIDAudioMessage || msg.TypeID == message.TypeIDVideoMessage ||
+		msg.TypeID == message.TypeIDDataMessageAMF0 || msg.TypeID == message.TypeIDDataMessageAMF3 {
+		ss.relay(ctx, msg) // media and a publisher's metadata (@setDataFrame onMetaData)
 		return nil
 	}
 	cmd := msg.Command
-	if cmd == nil || msg.TypeID != message.TypeIDCommandMessageAMF0 {
-		return nil // data messages (@setDataFrame): not relayed by this server
+	if cmd == nil || (msg.TypeID != message.TypeIDCommandMessageAMF0 && msg.TypeID != message.TypeIDCommandMessageAMF3) {
+		return nil
 	}
 	c := ss.conn
 	switch cmd.Name {
@@ -214,6 +215,16 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		return ss.onPlay2(ctx, msg.StreamID, cmd)
 	case "publish":
 		return ss.onPublish(ctx, msg.StreamID, cmd)
+	case "FCSubscribe":
+		// A live subscription announced before play (rtmpdump --live, Flash live players):
+		// answered as Adobe's servers do, with onFCSubscribe carrying Play.Start.
+		name, _ := cmd.Arg(1).(string)
+		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "onFCSubscribe", 0, nil,
+			status("status", "NetStream.Play.Start", "Subscribing to "+name+"."))
+	case "FCUnsubscribe":
+		name, _ := cmd.Arg(1).(string)
+		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "onFCUnsubscribe", 0, nil,
+			status("status", "NetStream.Play.Stop", "Unsubscribing from "+name+"."))
 	case "releaseStream", "FCPublish", "FCUnpublish":
 		if cmd.Name == "FCUnpublish" {
 			name, _ := cmd.Arg(1).(string)
@@ -279,7 +290,7 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	ss.query = query
 	client := ss.raw.RemoteAddr().String()
 	c := ss.conn
-	if want := ss.srv.cfg.App; want != "" && app != want {
+	if !ss.srv.acceptsApp(app) {
 		_ = c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
 			status("error", "NetConnection.Connect.Rejected", fmt.Sprintf("unknown application %q", app)))
 		return fmt.Errorf("connect rejected: unknown application %q", app)
@@ -298,7 +309,7 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	}
 	info := status("status", "NetConnection.Connect.Success", "Connection succeeded.")
 	info["objectEncoding"] = 0
-	info["data"] = amf0.ECMAArray{"version": ss.srv.cfg.Version}
+	info["data"] = amf0.ECMAArray{{Key: "version", Value: ss.srv.cfg.Version}}
 	props := map[string]any{"fmsVer": "FMS/" + ss.srv.cfg.Version, "capabilities": 31, "mode": 1}
 	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, props, info); err != nil {
 		return err

@@ -71,3 +71,39 @@ func FuzzDecodeAll(f *testing.F) {
 		}
 	})
 }
+
+func TestEncodeIsStableAndDecodable(t *testing.T) {
+	meta := ECMAArray{{"duration", 9.96}, {"width", 16}, {"height", 16}, {"framerate", 25}, {"stereo", false}}
+	obj := map[string]any{"level": "status", "code": "NetStream.Play.Start", "description": "x", "n": uint32(3)}
+	a, err := Encode("onMetaData", meta, obj, nil, []any{1, "two"}, int64(-5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		b, _ := Encode("onMetaData", meta, obj, nil, []any{1, "two"}, int64(-5))
+		if !bytes.Equal(a, b) {
+			t.Fatal("two encodings of the same values differ")
+		}
+	}
+	// The ECMA array keeps its order on the wire.
+	if i, j := bytes.Index(a, []byte("duration")), bytes.Index(a, []byte("stereo")); i < 0 || j < i {
+		t.Fatal("ECMA array order lost")
+	}
+	got, err := DecodeAll(a, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{"onMetaData", map[string]any{"duration": 9.96, "width": 16.0, "height": 16.0, "framerate": 25.0, "stereo": false},
+		map[string]any{"level": "status", "code": "NetStream.Play.Start", "description": "x", "n": 3.0}, nil, []any{1.0, "two"}, -5.0}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v", got)
+	}
+	// go-amf0 reads what Encode writes.
+	dec := goamf0.NewDecoder(bytes.NewReader(a))
+	for range want {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -29,7 +29,6 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/internal/amf0"
-	goamf0 "github.com/yutopp/go-amf0"
 	"github.com/yutopp/go-rtmp/handshake"
 	"github.com/yutopp/go-rtmp/message"
 )
@@ -136,7 +135,7 @@ func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool)
 	stop := context.AfterFunc(ctx, func() { _ = nc.Close() })
 	var err error
 	if server {
-		err = handshake.HandshakeWithClient(nc, nc, &handshake.Config{SkipHandshakeVerification: true})
+		err = serverHandshake(nc)
 	} else {
 		err = handshake.HandshakeWithServer(nc, nc, &handshake.Config{})
 	}
@@ -171,7 +170,8 @@ type Message struct {
 	TypeID message.TypeID
 	// Command is set for AMF0 command and data messages.
 	Command *Command
-	// Payload holds a copy of an audio or video message body.
+	// Payload holds the message body of an audio or video message, and of an AMF data message
+	// (its raw AMF0 values, for relaying them unchanged); the caller owns it.
 	Payload []byte
 	// Control is set for protocol and user control messages (SetChunkSize, UserCtrl, ...).
 	Control message.Message
@@ -277,6 +277,9 @@ func (c *Conn) decode(raw rawMessage) (*Message, error) {
 			return nil, fmt.Errorf("message type %d: %w", raw.typeID, err)
 		}
 		m.Command = cmd
+		if raw.typeID == typeDataAMF0 || raw.typeID == typeDataAMF3 {
+			m.Payload = p
+		}
 		return m, nil
 	case typeSetChunkSize, typeAbort, typeAck, typeUserCtrl, typeWinAckSize, typePeerBandwidth:
 		if raw.typeID == typeSetChunkSize && (len(p) != 4 || binary.BigEndian.Uint32(p)&0x7fffffff == 0 || p[0]&0x80 != 0) {
@@ -372,6 +375,20 @@ func (c *Conn) Write(ctx context.Context, csid int, ts uint32, streamID uint32, 
 	}
 	if err := c.writeChunksLocked(ctx, csid, ts, streamID, byte(msg.TypeID()), c.body.Bytes()); err != nil {
 		return fmt.Errorf("rtmp write %T: %w", msg, err)
+	}
+	return nil
+}
+
+// WriteRaw sends a message whose body is already encoded (a relayed audio, video or data
+// message), chunked with the current chunk size, within ctx and WriteTimeout.
+func (c *Conn) WriteRaw(ctx context.Context, csid int, ts, streamID uint32, typeID byte, body []byte) error {
+	if csid < 2 || csid > 63 {
+		return fmt.Errorf("rtmp write: chunk stream id %d outside 2..63", csid)
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if err := c.writeChunksLocked(ctx, csid, ts, streamID, typeID, body); err != nil {
+		return fmt.Errorf("rtmp write type %d: %w", typeID, err)
 	}
 	return nil
 }
@@ -503,16 +520,9 @@ func (c *Conn) WriteUserControl(ctx context.Context, ev message.UserCtrlEvent) e
 	return c.Write(ctx, CSIDControl, 0, 0, &message.UserCtrl{Event: ev})
 }
 
-func encodeArgs(args []any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := goamf0.NewEncoder(&buf)
-	for i, a := range args {
-		if err := enc.Encode(a); err != nil {
-			return nil, fmt.Errorf("amf0 argument %d: %w", i, err)
-		}
-	}
-	return buf.Bytes(), nil
-}
+// encodeArgs encodes command and data arguments, deterministically (amf0.Encode: objects'
+// keys sorted, ECMA arrays in their own order).
+func encodeArgs(args []any) ([]byte, error) { return amf0.Encode(args...) }
 
 // BytesRead is the number of bytes received from the socket so far.
 func (c *Conn) BytesRead() int64 { return c.nc.in.Load() }
