@@ -31,7 +31,8 @@ fmt-check:
 	if [ -n "$$files" ]; then echo "gofmt needed: $$files"; exit 1; fi
 
 ## deps: install the third-party programs the tests use (Debian: ffmpeg/ffprobe read the
-## reference server's stream; chromium renders the HTML report; xmllint validates the CLI's
+## reference server's stream; rtmpdump and nginx with libnginx-mod-rtmp are the conformance
+## matrix's client and control server; chromium renders the HTML report; xmllint validates the CLI's
 ## JUnit) and fetch the published Apache Ant JUnit XML Schema into .cache/ (from the npm
 ## package junit-xml 1.2.0, checksum-pinned). Needs root for apt-get.
 deps:
@@ -39,6 +40,9 @@ deps:
 	command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v xmllint >/dev/null || missing="$$missing libxml2-utils"; \
+	command -v rtmpdump >/dev/null || missing="$$missing rtmpdump"; \
+	command -v nginx >/dev/null || missing="$$missing nginx"; \
+	test -e /usr/lib/nginx/modules/ngx_rtmp_module.so || missing="$$missing libnginx-mod-rtmp"; \
 	if [ -z "$$missing" ]; then echo "deps present"; \
 	else apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
 	$(GO) run ./internal/tools/junitxsd -o .cache/junit-ant.xsd

@@ -34,6 +34,23 @@ type liveStream struct {
 type subState struct {
 	ready   bool
 	waitKey bool
+	// length is how much media the player asked for (play's len; < 0: no limit), counted from
+	// the timestamp of the first media message it got (first, once started).
+	length  time.Duration
+	first   uint32
+	started bool
+}
+
+// sent records a media message for the subscriber and tells whether its play length is
+// reached with it (the player is then done with the stream).
+func (st *subState) sent(ts uint32) bool {
+	if st.length < 0 {
+		return false
+	}
+	if !st.started {
+		st.first, st.started = ts, true
+	}
+	return time.Duration(ts-st.first)*time.Millisecond >= st.length
 }
 
 // liveSub is a player's NetStream subscribed to a live stream.
@@ -137,6 +154,16 @@ func (sub liveSub) notify(ctx context.Context, name string, published bool) {
 		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sub.sid}))
 }
 
+// lengthPlayed ends a subscription that got the length of media its play asked for
+// (Play.Stop, StreamEOF), as a recorded stream's end is told.
+func (sub liveSub) lengthPlayed(ctx context.Context, name string) {
+	sub.ss.take(sub.ss.subscribed, sub.sid)
+	c := sub.ss.conn
+	_ = errors.Join(c.WriteCommand(ctx, rtmpconn.CSIDData, sub.sid, "onStatus", 0, nil,
+		status("status", "NetStream.Play.Stop", "Stopped playing "+name+".")),
+		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sub.sid}))
+}
+
 // unpublish ends the session's publication on sid, telling the subscribers; reason goes to
 // the access log. answer sends Unpublish.Success to the publisher.
 func (ss *session) unpublish(ctx context.Context, sid uint32, reason string, answer bool) {
@@ -210,7 +237,7 @@ func (ss *session) relay(ctx context.Context, m *rtmpconn.Message) {
 	if media {
 		ls.lastMedia, ls.lastTS = s.clk.Now(), m.Timestamp
 	}
-	var to []liveSub
+	var to, done []liveSub
 	for sub, st := range ls.subs {
 		if !st.ready {
 			continue // its join is being sent: it gets the headers from there
@@ -222,8 +249,17 @@ func (ss *session) relay(ctx context.Context, m *rtmpconn.Message) {
 			st.waitKey = false
 		}
 		to = append(to, sub)
+		if media && !header && st.sent(m.Timestamp) {
+			done = append(done, sub)
+			delete(ls.subs, sub)
+		}
 	}
 	s.liveMu.Unlock()
+	defer func() {
+		for _, sub := range done {
+			sub.lengthPlayed(ctx, name)
+		}
+	}()
 	if s.mediaStalled() {
 		return // the server-side stall: the publisher is read, players get nothing
 	}
@@ -268,15 +304,16 @@ func metadata(p []byte) []byte {
 // playLive subscribes the NetStream to a live name: Play.Reset and Play.Start now, then —
 // when a publisher is live — Play.PublishNotify, its metadata and sequence headers, and its
 // media from the next keyframe; with no publisher the player waits (AMS: play(name, -1)
-// waits for a live stream indefinitely) and gets PublishNotify once one publishes.
-func (ss *session) playLive(ctx context.Context, sid uint32, name string) error {
+// waits for a live stream indefinitely) and gets PublishNotify once one publishes. A length
+// >= 0 (play's len) ends the subscription once that much media went by (Play.Stop).
+func (ss *session) playLive(ctx context.Context, sid uint32, name string, length time.Duration) error {
 	ss.stopPlayback(sid)
 	ss.unsubscribe(sid)
 	s, c := ss.srv, ss.conn
 	sub := liveSub{ss: ss, sid: sid}
 	s.liveMu.Lock()
 	ls := s.liveLocked(name)
-	ls.subs[sub] = &subState{waitKey: true}
+	ls.subs[sub] = &subState{waitKey: true, length: length}
 	s.liveMu.Unlock()
 	ss.mu.Lock()
 	ss.subscribed[sid] = name

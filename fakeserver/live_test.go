@@ -147,3 +147,39 @@ func TestStallMediaKeepsTheSocketAndResumes(t *testing.T) {
 		t.Fatalf("after the stall: %v", g.log)
 	}
 }
+
+// TestLivePlayLength: play(name, -1000, 400) gets 400 ms of the live stream from its first
+// keyframe, then Play.Stop and nothing more; a player without a length keeps getting media.
+func TestLivePlayLength(t *testing.T) {
+	s, _ := newServer(t, Config{})
+	short, long := dialServer(t, s), dialServer(t, s)
+	short.play("cam", -1000.0, 400.0)
+	long.play("cam", -1000.0)
+	for _, v := range []*tclient{short, long} {
+		if g := v.collect(5*time.Second, "NetStream.Play.Start"); !slices.Contains(g.codes, "NetStream.Play.Start") {
+			t.Fatalf("viewer: %v", g.log)
+		}
+	}
+	pub := dialServer(t, s)
+	pub.publish("cam")
+	if g := pub.collect(5*time.Second, "NetStream.Publish.Start"); !slices.Contains(g.codes, "NetStream.Publish.Start") {
+		t.Fatalf("publisher: %v", g.log)
+	}
+	for _, v := range []*tclient{short, long} {
+		if g := v.collect(5*time.Second, "NetStream.Play.PublishNotify"); !slices.Contains(g.codes, "NetStream.Play.PublishNotify") {
+			t.Fatalf("viewer not told of the publisher: %v", g.log)
+		}
+	}
+	pub.sendFrames("cam", 0, 29)
+	g := short.collect(5*time.Second, "NetStream.Play.Stop")
+	if !slices.Contains(g.codes, "NetStream.Play.Stop") || !slices.Equal(g.frames, frameRange("cam", 0, 10)) {
+		t.Fatalf("short player (400 ms = frames 0..10): %v", g.log)
+	}
+	if g := long.collect(300 * time.Millisecond); !slices.Equal(g.frames, frameRange("cam", 0, 29)) {
+		t.Fatalf("long player: %v", g.log)
+	}
+	pub.sendFrames("cam", 30, 34)
+	if g := short.collect(200 * time.Millisecond); len(g.frames) != 0 {
+		t.Fatalf("frames after Play.Stop: %v", g.log)
+	}
+}

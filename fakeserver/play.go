@@ -23,10 +23,12 @@ type playRequest struct {
 }
 
 // onPlay serves play(name, start, len, reset), with start and len in milliseconds as ffmpeg
-// and librtmp send them: start -2 (or -2000) plays the recorded stream from its beginning,
-// -1 (or -1000) asks for a live stream only (none here: StreamNotFound), >= 0 starts at the
-// keyframe at or before start; len -1 plays to the end, 0 a single frame, > 0 that long;
-// reset false appends to the playlist instead of replacing it.
+// and librtmp send them: start -2 (or -2000) plays the live stream of that name when one is
+// published, else the recorded one from its beginning, else waits for a publisher; -1 (or
+// -1000) asks for a live stream only and waits for one (AMS: play(name, -1) waits
+// indefinitely); >= 0 starts the recorded stream at the keyframe at or before start; len -1
+// plays to the end, 0 a single frame, > 0 that long (live streams too); reset false appends
+// to the playlist instead of replacing it.
 func (ss *session) onPlay(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
 	name, _ := cmd.Arg(1).(string)
 	startMs := toFloat(cmd.Arg(2), -2)
@@ -35,16 +37,16 @@ func (ss *session) onPlay(ctx context.Context, sid uint32, cmd *rtmpconn.Command
 	if !ok {
 		reset = true
 	}
-	liveOnly := startMs == -1 || (startMs <= -1000 && startMs > -2000)
-	_, vod := ss.srv.streams[name]
-	if liveOnly || (startMs < 0 && (!vod || ss.srv.isLive(name))) {
-		return ss.playLive(ctx, sid, name) // waits for a publisher when there is none
-	}
-	start := time.Duration(math.Max(startMs, 0) * float64(time.Millisecond))
 	length := time.Duration(-1)
 	if lenMs >= 0 {
 		length = time.Duration(lenMs * float64(time.Millisecond))
 	}
+	liveOnly := startMs == -1 || (startMs <= -1000 && startMs > -2000)
+	_, vod := ss.srv.streams[name]
+	if liveOnly || (startMs < 0 && (!vod || ss.srv.isLive(name))) {
+		return ss.playLive(ctx, sid, name, length) // waits for a publisher when there is none
+	}
+	start := time.Duration(math.Max(startMs, 0) * float64(time.Millisecond))
 	mode := "reset"
 	if !reset {
 		mode = "append"

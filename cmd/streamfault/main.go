@@ -27,10 +27,14 @@ const usage = `usage:
   streamfault serve [--addr A [--allow-remote]] [--stream NAME:DURATION]... [--fps N]
                     [--app NAME]... [--live NAME]...
                                      the reference server alone, printing rtmp:// URLs
+  streamfault conformance [--no-nginx] [--nginx BIN] [--nginx-module SO] [--keep DIR]
+                                     real clients (ffprobe, ffmpeg, rtmpdump) against the
+                                     reference server and nginx-rtmp: the matrix in Markdown
 
 exit status: run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario,
 130 interrupted (SIGINT/SIGTERM: no verdict; a second one quits at once);
-validate: 0 valid, 1 invalid, 2 usage error
+validate: 0 valid, 1 invalid, 2 usage error; conformance: 0 the reference server's column
+as expected, 1 not, 130 interrupted
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -89,6 +93,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := interrupted(stderr)
 		defer stop()
 		return serveCmd(ctx, args[1:], stdout, stderr)
+	case "conformance":
+		ctx, stop := interrupted(stderr)
+		defer stop()
+		return conformanceCmd(ctx, args[1:], stdout, stderr)
 	case "list":
 		return listCmd(args[1:], stdout, stderr)
 	case "check":

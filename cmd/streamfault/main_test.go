@@ -35,7 +35,8 @@ func TestValidateReportsPositions(t *testing.T) {
 
 func TestUsageAndSchema(t *testing.T) {
 	var out, errb bytes.Buffer
-	for _, args := range [][]string{nil, {"nope"}, {"validate"}, {"validate", "/does/not/exist"}} {
+	for _, args := range [][]string{nil, {"nope"}, {"validate"}, {"validate", "/does/not/exist"},
+		{"conformance", "extra"}, {"conformance", "--bogus"}} {
 		if code := run(args, &out, &errb); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}

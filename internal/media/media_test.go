@@ -1,8 +1,15 @@
 package media
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamfault/streamfault/internal/amf0"
 )
 
 func spec() Spec {
@@ -107,5 +114,95 @@ func TestPadKeepsIdentity(t *testing.T) {
 	}
 	if got := Pad(tag, 10); len(got) != len(tag) {
 		t.Fatalf("a tag larger than the target grew to %d", len(got))
+	}
+}
+
+// TestWriteFLVIsReadByFFprobe: the file holds every frame (ffprobe counts them) — skipped
+// without ffprobe unless STREAMFAULT_REQUIRE_TOOLS=1.
+func TestWriteFLVIsReadByFFprobe(t *testing.T) {
+	s := Spec{Name: "f", Duration: 2 * time.Second, FPS: 25, KeyframeInterval: time.Second}
+	path := filepath.Join(t.TempDir(), "f.flv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteFLV(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") == "1" {
+			t.Fatal("ffprobe is missing")
+		}
+		t.Skip("ffprobe is missing")
+	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "50" {
+		t.Fatalf("ffprobe: %v %q", err, out)
+	}
+}
+
+// TestWriteFLVKeyframeIndex: every entry of the index points at a tag of the keyframe's
+// frame, at the keyframe's time.
+func TestWriteFLVKeyframeIndex(t *testing.T) {
+	s := Spec{Name: "k", Duration: 3 * time.Second, FPS: 25, KeyframeInterval: time.Second}
+	var buf bytes.Buffer
+	if err := s.WriteFLV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	file := buf.Bytes()
+	metaLen := int(file[13+1])<<16 | int(file[13+2])<<8 | int(file[13+3])
+	vals, err := amf0.DecodeAll(file[13+11:13+11+metaLen], amf0.DefaultLimits)
+	if err != nil || len(vals) != 2 {
+		t.Fatalf("metadata: %v %v", vals, err)
+	}
+	var index map[string]any
+	for k, v := range vals[1].(map[string]any) {
+		if k == "keyframes" {
+			index = v.(map[string]any)
+		}
+	}
+	times, _ := index["times"].([]any)
+	pos, _ := index["filepositions"].([]any)
+	if len(times) != 3 || len(pos) != 3 {
+		t.Fatalf("index %v", index)
+	}
+	for k := range times {
+		p := int(pos[k].(float64))
+		ts := uint32(file[p+4])<<16 | uint32(file[p+5])<<8 | uint32(file[p+6]) | uint32(file[p+7])<<24
+		if file[p] != 8 || float64(ts)/1000 != times[k].(float64) || ts != s.TimestampMs(k*25) {
+			t.Errorf("entry %d: tag type %d at %d ms, index says %v s", k, file[p], ts, times[k])
+		}
+	}
+}
+
+// TestReadFLVRoundTrip: ReadFLV gives back what WriteFLV wrote, frame identities and times.
+func TestReadFLVRoundTrip(t *testing.T) {
+	s := Spec{Name: "r", Duration: time.Second, FPS: 25, KeyframeInterval: time.Second}
+	var buf bytes.Buffer
+	if err := s.WriteFLV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := ReadFLV(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tags) != 2+2*25 || tags[0].Type != 18 {
+		t.Fatalf("%d tags, first of type %d", len(tags), tags[0].Type)
+	}
+	next := 0
+	for _, tag := range tags {
+		if id, ok := ParseVideo(tag.Body); ok && tag.Type == 9 {
+			if id.Index != next || tag.Timestamp != s.TimestampMs(next) {
+				t.Fatalf("video frame %d at %d ms, want %d at %d ms", id.Index, tag.Timestamp, next, s.TimestampMs(next))
+			}
+			next++
+		}
+	}
+	if next != 25 {
+		t.Fatalf("%d frames", next)
+	}
+	if _, err := ReadFLV(bytes.NewReader(buf.Bytes()[:buf.Len()-7])); err == nil {
+		t.Fatal("a cut file read without error")
 	}
 }

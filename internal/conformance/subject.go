@@ -1,0 +1,160 @@
+// Package conformance puts the reference server beside nginx-rtmp in front of real clients —
+// ffprobe, ffmpeg and rtmpdump from Debian — and measures what each client gets: the same
+// table of operations against each subject, so that a difference between the two is seen,
+// not guessed. `streamfault conformance` prints the matrix; its test asserts the reference
+// server's column.
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/streamfault/streamfault/fakeserver"
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/nginx"
+)
+
+// VOD is the stream every subject serves: 6 s of the synthetic H.264 + PCM media (150 frames
+// of each), from the reference server's catalogue or, for nginx, from an FLV of the same frames.
+var VOD = media.Spec{Name: "s", Duration: 6 * time.Second, FPS: 25, KeyframeInterval: time.Second}
+
+// Names of the subjects in the matrix.
+const (
+	ReferenceName = "reference"
+	NginxName     = "nginx-rtmp"
+)
+
+// Subject is a server under test.
+type Subject interface {
+	// Name names the subject in the matrix.
+	Name() string
+	// URL is the rtmp:// address of a stream of an application (vod or live).
+	URL(app, stream string) string
+	// WaitPlay waits until a player plays a stream of the live application.
+	WaitPlay(ctx context.Context, stream string) error
+	// Close stops the server.
+	Close() error
+}
+
+// reference is the reference server with the vod and live applications.
+type reference struct {
+	s     *fakeserver.Server
+	plays *seen
+}
+
+// seen is the set of stream names played so far, waited on by WaitPlay.
+type seen struct {
+	mu      sync.Mutex
+	names   map[string]bool
+	changed chan struct{}
+}
+
+func (p *seen) add(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.names[name] {
+		p.names[name] = true
+		close(p.changed)
+		p.changed = make(chan struct{})
+	}
+}
+
+func (p *seen) wait(ctx context.Context, name string) error {
+	for {
+		p.mu.Lock()
+		ok, changed := p.names[name], p.changed
+		p.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("no player of %s: %w", name, ctx.Err())
+		}
+	}
+}
+
+// StartReference starts the reference server on loopback.
+func StartReference() (Subject, error) {
+	plays := &seen{names: map[string]bool{}, changed: make(chan struct{})}
+	s, err := fakeserver.New(fakeserver.Config{App: "vod", Apps: []string{"live"}, Streams: []media.Spec{VOD},
+		OnEvent: func(e fakeserver.Event) {
+			if e.Kind == fakeserver.EventPlay {
+				plays.add(e.Stream)
+			}
+		}})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Start(); err != nil {
+		return nil, err
+	}
+	return reference{s: s, plays: plays}, nil
+}
+
+func (r reference) Name() string                  { return ReferenceName }
+func (r reference) URL(app, stream string) string { return r.s.URLFor(app, stream) }
+func (r reference) Close() error                  { return r.s.Shutdown() }
+func (r reference) WaitPlay(ctx context.Context, stream string) error {
+	return r.plays.wait(ctx, stream)
+}
+
+// nginxSubject is nginx-rtmp playing an FLV of VOD.
+type nginxSubject struct {
+	n   *nginx.Nginx
+	dir string
+}
+
+// StartNginx starts nginx-rtmp (cfg gives the binary and module; zero: Debian's) in a
+// directory of its own with VOD written as vod/s.flv.
+func StartNginx(ctx context.Context, cfg nginx.Config) (_ Subject, err error) {
+	if err := nginx.Available(cfg); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "streamfault-nginx-")
+	if err != nil {
+		return nil, fmt.Errorf("conformance: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	vod := filepath.Join(dir, "vod")
+	if err := os.MkdirAll(vod, 0o755); err != nil {
+		return nil, fmt.Errorf("conformance: %w", err)
+	}
+	f, err := os.Create(filepath.Join(vod, VOD.Name+".flv"))
+	if err != nil {
+		return nil, fmt.Errorf("conformance: %w", err)
+	}
+	err = VOD.WriteFLV(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("conformance: write the FLV: %w", err)
+	}
+	cfg.Dir, cfg.VODDir = dir, vod
+	n, err := nginx.Start(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return nginxSubject{n: n, dir: dir}, nil
+}
+
+func (n nginxSubject) Name() string                  { return NginxName }
+func (n nginxSubject) URL(app, stream string) string { return n.n.URL(app, stream) }
+func (n nginxSubject) WaitPlay(ctx context.Context, stream string) error {
+	return n.n.WaitPlay(ctx, "live", stream)
+}
+func (n nginxSubject) Close() error {
+	err := n.n.Stop()
+	os.RemoveAll(n.dir)
+	return err
+}

@@ -1,0 +1,219 @@
+// Package nginx runs nginx with the RTMP module (Debian's libnginx-mod-rtmp) as a peer the
+// harness owns: unprivileged, in the foreground, on a loopback port, with its pid file, logs
+// and configuration in a directory of its own, stopped by PID. It serves the applications
+// vod (files of a directory, `play DIR`) and live (`live on`).
+package nginx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/template"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/proc"
+)
+
+// Where Debian installs nginx and the RTMP module.
+const (
+	DefaultBinary = "/usr/sbin/nginx"
+	DefaultModule = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+)
+
+// Config configures an nginx-rtmp instance.
+type Config struct {
+	// Binary and Module locate nginx and the RTMP module (defaults: Debian's paths).
+	Binary, Module string
+	// Dir holds the configuration, pid file and logs (required).
+	Dir string
+	// VODDir is the directory the vod application plays files from (default Dir/vod).
+	VODDir string
+	// DropIdlePublisher drops a publisher silent that long (nginx drop_idle_publisher; 0: off).
+	DropIdlePublisher time.Duration
+	// Ping and PingTimeout are nginx's ping and ping_timeout (0: nginx's defaults).
+	Ping, PingTimeout time.Duration
+	// Port is the port to listen on, on 127.0.0.1 (0: a free one is picked).
+	Port int
+	// OnLine receives nginx's output lines (optional).
+	OnLine func(stream, line string)
+}
+
+// Available tells whether nginx and its RTMP module are installed (at the configured or
+// default paths), and if not, what is missing.
+func Available(cfg Config) error {
+	bin, mod := cfg.paths()
+	if _, err := exec.LookPath(bin); err != nil {
+		return fmt.Errorf("nginx is not installed (%s): apt-get install nginx libnginx-mod-rtmp, or make deps", bin)
+	}
+	if _, err := os.Stat(mod); err != nil {
+		return fmt.Errorf("the nginx RTMP module is not installed (%s): apt-get install libnginx-mod-rtmp, or make deps", mod)
+	}
+	return nil
+}
+
+func (c Config) paths() (string, string) {
+	bin, mod := c.Binary, c.Module
+	if bin == "" {
+		bin = DefaultBinary
+	}
+	if mod == "" {
+		mod = DefaultModule
+	}
+	return bin, mod
+}
+
+// Nginx is a running nginx-rtmp.
+type Nginx struct {
+	p    *proc.Process
+	addr string
+	cfg  Config
+}
+
+var confTemplate = template.Must(template.New("nginx.conf").Parse(`# written by streamfault
+daemon off;
+master_process off;
+worker_processes 1;
+pid {{.Dir}}/nginx.pid;
+error_log {{.Dir}}/error.log info;
+load_module {{.Module}};
+events { worker_connections 1024; }
+rtmp {
+    access_log {{.Dir}}/access.log;
+    server {
+        listen 127.0.0.1:{{.Port}};
+        chunk_size 4096;
+        {{- if .Ping}}
+        ping {{.Ping}};{{end}}
+        {{- if .PingTimeout}}
+        ping_timeout {{.PingTimeout}};{{end}}
+        application vod {
+            play {{.VODDir}};
+        }
+        application live {
+            live on;
+            exec_play /bin/sh -c "echo $app/$name >> {{.Dir}}/plays.log";
+            {{- if .DropIdle}}
+            drop_idle_publisher {{.DropIdle}};{{end}}
+        }
+    }
+}
+`))
+
+func ms(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%dms", d.Milliseconds())
+}
+
+// Start writes the configuration and starts nginx, returning once its port answers. With
+// Port 0 a free port is picked (retried if another process takes it first).
+func Start(ctx context.Context, cfg Config) (*Nginx, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("nginx: no directory")
+	}
+	if err := Available(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.VODDir == "" {
+		cfg.VODDir = filepath.Join(cfg.Dir, "vod")
+	}
+	if err := os.MkdirAll(cfg.VODDir, 0o755); err != nil {
+		return nil, fmt.Errorf("nginx: %w", err)
+	}
+	var last error
+	for attempt := 0; attempt < 3; attempt++ {
+		n, err := start(ctx, cfg)
+		if err == nil {
+			return n, nil
+		}
+		last = err
+		if cfg.Port != 0 || ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, last
+}
+
+func start(ctx context.Context, cfg Config) (*Nginx, error) {
+	port := cfg.Port
+	if port == 0 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("nginx: pick a port: %w", err)
+		}
+		port = ln.Addr().(*net.TCPAddr).Port
+		ln.Close() // nginx takes it over; Start retries if another process got it first
+	}
+	bin, mod := cfg.paths()
+	var b strings.Builder
+	if err := confTemplate.Execute(&b, map[string]any{"Dir": cfg.Dir, "Module": mod, "Port": port, "VODDir": cfg.VODDir,
+		"Ping": ms(cfg.Ping), "PingTimeout": ms(cfg.PingTimeout), "DropIdle": ms(cfg.DropIdlePublisher)}); err != nil {
+		return nil, fmt.Errorf("nginx: %w", err)
+	}
+	conf := filepath.Join(cfg.Dir, "nginx.conf")
+	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
+		return nil, fmt.Errorf("nginx: %w", err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	p, err := proc.New(proc.Spec{Args: []string{bin, "-p", cfg.Dir, "-e", filepath.Join(cfg.Dir, "error.log"), "-c", conf},
+		Ready: addr, OnLine: cfg.OnLine})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(ctx); err != nil {
+		log, _ := os.ReadFile(filepath.Join(cfg.Dir, "error.log"))
+		return nil, fmt.Errorf("nginx: %w; error.log: %s", err, lastLines(string(log), 5))
+	}
+	return &Nginx{p: p, addr: addr, cfg: cfg}, nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// Addr is the host:port nginx listens on.
+func (n *Nginx) Addr() string { return n.addr }
+
+// URL is the rtmp:// address of a stream of an application (vod or live).
+func (n *Nginx) URL(app, stream string) string { return "rtmp://" + n.addr + "/" + app + "/" + stream }
+
+// VODDir is the directory the vod application plays files from.
+func (n *Nginx) VODDir() string { return n.cfg.VODDir }
+
+// Process is the nginx process (to kill or restart it as a fault).
+func (n *Nginx) Process() *proc.Process { return n.p }
+
+// WaitPlay waits until a player has started playing a stream of an application (nginx runs
+// exec_play, which appends app/name to Dir/plays.log; the file is polled).
+func (n *Nginx) WaitPlay(ctx context.Context, app, name string) error {
+	want := app + "/" + name
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		b, _ := os.ReadFile(filepath.Join(n.cfg.Dir, "plays.log"))
+		for _, l := range strings.Split(string(b), "\n") {
+			if l == want {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("nginx: no player of %s: %w", want, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// Stop stops nginx (SIGQUIT: a graceful shutdown; SIGKILL after 5 s).
+func (n *Nginx) Stop() error { return n.p.Stop(syscall.SIGQUIT, 5*time.Second) }

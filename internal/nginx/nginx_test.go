@@ -1,0 +1,63 @@
+package nginx
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// TestServesTheSyntheticStreams: nginx-rtmp plays an FLV written from a synthetic stream and
+// answers RTMP on its port; Stop ends it.
+func TestServesTheSyntheticStreams(t *testing.T) {
+	if err := Available(Config{}); err != nil {
+		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	n, err := Start(context.Background(), Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	f, err := os.Create(filepath.Join(n.VODDir(), "s.flv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (media.Spec{Name: "s", Duration: 2 * time.Second, FPS: 25, KeyframeInterval: time.Second}).WriteFLV(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := rtmpconn.Dial(ctx, n.Addr(), rtmpconn.Options{ReadTimeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "connect", 1, map[string]any{"app": "vod", "tcUrl": n.URL("vod", "")}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 16; i++ {
+		m, err := c.Read()
+		if err != nil {
+			t.Fatalf("no connect result from nginx: %v", err)
+		}
+		if m.Command != nil && m.Command.Name == "_result" {
+			if err := n.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			if n.Process().Running() {
+				t.Fatal("nginx still running after Stop")
+			}
+			return
+		}
+	}
+	t.Fatal("no connect result")
+}
