@@ -78,8 +78,11 @@ type Lab struct {
 	Removed []string
 }
 
-// teardownBound bounds the Toxiproxy calls that remove a lab, whatever ended the run.
-const teardownBound = 5 * time.Second
+// teardownCall bounds each Toxiproxy call that removes a lab, whatever ended the run. It is
+// above Toxiproxy's own waits (a bandwidth toxic removed from a link whose client has gone
+// holds its data up to 5 s before giving up); once one call goes unanswered that long the
+// server is taken for frozen and the rest of the teardown skips it.
+const teardownCall = 12 * time.Second
 
 // Start builds the lab opts describes. On error everything created so far is removed.
 func Start(ctx context.Context, opts Options) (*Lab, error) {
@@ -163,13 +166,15 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 	return nil
 }
 
-// bound gives the Toxiproxy calls that heal and remove the lab their own deadline (the run's
-// context may be over); the returned func puts the previous context back.
+// bound makes the Toxiproxy calls that heal and remove the lab independent of the run's
+// context (it may be over) and bounds each by teardownCall; the returned func puts the
+// previous context back. An unanswered call stays remembered for the lab's life: a frozen
+// server costs one bound, not one per call.
 func (l *Lab) bound() func() {
-	ctx, cancel := context.WithTimeout(context.Background(), teardownBound)
-	prev := l.http.swap(ctx)
+	prev := l.http.swap(context.Background())
+	l.http.bounded(teardownCall)
 	return func() {
-		cancel()
+		l.http.bounded(0)
 		l.http.swap(prev)
 	}
 }

@@ -2,7 +2,9 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 	"unsafe"
 
 	toxiclient "github.com/Shopify/toxiproxy/v2/client"
@@ -23,6 +26,11 @@ import (
 type ctxTransport struct {
 	mu  sync.Mutex
 	ctx context.Context
+	// perCall, when set (teardown), bounds each request on its own; once one request goes
+	// unanswered that long, the server is taken for frozen and the later ones of the same
+	// teardown fail at once (unanswered).
+	perCall    time.Duration
+	unanswered error
 }
 
 // swap sets the context of later requests and returns the previous one.
@@ -34,12 +42,49 @@ func (t *ctxTransport) swap(ctx context.Context) context.Context {
 	return prev
 }
 
-// RoundTrip sends the request under the current context.
+// bounded makes every later request bounded by d on its own (0: no longer).
+func (t *ctxTransport) bounded(d time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.perCall = d
+}
+
+// RoundTrip sends the request under the current context (and the per-call bound).
 func (t *ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.mu.Lock()
-	ctx := t.ctx
+	ctx, perCall, unanswered := t.ctx, t.perCall, t.unanswered
 	t.mu.Unlock()
-	return http.DefaultTransport.RoundTrip(r.WithContext(ctx))
+	if unanswered != nil && perCall > 0 {
+		return nil, unanswered
+	}
+	if perCall <= 0 {
+		return http.DefaultTransport.RoundTrip(r.WithContext(ctx))
+	}
+	ctx, cancel := context.WithTimeout(ctx, perCall)
+	resp, err := http.DefaultTransport.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			t.mu.Lock()
+			t.unanswered = fmt.Errorf("toxiproxy did not answer within %v: skipped", perCall)
+			t.mu.Unlock()
+		}
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelBody releases a request's context once its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // newToxiproxyClient is the official client for endpoint with its requests bound to the
