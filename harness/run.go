@@ -180,7 +180,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		ferr = errors.Join(ferr, herr)
 	}
 	started := map[string]bool{}
-	for _, e := range rec.History().Kind(history.KindFaultStart) {
+	for _, e := range rec.Select(func(e history.Event) bool { return e.Kind == history.KindFaultStart }) {
 		started[e.Fault] = true
 	}
 	for _, f := range s.Faults {

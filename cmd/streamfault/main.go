@@ -27,6 +27,8 @@ const usage = `usage:
   streamfault serve [--addr A [--allow-remote]] [--stream NAME:DURATION]... [--fps N]
                     [--app NAME]... [--live NAME]...
                                      the reference server alone, printing rtmp:// URLs
+  streamfault bench players [FILE] | relay [--readers N]
+                                     load and relay benchmarks (figures with the core count)
   streamfault conformance [--no-nginx] [--nginx BIN] [--nginx-module SO] [--keep DIR]
                                      real clients (ffprobe, ffmpeg, rtmpdump) against the
                                      reference server and nginx-rtmp: the matrix in Markdown
@@ -93,6 +95,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := interrupted(stderr)
 		defer stop()
 		return serveCmd(ctx, args[1:], stdout, stderr)
+	case "bench":
+		ctx, stop := interrupted(stderr)
+		defer stop()
+		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "conformance":
 		ctx, stop := interrupted(stderr)
 		defer stop()

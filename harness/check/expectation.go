@@ -48,6 +48,9 @@ type Expectation struct {
 	Name string `yaml:"-" json:"-"`
 	// Params are the checker's parameters.
 	Params Checker `yaml:"-" json:"-"`
+	// Members, when the checker names a group of clients, are its members: each is judged
+	// with the same parameters, and the group gets one verdict.
+	Members []string `yaml:"-" json:"-"`
 	// keys counts the checker keys the entry named (validation reports other than one).
 	keys int
 }
@@ -91,9 +94,17 @@ func (Expectation) TableKeys() []spec.KeyType {
 	return out
 }
 
-// MarshalJSON writes {"<checker>": parameters}, resolved parameters included.
+// membersKey holds a group's members beside the checker in an expectation's JSON.
+const membersKey = "members"
+
+// MarshalJSON writes {"<checker>": parameters}, resolved parameters included, and the members
+// of a group.
 func (e Expectation) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]Checker{e.Name: e.Params})
+	m := map[string]any{e.Name: e.Params}
+	if len(e.Members) > 0 {
+		m[membersKey] = e.Members
+	}
+	return json.Marshal(m)
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
@@ -101,6 +112,13 @@ func (e *Expectation) UnmarshalJSON(b []byte) error {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		return fmt.Errorf("expectation: %w", err)
+	}
+	var members []string
+	if raw, ok := m[membersKey]; ok {
+		if err := json.Unmarshal(raw, &members); err != nil {
+			return fmt.Errorf("expectation members: %w", err)
+		}
+		delete(m, membersKey)
 	}
 	if len(m) != 1 {
 		return fmt.Errorf("expectation: %d checkers in one entry", len(m))
@@ -114,7 +132,7 @@ func (e *Expectation) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(raw, c); err != nil {
 			return fmt.Errorf("expectation %s: %w", name, err)
 		}
-		*e = Expectation{Name: name, Params: c, keys: 1}
+		*e = Expectation{Name: name, Params: c, Members: members, keys: 1}
 	}
 	return nil
 }
@@ -158,10 +176,14 @@ func Validate(expects []Expectation, s *Scope, p spec.Problems) spec.Names {
 	return used
 }
 
-// Run applies every checker in order.
+// Run applies every checker in order: one verdict per expectation, a group's included.
 func Run(h *history.History, expects []Expectation) []Verdict {
 	out := make([]Verdict, 0, len(expects))
 	for _, e := range expects {
+		if len(e.Members) > 0 {
+			out = append(out, judgeGroup(h, e))
+			continue
+		}
 		out = append(out, e.Params.Judge(h))
 	}
 	return out

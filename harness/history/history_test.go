@@ -1,6 +1,7 @@
 package history
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -28,5 +29,51 @@ func TestRecorderOrders(t *testing.T) {
 		if h.Events[i].At < h.Events[i-1].At {
 			t.Fatalf("event %d goes back in time", i)
 		}
+	}
+}
+
+// TestRecorderAcrossChunks: events past the first chunk are kept in order, waited for and
+// all returned.
+func TestRecorderAcrossChunks(t *testing.T) {
+	r := NewRecorder(nil, "x")
+	n := 2*recordChunk + 10
+	got := make(chan Event, 1)
+	go func() {
+		ev, err := r.Wait(context.Background(), func(e Event) bool { return e.Count == n-1 })
+		if err != nil {
+			t.Error(err)
+		}
+		got <- ev
+	}()
+	for i := 0; i < n; i++ {
+		r.Record(Event{Source: "c", Kind: KindClientStatus, Count: i})
+	}
+	if ev := <-got; ev.Count != n-1 || ev.Seq != n-1 {
+		t.Fatalf("waited for the last event, got %+v", ev)
+	}
+	h := r.History()
+	if len(h.Events) != n {
+		t.Fatalf("%d events, want %d", len(h.Events), n)
+	}
+	for i, e := range h.Events {
+		if e.Count != i || e.Seq != i {
+			t.Fatalf("event %d is %+v", i, e)
+		}
+	}
+}
+
+// TestRecorderSelect: Select returns the matching events as recorded.
+func TestRecorderSelect(t *testing.T) {
+	r := NewRecorder(nil, "x")
+	for i := 0; i < recordChunk+3; i++ {
+		k := KindClientStatus
+		if i%1000 == 0 {
+			k = KindFaultStart
+		}
+		r.Record(Event{Source: "c", Kind: k, Count: i})
+	}
+	got := r.Select(func(e Event) bool { return e.Kind == KindFaultStart })
+	if len(got) != 5 || got[4].Count != 4000 {
+		t.Fatalf("selected %+v", got)
 	}
 }

@@ -226,9 +226,16 @@ func (s *Scenario) scopes() (*fault.Scope, *check.Scope) {
 	for _, f := range s.Faults {
 		faults[f.Name] = true
 	}
+	judged := spec.Names{} // checkers may name a group as well
+	for n := range clients {
+		judged[n] = true
+	}
+	for g := range s.groups {
+		judged[g] = true
+	}
 	fs := &fault.Scope{Timeout: s.Timeout, Routes: routes, Servers: servers, Clients: clients,
 		FirstServer: s.Server.Names()[0], Client: s.clientSpec, Stream: s.Server.Stream}
-	cs := &check.Scope{Timeout: s.Timeout, Clients: clients, Faults: faults, Client: s.clientSpec}
+	cs := &check.Scope{Timeout: s.Timeout, Clients: judged, Faults: faults, Client: s.clientSpec}
 	return fs, cs
 }
 
@@ -244,6 +251,7 @@ func applyDefaults(s *Scenario) {
 	for i := range s.Clients {
 		s.Clients[i].Default()
 	}
+	s.expandGroups()
 	if n := s.Nemesis; n != nil {
 		n.Default()
 		if n.Valid() {
@@ -254,6 +262,41 @@ func applyDefaults(s *Scenario) {
 	fault.Default(s.Faults, fs)
 	_, cs := s.scopes() // fault names are final now
 	check.Default(s.Expect, cs)
+	for i, e := range s.Expect {
+		if e.Params != nil {
+			s.Expect[i].Members = s.groups[e.Params.Subject()]
+		}
+	}
+}
+
+// expandGroups replaces every client entry with a count by its members (the entries as
+// written stay in declared, for validation); entries that are not valid groups stay as they
+// are, for validation to report.
+func (s *Scenario) expandGroups() {
+	s.declared = s.Clients
+	total := 0
+	for _, c := range s.Clients {
+		total += max(c.Count, 1)
+	}
+	if total > MaxClients {
+		return // validation refuses the scenario
+	}
+	s.groups = map[string][]string{}
+	out := make([]Client, 0, total)
+	for _, c := range s.Clients {
+		if c.Count <= 0 || strings.Count(c.Name, GroupMark) != 1 {
+			out = append(out, c)
+			continue
+		}
+		names := c.members()
+		s.groups[c.Name] = names
+		for _, n := range names {
+			m := c
+			m.Name, m.Count = n, 0
+			out = append(out, m)
+		}
+	}
+	s.Clients = out
 }
 
 // validate reports every semantic problem, each stage validating its own options.
@@ -273,25 +316,40 @@ func validate(s *Scenario) []spec.Problem {
 	streams, servers := s.Server.Validate(p.At("server"))
 	routes := lab.ValidateRoutes(s.Routes, servers, p)
 	clients := spec.Names{}
-	if len(s.Clients) == 0 {
+	if len(s.declared) == 0 {
 		p.Add("clients", "at least one client is required")
 	}
-	if len(s.Clients) > MaxClients {
-		p.Add("clients", "%d clients exceed the limit of %d", len(s.Clients), MaxClients)
+	total := 0
+	for _, c := range s.declared {
+		total += max(c.Count, 1)
+	}
+	if total > MaxClients {
+		p.Add("clients", "%d clients exceed the limit of %d", total, MaxClients)
 		return p.List()
 	}
 	if len(s.Labels) > MaxLabels {
 		p.Add("labels", "%d labels exceed the limit of %d", len(s.Labels), MaxLabels)
 	}
-	for i, c := range s.Clients {
+	for i, c := range s.declared {
 		f := p.At(fmt.Sprintf("clients[%d]", i))
+		marks := strings.Count(c.Name, GroupMark)
 		switch {
-		case c.Name == "":
-			f.Add("name", "is required")
-		case clients[c.Name]:
-			f.Add("name", "client %q is defined twice", c.Name)
+		case c.Count < 0:
+			f.Add("count", "must be positive")
+		case c.Count > 0 && marks != 1:
+			f.Add("name", "%q: a client with a count needs %s once in its name (p%s names p1, p2, …)", c.Name, GroupMark, GroupMark)
+		case c.Count == 0 && marks > 0:
+			f.Add("name", "%q: %s names the members of a group: give the entry a count", c.Name, GroupMark)
 		}
-		clients[c.Name] = true
+		for _, n := range c.members() {
+			switch {
+			case n == "":
+				f.Add("name", "is required")
+			case clients[n]:
+				f.Add("name", "client %q is defined twice", n)
+			}
+			clients[n] = true
+		}
 		c.Validate(f, routes, streams)
 	}
 	fs, cs := s.scopes()

@@ -5,6 +5,8 @@
 package scenario
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/streamfault/streamfault/fakeclient"
@@ -58,14 +60,37 @@ type Scenario struct {
 
 	// Path is the file the scenario was loaded from.
 	Path string `yaml:"-" json:"path,omitempty"`
+	// declared are the client entries as written (Clients holds every group's members once
+	// the scenario is loaded); groups maps a group's name to its members.
+	declared []Client
+	groups   map[string][]string
 }
 
-// Client is a scripted RTMP client.
+// Client is a scripted RTMP client, or with Count a group of alike ones.
 type Client struct {
-	// Name identifies the client in the history.
+	// Name identifies the client in the history. With count, it holds one *, replaced by
+	// 1…count to name each client of the group (p*: p1, p2, …); a checker naming the group
+	// (client: p*) judges every member and gives one verdict for the group.
 	Name string `yaml:"name" json:"name"`
+	// Count makes the entry that many alike clients (a load scenario in a few lines).
+	Count int `yaml:"count" json:"count,omitempty"`
 	// Spec is the client's role, route and options.
 	fakeclient.Spec `yaml:",inline" json:",inline"`
+}
+
+// GroupMark is what a client group's name holds, replaced by each member's number.
+const GroupMark = "*"
+
+// members are the names of a client entry's clients: its name, or with a count one per member.
+func (c Client) members() []string {
+	if c.Count <= 0 {
+		return []string{c.Name}
+	}
+	out := make([]string, c.Count)
+	for i := range out {
+		out[i] = strings.Replace(c.Name, GroupMark, strconv.Itoa(i+1), 1)
+	}
+	return out
 }
 
 // Client returns the client called name, or nil.
@@ -78,8 +103,11 @@ func (s *Scenario) Client(name string) *Client {
 	return nil
 }
 
-// clientSpec returns the options of the client called name, or nil.
+// clientSpec returns the options of the client called name (or of a group's members), or nil.
 func (s *Scenario) clientSpec(name string) *fakeclient.Spec {
+	if m := s.groups[name]; len(m) > 0 {
+		name = m[0]
+	}
 	if c := s.Client(name); c != nil {
 		return &c.Spec
 	}

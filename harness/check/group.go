@@ -1,0 +1,79 @@
+package check
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/streamfault/streamfault/harness/history"
+)
+
+// groupNamed bounds how many failing (or unknown) members a group's verdict names in its
+// message; the evidence lists every one of them.
+const groupNamed = 5
+
+// judgeGroup judges every member of a group with the expectation's parameters and sums them
+// up in one verdict: it fails when a member fails (naming them), says unknown when none fails
+// and a member's verdict is unknown, and passes when every member passes.
+func judgeGroup(h *history.History, e Expectation) Verdict {
+	v := Verdict{Checker: e.Name, Subject: e.Params.Subject()}
+	var failed, unknown []Verdict
+	var first Verdict
+	for i, m := range e.Members {
+		mv := forClient(e.Params, m).Judge(h)
+		switch mv.Status {
+		case Fail:
+			failed = append(failed, mv)
+		case Unknown:
+			unknown = append(unknown, mv)
+		}
+		if i == 0 {
+			first = mv
+		}
+	}
+	n := len(e.Members)
+	switch {
+	case len(failed) > 0:
+		v.Status = Fail
+		v.Message = fmt.Sprintf("%d of %d clients failed: %s", len(failed), n, named(failed))
+		v.Evidence = limit(lines(append(failed, unknown...)))
+	case len(unknown) > 0:
+		v.Status = Unknown
+		v.Message = fmt.Sprintf("%d of %d clients unknown: %s", len(unknown), n, named(unknown))
+		v.Evidence = limit(lines(unknown))
+	default:
+		v.Status = Pass
+		v.Message = fmt.Sprintf("all %d clients passed (%s: %s)", n, first.Subject, first.Message)
+	}
+	return v
+}
+
+// forClient is a copy of a checker's parameters judging another client (every checker's
+// parameters name their client in a field Client).
+func forClient(c Checker, client string) Checker {
+	src := reflect.ValueOf(c).Elem()
+	dst := reflect.New(src.Type())
+	dst.Elem().Set(src)
+	dst.Elem().FieldByName("Client").SetString(client)
+	return dst.Interface().(Checker)
+}
+
+func named(vs []Verdict) string {
+	var parts []string
+	for i, v := range vs {
+		if i == groupNamed {
+			parts = append(parts, fmt.Sprintf("and %d more", len(vs)-groupNamed))
+			break
+		}
+		parts = append(parts, v.Subject+": "+v.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func lines(vs []Verdict) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return out
+}

@@ -1,0 +1,56 @@
+package check
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestEveryCheckerJudgesAGroupMember: every checker's parameters can be copied for another
+// client (a group member) without touching the original.
+func TestEveryCheckerJudgesAGroupMember(t *testing.T) {
+	for _, k := range Checkers {
+		c := k.New()
+		m := forClient(c, "p7")
+		if m.Subject() != "p7" || c.Subject() != "" {
+			t.Errorf("%s: copy judges %q, original %q", k.Key, m.Subject(), c.Subject())
+		}
+	}
+}
+
+// TestGroupVerdict: one verdict for a group — pass when every member passes, fail naming the
+// failing members, unknown when none fails and one is unknown; members travel in the JSON.
+func TestGroupVerdict(t *testing.T) {
+	b := &hb{}
+	for _, c := range []string{"p1", "p2", "p3"} {
+		status(b, 0, c, "NetConnection.Connect.Success", 1, false)
+		status(b, 4000, c, "NetConnection.Connect.Closed", 1, false)
+		status(b, 4200, c, "NetConnection.Connect.Success", 2, false)
+	}
+	e := New(&ReconnectsAfterLoss{})
+	e.Params.(*ReconnectsAfterLoss).Client = "p*"
+	e.Members = []string{"p1", "p2", "p3"}
+	v := Run(&b.h, []Expectation{e})[0]
+	if v.Status != Pass || v.Subject != "p*" || !strings.HasPrefix(v.Message, "all 3 clients passed") {
+		t.Fatalf("all correct: %v", v)
+	}
+	// p2's second connection is closed by itself with nothing seen on it: a double reconnect.
+	status(b, 4300, "p2", "NetConnection.Connect.Closed", 2, true)
+	status(b, 4400, "p2", "NetConnection.Connect.Success", 3, false)
+	v = Run(&b.h, []Expectation{e})[0]
+	if v.Status != Fail || !strings.HasPrefix(v.Message, "1 of 3 clients failed: p2: ") || len(v.Evidence) == 0 {
+		t.Fatalf("one mutant: %v", v)
+	}
+	e.Members = []string{"p1", "p4"} // p4 never connected
+	if v = Run(&b.h, []Expectation{e})[0]; v.Status != Unknown || !strings.Contains(v.Message, "1 of 2 clients unknown: p4") {
+		t.Fatalf("one member never reconnected: %v", v)
+	}
+	raw, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Expectation
+	if err := json.Unmarshal(raw, &back); err != nil || strings.Join(back.Members, ",") != "p1,p4" || back.Params.Subject() != "p*" {
+		t.Fatalf("JSON round trip %s: %+v %v", raw, back, err)
+	}
+}
