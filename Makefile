@@ -5,7 +5,7 @@ GINKGO   := $(GO) tool ginkgo
 # Extra arguments for `make run`, e.g. LABELS='--label-filter=reconnect'.
 LABELS   ?=
 
-.PHONY: run test unit vet fmt-check deps negative-controls schema validate fuzz fuzz-server clean
+.PHONY: run test unit vet fmt-check deps negative-controls schema validate fuzz fuzz-server bench clean
 
 ## run: the main job — every scenario in scenarios/ through an embedded Toxiproxy and the
 ## reference server; JUnit in $(OUT)/junit.xml, one JSON report per scenario in $(OUT)/.
@@ -46,6 +46,14 @@ deps:
 	if [ -z "$$missing" ]; then echo "deps present"; \
 	else apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
 	$(GO) run ./internal/tools/junitxsd -o .cache/junit-ant.xsd
+
+## bench: the performance figures, each printed with the machine's core count: checking 200
+## players' history (go test -bench), 500 players in real time (bench players), the live
+## relay's CPU per GB beside nginx-rtmp (bench relay; needs make deps). Never part of make test.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./harness/check/
+	$(GO) run ./cmd/streamfault bench players
+	$(GO) run ./cmd/streamfault bench relay
 
 ## schema: regenerate scenarios/schema.json from the Go types (a test fails when it is stale).
 schema:

@@ -26,6 +26,7 @@ type liveStream struct {
 	meta      []byte    // its onMetaData (raw AMF0: the name and the values), likewise
 	lastTS    uint32    // the timestamp of the last media relayed
 	lastMedia time.Time // when the publisher last sent media
+	out       *batcher  // the relay's queued media per player
 }
 
 // subState is what a subscriber has been sent: a late joiner gets the current headers and
@@ -63,7 +64,7 @@ type liveSub struct {
 func (s *Server) liveLocked(name string) *liveStream {
 	ls := s.lives[name]
 	if ls == nil {
-		ls = &liveStream{name: name, subs: map[liveSub]*subState{}}
+		ls = &liveStream{name: name, subs: map[liveSub]*subState{}, out: &batcher{window: s.cfg.RelayWindow}}
 		s.lives[name] = ls
 	}
 	return ls
@@ -271,6 +272,10 @@ func (ss *session) relay(ctx context.Context, m *rtmpconn.Message) {
 		csid, typeID = rtmpconn.CSIDData, byte(message.TypeIDDataMessageAMF0)
 	}
 	for _, sub := range to {
+		if media && !header {
+			ls.out.send(ctx, sub, csid, m.Timestamp, typeID, body)
+			continue
+		}
 		if err := sub.ss.conn.WriteRaw(ctx, csid, m.Timestamp, sub.sid, typeID, body); err != nil {
 			_ = sub.ss.conn.Close() // a player that cannot keep up is dropped
 		}

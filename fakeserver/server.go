@@ -60,6 +60,9 @@ type Config struct {
 	// MaxSessions bounds the sessions served at once (default DefaultMaxSessions); a
 	// connection past it is closed at once and logged.
 	MaxSessions int
+	// RelayWindow is how long the live relay may hold a player's media so as to send several
+	// messages in one system call (default DefaultRelayWindow; negative: each at once).
+	RelayWindow time.Duration
 }
 
 // Server defaults for hostile or abandoned peers.
@@ -177,6 +180,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.RelayWindow == 0 {
+		cfg.RelayWindow = DefaultRelayWindow
 	}
 	s := &Server{cfg: cfg, clk: clock.Or(cfg.Clock), streams: map[string]media.Spec{}, sessions: map[*session]struct{}{},
 		lives: map[string]*liveStream{}}

@@ -14,6 +14,8 @@ import (
 	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/conformance"
+	"github.com/streamfault/streamfault/internal/nginx"
 	"github.com/streamfault/streamfault/reports"
 )
 
@@ -23,7 +25,8 @@ const benchUsage = `usage:
         one load scenario (default scenarios/bench/players-500.yaml): run time against the
         stream's length, CPU, peak memory, how late frames arrived
   streamfault bench relay [--readers N] [--no-nginx]
-        the live relay's CPU per GB delivered, reference server beside nginx-rtmp
+        the live relay's CPU per GB delivered, the reference server (streamfault serve, a
+        process of its own) beside nginx-rtmp; both measured from /proc
 `
 
 // benchCmd runs a benchmark and prints its figures with the machine's core count.
@@ -91,17 +94,12 @@ func benchPlayers(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stderr, "bench players: %s: %d clients, streams up to %v, on %s\n", file, len(s.Clients), longest, cores())
 	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+		stop, err := startCPUProfile(*cpuprofile)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	u0, s0 := cpuTime()
 	t0 := time.Now()
@@ -154,6 +152,19 @@ func benchPlayers(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return 0
 }
 
+// startCPUProfile profiles this process into file until the returned func is called.
+func startCPUProfile(file string) (func(), error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 // frameInterval is the frame interval of the scenario's first stream.
 func frameInterval(s *scenario.Scenario) time.Duration {
 	if len(s.Server.Streams) == 0 || s.Server.Streams[0].FPS <= 0 {
@@ -163,6 +174,67 @@ func frameInterval(s *scenario.Scenario) time.Duration {
 }
 
 func benchRelay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "bench relay: not yet")
-	return 2
+	fs := flag.NewFlagSet("bench relay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	readers := fs.Int("readers", 20, "rtmpdump --live readers of the one ffmpeg publisher")
+	noNginx := fs.Bool("no-nginx", false, "measure the reference server only")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *readers < 1 {
+		fmt.Fprint(stderr, benchUsage)
+		return 2
+	}
+	dir, err := os.MkdirTemp("", "streamfault-relay-")
+	if err != nil {
+		fmt.Fprintln(stderr, "bench relay:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(stderr, "bench relay: making the clip (20 s, 640x360, 1.5 Mbit/s)…\n")
+	clip, err := conformance.BenchClip(ctx, dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench relay:", err)
+		return 1
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "bench relay:", err)
+		return 1
+	}
+	ref, err := conformance.StartReferenceProcess(ctx, exe)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench relay:", err)
+		return 1
+	}
+	defer ref.Close()
+	subjects := []conformance.Subject{ref}
+	if !*noNginx {
+		if ng, err := conformance.StartNginx(ctx, nginx.Config{}); err != nil {
+			fmt.Fprintf(stderr, "bench relay: nginx-rtmp left out: %v\n", err)
+		} else {
+			defer ng.Close()
+			subjects = append(subjects, ng)
+		}
+	}
+	var results []conformance.RelayResult
+	for _, s := range subjects {
+		fmt.Fprintf(stderr, "bench relay: %s: 1 publisher, %d readers…\n", s.Name(), *readers)
+		r, err := conformance.Relay(ctx, s, clip, *readers, dir)
+		if err != nil {
+			if ctx.Err() != nil {
+				fmt.Fprintln(stderr, "bench relay: interrupted: no figures")
+				return exitInterrupted
+			}
+			fmt.Fprintf(stderr, "bench relay: %s: %v\n", s.Name(), err)
+			return 1
+		}
+		results = append(results, r)
+	}
+	fmt.Fprintf(stdout, "relay: 1 ffmpeg publisher, %d rtmpdump --live readers, on %s\n", *readers, cores())
+	for _, r := range results {
+		fmt.Fprintf(stdout, "  %-10s CPU %5.2f s for %6.1f MB delivered: %5.1f CPU-s/GB, %d write calls\n", r.Subject, r.CPU.Seconds(),
+			float64(r.Bytes)/1e6, r.PerGB(), r.Writes)
+	}
+	if len(results) == 2 && results[1].PerGB() > 0 {
+		fmt.Fprintf(stdout, "  ratio reference/nginx-rtmp: %.2f (goal <= 1.5)\n", results[0].PerGB()/results[1].PerGB())
+	}
+	return 0
 }

@@ -36,7 +36,8 @@ func TestValidateReportsPositions(t *testing.T) {
 func TestUsageAndSchema(t *testing.T) {
 	var out, errb bytes.Buffer
 	for _, args := range [][]string{nil, {"nope"}, {"validate"}, {"validate", "/does/not/exist"},
-		{"conformance", "extra"}, {"conformance", "--bogus"}} {
+		{"conformance", "extra"}, {"conformance", "--bogus"}, {"bench"}, {"bench", "nope"}, {"bench", "relay", "--readers", "0"},
+		{"bench", "players", "a.yaml", "b.yaml"}} {
 		if code := run(args, &out, &errb); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}

@@ -256,14 +256,22 @@ func Clip(ctx context.Context, dir string) (string, error) {
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
-	out, err := run(ctx, 60*time.Second, "ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", strconv.Itoa(int(ClipLength.Seconds())), "-c:v", "libx264", "-preset", "ultrafast",
-		"-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "1", "-b:a", "64k", path, "-y")
+	return path, makeClip(ctx, path, "testsrc=size=160x120:rate=25", ClipLength, "-ac", "1", "-b:a", "64k")
+}
+
+// makeClip has ffmpeg write path: length of the video source at 25 fps as H.264 (a keyframe a
+// second) and a 440 Hz tone as AAC, with extra output options.
+func makeClip(ctx context.Context, path, video string, length time.Duration, extra ...string) error {
+	args := []string{"ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", video,
+		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", strconv.Itoa(int(length.Seconds())),
+		"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac"}
+	args = append(append(args, extra...), path, "-y")
+	out, err := run(ctx, 120*time.Second, args...)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if out.code != 0 {
-		return "", fmt.Errorf("ffmpeg could not make the clip: %s", firstOf(errorLines(out.stderr)))
+		return fmt.Errorf("ffmpeg could not make the clip: %s", firstOf(errorLines(out.stderr)))
 	}
-	return path, nil
+	return nil
 }

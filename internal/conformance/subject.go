@@ -36,6 +36,8 @@ type Subject interface {
 	URL(app, stream string) string
 	// WaitPlay waits until a player plays a stream of the live application.
 	WaitPlay(ctx context.Context, stream string) error
+	// PID is the server's process (the reference server runs in this one).
+	PID() int
 	// Close stops the server.
 	Close() error
 }
@@ -100,6 +102,7 @@ func StartReference() (Subject, error) {
 func (r reference) Name() string                  { return ReferenceName }
 func (r reference) URL(app, stream string) string { return r.s.URLFor(app, stream) }
 func (r reference) Close() error                  { return r.s.Shutdown() }
+func (r reference) PID() int                      { return os.Getpid() }
 func (r reference) WaitPlay(ctx context.Context, stream string) error {
 	return r.plays.wait(ctx, stream)
 }
@@ -150,6 +153,7 @@ func StartNginx(ctx context.Context, cfg nginx.Config) (_ Subject, err error) {
 
 func (n nginxSubject) Name() string                  { return NginxName }
 func (n nginxSubject) URL(app, stream string) string { return n.n.URL(app, stream) }
+func (n nginxSubject) PID() int                      { return n.n.Process().PID() }
 func (n nginxSubject) WaitPlay(ctx context.Context, stream string) error {
 	return n.n.WaitPlay(ctx, "live", stream)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -296,5 +297,47 @@ func TestWriteStoppedPartWayClosesTheConnection(t *testing.T) {
 		if i == 100000 {
 			t.Fatal("the peer still reads messages after 100000: the connection was not closed")
 		}
+	}
+}
+
+// TestQueueSendsInOrderOnFlushOrNextWrite: queued messages are not sent until Flush or the
+// next write, then arrive whole and in order, in one system call with it.
+func TestQueueSendsInOrderOnFlushOrNextWrite(t *testing.T) {
+	c, s := pair(t)
+	ctx := context.Background()
+	before := s.BytesWritten() // the handshake
+	for i := byte(1); i <= 3; i++ {
+		if n, err := s.Queue(ctx, CSIDVideo, uint32(i)*40, 1, byte(message.TypeIDVideoMessage), []byte{0x17, 1, 0, 0, 0, i}); err != nil || n != int(i) {
+			t.Fatalf("queue %d: %d queued, %v", i, n, err)
+		}
+	}
+	if sent := s.BytesWritten() - before; sent != 0 {
+		t.Fatalf("%d bytes sent before the flush", sent)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Queue(ctx, CSIDAudio, 160, 1, byte(message.TypeIDAudioMessage), []byte{0xaf, 1, 4}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteCommand(ctx, CSIDData, 1, "onStatus", 0, nil, map[string]any{"code": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for len(got) < 5 {
+		m, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case m.Command != nil:
+			got = append(got, m.Command.Name)
+		default:
+			got = append(got, fmt.Sprintf("%d@%d:%x", m.TypeID, m.Timestamp, m.Payload[len(m.Payload)-1]))
+		}
+	}
+	want := []string{"9@40:1", "9@80:2", "9@120:3", "8@160:4", "onStatus"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("received %v, want %v", got, want)
 	}
 }

@@ -1,0 +1,56 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/proc"
+)
+
+// referenceProcess is the reference server in a process of its own (`streamfault serve`), so
+// that its CPU time is its own: the relay benchmark measures it as it measures nginx.
+type referenceProcess struct {
+	p     *proc.Process
+	addr  string
+	plays *seen
+}
+
+// StartReferenceProcess starts exe (the streamfault binary) as `serve` with the vod and live
+// applications on a free loopback port, returning once the port answers.
+func StartReferenceProcess(ctx context.Context, exe string) (Subject, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("reference process: pick a port: %w", err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // serve takes it over
+	plays := &seen{names: map[string]bool{}, changed: make(chan struct{})}
+	p, err := proc.New(proc.Spec{Args: []string{exe, "serve", "--addr", addr, "--app", "vod", "--app", "live"}, Ready: addr,
+		OnLine: func(stream, line string) {
+			// serve prints an access-log line per event: time, kind, session, stream, reason.
+			if f := strings.Fields(line); stream == "stdout" && len(f) >= 4 && f[1] == "play" {
+				plays.add(f[3])
+			}
+		}})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(ctx); err != nil {
+		return nil, fmt.Errorf("reference process: %w", err)
+	}
+	return referenceProcess{p: p, addr: addr, plays: plays}, nil
+}
+
+func (r referenceProcess) Name() string { return ReferenceName }
+func (r referenceProcess) URL(app, stream string) string {
+	return "rtmp://" + r.addr + "/" + app + "/" + stream
+}
+func (r referenceProcess) PID() int { return r.p.PID() }
+func (r referenceProcess) WaitPlay(ctx context.Context, stream string) error {
+	return r.plays.wait(ctx, stream)
+}
+func (r referenceProcess) Close() error { return r.p.Stop(syscall.SIGTERM, 5*time.Second) }

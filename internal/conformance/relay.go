@@ -1,0 +1,117 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RelayResult is what one subject's relay cost: CPU time against bytes delivered.
+type RelayResult struct {
+	// Subject names the server.
+	Subject string
+	// Readers is how many rtmpdump --live readers played the publisher's stream.
+	Readers int
+	// CPU is the server's user+system time from the first reader's start to the publisher's end.
+	CPU time.Duration
+	// Bytes is what the readers wrote (FLV files of what they were sent).
+	Bytes int64
+	// Writes counts the server's write system calls over the span.
+	Writes int64
+}
+
+// PerGB is the CPU seconds per GB delivered.
+func (r RelayResult) PerGB() float64 {
+	if r.Bytes == 0 {
+		return 0
+	}
+	return r.CPU.Seconds() / (float64(r.Bytes) / 1e9)
+}
+
+// BenchClip makes the relay benchmark's clip in dir: 20 s of 640×360 H.264 at 25 fps (about
+// 1.5 Mbit/s, a keyframe a second) with AAC.
+func BenchClip(ctx context.Context, dir string) (string, error) {
+	path := filepath.Join(dir, "bench.flv")
+	return path, makeClip(ctx, path, "testsrc2=size=640x360:rate=25", 20*time.Second, "-b:v", "1500k", "-b:a", "96k")
+}
+
+// Relay publishes clip to the subject's live application with ffmpeg in real time and has
+// readers rtmpdump --live readers play it from 1 s in; it measures the server's CPU time over
+// that span and the bytes the readers wrote.
+func Relay(ctx context.Context, s Subject, clip string, readers int, dir string) (RelayResult, error) {
+	res := RelayResult{Subject: s.Name(), Readers: readers}
+	url := s.URL("live", "relay")
+	pub := publish(ctx, clip, url)
+	defer pub.stop()
+	if err := pub.sentAtLeast(ctx, time.Second); err != nil {
+		return res, err
+	}
+	c0, w0, err := usage(s.PID())
+	if err != nil {
+		return res, err
+	}
+	done := make(chan error, readers)
+	for i := 0; i < readers; i++ {
+		file := filepath.Join(dir, fmt.Sprintf("%s-reader-%d.flv", s.Name(), i))
+		go func() {
+			out, err := run(ctx, 60*time.Second, "rtmpdump", "-q", "-m", "3", "--live", "-r", url, "-o", file)
+			if err == nil && out.code != 0 && out.code != 2 { // 2: incomplete, as a live stream's end is
+				err = fmt.Errorf("rtmpdump exit %d: %s", out.code, firstOf(rtmpdumpTrouble(out.stderr)))
+			}
+			done <- err
+		}()
+	}
+	if _, err := pub.wait(); err != nil {
+		return res, err
+	}
+	c1, w1, err := usage(s.PID())
+	if err != nil {
+		return res, err
+	}
+	res.CPU, res.Writes = c1-c0, w1-w0
+	for i := 0; i < readers; i++ {
+		if err := <-done; err != nil {
+			return res, err
+		}
+	}
+	for i := 0; i < readers; i++ {
+		if fi, err := os.Stat(filepath.Join(dir, fmt.Sprintf("%s-reader-%d.flv", s.Name(), i))); err == nil {
+			res.Bytes += fi.Size()
+		}
+	}
+	return res, nil
+}
+
+// usage is a process's CPU time (user+system, from /proc/PID/stat in Linux's clock ticks of
+// 1/100 s) and its count of write system calls (/proc/PID/io syscw).
+func usage(pid int) (cpu time.Duration, writes int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("cpu time: %w", err)
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: count from after it.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0, 0, fmt.Errorf("cpu time: short /proc stat")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("cpu time: /proc stat fields %q %q", f[11], f[12])
+	}
+	io, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("write count: %w", err)
+	}
+	for _, l := range strings.Split(string(io), "\n") {
+		if v, ok := strings.CutPrefix(l, "syscw: "); ok {
+			writes, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, writes, nil
+}
