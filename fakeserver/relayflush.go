@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
 // DefaultRelayWindow is how long the live relay may hold a player's media by default.
@@ -56,16 +54,15 @@ func (b *batcher) send(ctx context.Context, sub liveSub, csid int, ts uint32, ty
 	}
 }
 
-// flush sends every player's queued media.
+// flush sends every player's queued media, each bounded by its connection's own write
+// timeout (a slow player costs the others nothing but the wait).
 func (b *batcher) flush() {
 	b.mu.Lock()
 	dirty := b.dirty
 	b.dirty, b.timer = nil, nil
 	b.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), rtmpconn.CancelGrace+time.Second)
-	defer cancel()
 	for sub := range dirty {
-		if err := sub.ss.conn.Flush(ctx); err != nil {
+		if err := sub.ss.conn.Flush(context.Background()); err != nil {
 			_ = sub.ss.conn.Close()
 		}
 	}

@@ -69,22 +69,22 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 			last[e.Stream] = e.Frames.First - 1 // rendering must start at the first frame received
 		}
 	}
-	var prev *history.Event // the previous run, for stream-time continuity across items
+	var prevRun *history.Event // the previous run, for stream-time continuity across items
 	for _, r := range runs {
 		if r.Frames == nil {
 			continue
 		}
-		if prev != nil && prev.Stream != r.Stream && prev.StartTime != nil && r.StartTime != nil {
-			if p := itemChange(h, *prev, r); p != "" {
+		if prevRun != nil && prevRun.Stream != r.Stream && prevRun.StartTime != nil && r.StartTime != nil {
+			if p := itemChange(h, *prevRun, r); p != "" {
 				problems = append(problems, p)
 			}
 		}
-		prev = &r
+		prevRun = &r
 		if seen[r.Stream] == nil {
 			seen[r.Stream] = map[int]time.Duration{}
 		}
 		for i := r.Frames.First; i <= r.Frames.Last; i++ {
-			prev, started := last[r.Stream]
+			top, started := last[r.Stream] // the highest frame of the stream shown so far
 			first, dup := seen[r.Stream][i]
 			if dup && dups != nil && dups.stream == r.Stream && dups.last+1 == i {
 				dups.last = i
@@ -93,17 +93,17 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 				switch {
 				case dup:
 					dups = &dupRun{stream: r.Stream, first: i, last: i, firstAt: first, againAt: r.At}
-				case started && i > prev+1:
+				case started && i > top+1:
 					problems = append(problems, fmt.Sprintf("frames %s of %s never rendered: jumped from %d to %d at %s",
-						span(prev+1, i-1), r.Stream, prev, i, sec(r.At)))
-				case started && i <= prev:
-					problems = append(problems, fmt.Sprintf("frame %d of %s rendered out of order after %d at %s", i, r.Stream, prev, sec(r.At)))
+						span(top+1, i-1), r.Stream, top, i, sec(r.At)))
+				case started && i <= top:
+					problems = append(problems, fmt.Sprintf("frame %d of %s rendered out of order after %d at %s", i, r.Stream, top, sec(r.At)))
 				}
 			}
 			if !dup {
 				seen[r.Stream][i] = r.At
 			}
-			if !started || i > prev {
+			if !started || i > top {
 				last[r.Stream] = i
 			}
 		}

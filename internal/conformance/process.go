@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/internal/proc"
+	"github.com/streamfault/streamfault/internal/seen"
 )
 
 // referenceProcess is the reference server in a process of its own (`streamfault serve`), so
@@ -16,7 +17,7 @@ import (
 type referenceProcess struct {
 	p     *proc.Process
 	addr  string
-	plays *seen
+	plays *seen.Set
 }
 
 // StartReferenceProcess starts exe (the streamfault binary) as `serve` with the vod and live
@@ -28,12 +29,12 @@ func StartReferenceProcess(ctx context.Context, exe string) (Subject, error) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // serve takes it over
-	plays := &seen{names: map[string]bool{}, changed: make(chan struct{})}
+	plays := seen.New(maxPlays)
 	p, err := proc.New(proc.Spec{Args: []string{exe, "serve", "--addr", addr, "--app", "vod", "--app", "live"}, Ready: addr,
 		OnLine: func(stream, line string) {
 			// serve prints an access-log line per event: time, kind, session, stream, reason.
 			if f := strings.Fields(line); stream == "stdout" && len(f) >= 4 && f[1] == "play" {
-				plays.add(f[3])
+				plays.Add(f[3])
 			}
 		}})
 	if err != nil {
@@ -51,6 +52,6 @@ func (r referenceProcess) URL(app, stream string) string {
 }
 func (r referenceProcess) PID() int { return r.p.PID() }
 func (r referenceProcess) WaitPlay(ctx context.Context, stream string) error {
-	return r.plays.wait(ctx, stream)
+	return r.plays.Wait(ctx, stream)
 }
 func (r referenceProcess) Close() error { return r.p.Stop(syscall.SIGTERM, 5*time.Second) }

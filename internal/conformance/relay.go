@@ -44,6 +44,9 @@ func BenchClip(ctx context.Context, dir string) (string, error) {
 // that span and the bytes the readers wrote.
 func Relay(ctx context.Context, s Subject, clip string, readers int, dir string) (RelayResult, error) {
 	res := RelayResult{Subject: s.Name(), Readers: readers}
+	// Every program started here ends before Relay returns, whatever happens.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	url := s.URL("live", "relay")
 	pub := publish(ctx, clip, url)
 	defer pub.stop()
@@ -55,8 +58,20 @@ func Relay(ctx context.Context, s Subject, clip string, readers int, dir string)
 		return res, err
 	}
 	done := make(chan error, readers)
+	started := 0
+	wait := func() error { // every reader started has ended
+		var first error
+		for ; started > 0; started-- {
+			if err := <-done; first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	defer func() { cancel(); _ = wait() }()
 	for i := 0; i < readers; i++ {
-		file := filepath.Join(dir, fmt.Sprintf("%s-reader-%d.flv", s.Name(), i))
+		file := readerFile(dir, s, i)
+		started++
 		go func() {
 			out, err := run(ctx, 60*time.Second, "rtmpdump", "-q", "-m", "3", "--live", "-r", url, "-o", file)
 			if err == nil && out.code != 0 && out.code != 2 { // 2: incomplete, as a live stream's end is
@@ -73,17 +88,21 @@ func Relay(ctx context.Context, s Subject, clip string, readers int, dir string)
 		return res, err
 	}
 	res.CPU, res.Writes = c1-c0, w1-w0
-	for i := 0; i < readers; i++ {
-		if err := <-done; err != nil {
-			return res, err
-		}
+	// The readers end on the publisher's end (UnpublishNotify) or, against a server that does
+	// not say so, after rtmpdump's 3 s without data.
+	if err := wait(); err != nil {
+		return res, err
 	}
 	for i := 0; i < readers; i++ {
-		if fi, err := os.Stat(filepath.Join(dir, fmt.Sprintf("%s-reader-%d.flv", s.Name(), i))); err == nil {
+		if fi, err := os.Stat(readerFile(dir, s, i)); err == nil {
 			res.Bytes += fi.Size()
 		}
 	}
 	return res, nil
+}
+
+func readerFile(dir string, s Subject, i int) string {
+	return filepath.Join(dir, fmt.Sprintf("%s-reader-%d.flv", s.Name(), i))
 }
 
 // usage is a process's CPU time (user+system, from /proc/PID/stat in Linux's clock ticks of

@@ -10,12 +10,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/nginx"
+	"github.com/streamfault/streamfault/internal/seen"
 )
 
 // VOD is the stream every subject serves: 6 s of the synthetic H.264 + PCM media (150 frames
@@ -45,49 +45,19 @@ type Subject interface {
 // reference is the reference server with the vod and live applications.
 type reference struct {
 	s     *fakeserver.Server
-	plays *seen
+	plays *seen.Set
 }
 
-// seen is the set of stream names played so far, waited on by WaitPlay.
-type seen struct {
-	mu      sync.Mutex
-	names   map[string]bool
-	changed chan struct{}
-}
-
-func (p *seen) add(name string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.names[name] {
-		p.names[name] = true
-		close(p.changed)
-		p.changed = make(chan struct{})
-	}
-}
-
-func (p *seen) wait(ctx context.Context, name string) error {
-	for {
-		p.mu.Lock()
-		ok, changed := p.names[name], p.changed
-		p.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return fmt.Errorf("no player of %s: %w", name, ctx.Err())
-		}
-	}
-}
+// maxPlays bounds the stream names a subject remembers as played.
+const maxPlays = 4096
 
 // StartReference starts the reference server on loopback.
 func StartReference() (Subject, error) {
-	plays := &seen{names: map[string]bool{}, changed: make(chan struct{})}
+	plays := seen.New(maxPlays)
 	s, err := fakeserver.New(fakeserver.Config{App: "vod", Apps: []string{"live"}, Streams: []media.Spec{VOD},
 		OnEvent: func(e fakeserver.Event) {
 			if e.Kind == fakeserver.EventPlay {
-				plays.add(e.Stream)
+				plays.Add(e.Stream)
 			}
 		}})
 	if err != nil {
@@ -104,7 +74,7 @@ func (r reference) URL(app, stream string) string { return r.s.URLFor(app, strea
 func (r reference) Close() error                  { return r.s.Shutdown() }
 func (r reference) PID() int                      { return os.Getpid() }
 func (r reference) WaitPlay(ctx context.Context, stream string) error {
-	return r.plays.wait(ctx, stream)
+	return r.plays.Wait(ctx, stream)
 }
 
 // nginxSubject is nginx-rtmp playing an FLV of VOD.

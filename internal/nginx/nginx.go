@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/internal/proc"
+	"github.com/streamfault/streamfault/internal/seen"
 )
 
 // Where Debian installs nginx and the RTMP module.
@@ -70,9 +72,27 @@ func (c Config) paths() (string, string) {
 
 // Nginx is a running nginx-rtmp.
 type Nginx struct {
-	p    *proc.Process
-	addr string
-	cfg  Config
+	p      *proc.Process
+	addr   string
+	cfg    Config
+	plays  plays
+	notify *http.Server
+}
+
+// plays are the app/name pairs nginx reported playing (its on_play notification).
+type plays struct{ set *seen.Set }
+
+// maxPlays bounds how many distinct app/name pairs are remembered.
+const maxPlays = 4096
+
+// ServeHTTP records one on_play notification (a form with app and name) and lets the play go
+// on (any 2xx answer does).
+func (p plays) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err == nil {
+		p.set.Add(r.PostForm.Get("app") + "/" + r.PostForm.Get("name"))
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 var confTemplate = template.Must(template.New("nginx.conf").Parse(`# written by streamfault
@@ -97,7 +117,7 @@ rtmp {
         }
         application live {
             live on;
-            exec_play /bin/sh -c "echo $app/$name >> {{.Dir}}/plays.log";
+            on_play http://{{.Notify}}/play;
             {{- if .DropIdle}}
             drop_idle_publisher {{.DropIdle}};{{end}}
         }
@@ -152,9 +172,23 @@ func start(ctx context.Context, cfg Config) (*Nginx, error) {
 		ln.Close() // nginx takes it over; Start retries if another process got it first
 	}
 	bin, mod := cfg.paths()
+	nl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("nginx: notification listener: %w", err)
+	}
+	pl := plays{set: seen.New(maxPlays)}
+	notify := &http.Server{Handler: pl, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = notify.Serve(nl) }()
+	ok := false
+	defer func() {
+		if !ok {
+			notify.Close()
+		}
+	}()
 	var b strings.Builder
 	if err := confTemplate.Execute(&b, map[string]any{"Dir": cfg.Dir, "Module": mod, "Port": port, "VODDir": cfg.VODDir,
-		"Ping": ms(cfg.Ping), "PingTimeout": ms(cfg.PingTimeout), "DropIdle": ms(cfg.DropIdlePublisher)}); err != nil {
+		"Ping": ms(cfg.Ping), "PingTimeout": ms(cfg.PingTimeout), "DropIdle": ms(cfg.DropIdlePublisher),
+		"Notify": nl.Addr().String()}); err != nil {
 		return nil, fmt.Errorf("nginx: %w", err)
 	}
 	conf := filepath.Join(cfg.Dir, "nginx.conf")
@@ -171,7 +205,8 @@ func start(ctx context.Context, cfg Config) (*Nginx, error) {
 		log, _ := os.ReadFile(filepath.Join(cfg.Dir, "error.log"))
 		return nil, fmt.Errorf("nginx: %w; error.log: %s", err, lastLines(string(log), 5))
 	}
-	return &Nginx{p: p, addr: addr, cfg: cfg}, nil
+	ok = true
+	return &Nginx{p: p, addr: addr, cfg: cfg, plays: pl, notify: notify}, nil
 }
 
 func lastLines(s string, n int) string {
@@ -194,26 +229,18 @@ func (n *Nginx) VODDir() string { return n.cfg.VODDir }
 // Process is the nginx process (to kill or restart it as a fault).
 func (n *Nginx) Process() *proc.Process { return n.p }
 
-// WaitPlay waits until a player has started playing a stream of an application (nginx runs
-// exec_play, which appends app/name to Dir/plays.log; the file is polled).
+// WaitPlay waits until a player has started playing a stream of an application (nginx
+// notifies a loopback listener of the harness's with on_play).
 func (n *Nginx) WaitPlay(ctx context.Context, app, name string) error {
-	want := app + "/" + name
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for {
-		b, _ := os.ReadFile(filepath.Join(n.cfg.Dir, "plays.log"))
-		for _, l := range strings.Split(string(b), "\n") {
-			if l == want {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("nginx: no player of %s: %w", want, ctx.Err())
-		case <-t.C:
-		}
+	if err := n.plays.set.Wait(ctx, app+"/"+name); err != nil {
+		return fmt.Errorf("nginx: no player: %w", err)
 	}
+	return nil
 }
 
-// Stop stops nginx (SIGQUIT: a graceful shutdown; SIGKILL after 5 s).
-func (n *Nginx) Stop() error { return n.p.Stop(syscall.SIGQUIT, 5*time.Second) }
+// Stop stops nginx (SIGQUIT: a graceful shutdown; SIGKILL after 5 s) and its notification
+// listener.
+func (n *Nginx) Stop() error {
+	err := n.p.Stop(syscall.SIGQUIT, 5*time.Second)
+	return errors.Join(err, n.notify.Close())
+}

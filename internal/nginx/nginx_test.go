@@ -61,3 +61,62 @@ func TestServesTheSyntheticStreams(t *testing.T) {
 	}
 	t.Fatal("no connect result")
 }
+
+// TestWaitPlaySeesAPlayerOfAnyName: nginx reports a play through on_play to the harness's
+// listener; a stream name with shell metacharacters is only a name.
+func TestWaitPlaySeesAPlayerOfAnyName(t *testing.T) {
+	if err := Available(Config{}); err != nil {
+		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	n, err := Start(context.Background(), Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := rtmpconn.Dial(ctx, n.Addr(), rtmpconn.Options{ReadTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	name := "x;touch " + filepath.Join(dir, "pwned")
+	steps := []func() error{
+		func() error {
+			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "connect", 1, map[string]any{"app": "live", "tcUrl": n.URL("live", "")})
+		},
+		func() error { return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "createStream", 2, nil) },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			m, err := c.Read()
+			if err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			if m.Command != nil && m.Command.Name == "_result" && m.Command.TransactionID == int64(i+1) {
+				break
+			}
+		}
+	}
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDData, 1, "play", 0, nil, name); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.WaitPlay(ctx, "live", name); err != nil {
+		t.Fatal(err)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancelShort()
+	if err := n.WaitPlay(short, "live", "nobody"); err == nil {
+		t.Fatal("WaitPlay saw a play nobody made")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+		t.Fatal("the stream name ran as a shell command")
+	}
+}
