@@ -1,0 +1,148 @@
+package wiretap
+
+import (
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// RTMP message types the watcher reads.
+const (
+	typeAudio     = 8
+	typeVideo     = 9
+	typeAggregate = 22
+)
+
+// watcher reads a copy of both directions of one connection as RTMP.
+type watcher struct {
+	tap  *Tap
+	conn int
+
+	upW, downW *io.PipeWriter
+	wg         sync.WaitGroup
+	lastDown   *float64 // the last media timestamp delivered downstream (the down reader's)
+}
+
+func newWatcher(t *Tap, conn int) *watcher { return &watcher{tap: t, conn: conn} }
+
+// start begins reading; the pumps write each direction's bytes into the returned writers.
+func (w *watcher) start() (up, down io.WriteCloser) {
+	upR, upW := io.Pipe()
+	downR, downW := io.Pipe()
+	w.upW, w.downW = upW, downW
+	w.wg.Add(2)
+	go func() {
+		defer w.wg.Done()
+		w.read(upR, Up)
+	}()
+	go func() {
+		defer w.wg.Done()
+		w.read(downR, Down)
+	}()
+	return upW, downW
+}
+
+// stop ends the reading once the pumps are done and returns the last media timestamp
+// delivered downstream.
+func (w *watcher) stop() *float64 {
+	w.upW.Close()
+	w.downW.Close()
+	w.wg.Wait()
+	return w.lastDown
+}
+
+// read watches one direction: the handshake is skipped, then each message is looked at. On a
+// protocol error the rest is drained unread, so the relay never waits on the watcher.
+func (w *watcher) read(r *io.PipeReader, dir string) {
+	defer func() { _, _ = io.Copy(io.Discard, r) }()
+	if _, err := io.CopyN(io.Discard, r, rtmpconn.HandshakeSize); err != nil {
+		return
+	}
+	mr := rtmpconn.NewMessageReader(r, rtmpconn.Limits{})
+	armed := true // the first media message of the connection starts a run
+	for {
+		m, err := mr.Next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.ErrClosedPipe) {
+				w.tap.emit(Event{Conn: w.conn, Kind: KindUnparsed, Dir: dir, Err: err.Error()})
+			}
+			return
+		}
+		switch m.TypeID {
+		case typeAudio, typeVideo, typeAggregate:
+			if len(m.Payload) == 0 {
+				continue
+			}
+			ts := float64(m.Timestamp) / 1000
+			if dir == Down {
+				w.lastDown = &ts
+			}
+			if armed {
+				armed = false
+				w.tap.emit(Event{Conn: w.conn, Kind: KindMedia, Dir: dir, Media: &ts})
+			}
+		case 17, 20:
+			cmd, err := m.Command()
+			if err != nil {
+				continue
+			}
+			if dir == Down {
+				if cmd.Name == "onStatus" {
+					code := stringField(cmd.Arg(1), "code")
+					w.tap.emit(Event{Conn: w.conn, Kind: KindStatus, Dir: dir, Code: code})
+					switch code {
+					case "NetStream.Play.Start", "NetStream.Play.Reset", "NetStream.Play.Transition":
+						armed = true
+					}
+				}
+				continue
+			}
+			e := commandEvent(cmd)
+			e.Conn, e.Dir = w.conn, dir
+			if cmd.Name == "publish" {
+				armed = true
+			}
+			w.tap.emit(e)
+		}
+	}
+}
+
+// commandEvent describes a client's command.
+func commandEvent(cmd *rtmpconn.Command) Event {
+	e := Event{Kind: KindCommand, Name: cmd.Name}
+	switch cmd.Name {
+	case "connect":
+		e.Stream = stringField(cmd.Arg(0), "app")
+	case "play":
+		e.Stream, _ = cmd.Arg(1).(string)
+		if start, ok := cmd.Arg(2).(float64); ok {
+			s := start / 1000
+			e.Start = &s
+		}
+	case "play2":
+		opts, _ := cmd.Arg(1).(map[string]any)
+		e.Stream = stringField(opts, "streamName")
+		e.Transition = stringField(opts, "transition")
+		if v, ok := opts["start"].(float64); ok {
+			e.Start = &v
+		}
+		if v, ok := opts["offset"].(float64); ok {
+			e.Offset = &v
+		}
+	case "publish":
+		e.Stream, _ = cmd.Arg(1).(string)
+		e.Transition, _ = cmd.Arg(2).(string)
+	default:
+		e.Stream, _ = cmd.Arg(1).(string)
+	}
+	return e
+}
+
+// stringField is obj[key] when obj is an object and the value a string.
+func stringField(obj any, key string) string {
+	m, _ := obj.(map[string]any)
+	s, _ := m[key].(string)
+	return s
+}
