@@ -16,6 +16,10 @@ const (
 	RoleViewer    = "viewer"
 )
 
+// RoleProcess is the role of an external client: a program the harness runs (harness/procactor),
+// not a scripted client; it shares the scenario language's client entry.
+const RoleProcess = "process"
+
 // Roles lists the scripted client roles.
 var Roles = []string{RolePlayer, RolePublisher, RoleViewer}
 
@@ -55,11 +59,14 @@ const (
 // Spec is a scripted client as a scenario declares it: its role and the options of that role.
 type Spec struct {
 	// Role is the client kind: player (VOD, Stream Reconnect), publisher (live, Streaming
-	// Auto Restore) or viewer (a live player).
+	// Auto Restore), viewer (a live player), or process (an external program under test,
+	// declared by process).
 	Role string `yaml:"role" json:"role"`
-	// Stream is the live name a publisher publishes or a viewer plays.
+	// Stream is the live name a publisher publishes or a viewer plays (a process: the stream
+	// in its {url}).
 	Stream string `yaml:"stream" json:"stream,omitempty"`
-	// Duration is how long a publisher publishes or a viewer watches (default 10s).
+	// Duration is how long a publisher publishes or a viewer watches (default 10s); a process
+	// is stopped after it (default: it runs until it exits or the run ends).
 	Duration spec.Duration `yaml:"duration" json:"duration,omitempty"`
 	// Bitrate is a publisher's video bitrate in kbit/s (default 400).
 	Bitrate int `yaml:"bitrate" json:"bitrate,omitempty"`

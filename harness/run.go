@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/lab"
+	"github.com/streamfault/streamfault/harness/procactor"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
 )
@@ -217,16 +219,49 @@ func buildActors(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history
 	for _, c := range s.Clients {
 		route, err := l.Route(c.Route)
 		if err != nil {
+			closeActors(out)
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)
 		}
 		name := c.Name
+		if c.Role == fakeclient.RoleProcess {
+			a, err := procactor.New(procactor.Config{Name: name, Spec: *c.Process, Stream: c.Stream, Duration: c.Duration.D(),
+				Dir: scenarioDir(s.Path), Upstream: route.Listen, Clock: clk, OnEvent: rec.RecordAt})
+			if err != nil {
+				closeActors(out)
+				return nil, err
+			}
+			out[name] = a
+			continue
+		}
 		a, err := c.New(name, route.Listen, clk, func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) })
 		if err != nil {
+			closeActors(out)
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)
 		}
 		out[c.Name] = a
 	}
 	return out, nil
+}
+
+// scenarioDir is the absolute folder of a scenario file ("" for one built in memory).
+func scenarioDir(path string) string {
+	if path == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return filepath.Dir(path)
+	}
+	return abs
+}
+
+// closeActors releases what built actors hold before they run (a process actor's tap).
+func closeActors(actors map[string]fakeclient.Client) {
+	for _, a := range actors {
+		if c, ok := a.(interface{ Close() error }); ok {
+			_ = c.Close()
+		}
+	}
 }
 
 // clientEvent adapts a fakeclient event into the history.

@@ -26,6 +26,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/leakcheck"
 	"github.com/streamfault/streamfault/reports"
@@ -85,8 +86,17 @@ var _ = Describe("Scenario", func() {
 	}
 })
 
-// recordResult attaches the verdicts to the spec's report and writes the JSON report.
+// recordResult attaches the verdicts to the spec's report and writes the JSON report; what
+// process clients printed, and how they ended, goes to the spec's output (JUnit system-out).
 func recordResult(res *harness.Result) {
+	for _, e := range res.History.Events {
+		switch e.Kind {
+		case history.KindProcStart, history.KindProcExit, history.KindProcStop:
+			GinkgoWriter.Printf("%8.3fs %s %s: %s\n", e.At.Seconds(), e.Source, e.Kind, e.Message)
+		case history.KindProcOutput:
+			GinkgoWriter.Printf("%8.3fs %s %s: %s\n", e.At.Seconds(), e.Source, e.Code, e.Message)
+		}
+	}
 	for _, v := range res.Verdicts {
 		AddReportEntry("verdict "+v.Checker, v.String(), ReportEntryVisibilityFailureOrVerbose)
 	}

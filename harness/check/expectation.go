@@ -184,7 +184,7 @@ func Run(h *history.History, expects []Expectation) []Verdict {
 			out = append(out, judgeGroup(h, e))
 			continue
 		}
-		out = append(out, e.Params.Judge(h))
+		out = append(out, judge(h, e.Params, e.Name))
 	}
 	return out
 }

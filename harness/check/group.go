@@ -20,7 +20,7 @@ func judgeGroup(h *history.History, e Expectation) Verdict {
 	var failed, unknown []Verdict
 	var first Verdict
 	for i, m := range e.Members {
-		mv := forClient(e.Params, m).Judge(h)
+		mv := judge(h, forClient(e.Params, m), e.Name)
 		switch mv.Status {
 		case Fail:
 			failed = append(failed, mv)

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
@@ -112,4 +113,63 @@ func isDetection(kind string) bool {
 		}
 	}
 	return false
+}
+
+// JudgeWire judges a process from its wire tap: the connection it had when the fault started
+// stayed open through the fault, no other connection was opened, and bytes moved on it again
+// after the fault ended (the session carried on).
+func (c *NoReconnect) JudgeWire(h *history.History) Verdict {
+	v := Verdict{Checker: NameNoReconnect, Subject: c.Client}
+	f, ok := spanOf(h, c.Fault)
+	switch {
+	case !ok:
+		v.Status, v.Message = Unknown, fmt.Sprintf("fault %s never started, so there was nothing to survive", c.Fault)
+		return v
+	case !touches(h, f, c.Client, f.start):
+		v.Status = Fail
+		v.Message = fmt.Sprintf("fault %s acted on %s, not on %s's path (%s): surviving it proves nothing", c.Fault, f.where(), c.Client, pathOf(h, c.Client, f.start))
+		return v
+	case f.end == forever:
+		v.Status, v.Message = Unknown, fmt.Sprintf("fault %s lasted until the end of the run: nothing shows a session survived it", c.Fault)
+		return v
+	}
+	conns := wireConns(h, c.Client)
+	var held *wireConn
+	for i, wc := range conns {
+		if wc.opened <= f.start && (wc.closed == nil || wc.closed.At > f.start) {
+			held = &conns[i]
+		}
+	}
+	if held == nil {
+		v.Status, v.Message = Unknown, fmt.Sprintf("%s had no connection when %s started at %s", c.Client, c.Fault, sec(f.start))
+		return v
+	}
+	var problems []string
+	for _, wc := range conns {
+		if wc.opened > f.start {
+			problems = append(problems, fmt.Sprintf("%s opened connection %d at %s, after %s started at %s", c.Client, wc.n, sec(wc.opened), c.Fault, sec(f.start)))
+		}
+	}
+	var base int64 = -1 // the bytes moved by the end of the fault
+	var movedAt time.Duration
+	moved := false
+	for _, b := range held.bytes {
+		switch total := b.BytesIn + b.BytesOut; {
+		case b.At <= f.end:
+			base = total
+		case base >= 0 && total > base && !moved:
+			moved, movedAt = true, b.At
+		}
+	}
+	switch {
+	case !moved && held.closed != nil && held.closed.ClosedBy != "tap":
+		problems = append(problems, fmt.Sprintf("%s, before any byte moved on it again after %s", held.how(), c.Fault))
+	case !moved:
+		problems = append(problems, fmt.Sprintf("no byte moved on connection %d after %s ended at %s", held.n, c.Fault, sec(f.end)))
+	}
+	evidence := []string{fmt.Sprintf("connection %d open from %s through %s (%s–%s)", held.n, sec(held.opened), c.Fault, sec(f.start), sec(f.end))}
+	if moved {
+		evidence = append(evidence, fmt.Sprintf("bytes moved again on it by %s", sec(movedAt)))
+	}
+	return conclude(v, problems, evidence, fmt.Sprintf("%s kept connection %d through %s and its bytes moved again after it", c.Client, held.n, c.Fault))
 }

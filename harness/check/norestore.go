@@ -58,3 +58,35 @@ func noRestoreAfterManualStop(h *history.History, client string) Verdict {
 	}
 	return conclude(v, problems, nil, fmt.Sprintf("stopped at %s; no restore and no publish afterwards", sec(stop.At)))
 }
+
+// JudgeWire judges a process stopped by hand from its wire tap: after the stop was asked for
+// (SIGINT to its process group) no new connection and no publish or play may cross its route.
+func (c *NoRestoreAfterManualStop) JudgeWire(h *history.History) Verdict {
+	v := Verdict{Checker: NameNoRestoreAfterManualStop, Subject: c.Client}
+	var stop *history.Event
+	for _, e := range h.Of(c.Client, history.KindProcStop) {
+		if strings.Contains(e.Message, "manual stop") {
+			stop = &e
+			break
+		}
+	}
+	if stop == nil {
+		v.Status, v.Message = Unknown, c.Client+" was never stopped by hand"
+		return v
+	}
+	var problems []string
+	for _, wc := range wireConns(h, c.Client) {
+		if wc.opened > stop.At {
+			what := "a new connection"
+			if cmd := wc.first("publish", "play", "play2"); cmd != nil {
+				what += fmt.Sprintf(" that sent %s %s at %s", cmd.Command, cmd.Stream, sec(cmd.At))
+			}
+			problems = append(problems, fmt.Sprintf("%s: %s (connection %d at %s), after the manual stop at %s", c.Client, what, wc.n, sec(wc.opened), sec(stop.At)))
+		}
+	}
+	pass := fmt.Sprintf("stopped at %s; no connection afterwards", sec(stop.At))
+	if x := exitOf(h, c.Client); x != "" {
+		pass += "; " + x
+	}
+	return conclude(v, problems, nil, pass)
+}

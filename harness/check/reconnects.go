@@ -59,3 +59,42 @@ func reconnects(h *history.History, client string, count int) Verdict {
 	v.Message = fmt.Sprintf("%s resumed %d time(s) as expected", client, count)
 	return v
 }
+
+// JudgeWire counts a process's reconnects from its wire tap: the connections after its first
+// on which it played or published again.
+func (c *Reconnects) JudgeWire(h *history.History) Verdict {
+	v := Verdict{Checker: NameReconnects, Subject: c.Client}
+	conns := wireConns(h, c.Client)
+	sessions := 0
+	var at []string
+	for _, wc := range conns {
+		if wc.first("play", "play2", "publish") == nil {
+			continue
+		}
+		sessions++
+		if sessions > 1 {
+			at = append(at, fmt.Sprintf("connection %d at %s", wc.n, sec(wc.opened)))
+		}
+	}
+	if sessions == 0 {
+		v.Status, v.Message = Unknown, fmt.Sprintf("%s sent no play, play2 or publish (its wire tap saw %d connection(s))", c.Client, len(conns))
+		return v
+	}
+	v.Evidence = limit(at)
+	if n := sessions - 1; n != c.Count {
+		v.Status = Fail
+		v.Message = fmt.Sprintf("%s played or published again on %d new connection(s), expected %d", c.Client, n, c.Count)
+		if len(at) > 0 {
+			v.Message += " (" + strings.Join(at, ", ") + ")"
+		}
+		if n < c.Count {
+			v.Message += "; " + conns[len(conns)-1].how()
+			if x := exitOf(h, c.Client); x != "" {
+				v.Message += "; " + x
+			}
+		}
+		return v
+	}
+	v.Status, v.Message = Pass, fmt.Sprintf("%s played or published again on %d new connection(s) as expected", c.Client, c.Count)
+	return v
+}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
@@ -11,13 +12,12 @@ import (
 const NameReconnectsAfterLoss = "reconnectsAfterLoss"
 
 // ReconnectsAfterLoss parameterises reconnectsAfterLoss: every reconnect of the client follows
-// a loss it did not cause itself.
+// a loss it did not cause itself (and, with within, every loss is followed by a reconnect).
 type ReconnectsAfterLoss struct {
 	spec.ClientRef `yaml:",inline" json:",inline"`
+	// Within, when set, is how soon after each loss the client must be connected again.
+	Within spec.Duration `yaml:"within" json:"within,omitempty"`
 }
-
-// JSONSchemaAlias documents the checker's parameters with ClientRef's schema.
-func (ReconnectsAfterLoss) JSONSchemaAlias() any { return spec.ClientRef{} }
 
 // Subject is the client.
 func (c *ReconnectsAfterLoss) Subject() string { return c.Client }
@@ -25,12 +25,126 @@ func (c *ReconnectsAfterLoss) Subject() string { return c.Client }
 // Default leaves the parameters as they are.
 func (c *ReconnectsAfterLoss) Default(*Scope) {}
 
-// Validate has nothing to check beyond the client.
-func (c *ReconnectsAfterLoss) Validate(spec.Problems, *Scope) {}
+// Validate checks within.
+func (c *ReconnectsAfterLoss) Validate(p spec.Problems, _ *Scope) { p.NonNegative("within", c.Within) }
 
 // Judge applies the checker.
 func (c *ReconnectsAfterLoss) Judge(h *history.History) Verdict {
-	return reconnectsAfterLoss(h, c.Client)
+	v := reconnectsAfterLoss(h, c.Client)
+	if c.Within > 0 {
+		v = reconnectedWithin(h, v, c.Client, c.Within.D())
+	}
+	return v
+}
+
+// reconnectedWithin adds to v the check that every loss of a scripted client's connection —
+// closed by the network or the server, or by the client on a detection — was followed by a
+// new connection within d.
+func reconnectedWithin(h *history.History, v Verdict, client string, d time.Duration) Verdict {
+	own := h.Of(client)
+	var problems []string
+	losses := 0
+	for i, e := range own {
+		if e.Kind != history.KindClientStatus || e.Code != "NetConnection.Connect.Closed" || (e.SelfClosed && !justifiedClose(own[:i], e)) {
+			continue
+		}
+		losses++
+		var next *history.Event
+		for _, x := range own[i+1:] {
+			if x.Kind == history.KindClientStatus && x.Code == "NetConnection.Connect.Success" && x.Conn > e.Conn {
+				next = &x
+				break
+			}
+		}
+		switch {
+		case next == nil:
+			problems = append(problems, fmt.Sprintf("connection %d was lost at %s and %s never connected again", e.Conn, sec(e.At), client))
+		case next.At-e.At > d:
+			problems = append(problems, fmt.Sprintf("connection %d was lost at %s and %s connected again only %s later (within %v expected)", e.Conn, sec(e.At), client, sec(next.At-e.At), d))
+		}
+	}
+	return withinVerdict(v, problems, losses, d)
+}
+
+// justifiedClose tells whether the client closed connection closed.Conn on something it saw
+// on it (before is the client's history up to the close).
+func justifiedClose(before []history.Event, closed history.Event) bool {
+	for _, x := range before {
+		if x.Conn == closed.Conn && justifies(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// withinVerdict merges the losses' problems into the reconnect verdict v.
+func withinVerdict(v Verdict, problems []string, losses int, d time.Duration) Verdict {
+	if len(problems) == 0 {
+		if losses > 0 && v.Status == Pass {
+			v.Message += fmt.Sprintf("; each of %d loss(es) was followed by a reconnect within %v", losses, d)
+		}
+		return v
+	}
+	if v.Status == Fail {
+		problems = append(problems, v.Message)
+	}
+	return fail(v, problems, v.Evidence)
+}
+
+// JudgeWire judges a process from its wire tap: each connection after its first must follow
+// the loss of the one before (ended from the server's side, or by the program on a link that
+// had gone dark — nothing moving for a second), and with within each loss must be followed by
+// a new connection in time.
+func (c *ReconnectsAfterLoss) JudgeWire(h *history.History) Verdict {
+	v := Verdict{Checker: NameReconnectsAfterLoss, Subject: c.Client}
+	conns := wireConns(h, c.Client)
+	var problems, evidence []string
+	for i := 1; i < len(conns); i++ {
+		prev, cur := conns[i-1], conns[i]
+		if prev.lostBy(cur.opened) {
+			evidence = append(evidence, fmt.Sprintf("connection %d at %s after %s", cur.n, sec(cur.opened), prev.how()))
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("connection %d opened at %s with no loss behind it: %s", cur.n, sec(cur.opened), prev.how()))
+	}
+	reconnects := len(conns) - 1
+	switch {
+	case len(conns) == 0:
+		v.Status, v.Message = Unknown, c.Client+" never connected"
+		if x := exitOf(h, c.Client); x != "" {
+			v.Message += " (" + x + ")"
+		}
+		return v
+	case reconnects == 0 && c.Within == 0:
+		v.Status, v.Message = Unknown, c.Client+" never reconnected: there is no reconnect to judge"
+		return v
+	}
+	v = conclude(v, problems, evidence, fmt.Sprintf("each of %d reconnect(s) followed a loss", reconnects))
+	if c.Within == 0 {
+		return v
+	}
+	var late []string
+	losses := 0
+	for i, wc := range conns {
+		if !wc.lost() {
+			continue
+		}
+		losses++
+		if i+1 == len(conns) {
+			msg := fmt.Sprintf("%s, and %s never connected again", wc.how(), c.Client)
+			if x := exitOf(h, c.Client); x != "" {
+				msg += " (" + x + ")"
+			}
+			late = append(late, msg)
+		} else if gap := conns[i+1].opened - wc.closed.At; gap > c.Within.D() {
+			late = append(late, fmt.Sprintf("%s, and %s connected again only %s later (within %v expected)", wc.how(), c.Client, sec(gap), c.Within))
+		}
+	}
+	if losses == 0 && reconnects == 0 {
+		v.Status, v.Message = Unknown, c.Client+" lost no connection and never reconnected: there is nothing to judge"
+		return v
+	}
+	return withinVerdict(v, late, losses, c.Within.D())
 }
 
 // justifications are what entitles a client to close its own connection and reconnect: a

@@ -18,7 +18,8 @@ type Republishes struct {
 	Client string `yaml:"client" json:"client"`
 	// Viewer, when set, must receive frames again within Within of the republish.
 	Viewer string `yaml:"viewer" json:"viewer,omitempty"`
-	// Within is the viewer's deadline (default 5s).
+	// Within is the viewer's deadline (default 5s); for a process, also the deadline of the
+	// republish after its bytes stopped.
 	Within spec.Duration `yaml:"within" json:"within,omitempty"`
 	// Codec, when set, is the codec the republish must announce (codec change).
 	Codec string `yaml:"codec" json:"codec,omitempty"`
@@ -43,8 +44,8 @@ func (c *Republishes) Default(s *Scope) {
 
 // Validate checks that the client is a publisher with a bitrate check and the viewer exists.
 func (c *Republishes) Validate(p spec.Problems, s *Scope) {
-	if cl := s.Client(c.Client); cl != nil && (cl.Role != fakeclient.RolePublisher || cl.BitrateCheck == nil) {
-		p.Add("client", "%q is not a publisher with a bitrateCheck", c.Client)
+	if cl := s.Client(c.Client); cl != nil && cl.Role != fakeclient.RoleProcess && (cl.Role != fakeclient.RolePublisher || cl.BitrateCheck == nil) {
+		p.Add("client", "%q is not a publisher with a bitrateCheck (or a process)", c.Client)
 	}
 	if c.Viewer != "" && !s.Clients[c.Viewer] {
 		p.Add("viewer", "%q is not a defined client%s", c.Viewer, s.Clients.Known())
@@ -124,16 +125,84 @@ func republishesAfterZeroBitrate(h *history.History, p Republishes) Verdict {
 			}
 		}
 		if p.Viewer != "" {
-			got := firstAfter(h.Of(p.Viewer, history.KindClientReceived), pub.At)
-			switch {
-			case got == nil:
-				problems = append(problems, fmt.Sprintf("%s got no frame after the republish at %s", p.Viewer, sec(pub.At)))
-			case got.At-pub.At > p.Within.D():
-				problems = append(problems, fmt.Sprintf("%s got frames again %s after the republish, later than %v", p.Viewer, sec(got.At-pub.At), p.Within))
-			default:
-				evidence = append(evidence, fmt.Sprintf("%s got frames again at %s (%s after the republish)", p.Viewer, sec(got.At), sec(got.At-pub.At)))
-			}
+			problems, evidence = viewerAgain(h, p.Viewer, pub.At, p.Within.D(), problems, evidence)
 		}
 	}
 	return conclude(v, problems, evidence, fmt.Sprintf("%d zero-bitrate detection(s) on schedule, each followed by a republish", len(zeros)))
+}
+
+// JudgeWire judges a process publisher from its wire tap: each publishing connection whose
+// bytes stopped (the link went dark, or the connection was lost) must be followed, within
+// `within` of the moment its bytes last moved, by a publish on a new connection that the
+// server accepted (NetStream.Publish.Start delivered), and with viewer, by frames at the
+// viewer within `within` of that. How the program noticed is not visible from outside.
+func (c *Republishes) JudgeWire(h *history.History) Verdict {
+	v := Verdict{Checker: NameRepublishes, Subject: c.Client}
+	conns := wireConns(h, c.Client)
+	var pubs []wireConn
+	for _, wc := range conns {
+		if wc.first("publish") != nil {
+			pubs = append(pubs, wc)
+		}
+	}
+	if len(pubs) == 0 {
+		v.Status, v.Message = Unknown, fmt.Sprintf("%s never published (its wire tap saw %d connection(s))", c.Client, len(conns))
+		return v
+	}
+	var problems, evidence []string
+	stalls := 0
+	for i, pc := range pubs {
+		end := pc.lastActive()
+		dark := pc.lost() || (i+1 < len(pubs) && pc.lostBy(pubs[i+1].opened)) || (pc.closed != nil && pc.closed.ClosedBy == "tap" && pc.darkAt(pc.closed.At))
+		if !dark {
+			continue
+		}
+		stalls++
+		var next *history.Event
+		var on int
+		for _, nx := range pubs[i+1:] {
+			if st := nx.status("NetStream.Publish.Start"); st != nil {
+				next, on = st, nx.n
+				break
+			}
+		}
+		if next == nil {
+			msg := fmt.Sprintf("%s's bytes stopped at %s (%s) and no later publish was accepted", c.Client, sec(end), pc.how())
+			if x := exitOf(h, c.Client); x != "" {
+				msg += "; " + x
+			}
+			problems = append(problems, msg)
+			continue
+		}
+		took := next.At - end
+		line := fmt.Sprintf("bytes stopped at %s on connection %d; the publish on connection %d was accepted at %s, %s later", sec(end), pc.n, on, sec(next.At), sec(took))
+		if took > c.Within.D() {
+			problems = append(problems, line+fmt.Sprintf(" (within %v expected)", c.Within))
+			continue
+		}
+		evidence = append(evidence, line)
+		if c.Viewer != "" {
+			problems, evidence = viewerAgain(h, c.Viewer, next.At, c.Within.D(), problems, evidence)
+		}
+	}
+	if stalls == 0 {
+		v.Status, v.Message = Unknown, fmt.Sprintf("%s's bytes never stopped on a publishing connection: there is no republish to judge", c.Client)
+		return v
+	}
+	return conclude(v, problems, evidence, fmt.Sprintf("after each of %d stop(s) of its bytes, %s published again in time", stalls, c.Client))
+}
+
+// viewerAgain adds to problems or evidence whether viewer got frames within `within` of a
+// republish at pub.
+func viewerAgain(h *history.History, viewer string, pub, within time.Duration, problems, evidence []string) ([]string, []string) {
+	got := firstAfter(h.Of(viewer, history.KindClientReceived), pub)
+	switch {
+	case got == nil:
+		problems = append(problems, fmt.Sprintf("%s got no frame after the republish at %s", viewer, sec(pub)))
+	case got.At-pub > within:
+		problems = append(problems, fmt.Sprintf("%s got frames again %s after the republish, later than %v", viewer, sec(got.At-pub), within))
+	default:
+		evidence = append(evidence, fmt.Sprintf("%s got frames again at %s (%s after the republish)", viewer, sec(got.At), sec(got.At-pub)))
+	}
+	return problems, evidence
 }

@@ -193,3 +193,74 @@ func (d *dupRun) String() string {
 	return fmt.Sprintf("frames %d..%d of %s rendered twice: frame %d first at %s, again at %s",
 		d.first, d.last, d.stream, d.first, sec(d.firstAt), sec(d.againAt))
 }
+
+// JudgeWire judges a process's resumes from its wire tap: each time it plays again on a new
+// connection, after media was delivered on an earlier one, it must ask for the stream time it
+// had really received up to (the last media timestamp delivered to it before the loss, not
+// what the server wrote into a dead socket) within two frame intervals — asking for less
+// replays what it has (duplicates), asking for more skips media (a gap). What it rendered is
+// not visible from outside; what the server then served is evidence.
+func (c *ResumesAtOffset) JudgeWire(h *history.History) Verdict {
+	v := Verdict{Checker: NameResumesAtOffset, Subject: c.Client}
+	var problems, evidence []string
+	var held *float64 // the last media timestamp delivered on the latest connection that had any
+	heldOn, resumes := 0, 0
+	for _, wc := range wireConns(h, c.Client) {
+		req := wc.first("play", "play2")
+		if req != nil && held != nil {
+			resumes++
+			_, fps := streamInfo(h, req.Stream)
+			if fps <= 0 {
+				fps = 25
+			}
+			tol := 2.0 / float64(fps)
+			got, want := requested(*req), *held
+			asked := fmt.Sprintf("connection %d asked at %s to play %s from %.3f s (%s)", wc.n, sec(req.At), req.Stream, got, describeRequest(*req))
+			served := ""
+			for _, m := range wc.media {
+				if m.Message == "down" && m.At >= req.At && m.Media != nil {
+					served = fmt.Sprintf("; served from %.3f s", *m.Media)
+					break
+				}
+			}
+			switch {
+			case got < want-tol:
+				problems = append(problems, fmt.Sprintf("%s, but media up to %.3f s had been delivered to it on connection %d: it gets %.3f s again%s", asked, want, heldOn, want-got, served))
+			case got > want+tol:
+				problems = append(problems, fmt.Sprintf("%s, but only media up to %.3f s had been delivered to it on connection %d: %.3f s are missing%s", asked, want, heldOn, got-want, served))
+			default:
+				evidence = append(evidence, fmt.Sprintf("%s; media up to %.3f s had been delivered on connection %d%s", asked, want, heldOn, served))
+			}
+		}
+		if wc.closed != nil && wc.closed.Media != nil {
+			held, heldOn = wc.closed.Media, wc.n
+		}
+	}
+	if resumes == 0 {
+		v.Status, v.Message = Unknown, c.Client+" never played again on a new connection after media was delivered to it: there is no resume to judge"
+		if *c.MinResumes > 0 {
+			return v
+		}
+	}
+	if resumes < *c.MinResumes {
+		problems = append(problems, fmt.Sprintf("%s resumed %d time(s), at least %d expected", c.Client, resumes, *c.MinResumes))
+	}
+	return conclude(v, problems, evidence, fmt.Sprintf("each of %d resume(s) asked for the stream time it had received", resumes))
+}
+
+// describeRequest names a play request seen on the wire.
+func describeRequest(e history.Event) string {
+	switch {
+	case e.Command == "play2":
+		s := "play2 " + e.Transition
+		if e.Offset != nil {
+			s += fmt.Sprintf(", offset %.3f", *e.Offset)
+		}
+		return s
+	case e.Start != nil && *e.Start < 0:
+		return fmt.Sprintf("play start %g: from the beginning or live", *e.Start)
+	case e.Start != nil:
+		return fmt.Sprintf("play start %.3f", *e.Start)
+	}
+	return "play without a start"
+}

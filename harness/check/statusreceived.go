@@ -57,3 +57,27 @@ func statusReceived(h *history.History, client, code string) Verdict {
 	v.Evidence = limit(codes)
 	return v
 }
+
+// JudgeWire looks for the status among the onStatus messages the wire tap saw delivered to a
+// process (NetConnection.Connect.* codes come as command results, which it does not follow).
+func (c *StatusReceived) JudgeWire(h *history.History) Verdict {
+	v := Verdict{Checker: NameStatusReceived, Subject: c.Client}
+	seen := map[string]bool{}
+	var codes []string
+	for _, e := range h.Of(c.Client, history.KindTapStatus) {
+		if e.Code == c.Code {
+			v.Status, v.Message = Pass, fmt.Sprintf("%s was delivered %s at %s (connection %d)", c.Client, c.Code, sec(e.At), e.Conn)
+			return v
+		}
+		if !seen[e.Code] {
+			seen[e.Code] = true
+			codes = append(codes, e.Code)
+		}
+	}
+	if strings.HasPrefix(c.Code, "NetConnection.") {
+		v.Status, v.Message = Unknown, fmt.Sprintf("%s is a process: the wire tap follows onStatus messages, not the connect results that carry %s", c.Client, c.Code)
+		return v
+	}
+	v.Status, v.Message, v.Evidence = Fail, fmt.Sprintf("%s was never delivered %s", c.Client, c.Code), limit(codes)
+	return v
+}

@@ -24,8 +24,8 @@ func (m *ManualStop) Check(p spec.Problems, s *Scope) {
 	if !checkClient(p, s, m.Client) {
 		return
 	}
-	if c := s.Client(m.Client); c.Role != fakeclient.RolePublisher {
-		p.Add("client", "%q is a %s; only publishers are stopped by hand", m.Client, c.Role)
+	if c := s.Client(m.Client); c.Role != fakeclient.RolePublisher && c.Role != fakeclient.RoleProcess {
+		p.Add("client", "%q is a %s; only publishers and processes are stopped by hand", m.Client, c.Role)
 	}
 }
 

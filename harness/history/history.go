@@ -55,6 +55,19 @@ const (
 	KindServerStop     = "server.stop"
 	KindServerDisc     = "server.disconnect"
 	KindServerError    = "server.error"
+	// An external client (a process) and what its wire tap saw: Conn numbers the tap's
+	// connections, Message carries a direction ("up": client to server, "down") or a line.
+	KindProcStart   = "process.start"  // the program started: Message holds its pid and command line
+	KindProcOutput  = "process.output" // a line it wrote: Code stdout or stderr, Message the line
+	KindProcExit    = "process.exit"   // it ended: Message how (exit status or signal)
+	KindProcStop    = "process.stop"   // the harness asked it to stop: Message why (manual stop, end of run)
+	KindTapConnect  = "tap.connect"    // a connection through the tap began (Message: why it could not)
+	KindTapCommand  = "tap.command"    // the client sent Command with Stream, Start, Offset, Transition
+	KindTapStatus   = "tap.status"     // the server sent an onStatus Code
+	KindTapMedia    = "tap.media"      // the first media message of a run, at Media seconds, Message its direction
+	KindTapBytes    = "tap.bytes"      // the connection's bytes so far: BytesIn (from the server), BytesOut
+	KindTapClose    = "tap.close"      // the connection ended: ClosedBy, Quiet, Media (the last delivered)
+	KindTapUnparsed = "tap.unparsed"   // a direction stopped being RTMP (Message), relayed unwatched
 )
 
 // Range is an inclusive run of frame indices.
@@ -127,6 +140,19 @@ type Event struct {
 	// Target is the server or client a fault acts on (fault events), or the server a route
 	// leads to (lab.route).
 	Target string `json:"target,omitempty"`
+	// Command is a command a client sent, as a wire tap saw it (tap.command).
+	Command string `json:"command,omitempty"`
+	// Start is where a play or play2 seen on the wire asked to start, in seconds (negative:
+	// live, or from the start).
+	Start *float64 `json:"start,omitempty"`
+	// Media is a media timestamp in seconds seen on the wire: the first of a run (tap.media)
+	// or the last delivered to the client before its connection ended (tap.close).
+	Media *float64 `json:"media,omitempty"`
+	// ClosedBy says which side ended a tapped connection: client, server (its network or
+	// server) or tap (the end of the run).
+	ClosedBy string `json:"closedBy,omitempty"`
+	// Quiet is how long nothing had come from the server when a tapped connection ended.
+	Quiet time.Duration `json:"quiet,omitempty"`
 	// Message carries a reason, an error or detail.
 	Message string `json:"message,omitempty"`
 }

@@ -35,6 +35,8 @@ var goldenCases = []struct{ name, src string }{
 	{"unknown-client-key", strings.Replace(goldenBase, "play: [{stream: s}], reconnect", "play: [{stream: s}], reconect", 1)},
 	{"unknown-kind", strings.Replace(goldenBase, "blackhole:", "blackhol:", 1)},
 	{"unknown-kind-field", strings.Replace(goldenBase, "blackhole: {route: wifi}", "latency: {route: wifi, jiter: 1ms}", 1)},
+	{"process-client", strings.Replace(goldenBase, "  - {name: w, role: viewer, route: lte, stream: cam}",
+		"  - {name: w, role: process, route: lte, bufferTime: 1s, process: {command: [ffmpeg, -i, \"{URL}\", \"{url}\"], grace: -1s}}\n  - {name: x, role: process, route: wifi}\n  - {name: y, role: player, route: wifi, play: [{stream: s}], process: {command: [a]}}", 1)},
 	{"unknown-checker", strings.Replace(goldenBase, "resumesAtOffset:", "resumeAtOffset:", 1)},
 	{"unknown-checker-field", strings.Replace(goldenBase, "{client: v}", "{client: v, minResume: 1}", 1)},
 	{"unknown-trigger-field", strings.Replace(goldenBase, "at: 2s", "after: {fault: x, dealy: 1s}", 1)},

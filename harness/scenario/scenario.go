@@ -5,6 +5,8 @@
 package scenario
 
 import (
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/lab"
+	"github.com/streamfault/streamfault/harness/procactor"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -76,6 +79,57 @@ type Client struct {
 	Count int `yaml:"count" json:"count,omitempty"`
 	// Spec is the client's role, route and options.
 	fakeclient.Spec `yaml:",inline" json:",inline"`
+	// Process is the program of a role: process client (an external client under test: ffmpeg,
+	// rtmpdump, a user's player or publisher), run by the harness behind a wire tap.
+	Process *procactor.Spec `yaml:"process" json:"process,omitempty"`
+}
+
+// Default fills the client's defaults: its program's for a process, else the scripted client's.
+func (c *Client) Default() {
+	if c.Role == fakeclient.RoleProcess {
+		if c.Process != nil {
+			c.Process.Default()
+		}
+		return
+	}
+	c.Spec.Default()
+}
+
+// Validate reports what is wrong with the (defaulted) client into p; routes and streams are
+// the scenario's.
+func (c *Client) Validate(p spec.Problems, routes, streams spec.Names) {
+	if c.Role != fakeclient.RoleProcess {
+		if c.Process != nil {
+			p.Add("process", "is for role: process (this client is a %s)", c.Role)
+		}
+		if !slices.Contains(fakeclient.Roles, c.Role) {
+			p.Add("role", "%q is not a known role (known: %s, %s)", c.Role, strings.Join(fakeclient.Roles, ", "), fakeclient.RoleProcess)
+			if !routes[c.Route] {
+				p.Add("route", "%q is not a defined route%s", c.Route, routes.Known())
+			}
+			p.NonNegative("connectTimeout", c.ConnectTimeout)
+			return
+		}
+		c.Spec.Validate(p, routes, streams)
+		return
+	}
+	if !routes[c.Route] {
+		p.Add("route", "%q is not a defined route%s", c.Route, routes.Known())
+	}
+	if c.Process == nil {
+		p.Add("process", "is required for role: process (its command line)")
+		return
+	}
+	rest := c.Spec
+	rest.Role, rest.Route, rest.Stream, rest.Duration = "", "", "", 0
+	if !reflect.DeepEqual(rest, fakeclient.Spec{}) {
+		p.Add("", "a process client takes route, stream, duration and process; the other options are for scripted clients")
+	}
+	if c.Stream != "" && !spec.SafeName(c.Stream) {
+		p.Add("stream", "%q "+spec.SafeNameRule, c.Stream)
+	}
+	p.NonNegative("duration", c.Duration)
+	c.Process.Validate(p.At("process"), c.Stream)
 }
 
 // GroupMark is what a client group's name holds, replaced by each member's number.

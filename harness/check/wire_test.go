@@ -1,0 +1,162 @@
+package check
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/harness/history"
+)
+
+// wb builds the history of a process client "p" on route r, as its wire tap records it.
+type wb struct{ hb }
+
+func newWire() *wb {
+	b := &wb{}
+	b.stream()
+	b.add(0, history.Event{Source: "harness", Kind: history.KindRoute, Route: "r", Target: "origin"})
+	b.add(0, history.Event{Source: "p", Kind: history.KindLabClient, Route: "r", Message: fakeclient.RoleProcess})
+	return b
+}
+
+func (b *wb) connect(at time.Duration, conn int) *wb {
+	b.add(at, history.Event{Source: "p", Kind: history.KindTapConnect, Conn: conn})
+	return b
+}
+
+func (b *wb) cmd(at time.Duration, conn int, name string, start float64) *wb {
+	b.add(at, history.Event{Source: "p", Kind: history.KindTapCommand, Conn: conn, Command: name, Stream: "s", Start: f(start)})
+	return b
+}
+
+func (b *wb) status(at time.Duration, conn int, code string) *wb {
+	b.add(at, history.Event{Source: "p", Kind: history.KindTapStatus, Conn: conn, Code: code})
+	return b
+}
+
+func (b *wb) bytes(at time.Duration, conn int, in, out int64) *wb {
+	b.add(at, history.Event{Source: "p", Kind: history.KindTapBytes, Conn: conn, BytesIn: in, BytesOut: out})
+	return b
+}
+
+func (b *wb) close(at time.Duration, conn int, by string, media float64) *wb {
+	b.add(at, history.Event{Source: "p", Kind: history.KindTapClose, Conn: conn, ClosedBy: by, Media: f(media)})
+	return b
+}
+
+func (b *wb) fault(start, end time.Duration) *wb {
+	b.add(start, history.Event{Source: "drop", Kind: history.KindFaultStart, Fault: "drop", Route: "r"})
+	b.add(end, history.Event{Source: "drop", Kind: history.KindFaultEnd, Fault: "drop", Route: "r"})
+	return b
+}
+
+func (b *wb) judge(c Checker, name string) Verdict { return judge(&b.h, c, name) }
+
+// A player dropped at 3 s that comes back at 3.3 s asking for what it had received.
+func resumingProcess(askFor float64) *wb {
+	b := newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).bytes(ms(2000), 1, 50_000, 3000).fault(ms(3000), ms(3001)).close(ms(3001), 1, "server", 5.0)
+	b.connect(ms(3300), 2).cmd(ms(3310), 2, "play", askFor).bytes(ms(4000), 2, 20_000, 3000)
+	return b
+}
+
+func TestWireResumesAtOffset(t *testing.T) {
+	one := 1
+	c := &ResumesAtOffset{Client: "p", MinResumes: &one}
+	if v := resumingProcess(5.0).judge(c, NameResumesAtOffset); v.Status != Pass {
+		t.Fatalf("asked for 5.0 s after 5.0 s delivered: %v", v)
+	}
+	v := resumingProcess(0).judge(c, NameResumesAtOffset)
+	if v.Status != Fail || !strings.Contains(v.Message, "it gets 5.000 s again") {
+		t.Fatalf("replayed from 0: %v", v)
+	}
+	if v := resumingProcess(6.0).judge(c, NameResumesAtOffset); v.Status != Fail || !strings.Contains(v.Message, "missing") {
+		t.Fatalf("skipped a second: %v", v)
+	}
+	b := newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).close(ms(9000), 1, "client", 8.0)
+	if v := b.judge(c, NameResumesAtOffset); v.Status != Unknown {
+		t.Fatalf("no reconnect: %v", v)
+	}
+}
+
+func TestWireReconnectsAfterLoss(t *testing.T) {
+	within := &ReconnectsAfterLoss{Within: 1_000_000_000}
+	within.Client = "p"
+	if v := resumingProcess(5).judge(within, NameReconnectsAfterLoss); v.Status != Pass {
+		t.Fatalf("reconnected 0.3 s after a loss: %v", v)
+	}
+	b := newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).fault(ms(3000), ms(3001)).close(ms(3000), 1, "server", 5.0)
+	b.add(ms(3010), history.Event{Source: "p", Kind: history.KindProcExit, Message: "exit status 2"})
+	v := b.judge(within, NameReconnectsAfterLoss)
+	if v.Status != Fail || !strings.Contains(v.Message, "never connected again") || !strings.Contains(v.Message, "exit status 2") || strings.Contains(v.Message, "more problems") {
+		t.Fatalf("never came back: %v", v)
+	}
+	// A reconnect with no loss behind it: the program closed a healthy connection itself.
+	b = newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).bytes(ms(2900), 1, 50_000, 3000).close(ms(3000), 1, "client", 3.0)
+	b.connect(ms(3100), 2).cmd(ms(3110), 2, "play", -2)
+	plain := &ReconnectsAfterLoss{}
+	plain.Client = "p"
+	if v := b.judge(plain, NameReconnectsAfterLoss); v.Status != Fail || !strings.Contains(v.Message, "no loss behind it") {
+		t.Fatalf("spurious reconnect: %v", v)
+	}
+	// The same close on a link that had gone dark for a second is a loss.
+	b = newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).bytes(ms(1500), 1, 50_000, 3000).bytes(ms(2900), 1, 50_000, 3000).close(ms(3000), 1, "client", 3.0)
+	b.connect(ms(3100), 2).cmd(ms(3110), 2, "play", -2)
+	if v := b.judge(plain, NameReconnectsAfterLoss); v.Status != Pass {
+		t.Fatalf("gave up on a dark link: %v", v)
+	}
+}
+
+func TestWireRepublishes(t *testing.T) {
+	c := &Republishes{Client: "p", Within: 2_000_000_000}
+	b := newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "publish", 0).status(ms(30), 1, "NetStream.Publish.Start").bytes(ms(2750), 1, 3000, 90_000).close(ms(3000), 1, "server", 0)
+	b.connect(ms(3300), 2).cmd(ms(3310), 2, "publish", 0).status(ms(3320), 2, "NetStream.Publish.Start")
+	if v := b.judge(c, NameRepublishes); v.Status != Pass {
+		t.Fatalf("republished: %v", v)
+	}
+	b = newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "publish", 0).status(ms(30), 1, "NetStream.Publish.Start").bytes(ms(2750), 1, 3000, 90_000).close(ms(3000), 1, "server", 0)
+	b.connect(ms(3300), 2).cmd(ms(3310), 2, "publish", 0).status(ms(3320), 2, "NetStream.Publish.BadName")
+	if v := b.judge(c, NameRepublishes); v.Status != Fail || !strings.Contains(v.Message, "no later publish was accepted") {
+		t.Fatalf("a refused republish is no republish: %v", v)
+	}
+}
+
+func TestWireNoRestoreAndNoReconnect(t *testing.T) {
+	b := newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "publish", 0).add(ms(3000), history.Event{Source: "p", Kind: history.KindProcStop, Message: "SIGINT: manual stop"})
+	b.close(ms(3010), 1, "client", 0)
+	nr := &NoRestoreAfterManualStop{}
+	nr.Client = "p"
+	if v := b.judge(nr, NameNoRestoreAfterManualStop); v.Status != Pass {
+		t.Fatalf("stopped for good: %v", v)
+	}
+	b.connect(ms(3400), 2).cmd(ms(3410), 2, "publish", 0)
+	if v := b.judge(nr, NameNoRestoreAfterManualStop); v.Status != Fail {
+		t.Fatalf("published after the stop: %v", v)
+	}
+
+	c := &NoReconnect{Client: "p", Fault: "drop"}
+	b = newWire()
+	b.connect(ms(10), 1).bytes(ms(1000), 1, 1000, 1000).fault(ms(2000), ms(4000)).bytes(ms(3500), 1, 1000, 1000).bytes(ms(4500), 1, 5000, 1000)
+	if v := b.judge(c, NameNoReconnect); v.Status != Pass {
+		t.Fatalf("kept its session: %v", v)
+	}
+	if v := resumingProcess(5).judge(c, NameNoReconnect); v.Status != Fail {
+		t.Fatalf("reconnected: %v", v)
+	}
+}
+
+// A checker that judges what only a scripted client reports says unknown for a process.
+func TestWireUnknownForWhatATapCannotSee(t *testing.T) {
+	v := resumingProcess(5).judge(&PlaysToEnd{Client: "p", Within: 1}, NamePlaysToEnd)
+	if v.Status != Unknown || !strings.Contains(v.Message, "is a process") {
+		t.Fatalf("playsToEnd of a process: %v", v)
+	}
+}

@@ -1,0 +1,219 @@
+package procactor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/proc"
+	"github.com/streamfault/streamfault/internal/wiretap"
+)
+
+// Output bounds: a chatty program cannot fill the history.
+const (
+	maxLines    = 2000
+	maxLineSize = 1024
+)
+
+// Config is a process actor to run.
+type Config struct {
+	// Name is the client's name in the history.
+	Name string
+	// Spec is its program.
+	Spec Spec
+	// Stream is the stream put in {url} and {stream}.
+	Stream string
+	// Duration, when positive, is how long the program may run before the harness stops it.
+	Duration time.Duration
+	// Dir is the scenario file's folder ({dir}).
+	Dir string
+	// Upstream is the address of the client's route.
+	Upstream string
+	// Clock is the run's clock.
+	Clock clock.Clock
+	// OnEvent receives every event, stamped with its time; safe for concurrent use.
+	OnEvent func(time.Time, history.Event)
+}
+
+// Actor is a running process actor. It implements the harness' client interfaces: Run,
+// SwitchAddr (a network change) and Stop (a manual stop).
+type Actor struct {
+	cfg Config
+	clk clock.Clock
+	tap *wiretap.Tap
+
+	stopOnce sync.Once
+	stop     chan struct{}
+
+	mu    sync.Mutex
+	lines int
+}
+
+// New prepares an actor; its tap listens at once, the program starts in Run.
+func New(cfg Config) (*Actor, error) {
+	if cfg.OnEvent == nil {
+		cfg.OnEvent = func(time.Time, history.Event) {}
+	}
+	a := &Actor{cfg: cfg, clk: clock.Or(cfg.Clock), stop: make(chan struct{})}
+	tap, err := wiretap.Listen(wiretap.Config{Upstream: cfg.Upstream, Clock: a.clk, OnEvent: a.tapEvent})
+	if err != nil {
+		return nil, fmt.Errorf("client %q: %w", cfg.Name, err)
+	}
+	a.tap = tap
+	return a, nil
+}
+
+// Close releases the tap of an actor that will not run (Run closes it itself).
+func (a *Actor) Close() error { return a.tap.Close() }
+
+// Addr is where the program connects: the wire tap in front of the route.
+func (a *Actor) Addr() string { return a.tap.Addr() }
+
+// Args is the command line with the placeholders replaced.
+func (a *Actor) Args() []string {
+	out := make([]string, len(a.cfg.Spec.Command))
+	for i, v := range a.cfg.Spec.Command {
+		out[i] = expand(v, a.tap.Addr(), a.cfg.Spec.App, a.cfg.Stream, a.cfg.Dir)
+	}
+	return out
+}
+
+func (a *Actor) record(e history.Event) {
+	e.Source = a.cfg.Name
+	a.cfg.OnEvent(a.clk.Now(), e)
+}
+
+// Run starts the program at its time and waits until it ends, its duration is over, it is
+// stopped by hand, or ctx ends; in every case the program (and its process group) is gone
+// and the tap closed when Run returns. A program that cannot be started is an error; how a
+// started one ended is an event, for the checkers.
+func (a *Actor) Run(ctx context.Context) error {
+	defer a.tap.Close()
+	if at := a.cfg.Spec.At.D(); at > 0 {
+		select {
+		case <-a.clk.After(at):
+		case <-ctx.Done():
+			return nil
+		case <-a.stop:
+			return nil
+		}
+	}
+	args := a.Args()
+	if _, err := exec.LookPath(args[0]); err != nil {
+		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
+	}
+	env := make([]string, 0, len(a.cfg.Spec.Env))
+	for k, v := range a.cfg.Spec.Env {
+		env = append(env, k+"="+expand(v, a.tap.Addr(), a.cfg.Spec.App, a.cfg.Stream, a.cfg.Dir))
+	}
+	sort.Strings(env)
+	p, err := proc.New(proc.Spec{Args: args, Env: env, Dir: a.cfg.Spec.Dir, OnLine: a.line,
+		OnExit: func(err error) { a.record(history.Event{Kind: history.KindProcExit, Message: exitStatus(err)}) }})
+	if err != nil {
+		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
+	}
+	if err := p.Start(ctx); err != nil {
+		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
+	}
+	a.record(history.Event{Kind: history.KindProcStart, Message: fmt.Sprintf("pid %d: %s", p.PID(), strings.Join(args, " "))})
+	var over <-chan time.Time
+	if d := a.cfg.Duration; d > 0 {
+		over = a.clk.After(d - a.cfg.Spec.At.D())
+	}
+	why := ""
+	select {
+	case <-p.Exited():
+		return nil
+	case <-a.stop:
+		why = "manual stop"
+	case <-over:
+		why = "its duration is over"
+	case <-ctx.Done():
+		why = "the run ended"
+	}
+	if why != "manual stop" { // a manual stop was recorded when it was asked for
+		a.record(history.Event{Kind: history.KindProcStop, Message: "SIGINT: " + why})
+	}
+	if err := p.Stop(syscall.SIGINT, a.cfg.Spec.Grace.D()); err != nil {
+		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
+	}
+	return nil
+}
+
+// Stop is a manual stop: the program gets SIGINT (then SIGKILL after its grace).
+func (a *Actor) Stop() {
+	a.stopOnce.Do(func() {
+		a.record(history.Event{Kind: history.KindProcStop, Message: "SIGINT: manual stop"})
+		close(a.stop)
+	})
+}
+
+// SwitchAddr is a network change: the program's connections end, later ones go to addr.
+func (a *Actor) SwitchAddr(addr string) error {
+	a.tap.Switch(addr)
+	return nil
+}
+
+// line records one output line, within the bounds.
+func (a *Actor) line(stream, text string) {
+	a.mu.Lock()
+	a.lines++
+	n := a.lines
+	a.mu.Unlock()
+	switch {
+	case n < maxLines:
+		if len(text) > maxLineSize {
+			text = text[:maxLineSize] + "…"
+		}
+		a.record(history.Event{Kind: history.KindProcOutput, Code: stream, Message: text})
+	case n == maxLines:
+		a.record(history.Event{Kind: history.KindProcOutput, Code: stream, Message: fmt.Sprintf("… (output past %d lines is not recorded)", maxLines)})
+	}
+}
+
+// exitStatus says how a program ended.
+func exitStatus(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return "killed by " + ws.Signal().String()
+		}
+	}
+	return err.Error()
+}
+
+// tapEvent adapts what the wire tap saw into the history.
+func (a *Actor) tapEvent(ev wiretap.Event) {
+	e := history.Event{Source: a.cfg.Name, Conn: ev.Conn, Stream: ev.Stream, Start: ev.Start, Offset: ev.Offset,
+		Transition: ev.Transition, Media: ev.Media, BytesIn: ev.Down, BytesOut: ev.Up, ClosedBy: ev.ClosedBy, Quiet: ev.Quiet, Message: ev.Err}
+	switch ev.Kind {
+	case wiretap.KindConnect:
+		e.Kind = history.KindTapConnect
+	case wiretap.KindCommand:
+		e.Kind, e.Command = history.KindTapCommand, ev.Name
+	case wiretap.KindStatus:
+		e.Kind, e.Code = history.KindTapStatus, ev.Code
+	case wiretap.KindMedia:
+		e.Kind, e.Message = history.KindTapMedia, ev.Dir
+	case wiretap.KindBytes:
+		e.Kind = history.KindTapBytes
+	case wiretap.KindClose:
+		e.Kind = history.KindTapClose
+	case wiretap.KindUnparsed:
+		e.Kind, e.Message = history.KindTapUnparsed, ev.Dir+": "+ev.Err
+	default:
+		return
+	}
+	a.cfg.OnEvent(ev.Time, e)
+}
