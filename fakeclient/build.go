@@ -29,18 +29,19 @@ type Stopper interface {
 }
 
 // New builds the client a (defaulted, valid) spec declares, called name (its identity on the
-// wire), connecting to addr and reporting every event to onEvent.
-func (s *Spec) New(name, addr string, clk clock.Clock, onEvent func(Event)) (Client, error) {
+// wire), connecting to application app at addr ("" for the default) and reporting every event
+// to onEvent.
+func (s *Spec) New(name, addr, app string, clk clock.Clock, onEvent func(Event)) (Client, error) {
 	conn := rtmpconn.Options{HandshakeTimeout: s.ConnectTimeout.D()}
 	switch s.Role {
 	case RolePlayer:
-		return NewPlayer(PlayerConfig{ID: name, Addr: addr, Script: s.Play, BufferTime: s.BufferTime.D(), Reconnect: s.Reconnect,
+		return NewPlayer(PlayerConfig{ID: name, Addr: addr, App: app, Script: s.Play, BufferTime: s.BufferTime.D(), Reconnect: s.Reconnect,
 			StallMonitor: s.StallMonitor, BandwidthCheck: s.BandwidthCheck, Mutant: s.Mutant, Clock: clk, OnEvent: onEvent, Conn: conn})
 	case RoleViewer:
-		return NewViewer(ViewerConfig{ID: name, Addr: addr, Stream: s.Stream, Restore: s.Restore, Duration: s.Duration.D(),
+		return NewViewer(ViewerConfig{ID: name, Addr: addr, App: app, Stream: s.Stream, Restore: s.Restore, Duration: s.Duration.D(),
 			Clock: clk, OnEvent: onEvent, Conn: conn})
 	case RolePublisher:
-		return NewPublisher(PublisherConfig{ID: name, Addr: addr, Stream: s.Stream, FPS: s.FPS, Bitrate: s.Bitrate * 1000, Codecs: s.Codecs,
+		return NewPublisher(PublisherConfig{ID: name, Addr: addr, App: app, Stream: s.Stream, FPS: s.FPS, Bitrate: s.Bitrate * 1000, Codecs: s.Codecs,
 			BitrateCheck: s.BitrateCheck, Restore: s.Restore, Pings: s.Pings, Duration: s.Duration.D(), SendBuffer: s.SendBuffer,
 			Mutant: s.Mutant, Clock: clk, OnEvent: onEvent, Conn: conn})
 	}

@@ -115,7 +115,10 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 		toxURL = s.Toxiproxy.URL // the command line and the environment win over the file
 	}
 	l, err := lab.Start(ctx, lab.Options{Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, AllowRemote: opts.AllowRemote, Clock: clk,
-		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, ids.serverEvent(name, ev)) }})
+		OnServerEvent: func(name string, ev fakeserver.Event) { rec.RecordAt(ev.Time, ids.serverEvent(name, ev)) },
+		OnServerLine: func(name, stream, line string) {
+			rec.Record(history.Event{Source: name, Kind: history.KindServerOutput, Code: stream, Message: line})
+		}, Dir: scenarioDir(s.Path)})
 	if err != nil {
 		if outer.Err() != nil {
 			return &Result{Scenario: s, History: rec.History(), Interrupted: context.Cause(outer).Error()}, nil
@@ -130,6 +133,9 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 			res.Elapsed = clk.Now().Sub(began)
 		}
 	}()
+	for _, name := range s.Server.Names() {
+		rec.Record(history.Event{Source: name, Kind: history.KindServer, Message: l.Kind()})
+	}
 	for _, st := range s.Server.Streams {
 		rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name, Count: st.Frames(), FPS: st.FPS})
 	}
@@ -233,7 +239,7 @@ func buildActors(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history
 			out[name] = a
 			continue
 		}
-		a, err := c.New(name, route.Listen, clk, func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) })
+		a, err := c.New(name, route.Listen, l.App(c.Live()), clk, func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) })
 		if err != nil {
 			closeActors(out)
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)

@@ -26,7 +26,8 @@ type RepeatRow struct {
 // verdicts, and the repeat statistics) and one page per run plotting each client's playhead,
 // buffer length and bytes/s over wall time, with fault windows shaded and status events
 // marked. Nothing is fetched from the network when the pages are opened.
-func WriteHTML(dir string, runs []Run, repeat []RepeatRow) error {
+// With cmp set, the index starts with the side-by-side table of subjects.
+func WriteHTML(dir string, runs []Run, repeat []RepeatRow, cmp *Comparison) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: html: %w", err)
 	}
@@ -52,7 +53,7 @@ func WriteHTML(dir string, runs []Run, repeat []RepeatRow) error {
 	if err != nil {
 		return fmt.Errorf("reports: html: %w", err)
 	}
-	err = indexTmpl.Execute(f, map[string]any{"Rows": rows, "Repeat": repeat})
+	err = indexTmpl.Execute(f, map[string]any{"Rows": rows, "Repeat": repeat, "Compare": cmp})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -271,6 +272,10 @@ pre{background:#f5f5f5;padding:8px;overflow:auto;max-height:420px}
 var indexTmpl = template.Must(template.New("index").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>streamfault report</title>` + style + `</head><body>
 <h1>streamfault report</h1>
+{{with .Compare}}<h2>Side by side</h2>
+<table><tr><th>scenario</th>{{range .Subjects}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Scenario}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table><h2>Runs</h2>{{end}}
 <table><tr><th>run</th><th>status</th><th>time</th><th>verdicts</th></tr>
 {{range .Rows}}<tr><td>{{if .Result}}<a href="{{.Page}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}</td><td class="{{.Status}}">{{.Status}}</td>
 <td>{{printf "%.1fs" .Elapsed.Seconds}}</td><td>{{range .Verdicts}}{{.}} {{end}}{{if .Err}}{{.Err}}{{end}}</td></tr>

@@ -41,7 +41,7 @@ expect: [{resumesAtOffset: {client: viewer}}, {playsToEnd: {client: viewer, with
 func TestHTMLReportIsSelfContained(t *testing.T) {
 	dir := t.TempDir()
 	r := realRun(t)
-	if err := WriteHTML(dir, []Run{r}, []RepeatRow{{Scenario: "html", N: 1, P50: time.Millisecond}}); err != nil {
+	if err := WriteHTML(dir, []Run{r}, []RepeatRow{{Scenario: "html", N: 1, P50: time.Millisecond}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
@@ -79,7 +79,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		t.Skip("chromium not installed")
 	}
 	dir := t.TempDir()
-	if err := WriteHTML(dir, []Run{realRun(t)}, nil); err != nil {
+	if err := WriteHTML(dir, []Run{realRun(t)}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	shot := filepath.Join(dir, "page.png")

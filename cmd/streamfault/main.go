@@ -19,6 +19,10 @@ const usage = `usage:
                   [--repeat N] [--seed S] [--toxiproxy URL] [--allow-remote]
                                      run scenarios (default: ./scenarios); a line per run,
                                      a summary, recovery p50/p95/max with --repeat
+  streamfault compare FILE|DIR... [--subjects reference,nginx] [--json DIR] [--html DIR]
+                      [--label-filter EXPR] [-p N]
+                                     the same scenarios against each subject (the server
+                                     swapped): a Markdown table of verdicts and recovery
   streamfault validate FILE|DIR...   check scenario files; every problem with file:line:column
   streamfault list [FILE|DIR...]     scenarios with labels and description
   streamfault check REPORT.json [--scenario FILE]
@@ -33,7 +37,8 @@ const usage = `usage:
                                      real clients (ffprobe, ffmpeg, rtmpdump) against the
                                      reference server and nginx-rtmp: the matrix in Markdown
 
-exit status: run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario,
+exit status: compare: 0 the table is complete, 1 a run could not be made;
+run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario,
 130 interrupted (SIGINT/SIGTERM: no verdict; a second one quits at once);
 validate: 0 valid, 1 invalid, 2 usage error; conformance: 0 the reference server's column
 as expected, 1 not, 130 interrupted
@@ -91,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runCmd(args[1:], stdout, stderr)
+	case "compare":
+		return compareCmd(args[1:], stdout, stderr)
 	case "serve":
 		ctx, stop := interrupted(stderr)
 		defer stop()

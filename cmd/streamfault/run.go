@@ -26,6 +26,7 @@ import (
 type runOptions struct {
 	junit, jsonDir, labels string
 	htmlDir                string
+	compare                *reports.Comparison // set by compare: the side-by-side table for the HTML index
 	parallel, repeat       int
 	seed                   uint64
 	toxiproxyURL           string
@@ -281,7 +282,7 @@ func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, sta
 		}
 	}
 	if o.htmlDir != "" {
-		werr = append(werr, reports.WriteHTML(o.htmlDir, runs, repeat))
+		werr = append(werr, reports.WriteHTML(o.htmlDir, runs, repeat, o.compare))
 	}
 	passed, interrupted := 0, 0
 	for _, r := range runs {

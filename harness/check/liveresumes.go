@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
@@ -69,13 +70,7 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 	}
 	stream := streamOf(h, client)
 	var publishes []history.Event
-	for _, p := range h.Kind(history.KindServerPublish) {
-		if p.Stream != stream {
-			continue
-		}
-		if srv := serverOf(h, routeAt(h, client, p.At)); srv != "" && p.Source != srv {
-			continue // published on a server this viewer does not play from
-		}
+	for _, p := range publishesOf(h, client, stream) {
 		publishes = append(publishes, p)
 		got := firstAfter(frames, p.At)
 		switch {
@@ -116,4 +111,39 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 	}
 	return conclude(v, problems, evidence, fmt.Sprintf("%d frames, timestamps never went back; frames again after %d interruption(s) and within %v of each of %d publish(es)",
 		len(frames), interruptions, within, len(publishes)))
+}
+
+// publishesOf lists the publishes of stream on the server client plays from: from the
+// reference server's access log, or for a server without one from the publishers' own
+// NetStream.Publish.Start (a publisher whose publish request names the stream).
+func publishesOf(h *history.History, client, stream string) []history.Event {
+	srv := serverOf(h, routeAt(h, client, 0))
+	var out []history.Event
+	if hasAccessLog(h, srv) {
+		for _, p := range h.Kind(history.KindServerPublish) {
+			if p.Stream != stream {
+				continue
+			}
+			if s := serverOf(h, routeAt(h, client, p.At)); s != "" && p.Source != s {
+				continue // published on a server this viewer does not play from
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	names := map[[2]any]bool{} // (publisher, connection) whose publish named the stream
+	for _, e := range h.Kind(history.KindClientPublish) {
+		if e.Stream == stream {
+			names[[2]any{e.Source, e.Conn}] = true
+		}
+	}
+	for _, e := range h.Kind(history.KindClientStatus) {
+		if e.Code == "NetStream.Publish.Start" && names[[2]any{e.Source, e.Conn}] {
+			ev := e
+			ev.Stream = stream
+			out = append(out, ev)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
+	return out
 }

@@ -42,6 +42,10 @@ func playlistRebuilt(h *history.History, client string) Verdict {
 		v.Status, v.Message = Fail, client+" never resumed, so no playlist was rebuilt"
 		return v
 	}
+	if srv := serverOf(h, routeAt(h, client, resumes[0].Request.At)); !hasAccessLog(h, srv) {
+		v.Status, v.Message = Unknown, fmt.Sprintf("the server's playlist is known only from the reference server's access log; %s keeps none", srv)
+		return v
+	}
 	var problems, evidence []string
 	for i, rs := range resumes {
 		rq := rs.Request

@@ -107,12 +107,12 @@ func republishesAfterZeroBitrate(h *history.History, p Republishes) Verdict {
 			continue
 		}
 		evidence = append(evidence, line)
-		pub := firstAfter(h.Declared(p.Client, history.KindServerPublish), z.At)
+		pub, by := republished(h, p.Client, z.At)
 		if pub == nil {
 			problems = append(problems, fmt.Sprintf("no server saw %s publish again after the detection at %s", p.Client, sec(z.At)))
 			continue
 		}
-		evidence = append(evidence, fmt.Sprintf("republished: %s session %s at %s", pub.Source, pub.Session, sec(pub.At)))
+		evidence = append(evidence, fmt.Sprintf("republished: %s at %s", by, sec(pub.At)))
 		if p.Codec != "" {
 			var codec string
 			for _, e := range h.Of(p.Client, history.KindClientPublish) {
@@ -205,4 +205,23 @@ func viewerAgain(h *history.History, viewer string, pub, within time.Duration, p
 		evidence = append(evidence, fmt.Sprintf("%s got frames again at %s (%s after the republish)", viewer, sec(got.At), sec(got.At-pub)))
 	}
 	return problems, evidence
+}
+
+// republished is the first publish of client after t that a server accepted: from the
+// reference server's access log (by identity), or for a server without one from the status
+// the client got (NetStream.Publish.Start); by says which.
+func republished(h *history.History, client string, t time.Duration) (*history.Event, string) {
+	if srv := serverOf(h, routeAt(h, client, t)); !hasAccessLog(h, srv) {
+		for _, e := range h.Of(client, history.KindClientStatus) {
+			if e.At > t && e.Code == "NetStream.Publish.Start" {
+				return &e, fmt.Sprintf("%s accepted it (NetStream.Publish.Start on connection %d)", srv, e.Conn)
+			}
+		}
+		return nil, ""
+	}
+	pub := firstAfter(h.Declared(client, history.KindServerPublish), t)
+	if pub == nil {
+		return nil, ""
+	}
+	return pub, fmt.Sprintf("%s session %s", pub.Source, pub.Session)
 }

@@ -1,6 +1,10 @@
 package fault
 
-import "context"
+import (
+	"context"
+
+	"github.com/streamfault/streamfault/internal/spec"
+)
 
 // Kill aborts the server's every socket (RST) and stops it listening, as when the process
 // dies; reverting starts it again on the same address.
@@ -16,9 +20,15 @@ func (*Kill) Lasting() bool { return true }
 
 // Apply kills the server.
 func (k *Kill) Apply(_ context.Context, env Env, _ string) (Revert, error) {
-	srv, err := k.server(env)
+	srv, err := k.subject(env)
 	if err != nil {
 		return nil, err
 	}
 	return startAgain(srv), srv.Kill()
+}
+
+// Check reports an undefined server, or one this fault cannot act on.
+func (f *Kill) Check(p spec.Problems, s *Scope) {
+	f.ServerRef.Check(p, s)
+	checkManaged(p, s, "kill")
 }

@@ -1,6 +1,10 @@
 package fault
 
-import "context"
+import (
+	"context"
+
+	"github.com/streamfault/streamfault/internal/spec"
+)
 
 // Restart kills the server and starts it again on the same address at once.
 type Restart struct {
@@ -15,9 +19,15 @@ func (*Restart) Lasting() bool { return false }
 
 // Apply restarts the server.
 func (r *Restart) Apply(_ context.Context, env Env, _ string) (Revert, error) {
-	srv, err := r.server(env)
+	srv, err := r.subject(env)
 	if err != nil {
 		return nil, err
 	}
 	return nil, srv.Restart()
+}
+
+// Check reports an undefined server, or one this fault cannot act on.
+func (f *Restart) Check(p spec.Problems, s *Scope) {
+	f.ServerRef.Check(p, s)
+	checkManaged(p, s, "restart")
 }

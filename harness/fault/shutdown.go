@@ -1,6 +1,10 @@
 package fault
 
-import "context"
+import (
+	"context"
+
+	"github.com/streamfault/streamfault/internal/spec"
+)
 
 // Shutdown closes the server gracefully (FIN) and stops it listening; reverting starts it
 // again on the same address.
@@ -16,9 +20,15 @@ func (*Shutdown) Lasting() bool { return true }
 
 // Apply closes the server.
 func (s *Shutdown) Apply(_ context.Context, env Env, _ string) (Revert, error) {
-	srv, err := s.server(env)
+	srv, err := s.subject(env)
 	if err != nil {
 		return nil, err
 	}
 	return startAgain(srv), srv.Close()
+}
+
+// Check reports an undefined server, or one this fault cannot act on.
+func (f *Shutdown) Check(p spec.Problems, s *Scope) {
+	f.ServerRef.Check(p, s)
+	checkManaged(p, s, "shutdown")
 }

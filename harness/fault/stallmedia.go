@@ -1,6 +1,10 @@
 package fault
 
-import "context"
+import (
+	"context"
+
+	"github.com/streamfault/streamfault/internal/spec"
+)
 
 // StallMedia makes the server stop sending media while every socket stays open and read (a
 // server-side stall); reverting resumes it.
@@ -22,4 +26,10 @@ func (s *StallMedia) Apply(_ context.Context, env Env, _ string) (Revert, error)
 	}
 	srv.StallMedia(true)
 	return func(context.Context) error { srv.StallMedia(false); return nil }, nil
+}
+
+// Check reports an undefined server, or one this fault cannot act on.
+func (f *StallMedia) Check(p spec.Problems, s *Scope) {
+	f.ServerRef.Check(p, s)
+	checkReference(p, s, "stallMedia")
 }

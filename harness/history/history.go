@@ -23,6 +23,8 @@ const (
 	KindRunEnd         = "run.end"        // the run ended
 	KindStream         = "lab.stream"     // a catalogue entry: Stream, Count (frames), FPS
 	KindRoute          = "lab.route"      // a route: Route, Target (its server), Message (listen address)
+	KindServer         = "lab.server"     // a server of the lab: Source its name, Message its kind (reference, nginx, process, external)
+	KindServerOutput   = "server.output"  // a line a server program the lab runs wrote: Code stdout or stderr
 	KindFaultStart     = "fault.start"    // Fault, Route (the route it acts on or moves a client to), Target (server or client)
 	KindFaultEnd       = "fault.end"      // Fault, Route, Target
 	KindFaultSchedule  = "fault.schedule" // a nemesis schedule: Message holds the seed and the faults

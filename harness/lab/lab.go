@@ -46,6 +46,10 @@ type Options struct {
 	Clock clock.Clock
 	// OnServerEvent receives the reference server's access log; it must be concurrency-safe.
 	OnServerEvent func(server string, ev fakeserver.Event)
+	// OnServerLine receives the output lines of a server program the lab runs (optional).
+	OnServerLine func(server, stream, line string)
+	// Dir is the scenario file's folder ({dir} in a server command).
+	Dir string
 }
 
 // Path is a route as built: a Toxiproxy proxy in front of a server.
@@ -67,7 +71,10 @@ type Lab struct {
 	// Toxiproxy is the client every fault goes through.
 	Toxiproxy *toxiclient.Client
 
-	servers  map[string]*fakeserver.Server
+	servers  map[string]*fakeserver.Server // the reference servers
+	subjects map[string]Subject            // every server, reference or not
+	kind     string
+	apps     [2]string // the VOD and live applications
 	routes   map[string]*Path
 	embedded *embedded
 	clk      clock.Clock
@@ -86,7 +93,7 @@ const teardownCall = 12 * time.Second
 
 // Start builds the lab opts describes. On error everything created so far is removed.
 func Start(ctx context.Context, opts Options) (*Lab, error) {
-	l := &Lab{servers: map[string]*fakeserver.Server{}, routes: map[string]*Path{}, clk: clock.Or(opts.Clock), armed: map[string]bool{},
+	l := &Lab{servers: map[string]*fakeserver.Server{}, subjects: map[string]Subject{}, routes: map[string]*Path{}, clk: clock.Or(opts.Clock), armed: map[string]bool{},
 		http: &ctxTransport{ctx: ctx}}
 	if err := l.build(ctx, opts); err != nil {
 		return nil, errors.Join(err, l.Close())
@@ -130,7 +137,16 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 	}
 
 	srvOpts := opts.Server
+	l.kind, l.apps = srvOpts.Kind(), [2]string{srvOpts.VODApp, srvOpts.LiveApp}
+	if l.kind != KindReference {
+		if err := l.startSubject(ctx, opts); err != nil {
+			return fmt.Errorf("lab: server %s (%s): %w", ServerName, l.kind, err)
+		}
+	}
 	for _, name := range srvOpts.Names() {
+		if l.kind != KindReference {
+			break
+		}
 		cfg := fakeserver.Config{Streams: srvOpts.Specs(), Clock: opts.Clock, IdlePublisherTimeout: srvOpts.IdlePublisherTimeout.D(),
 			PingInterval: srvOpts.PingInterval.D(), PingTimeout: srvOpts.PingTimeout.D()}
 		if opts.OnServerEvent != nil {
@@ -144,6 +160,7 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 			return fmt.Errorf("lab: server %s: %w", name, err)
 		}
 		l.servers[name] = srv
+		l.subjects[name] = srv
 	}
 
 	suffix := randomSuffix()
@@ -153,7 +170,7 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 		}
 		// Unique names let parallel runs share one external toxiproxy-server.
 		name := proxyName(opts.Name, r.Name, suffix)
-		srv, err := l.Server(r.Server) // the loader names the first server when the route does not
+		srv, err := l.Subject(r.Server) // the loader names the first server when the route does not
 		if err != nil {
 			return fmt.Errorf("lab: route %q: %w", r.Name, err)
 		}
@@ -224,9 +241,66 @@ func (l *Lab) Routes() []*Path {
 func (l *Lab) Server(name string) (*fakeserver.Server, error) {
 	s, ok := l.servers[name]
 	if !ok {
+		if _, other := l.subjects[name]; other {
+			return nil, fmt.Errorf("lab: server %q is %s, not the reference server", name, l.kind)
+		}
 		return nil, fmt.Errorf("lab: no server %q", name)
 	}
 	return s, nil
+}
+
+// Subject returns the named server, whatever its kind.
+func (l *Lab) Subject(name string) (Subject, error) {
+	s, ok := l.subjects[name]
+	if !ok {
+		return nil, fmt.Errorf("lab: no server %q", name)
+	}
+	return s, nil
+}
+
+// Kind is the kind of the lab's servers (KindReference, KindNginx, KindProcess, KindExternal).
+func (l *Lab) Kind() string { return l.kind }
+
+// App is the RTMP application scripted clients use: the live one for publishers and viewers.
+func (l *Lab) App(live bool) string {
+	if live {
+		return l.apps[1]
+	}
+	return l.apps[0]
+}
+
+// startSubject starts (or, for an external server, checks the address of) the one server of
+// a lab whose subject is not the reference server.
+func (l *Lab) startSubject(ctx context.Context, opts Options) error {
+	srv := opts.Server
+	var onLine func(stream, line string)
+	if opts.OnServerLine != nil {
+		onLine = func(stream, line string) { opts.OnServerLine(ServerName, stream, line) }
+	}
+	switch l.kind {
+	case KindExternal:
+		host, _, err := net.SplitHostPort(srv.External.Address)
+		if err != nil {
+			return err
+		}
+		if !opts.AllowRemote && !Loopback(host) {
+			return fmt.Errorf("%s is not on loopback; allow other hosts explicitly (--allow-remote, STREAMFAULT_ALLOW_REMOTE=1)", srv.External.Address)
+		}
+		l.subjects[ServerName] = externalSubject{addr: srv.External.Address}
+	case KindProcess:
+		p, err := startProcessSubject(ctx, srv.Process, opts.Dir, onLine)
+		if err != nil {
+			return err
+		}
+		l.subjects[ServerName] = p
+	case KindNginx:
+		n, err := startNginxSubject(ctx, srv.Nginx, srv.Specs(), onLine)
+		if err != nil {
+			return err
+		}
+		l.subjects[ServerName] = n
+	}
+	return nil
 }
 
 // Heal removes every toxic and leaves every route enabled, so that no fault outlives the
@@ -293,12 +367,12 @@ func (l *Lab) Close() error {
 		}
 	}
 	l.routes = map[string]*Path{}
-	for name, s := range l.servers {
+	for name, s := range l.subjects {
 		if err := s.Shutdown(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: server %s: %w", name, err))
 		}
 	}
-	l.servers = map[string]*fakeserver.Server{}
+	l.servers, l.subjects = map[string]*fakeserver.Server{}, map[string]Subject{}
 	if l.embedded != nil {
 		errs = append(errs, l.embedded.close())
 		l.embedded = nil

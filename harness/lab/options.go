@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -48,7 +49,66 @@ type Server struct {
 	PingInterval spec.Duration `yaml:"pingInterval" json:"pingInterval,omitempty"`
 	// PingTimeout is how long a session may send nothing at all before the server closes it.
 	PingTimeout spec.Duration `yaml:"pingTimeout" json:"pingTimeout,omitempty"`
+
+	// External makes the subject a server someone else runs, at an address, instead of the
+	// reference server (the catalogue then says what it serves; nothing is started).
+	External *External `yaml:"external" json:"external,omitempty"`
+	// Process makes the subject a server program the harness runs, kills and restarts.
+	Process *ServerProcess `yaml:"process" json:"process,omitempty"`
+	// Nginx makes the subject nginx-rtmp, run by the harness with the catalogue as FLV files.
+	Nginx *Nginx `yaml:"nginx" json:"nginx,omitempty"`
+	// VODApp and LiveApp are the RTMP applications the scripted clients use: players VODApp,
+	// publishers and viewers LiveApp (defaults: vod and vod for the reference server, vod and
+	// live for any other).
+	VODApp  string `yaml:"vodApp" json:"vodApp,omitempty"`
+	LiveApp string `yaml:"liveApp" json:"liveApp,omitempty"`
 }
+
+// Kind is the kind of server the subject is: KindReference, KindNginx, KindProcess or
+// KindExternal.
+func (s Server) Kind() string {
+	switch {
+	case s.Nginx != nil:
+		return KindNginx
+	case s.Process != nil:
+		return KindProcess
+	case s.External != nil:
+		return KindExternal
+	}
+	return KindReference
+}
+
+// As is the same server with its subject swapped to kind (KindReference or KindNginx): the
+// catalogue stays, the idle-publisher and ping settings carry over (idlePublisherTimeout ↔
+// nginx.dropIdlePublisher, pingInterval ↔ nginx.ping, pingTimeout ↔ nginx.pingTimeout), the
+// applications go back to the new kind's defaults. External and process subjects do not swap.
+func (s Server) As(kind string) (Server, error) {
+	from := s.Kind()
+	switch {
+	case from == kind:
+		return s, nil
+	case from != KindReference && from != KindNginx:
+		return s, fmt.Errorf("the subject is %s: only the reference server and nginx swap", from)
+	case kind != KindReference && kind != KindNginx:
+		return s, fmt.Errorf("%q is not a subject to swap to (known: %s, %s)", kind, KindReference, KindNginx)
+	case kind == KindNginx && len(s.Instances) > 1:
+		return s, fmt.Errorf("%d server instances: nginx is one server", len(s.Instances))
+	}
+	out := s
+	out.VODApp, out.LiveApp = "", ""
+	if kind == KindNginx {
+		out.Nginx = &Nginx{DropIdlePublisher: s.IdlePublisherTimeout, Ping: s.PingInterval, PingTimeout: s.PingTimeout}
+		out.IdlePublisherTimeout, out.PingInterval, out.PingTimeout, out.Instances = 0, 0, 0, nil
+	} else {
+		out.IdlePublisherTimeout, out.PingInterval, out.PingTimeout = s.Nginx.DropIdlePublisher, s.Nginx.Ping, s.Nginx.PingTimeout
+		out.Nginx = nil
+	}
+	out.Default()
+	return out, nil
+}
+
+// Managed tells whether the harness runs the server (so faults may kill, stop and start it).
+func (s Server) Managed() bool { return s.Kind() != KindExternal }
 
 // Stream is one synthetic VOD stream.
 type Stream struct {
@@ -105,8 +165,17 @@ func (st Stream) Spec() media.Spec {
 // Frames is the stream's length in frames.
 func (st Stream) Frames() int { return int(st.Duration.D() * time.Duration(st.FPS) / time.Second) }
 
-// Default fills the streams' defaults.
+// Default fills the streams' defaults and the applications.
 func (s *Server) Default() {
+	if s.VODApp == "" {
+		s.VODApp = "vod"
+	}
+	if s.LiveApp == "" {
+		s.LiveApp = "vod"
+		if s.Kind() != KindReference {
+			s.LiveApp = "live"
+		}
+	}
 	for i := range s.Streams {
 		st := &s.Streams[i]
 		if st.FPS == 0 {
@@ -181,7 +250,52 @@ func (s *Server) Validate(p spec.Problems) (streams, servers spec.Names) {
 	if len(s.Instances) == 0 {
 		servers[ServerName] = true
 	}
+	s.validateSubject(p)
 	return streams, servers
+}
+
+// validateSubject checks the choice of a subject other than the reference server.
+func (s *Server) validateSubject(p spec.Problems) {
+	set := 0
+	for _, on := range []bool{s.External != nil, s.Process != nil, s.Nginx != nil} {
+		if on {
+			set++
+		}
+	}
+	if set > 1 {
+		p.Add("", "external, process and nginx each name the subject: give one")
+	}
+	if set > 0 && len(s.Instances) > 0 {
+		p.Add("instances", "are reference servers; a scenario with an external, process or nginx subject has that one server")
+	}
+	if s.Kind() != KindReference && (s.IdlePublisherTimeout != 0 || s.PingInterval != 0 || s.PingTimeout != 0) {
+		p.Add("", "idlePublisherTimeout, pingInterval and pingTimeout configure the reference server (for nginx: nginx.dropIdlePublisher, ping, pingTimeout)")
+	}
+	for _, app := range []struct{ field, v string }{{"vodApp", s.VODApp}, {"liveApp", s.LiveApp}} {
+		if app.v != "" && !spec.SafeName(app.v) {
+			p.Add(app.field, "%q "+spec.SafeNameRule, app.v)
+		}
+	}
+	if e := s.External; e != nil {
+		if host, port, err := net.SplitHostPort(e.Address); err != nil || host == "" || port == "" {
+			p.At("external").Add("address", "%q is not a host:port such as 127.0.0.1:1935", e.Address)
+		}
+	}
+	if sp := s.Process; sp != nil {
+		f := p.At("process")
+		if len(sp.Command) == 0 || strings.TrimSpace(sp.Command[0]) == "" {
+			f.Add("command", "is required: the server program and its arguments, with {port} where it takes its port")
+		} else if !strings.Contains(strings.Join(sp.Command, " "), "{port}") && !strings.Contains(strings.Join(sp.Command, " "), "{addr}") {
+			f.Add("command", "names no {port} or {addr}: the harness picks the port the server must listen on")
+		}
+		f.NonNegative("readyTimeout", sp.ReadyTimeout)
+	}
+	if ng := s.Nginx; ng != nil {
+		f := p.At("nginx")
+		f.NonNegative("dropIdlePublisher", ng.DropIdlePublisher)
+		f.NonNegative("ping", ng.Ping)
+		f.NonNegative("pingTimeout", ng.PingTimeout)
+	}
 }
 
 // ValidateRoutes checks the routes (p is the scenario's root) and returns their names.

@@ -234,7 +234,7 @@ func (s *Scenario) scopes() (*fault.Scope, *check.Scope) {
 		judged[g] = true
 	}
 	fs := &fault.Scope{Timeout: s.Timeout, Routes: routes, Servers: servers, Clients: clients,
-		FirstServer: s.Server.Names()[0], Client: s.clientSpec, Stream: s.Server.Stream}
+		FirstServer: s.Server.Names()[0], Client: s.clientSpec, Stream: s.Server.Stream, ServerKind: s.Server.Kind()}
 	cs := &check.Scope{Timeout: s.Timeout, Clients: judged, Faults: faults, Client: s.clientSpec}
 	return fs, cs
 }
@@ -361,4 +361,23 @@ func validate(s *Scenario) []spec.Problem {
 	check.ValidateControls(s.ExpectFailures, "expectFailures", s.Expect, p)
 	check.ValidateControls(s.ExpectUnknown, "expectUnknown", s.Expect, p)
 	return p.List()
+}
+
+// WithSubject is a copy of a loaded scenario whose server is swapped to kind (see lab.Server.As),
+// validated again: a fault only the reference server can take, for one, refuses the swap.
+func (s *Scenario) WithSubject(kind string) (*Scenario, error) {
+	srv, err := s.Server.As(kind)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	c := *s
+	c.Server = srv
+	if probs := validate(&c); len(probs) > 0 {
+		var msgs []string
+		for _, p := range probs {
+			msgs = append(msgs, p.Field+": "+p.Message)
+		}
+		return nil, fmt.Errorf("%s as %s: %s", s.Name, kind, strings.Join(msgs, "; "))
+	}
+	return &c, nil
 }
