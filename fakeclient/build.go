@@ -41,7 +41,7 @@ func (s *Spec) New(name, addr, app string, clk clock.Clock, onEvent func(Event))
 		return NewViewer(ViewerConfig{ID: name, Addr: addr, App: app, Stream: s.Stream, Restore: s.Restore, Duration: s.Duration.D(),
 			Clock: clk, OnEvent: onEvent, Conn: conn})
 	case RolePublisher:
-		return NewPublisher(PublisherConfig{ID: name, Addr: addr, App: app, Stream: s.Stream, FPS: s.FPS, Bitrate: s.Bitrate * 1000, Codecs: s.Codecs,
+		return NewPublisher(PublisherConfig{ID: name, Addr: addr, App: app, Stream: s.Stream, File: s.File, FPS: s.FPS, Bitrate: s.Bitrate * 1000, Codecs: s.Codecs,
 			BitrateCheck: s.BitrateCheck, Restore: s.Restore, Pings: s.Pings, Duration: s.Duration.D(), SendBuffer: s.SendBuffer,
 			Mutant: s.Mutant, Clock: clk, OnEvent: onEvent, Conn: conn})
 	}

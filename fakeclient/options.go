@@ -80,6 +80,10 @@ type Spec struct {
 	Restore *Restore `yaml:"restore" json:"restore,omitempty"`
 	// Pings is a publisher's missing-ping detection (WCS receiveProbes/probesInterval).
 	Pings *Pings `yaml:"pings" json:"pings,omitempty"`
+	// File is a publisher's source: an FLV file of real media (e.g. made by ffmpeg), sent looped
+	// and paced by its timestamps instead of the synthetic source; a path relative to the
+	// scenario file. Frames are then known by their timestamps.
+	File string `yaml:"file" json:"file,omitempty"`
 	// SendBuffer is a publisher's socket send buffer in bytes (default 8192).
 	SendBuffer int `yaml:"sendBuffer" json:"sendBuffer,omitempty"`
 	// Route is the route the client connects through.
@@ -325,8 +329,8 @@ func (s *Spec) Validate(p spec.Problems, routes, streams spec.Names) {
 }
 
 func (s *Spec) validatePlayer(p spec.Problems, streams spec.Names) {
-	if s.Stream != "" || s.Restore != nil || s.BitrateCheck != nil || s.Pings != nil || s.Duration != 0 {
-		p.Add("", "stream, duration, restore, bitrateCheck and pings are for publishers and viewers; a player has a play script")
+	if s.Stream != "" || s.Restore != nil || s.BitrateCheck != nil || s.Pings != nil || s.Duration != 0 || s.File != "" {
+		p.Add("", "stream, duration, restore, bitrateCheck, pings and file are for publishers and viewers; a player has a play script")
 	}
 	if s.BufferTime <= 0 {
 		p.Add("bufferTime", "must be positive")
@@ -434,10 +438,13 @@ func (s *Spec) validateLive(p spec.Problems) {
 		r.Validate(p.At("restore"), s.Role == RolePublisher)
 	}
 	if s.Role == RoleViewer {
-		if s.BitrateCheck != nil || s.Pings != nil || s.Bitrate != 0 || len(s.Codecs) > 0 || s.Mutant != "" {
-			p.Add("", "bitrate, codecs, bitrateCheck, pings and mutants are for publishers")
+		if s.BitrateCheck != nil || s.Pings != nil || s.Bitrate != 0 || len(s.Codecs) > 0 || s.Mutant != "" || s.File != "" {
+			p.Add("", "bitrate, codecs, bitrateCheck, pings, file and mutants are for publishers")
 		}
 		return
+	}
+	if s.File != "" && (s.Mutant != "" || (s.BitrateCheck != nil && s.BitrateCheck.CodecChange)) {
+		p.Add("file", "a file source sends its own codec and timestamps: no mutant, no codecChange")
 	}
 	if s.Bitrate < 1 || s.Bitrate > maxBitrateKbps {
 		p.Add("bitrate", "%d kbit/s is outside 1..%d", s.Bitrate, maxBitrateKbps)

@@ -330,11 +330,19 @@ func (p *Player) scheduleRetry(st *playState) {
 func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 	switch {
 	case m.TypeID == message.TypeIDVideoMessage:
+		ts := time.Duration(m.Timestamp) * time.Millisecond
 		id, ok := media.ParseVideo(m.Payload)
 		if !ok {
-			return nil // sequence header
+			if !media.CodedVideo(m.Payload) {
+				return nil // a sequence header
+			}
+			// Real media: the frame is known by its timestamp in the stream being played.
+			stream := st.curStream
+			if stream == "" {
+				stream = p.cfg.Stream
+			}
+			id = media.RealIdentity(stream, ts, st.frameDur)
 		}
-		ts := time.Duration(m.Timestamp) * time.Millisecond
 		splice := p.cfg.Mutant != MutantResumeFromStart && p.cfg.Mutant != MutantResumeAtItemStart
 		if splice && st.started && ts <= st.heldTs { // the splice, by stream time
 			p.emit(Event{Kind: EventDropped, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts})

@@ -28,6 +28,9 @@ type PublisherConfig struct {
 	App string
 	// Stream is the name to publish.
 	Stream string
+	// File, when set, is an FLV file (real media, e.g. made by ffmpeg) sent looped instead of
+	// the synthetic source; FPS and Bitrate then come from the file.
+	File string
 	// FPS is the source's frame rate (default 25).
 	FPS int
 	// Bitrate is the source's video bitrate in bits/s (default 400 kbps); frames are padded
@@ -66,6 +69,7 @@ type Publisher struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	switches chan string
+	file     *fileSource
 }
 
 // NewPublisher validates cfg.
@@ -97,7 +101,15 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 		cfg.SendBuffer = DefaultSendBuffer
 	}
 	cfg.Conn.SendBuffer = cfg.SendBuffer
-	return &Publisher{cfg: cfg, clk: clock.Or(cfg.Clock), stop: make(chan struct{}), switches: make(chan string, 8)}, nil
+	p := &Publisher{cfg: cfg, clk: clock.Or(cfg.Clock), stop: make(chan struct{}), switches: make(chan string, 8)}
+	if cfg.File != "" {
+		src, err := loadFileSource(cfg.File)
+		if err != nil {
+			return nil, err
+		}
+		p.file = src
+	}
+	return p, nil
 }
 
 // Stop is a manual stop: the publication ends, every state is cleared and no restore follows.
@@ -435,6 +447,15 @@ func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 t
 // one padded frame per frame period, reporting each second of frames sent. A write that
 // fails (or blocks past the write timeout) closes the connection.
 func (p *Publisher) sendSource(ctx context.Context, n int, nc *netConnection, codec string, t0 time.Time, send func(pubEvent) bool) {
+	if p.file != nil {
+		_ = p.file.send(ctx, p.clk, nc.conn, nc.streamID, p.cfg.Stream, t0, func(first, last int, at time.Duration) {
+			send(pubEvent{n: n, sent: &Event{Kind: EventSent, Conn: n, Stream: p.cfg.Stream, First: first, Last: last, StreamTime: at}})
+		})
+		if ctx.Err() == nil {
+			_ = nc.conn.Close() // a blocked or failed write: the session ends
+		}
+		return
+	}
 	c, fps := nc.conn, p.cfg.FPS
 	spec := media.Spec{Name: p.cfg.Stream, FPS: fps, KeyframeInterval: time.Second}
 	size := p.cfg.Bitrate / 8 / fps

@@ -167,9 +167,13 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 		var ev *Event
 		switch {
 		case m.TypeID == message.TypeIDVideoMessage:
-			if id, ok := media.ParseVideo(m.Payload); ok {
-				ev = &Event{Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index,
-					StreamTime: time.Duration(m.Timestamp) * time.Millisecond}
+			ts := time.Duration(m.Timestamp) * time.Millisecond
+			id, ok := media.ParseVideo(m.Payload)
+			if !ok && media.CodedVideo(m.Payload) { // real media: known by its timestamp
+				id, ok = media.RealIdentity(v.cfg.Stream, ts, 0), true
+			}
+			if ok {
+				ev = &Event{Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts}
 			}
 		case m.Control != nil:
 			userControl(ctx, c, m)

@@ -239,7 +239,11 @@ func buildActors(s *scenario.Scenario, l *lab.Lab, clk clock.Clock, rec *history
 			out[name] = a
 			continue
 		}
-		a, err := c.New(name, route.Listen, l.App(c.Live()), clk, func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) })
+		sp := c.Spec
+		if sp.File != "" && !filepath.IsAbs(sp.File) {
+			sp.File = filepath.Join(scenarioDir(s.Path), sp.File)
+		}
+		a, err := sp.New(name, route.Listen, l.App(c.Live()), clk, func(ev fakeclient.Event) { rec.RecordAt(ev.Time, clientEvent(name, ev)) })
 		if err != nil {
 			closeActors(out)
 			return nil, fmt.Errorf("client %q: %w", c.Name, err)

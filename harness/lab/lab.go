@@ -294,7 +294,7 @@ func (l *Lab) startSubject(ctx context.Context, opts Options) error {
 		}
 		l.subjects[ServerName] = p
 	case KindNginx:
-		n, err := startNginxSubject(ctx, srv.Nginx, srv.Specs(), onLine)
+		n, err := startNginxSubject(ctx, srv.Nginx, srv.Streams, opts.Dir, onLine)
 		if err != nil {
 			return err
 		}

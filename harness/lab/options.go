@@ -120,6 +120,11 @@ type Stream struct {
 	FPS int `yaml:"fps" json:"fps,omitempty"`
 	// KeyframeInterval is the time between keyframes (default 1s).
 	KeyframeInterval spec.Duration `yaml:"keyframeInterval" json:"keyframeInterval,omitempty"`
+	// File, for an nginx subject, is an FLV file of real media (e.g. made by ffmpeg) to serve
+	// under this name instead of the synthetic stream (a path relative to the scenario file);
+	// duration and fps must then say what it holds. The reference server serves synthetic
+	// streams only.
+	File string `yaml:"file" json:"file,omitempty"`
 }
 
 // Route is a named path from clients to a server through one Toxiproxy proxy.
@@ -235,6 +240,9 @@ func (s *Server) Validate(p spec.Problems) (streams, servers spec.Names) {
 		}
 		if st.KeyframeInterval <= 0 {
 			f.Add("keyframeInterval", "must be positive")
+		}
+		if st.File != "" && s.Kind() != KindNginx {
+			f.Add("file", "is served by an nginx subject; the reference server serves synthetic streams, an external or process server its own files")
 		}
 	}
 	for i, name := range s.Instances {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -168,7 +169,7 @@ func startProcessSubject(ctx context.Context, sp *ServerProcess, dir string, onL
 }
 
 // startNginxSubject writes the catalogue as FLV files and starts nginx-rtmp on a free port.
-func startNginxSubject(ctx context.Context, ng *Nginx, streams []media.Spec, onLine func(stream, line string)) (*nginxSubject, error) {
+func startNginxSubject(ctx context.Context, ng *Nginx, streams []Stream, scenarioDir string, onLine func(stream, line string)) (*nginxSubject, error) {
 	dir, err := os.MkdirTemp("", "streamfault-nginx-")
 	if err != nil {
 		return nil, err
@@ -184,7 +185,18 @@ func startNginxSubject(ctx context.Context, ng *Nginx, streams []media.Spec, onL
 		return nil, err
 	}
 	for _, st := range streams {
-		if err := writeFLVFile(filepath.Join(vod, st.Name+".flv"), st); err != nil {
+		dst := filepath.Join(vod, st.Name+".flv")
+		if st.File != "" {
+			src := st.File
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(scenarioDir, src)
+			}
+			if err := copyFile(dst, src); err != nil {
+				return nil, fmt.Errorf("stream %s: %w", st.Name, err)
+			}
+			continue
+		}
+		if err := writeFLVFile(dst, st.Spec()); err != nil {
 			return nil, fmt.Errorf("stream %s: %w", st.Name, err)
 		}
 	}
@@ -195,6 +207,24 @@ func startNginxSubject(ctx context.Context, ng *Nginx, streams []media.Spec, onL
 	}
 	ok = true
 	return &nginxSubject{processSubject: processSubject{p: n.Process(), addr: n.Addr(), stop: syscall.SIGQUIT}, n: n, dir: dir}, nil
+}
+
+// copyFile copies a real media file into nginx's directory.
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // writeFLVFile writes a synthetic stream as an FLV file (nginx plays it by name).

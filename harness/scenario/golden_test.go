@@ -44,6 +44,7 @@ var goldenCases = []struct{ name, src string }{
 	{"nginx-stallmedia", strings.Replace(strings.Replace(goldenBase, "server:\n", "server:\n  nginx: {}\n  pingInterval: 1s\n", 1),
 		"faults:\n", "faults:\n  - {name: k, at: 1s, stallMedia: {}}\n  - {name: p, at: 1s, kill: {}}\n", 1)},
 	{"process-server", strings.Replace(goldenBase, "server:\n", "server:\n  process: {command: [my-server, --listen, 1935]}\n", 1)},
+	{"reference-file", strings.Replace(goldenBase, "streams: [{name: s, duration: 20s}]", "streams: [{name: s, duration: 20s, file: a.flv}]", 1)},
 	{"unknown-checker", strings.Replace(goldenBase, "resumesAtOffset:", "resumeAtOffset:", 1)},
 	{"unknown-checker-field", strings.Replace(goldenBase, "{client: v}", "{client: v, minResume: 1}", 1)},
 	{"unknown-trigger-field", strings.Replace(goldenBase, "at: 2s", "after: {fault: x, dealy: 1s}", 1)},

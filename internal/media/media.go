@@ -160,6 +160,29 @@ type Identity struct {
 	Key bool
 }
 
+// CodedVideo tells whether an FLV video tag body is a coded frame of any codec (not an AVC
+// sequence header or end of sequence, not a video info/command frame): a frame a player
+// shows, whether or not it carries streamfault's identity.
+func CodedVideo(tag []byte) bool {
+	if len(tag) < 2 || tag[0]>>4 == 5 {
+		return false
+	}
+	if tag[0]&0x0f == 7 && tag[1] != 1 {
+		return false
+	}
+	return true
+}
+
+// RealIdentity is the identity of a coded frame that carries none of its own (real media:
+// what ffmpeg or a camera sends): the stream it was played as, and its position by timestamp
+// at the stream's frame duration.
+func RealIdentity(stream string, ts, frame time.Duration) Identity {
+	if frame <= 0 {
+		frame = 40 * time.Millisecond
+	}
+	return Identity{Stream: stream, Index: int((ts + frame/2) / frame)}
+}
+
 // ParseVideo reads the identity of an FLV AVC video tag body. ok is false for sequence
 // headers and for frames that carry no streamfault SEI.
 func ParseVideo(tag []byte) (id Identity, ok bool) {
