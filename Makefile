@@ -5,7 +5,7 @@ GINKGO   := $(GO) tool ginkgo
 # Extra arguments for `make run`, e.g. LABELS='--label-filter=reconnect'.
 LABELS   ?=
 
-.PHONY: run test unit vet fmt-check deps negative-controls schema validate fuzz fuzz-server bench clean
+.PHONY: run test unit vet fmt-check deps negative-controls schema validate fuzz fuzz-server bench compare clean
 
 ## run: the main job — every scenario in scenarios/ through an embedded Toxiproxy and the
 ## reference server; JUnit in $(OUT)/junit.xml, one JSON report per scenario in $(OUT)/.
@@ -57,6 +57,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./harness/check/
 	$(GO) run ./cmd/streamfault bench players
 	$(GO) run ./cmd/streamfault bench relay
+
+## compare: the nginx-labelled scenarios against the reference server and nginx-rtmp side by
+## side (needs make deps); the table on stdout, the HTML report in $(OUT)/compare/.
+compare:
+	$(GO) run ./cmd/streamfault compare -p 4 --label-filter nginx --html $(OUT)/compare scenarios
 
 ## schema: regenerate scenarios/schema.json from the Go types (a test fails when it is stale).
 schema:

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -25,12 +24,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var o runOptions
 	subjects := fs.String("subjects", lab.KindReference+","+lab.KindNginx, "the subjects to compare, comma-separated (reference, nginx)")
-	fs.StringVar(&o.jsonDir, "json", "", "write one JSON report per run into `DIR`")
-	fs.StringVar(&o.htmlDir, "html", "", "write the HTML report, the table first, into `DIR`")
-	fs.StringVar(&o.labels, "label-filter", "", "compare only scenarios whose labels match `EXPR`")
-	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
-	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL`")
-	fs.BoolVar(&o.allowRemote, "allow-remote", os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1", "allow a Toxiproxy on a host other than loopback")
+	o.bind(fs)
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 2

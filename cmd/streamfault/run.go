@@ -33,6 +33,16 @@ type runOptions struct {
 	allowRemote            bool
 }
 
+// bind declares the flags run and compare share.
+func (o *runOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.jsonDir, "json", "", "write one JSON report (history + verdicts) per run into `DIR`")
+	fs.StringVar(&o.htmlDir, "html", "", "write the HTML timeline report into `DIR` (index.html + one page per run)")
+	fs.StringVar(&o.labels, "label-filter", "", "run only scenarios whose labels match `EXPR` (Ginkgo's label-filter language)")
+	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
+	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL`; wins over a scenario's toxiproxy.url (default $TOXIPROXY_URL, else the scenario's, else embedded)")
+	fs.BoolVar(&o.allowRemote, "allow-remote", os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1", "allow a Toxiproxy or server under test on a host other than loopback (default $STREAMFAULT_ALLOW_REMOTE=1)")
+}
+
 // parseInterleaved parses flags that may come before or after positional arguments.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
@@ -97,14 +107,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var o runOptions
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit report to `FILE`")
-	fs.StringVar(&o.jsonDir, "json", "", "write one JSON report (history + verdicts) per run into `DIR`")
-	fs.StringVar(&o.htmlDir, "html", "", "write the HTML timeline report into `DIR` (index.html + one page per run)")
-	fs.StringVar(&o.labels, "label-filter", "", "run only scenarios whose labels match `EXPR` (Ginkgo's label-filter language)")
-	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
+	o.bind(fs)
 	fs.IntVar(&o.repeat, "repeat", 1, "run each scenario `N` times (nemesis schedules get seeds seed, seed+1, …)")
 	fs.Uint64Var(&o.seed, "seed", 0, "nemesis seeds: run i gets S+i (0: the scenario's own seed for one run, random seeds for repeats)")
-	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL`; wins over a scenario's toxiproxy.url (default $TOXIPROXY_URL, else the scenario's, else embedded)")
-	fs.BoolVar(&o.allowRemote, "allow-remote", os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1", "allow a Toxiproxy or server under test on a host other than loopback (default $STREAMFAULT_ALLOW_REMOTE=1)")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 2

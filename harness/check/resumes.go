@@ -147,17 +147,7 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 				deref(srv.StartTime), *rq.Offset))
 		}
 	}
-	if len(problems) > 0 {
-		return fail(v, problems, evidence)
-	}
-	total := 0
-	for _, m := range seen {
-		total += len(m)
-	}
-	v.Status = Pass
-	v.Message = fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", total, len(resumes))
-	v.Evidence = limit(evidence)
-	return v
+	return conclude(v, problems, evidence, fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", rendered(seen), len(resumes)))
 }
 
 // itemChange checks that stream time runs on by exactly one frame where the rendered stream
@@ -321,15 +311,15 @@ func servedFromClient(h *history.History, v Verdict, client string, resumes []Re
 			evidence = append(evidence, fmt.Sprintf("resume at %s: offset %.3fs, first frame on connection %d at %.3fs", sec(rq.At), want, rq.Conn, got))
 		}
 	}
-	if len(problems) > 0 {
-		return fail(v, problems, evidence)
-	}
+	return conclude(v, problems, evidence, fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s), each served from its offset (judged from what %s received: the server keeps no access log)",
+		rendered(seen), len(resumes), client))
+}
+
+// rendered counts the distinct frames shown, over every stream.
+func rendered(seen map[string]map[int]time.Duration) int {
 	total := 0
 	for _, m := range seen {
 		total += len(m)
 	}
-	v.Status = Pass
-	v.Message = fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s), each served from its offset (judged from what %s received: the server keeps no access log)", total, len(resumes), client)
-	v.Evidence = limit(evidence)
-	return v
+	return total
 }
