@@ -167,6 +167,11 @@ type playState struct {
 	lastTick time.Time
 	nextSamp time.Time
 
+	hashes  frameHashes // real media frames received, by identity
+	usable  bool        // a video frame the player can show has arrived
+	useless int         // media messages before the first usable frame
+	warned  bool        // the player said it received nothing it can use
+
 	nextCheck time.Time // stall monitor
 	lastBytes int64
 	strikes   int
@@ -332,21 +337,32 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 	case m.TypeID == message.TypeIDVideoMessage:
 		ts := time.Duration(m.Timestamp) * time.Millisecond
 		id, ok := media.ParseVideo(m.Payload)
+		real := false
 		if !ok {
 			if !media.CodedVideo(m.Payload) {
+				p.unusable(st, n)
 				return nil // a sequence header
 			}
-			// Real media: the frame is known by its timestamp in the stream being played.
+			// Real media: the frame is known by its timestamp in the stream being played, and
+			// by a hash of its payload.
 			stream := st.curStream
 			if stream == "" {
 				stream = p.cfg.Stream
 			}
-			id = media.RealIdentity(stream, ts, st.frameDur)
+			id, real = media.RealIdentity(stream, ts, st.frameDur), true
 		}
+		st.usable = true
 		splice := p.cfg.Mutant != MutantResumeFromStart && p.cfg.Mutant != MutantResumeAtItemStart
 		if splice && st.started && ts <= st.heldTs { // the splice, by stream time
-			p.emit(Event{Kind: EventDropped, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts})
+			ev := Event{Kind: EventDropped, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts}
+			if real {
+				ev.Message = st.hashes.differs(id, m.Payload)
+			}
+			p.emit(ev)
 			return nil
+		}
+		if real {
+			st.hashes.keep(id, m.Payload)
 		}
 		if !st.started {
 			st.started, st.playhead = true, ts
@@ -358,6 +374,8 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 		st.buf = append(st.buf, frame{id: id, ts: ts})
 		st.heldTs = ts
 		p.emit(Event{Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts})
+	case m.TypeID == message.TypeIDAudioMessage:
+		p.unusable(st, n)
 	case m.Command != nil && m.Command.Name == "onMetaData":
 		meta, _ := m.Command.Arg(0).(map[string]any)
 		if fps, ok := meta["framerate"].(float64); ok && fps > 0 {

@@ -82,7 +82,7 @@ func playsToEnd(h *history.History, client string, within time.Duration) Verdict
 	}
 	v.Status = Fail
 	if highest < 0 {
-		v.Message = fmt.Sprintf("%s never rendered a frame of %s", client, stream)
+		v.Message = fmt.Sprintf("%s never rendered a frame of %s", client, stream) + noUsableMedia(h, client)
 	} else {
 		v.Message = fmt.Sprintf("%s never rendered the last frame %d of %s; the highest was %d at %s", client, lastFrame, stream, highest, sec(highestAt))
 	}

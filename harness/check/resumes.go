@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
 )
@@ -51,7 +52,7 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 	v := Verdict{Checker: NameResumesAtOffset, Subject: client}
 	runs := h.Of(client, history.KindClientRendered)
 	if len(runs) == 0 {
-		v.Status, v.Message = Unknown, client+" rendered no frame"
+		v.Status, v.Message = Unknown, client+" rendered no frame"+noUsableMedia(h, client)
 		return v
 	}
 	var problems []string
@@ -110,6 +111,12 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 	}
 	flushDups()
 
+	for _, e := range h.Of(client, history.KindClientDropped) {
+		if e.Message != "" && e.Frames != nil { // real media sent again with other content
+			problems = append(problems, fmt.Sprintf("frame %d of %s came again on connection %d at %s with other content: %s; the server resumed other media than it had sent",
+				e.Frames.First, e.Stream, e.Conn, sec(e.At), e.Message))
+		}
+	}
 	resumes := Resumes(h, client)
 	if len(resumes) > 0 && !hasAccessLog(h, serverOf(h, routeAt(h, client, resumes[0].Request.At))) {
 		return servedFromClient(h, v, client, resumes, problems, minResumes, seen)
@@ -322,4 +329,15 @@ func rendered(seen map[string]map[int]time.Duration) int {
 		total += len(m)
 	}
 	return total
+}
+
+// noUsableMedia is why a client rendered nothing when it said media arrived that it could not
+// use ("" when it did not say so).
+func noUsableMedia(h *history.History, client string) string {
+	for _, e := range h.Of(client, history.KindClientStatus) {
+		if e.Code == fakeclient.CodeNoUsableMedia {
+			return fmt.Sprintf(" (connection %d at %s: %s)", e.Conn, sec(e.At), e.Message)
+		}
+	}
+	return ""
 }
