@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,6 +99,9 @@ func (r *Result) Passed() bool { return len(r.Problems()) == 0 }
 // lab, every client and every goroutine started here are gone when Run returns, whatever
 // the path, including ctx being cancelled.
 func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, err error) {
+	if missing := s.Missing(); len(missing) > 0 {
+		return nil, fmt.Errorf("scenario %s needs %s, not found on this machine (make deps installs the bundled ones)", s.Name, strings.Join(missing, ", "))
+	}
 	clk := clock.Or(opts.Clock)
 	began := clk.Now()
 	outer := ctx // cancelled from outside: the run is interrupted, not judged

@@ -63,7 +63,15 @@ var _ = Describe("Scenario", func() {
 			c.ExpectFailures, c.ExpectUnknown = nil, nil
 			s = &c
 		}
-		It(s.Name, Label(s.Labels...), SpecTimeout(s.Timeout.D()+specGrace), func(ctx SpecContext) {
+		// Longest first: with many processes the suite's wall time is that of its tail.
+		It(s.Name, Label(s.Labels...), SpecTimeout(s.Timeout.D()+specGrace), SpecPriority(int(s.Length().Seconds())), func(ctx SpecContext) {
+			if missing := s.Missing(); len(missing) > 0 {
+				msg := fmt.Sprintf("%s needs %s (make deps installs it)", s.Name, strings.Join(missing, ", "))
+				if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") == "1" {
+					Fail(msg + "; STREAMFAULT_REQUIRE_TOOLS=1 requires every program")
+				}
+				Skip(msg)
+			}
 			leaks := goleak.IgnoreCurrent()
 			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: os.Getenv("TOXIPROXY_URL"),
 				AllowRemote: os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1"})

@@ -327,6 +327,14 @@ func validate(s *Scenario) []spec.Problem {
 		p.Add("clients", "%d clients exceed the limit of %d", total, MaxClients)
 		return p.List()
 	}
+	if len(s.Requires) > MaxLabels {
+		p.Add("requires", "%d programs exceed the limit of %d", len(s.Requires), MaxLabels)
+	}
+	for i, r := range s.Requires {
+		if strings.TrimSpace(r) == "" || strings.ContainsAny(r, "/\x00") {
+			p.Add(fmt.Sprintf("requires[%d]", i), "%q is not a program name (found in PATH)", r)
+		}
+	}
 	if len(s.Labels) > MaxLabels {
 		p.Add("labels", "%d labels exceed the limit of %d", len(s.Labels), MaxLabels)
 	}

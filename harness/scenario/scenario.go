@@ -36,6 +36,10 @@ type Scenario struct {
 	Description string `yaml:"description" json:"description,omitempty"`
 	// Labels select scenarios (Ginkgo label filters).
 	Labels []string `yaml:"labels" json:"labels,omitempty"`
+	// Requires names programs the scenario needs besides those it names itself (a process
+	// client's program, nginx for an nginx subject), e.g. ffmpeg inside a wrapper script;
+	// without them the suite skips the scenario and run refuses it.
+	Requires []string `yaml:"requires" json:"requires,omitempty"`
 	// Timeout bounds the whole run (default 60s).
 	Timeout spec.Duration `yaml:"timeout" json:"timeout,omitempty"`
 	// Toxiproxy selects an external toxiproxy-server; omitted, one is embedded in the process
