@@ -279,14 +279,15 @@ func (l *Lab) startSubject(ctx context.Context, opts Options) error {
 	}
 	switch l.kind {
 	case KindExternal:
-		host, _, err := net.SplitHostPort(srv.External.Address)
+		addr, err := srv.External.HostPort()
 		if err != nil {
 			return err
 		}
+		host, _, _ := net.SplitHostPort(addr)
 		if !opts.AllowRemote && !Loopback(host) {
 			return fmt.Errorf("%s is not on loopback; allow other hosts explicitly (--allow-remote, STREAMFAULT_ALLOW_REMOTE=1)", srv.External.Address)
 		}
-		l.subjects[ServerName] = externalSubject{addr: srv.External.Address}
+		l.subjects[ServerName] = externalSubject{addr: addr}
 	case KindProcess:
 		p, err := startProcessSubject(ctx, srv.Process, opts.Dir, onLine)
 		if err != nil {

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -285,8 +284,8 @@ func (s *Server) validateSubject(p spec.Problems) {
 		}
 	}
 	if e := s.External; e != nil {
-		if host, port, err := net.SplitHostPort(e.Address); err != nil || host == "" || port == "" {
-			p.At("external").Add("address", "%q is not a host:port such as 127.0.0.1:1935", e.Address)
+		if _, err := e.HostPort(); err != nil {
+			p.At("external").Add("address", "%v", err)
 		}
 	}
 	if sp := s.Process; sp != nil {

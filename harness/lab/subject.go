@@ -33,8 +33,25 @@ const subjectStopGrace = 5 * time.Second
 
 // External is a server the harness does not run: it only reaches it through the routes.
 type External struct {
-	// Address is the server's host:port (loopback unless other hosts are allowed explicitly).
+	// Address is the server's host:port, or an rtmp://host:port URL (port 1935 when the URL
+	// names none); loopback unless other hosts are allowed explicitly.
 	Address string `yaml:"address" json:"address"`
+}
+
+// HostPort is the address as host:port.
+func (e External) HostPort() (string, error) {
+	a := e.Address
+	if rest, ok := strings.CutPrefix(a, "rtmp://"); ok {
+		a, _, _ = strings.Cut(rest, "/")
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			a = net.JoinHostPort(a, "1935")
+		}
+	}
+	host, port, err := net.SplitHostPort(a)
+	if err != nil || host == "" || port == "" {
+		return "", fmt.Errorf("%q is not a host:port or rtmp://host:port such as 127.0.0.1:1935", e.Address)
+	}
+	return a, nil
 }
 
 // ServerProcess is a server program the harness runs as the subject: started before the

@@ -210,3 +210,17 @@ func TestServerAs(t *testing.T) {
 		t.Fatal("an external server swapped")
 	}
 }
+
+func TestExternalAddressForms(t *testing.T) {
+	for in, want := range map[string]string{"127.0.0.1:1935": "127.0.0.1:1935", "rtmp://127.0.0.1:19350/live": "127.0.0.1:19350",
+		"rtmp://localhost/app": "localhost:1935", "rtmp://[::1]:1936": "[::1]:1936"} {
+		if got, err := (External{Address: in}).HostPort(); err != nil || got != want {
+			t.Errorf("%s: %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"nope", "rtmp://", "http://x:1"} {
+		if _, err := (External{Address: bad}).HostPort(); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
