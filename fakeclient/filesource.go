@@ -54,8 +54,8 @@ func loadFileSource(path string) (*fileSource, error) {
 			}
 		}
 	}
-	if len(videoTs) < 2 {
-		return nil, fmt.Errorf("publisher: source file %s: fewer than two video frames", path)
+	if len(videoTs) < 2 || videoTs[len(videoTs)-1] <= videoTs[0] {
+		return nil, fmt.Errorf("publisher: source file %s: fewer than two video frames, or timestamps that do not advance", path)
 	}
 	src.frame = time.Duration(videoTs[len(videoTs)-1]-videoTs[0]) * time.Millisecond / time.Duration(len(videoTs)-1)
 	src.length = time.Duration(src.frames[len(src.frames)-1].Timestamp)*time.Millisecond + src.frame

@@ -63,3 +63,22 @@ func TestPublisherRefusesAFileThatIsNotFLV(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A file whose video timestamps do not advance is refused (its loop would have no length).
+func TestPublisherRefusesAFileWithoutTime(t *testing.T) {
+	var b []byte
+	b = append(b, 'F', 'L', 'V', 1, 1, 0, 0, 0, 9, 0, 0, 0, 0)
+	body := []byte{0x27, 1, 0, 0, 0, 0, 0, 0, 1, 0x65}
+	for range 3 { // three video tags, all at 0 ms
+		b = append(b, 9, 0, 0, byte(len(body)), 0, 0, 0, 0, 0, 0, 0)
+		b = append(b, body...)
+		b = append(b, 0, 0, 0, byte(11+len(body)))
+	}
+	f := filepath.Join(t.TempDir(), "still.flv")
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewPublisher(PublisherConfig{Addr: "127.0.0.1:1", Stream: "cam", File: f}); err == nil || !strings.Contains(err.Error(), "do not advance") {
+		t.Fatalf("err = %v", err)
+	}
+}

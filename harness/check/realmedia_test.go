@@ -30,3 +30,28 @@ func TestNothingRenderedSaysWhy(t *testing.T) {
 		t.Fatalf("%v", v)
 	}
 }
+
+// Against a server without the access log, a resume is judged by the first frame that arrived
+// on its connection: at the offset it passes, from 0 it fails.
+func TestResumeJudgedFromTheClientWithoutAnAccessLog(t *testing.T) {
+	build := func(servedFrom float64, first int) *hb {
+		b := &hb{}
+		b.lab("v", "wifi")
+		b.add(0, history.Event{Source: "origin", Kind: history.KindServer, Message: "nginx"})
+		b.stream().play(0, "reset", 0)
+		b.add(ms(2), history.Event{Source: "v", Kind: history.KindClientReceived, Stream: "s", Conn: 1, Frames: &history.Range{First: 0, Last: 0}, StartTime: f(0)})
+		b.render(ms(100), 0, 49).play(ms(1000), "resume", 2.0)
+		kind := history.KindClientReceived
+		if first < 50 {
+			kind = history.KindClientDropped
+		}
+		b.add(ms(1100), history.Event{Source: "v", Kind: kind, Stream: "s", Conn: 2, Frames: &history.Range{First: first, Last: first}, StartTime: f(servedFrom)})
+		return b.render(ms(2000), 50, 99)
+	}
+	if v := resumesAtOffset(&build(2.0, 50).h, "v", 1); v.Status != Pass || !strings.Contains(v.Message, "keeps no access log") {
+		t.Fatalf("served at the offset: %v", v)
+	}
+	if v := resumesAtOffset(&build(0, 0).h, "v", 1); v.Status != Fail || !strings.Contains(v.Message, "the server ignored the resume: served from 0.000 s for offset 2.000 s") {
+		t.Fatalf("served from 0: %v", v)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -270,7 +271,7 @@ func describeRequest(e history.Event) string {
 func hasAccessLog(h *history.History, server string) bool {
 	for _, e := range h.Kind(history.KindServer) {
 		if e.Source == server {
-			return e.Message == "reference"
+			return e.Message == lab.KindReference
 		}
 	}
 	return true

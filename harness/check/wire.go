@@ -46,7 +46,6 @@ func isProcess(h *history.History, client string) bool {
 type wireConn struct {
 	n        int
 	opened   time.Duration
-	failed   string         // why the upstream could not be reached
 	closed   *history.Event // tap.close, nil while open at the end
 	commands []history.Event
 	statuses []history.Event
@@ -125,20 +124,6 @@ func (c wireConn) status(code string) *history.Event {
 	return nil
 }
 
-// lastLeft is when the program's bytes last grew on the connection (from the samples), and
-// whether they did at all.
-func (c wireConn) lastLeft() (time.Duration, bool) {
-	var at time.Duration
-	var prev int64
-	grew := false
-	for _, b := range c.bytes {
-		if b.BytesOut > prev {
-			at, prev, grew = b.At, b.BytesOut, true
-		}
-	}
-	return at, grew
-}
-
 // wireConns lists a process's connections in the order they were accepted.
 func wireConns(h *history.History, client string) []wireConn {
 	var out []wireConn
@@ -155,7 +140,7 @@ func wireConns(h *history.History, client string) []wireConn {
 		if e.Kind == history.KindTapConnect {
 			if _, dup := at[e.Conn]; !dup {
 				at[e.Conn] = len(out)
-				out = append(out, wireConn{n: e.Conn, opened: e.At, failed: e.Message})
+				out = append(out, wireConn{n: e.Conn, opened: e.At})
 			}
 			continue
 		}

@@ -68,7 +68,7 @@ const (
 	KindTapStatus   = "tap.status"     // the server sent an onStatus Code
 	KindTapMedia    = "tap.media"      // the first media message of a run, at Media seconds, Message its direction
 	KindTapBytes    = "tap.bytes"      // the connection's bytes so far: BytesIn (from the server), BytesOut
-	KindTapClose    = "tap.close"      // the connection ended: ClosedBy, Quiet, Media (the last delivered)
+	KindTapClose    = "tap.close"      // the connection ended: ClosedBy, Media (the last delivered), bytes
 	KindTapUnparsed = "tap.unparsed"   // a direction stopped being RTMP (Message), relayed unwatched
 )
 
@@ -153,8 +153,6 @@ type Event struct {
 	// ClosedBy says which side ended a tapped connection: client, server (its network or
 	// server) or tap (the end of the run).
 	ClosedBy string `json:"closedBy,omitempty"`
-	// Quiet is how long nothing had come from the server when a tapped connection ended.
-	Quiet time.Duration `json:"quiet,omitempty"`
 	// Message carries a reason, an error or detail.
 	Message string `json:"message,omitempty"`
 }

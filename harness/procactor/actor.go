@@ -107,9 +107,6 @@ func (a *Actor) Run(ctx context.Context) error {
 		}
 	}
 	args := a.Args()
-	if _, err := exec.LookPath(args[0]); err != nil {
-		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
-	}
 	env := make([]string, 0, len(a.cfg.Spec.Env))
 	for k, v := range a.cfg.Spec.Env {
 		env = append(env, k+"="+expand(v, a.tap.Addr(), a.cfg.Spec.App, a.cfg.Stream, a.cfg.Dir))
@@ -196,7 +193,7 @@ func exitStatus(err error) string {
 // tapEvent adapts what the wire tap saw into the history.
 func (a *Actor) tapEvent(ev wiretap.Event) {
 	e := history.Event{Source: a.cfg.Name, Conn: ev.Conn, Stream: ev.Stream, Start: ev.Start, Offset: ev.Offset,
-		Transition: ev.Transition, Media: ev.Media, BytesIn: ev.Down, BytesOut: ev.Up, ClosedBy: ev.ClosedBy, Quiet: ev.Quiet, Message: ev.Err}
+		Transition: ev.Transition, Media: ev.Media, BytesIn: ev.Down, BytesOut: ev.Up, ClosedBy: ev.ClosedBy, Message: ev.Err}
 	switch ev.Kind {
 	case wiretap.KindConnect:
 		e.Kind = history.KindTapConnect

@@ -14,18 +14,7 @@ import (
 // TestServesTheSyntheticStreams: nginx-rtmp plays an FLV written from a synthetic stream and
 // answers RTMP on its port; Stop ends it.
 func TestServesTheSyntheticStreams(t *testing.T) {
-	if err := Available(Config{}); err != nil {
-		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") == "1" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	dir := t.TempDir()
-	n, err := Start(context.Background(), Config{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
+	n := startNginx(t)
 	f, err := os.Create(filepath.Join(n.VODDir(), "s.flv"))
 	if err != nil {
 		t.Fatal(err)
@@ -65,18 +54,8 @@ func TestServesTheSyntheticStreams(t *testing.T) {
 // TestWaitPlaySeesAPlayerOfAnyName: nginx reports a play through on_play to the harness's
 // listener; a stream name with shell metacharacters is only a name.
 func TestWaitPlaySeesAPlayerOfAnyName(t *testing.T) {
-	if err := Available(Config{}); err != nil {
-		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") == "1" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	dir := t.TempDir()
-	n, err := Start(context.Background(), Config{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
+	n := startNginx(t)
+	dir := t.TempDir() // where a stream name run through a shell would leave a file
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := rtmpconn.Dial(ctx, n.Addr(), rtmpconn.Options{ReadTimeout: 5 * time.Second})
@@ -119,4 +98,22 @@ func TestWaitPlaySeesAPlayerOfAnyName(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
 		t.Fatal("the stream name ran as a shell command")
 	}
+}
+
+// startNginx starts an nginx-rtmp of the test's own, stopped at its end; the test is skipped
+// where nginx is missing, unless STREAMFAULT_REQUIRE_TOOLS=1.
+func startNginx(t *testing.T) *Nginx {
+	t.Helper()
+	if err := Available(Config{}); err != nil {
+		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	n, err := Start(context.Background(), Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Stop() })
+	return n
 }

@@ -26,7 +26,7 @@ const (
 	KindStatus   = "status"   // the server sent an onStatus: Code
 	KindMedia    = "media"    // the first media message of a run: Dir, Media (its timestamp)
 	KindBytes    = "bytes"    // a sample of the connection's byte counters: Up, Down
-	KindClose    = "close"    // the connection ended: ClosedBy, Media (last delivered), Up, Down, Quiet
+	KindClose    = "close"    // the connection ended: ClosedBy, Media (last delivered), Up, Down
 	KindUnparsed = "unparsed" // a direction stopped being readable as RTMP (Err); relayed on
 )
 
@@ -72,8 +72,6 @@ type Event struct {
 	Up, Down int64
 	// ClosedBy is ByClient, ByServer or ByTap (KindClose).
 	ClosedBy string
-	// Quiet is how long no byte had come from the server when the connection ended.
-	Quiet time.Duration
 	// Err is why a connection could not be relayed, or why a direction is not RTMP.
 	Err string
 }
@@ -105,6 +103,7 @@ type Tap struct {
 	conns    map[*relay]bool
 	next     int
 	closed   bool
+	done     chan struct{} // closed by Close
 
 	wg sync.WaitGroup
 }
@@ -130,7 +129,7 @@ func Listen(cfg Config) (*Tap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wiretap: listen: %w", err)
 	}
-	t := &Tap{cfg: cfg, clk: clock.Or(cfg.Clock), ln: ln, upstream: cfg.Upstream, conns: map[*relay]bool{}}
+	t := &Tap{cfg: cfg, clk: clock.Or(cfg.Clock), ln: ln, upstream: cfg.Upstream, conns: map[*relay]bool{}, done: make(chan struct{})}
 	t.wg.Add(1)
 	go t.accept()
 	return t, nil
@@ -149,7 +148,12 @@ func (t *Tap) Switch(upstream string) {
 
 // Close stops listening, ends every connection and waits until all of its goroutines are gone.
 func (t *Tap) Close() error {
-	conns := t.snapshot(func() { t.closed = true })
+	conns := t.snapshot(func() {
+		if !t.closed {
+			close(t.done)
+		}
+		t.closed = true
+	})
 	err := t.ln.Close()
 	for _, r := range conns {
 		r.end(ByTap)
@@ -177,14 +181,24 @@ func (t *Tap) emit(e Event) {
 
 func (t *Tap) accept() {
 	defer t.wg.Done()
+	backoff := time.Duration(0)
 	for {
 		c, err := t.ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			continue // a transient accept error (a reset before accept): keep serving
+			// Out of file descriptors, or another transient failure: wait (5 ms doubling to
+			// 1 s) and accept again until the tap is closed.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			select {
+			case <-time.After(backoff):
+			case <-t.done:
+				return
+			}
+			continue
 		}
+		backoff = 0
 		t.mu.Lock()
 		if t.closed {
 			t.mu.Unlock()
@@ -201,6 +215,7 @@ func (t *Tap) accept() {
 		if full {
 			t.emit(Event{Conn: n, Kind: KindConnect, Err: fmt.Sprintf("refused: %d connections are relayed already", t.cfg.MaxConns)})
 			c.Close()
+			t.emit(Event{Conn: n, Kind: KindClose, ClosedBy: ByTap})
 			continue
 		}
 		t.wg.Add(1)
@@ -223,11 +238,9 @@ type relay struct {
 	mu       sync.Mutex
 	server   net.Conn
 	closedBy string
-	quiet    time.Duration
 
 	ended    chan struct{} // one value per pump that has ended
 	up, down atomic.Int64
-	lastDown atomic.Int64 // clock time (UnixNano) of the last byte from the server
 }
 
 // end closes both sides, remembering who ended the connection first.
@@ -235,7 +248,6 @@ func (r *relay) end(by string) {
 	r.mu.Lock()
 	if r.closedBy == "" {
 		r.closedBy = by
-		r.quiet = r.tap.clk.Now().Sub(time.Unix(0, r.lastDown.Load()))
 	}
 	srv := r.server
 	r.mu.Unlock()
@@ -247,7 +259,6 @@ func (r *relay) end(by string) {
 
 func (r *relay) run(upstream string) {
 	t := r.tap
-	r.lastDown.Store(t.clk.Now().UnixNano())
 	ctx, cancel := context.WithTimeout(context.Background(), t.cfg.DialTimeout)
 	d := net.Dialer{}
 	srv, err := d.DialContext(ctx, "tcp", upstream)
@@ -292,9 +303,9 @@ func (r *relay) run(upstream string) {
 	wg.Wait()
 	last := w.stop()
 	r.mu.Lock()
-	by, quiet := r.closedBy, r.quiet
+	by := r.closedBy
 	r.mu.Unlock()
-	t.emit(Event{Conn: r.n, Kind: KindClose, ClosedBy: by, Quiet: quiet, Media: last, Up: r.up.Load(), Down: r.down.Load()})
+	t.emit(Event{Conn: r.n, Kind: KindClose, ClosedBy: by, Media: last, Up: r.up.Load(), Down: r.down.Load()})
 }
 
 // pump copies src to dst, feeding the watcher, counting what was delivered. fromServer says
@@ -307,9 +318,6 @@ func (r *relay) pump(src, dst net.Conn, feed io.WriteCloser, count *atomic.Int64
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if fromServer {
-				r.lastDown.Store(r.tap.clk.Now().UnixNano())
-			}
 			if watching {
 				if _, ferr := feed.Write(buf[:n]); ferr != nil {
 					watching = false
