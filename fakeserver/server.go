@@ -319,8 +319,9 @@ func (s *Server) acceptLoop(ctx context.Context, ln net.Listener) {
 		}
 		if len(s.sessions) >= s.cfg.MaxSessions {
 			s.mu.Unlock()
-			_ = nc.Close()
+			// Logged before the close: whoever sees the refusal finds it in the log.
 			s.emit(Event{Kind: EventError, Client: nc.RemoteAddr().String(), Reason: fmt.Sprintf("connection refused: %d sessions already", s.cfg.MaxSessions)})
+			_ = nc.Close()
 			continue
 		}
 		s.nextSID++
