@@ -2,7 +2,6 @@ package fakeclient
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"github.com/yutopp/go-rtmp/message"
@@ -73,7 +72,7 @@ func (p *Player) session(ctx context.Context, n int, addr string, out chan<- con
 }
 
 // writePlay2 writes the queued play2 calls in order, each followed by the buffer length, and
-// reports each one sent; a write error closes the connection.
+// reports each play2 once it is written; a write error closes the connection.
 func (p *Player) writePlay2(ctx context.Context, n int, nc *netConnection, send func(connEvent) bool) {
 	c := nc.conn
 	for {
@@ -92,15 +91,17 @@ func (p *Player) writePlay2(ctx context.Context, n int, nc *netConnection, send 
 					opts["oldStreamName"] = s.OldStream
 				}
 				at := p.clk.Now()
-				err := errors.Join(
-					c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts),
-					c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}),
-				)
-				if err != nil {
+				if err := c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts); err != nil {
 					_ = c.Close()
 					return
 				}
+				// Reported as soon as it is written: the server can answer it, and the loop
+				// close the connection on that answer, before the buffer length below goes out.
 				if !send(connEvent{n: n, sent: &sentCmd{cmd: cmd, at: at}}) {
+					return
+				}
+				if err := c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}); err != nil {
+					_ = c.Close()
 					return
 				}
 			}

@@ -152,12 +152,13 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 		return
 	}
 	at := v.clk.Now() // stamped before the write: the request precedes the server's play event
-	err = errors.Join(
-		c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play", 0, nil, v.cfg.Stream, -1000.0),
-		c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: 1000}),
-	)
+	err = c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play", 0, nil, v.cfg.Stream, -1000.0)
+	// Reported once written, whatever becomes of the buffer length after it.
 	if err == nil && !send(viewEvent{n: n, ev: &Event{Time: at, Kind: EventPlayRequest, Conn: n, Stream: v.cfg.Stream, Transition: "live"}}) {
 		return
+	}
+	if err == nil {
+		err = c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: 1000})
 	}
 	for err == nil {
 		var m *rtmpconn.Message
