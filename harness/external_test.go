@@ -196,7 +196,16 @@ func TestFrozenExternalToxiproxy(t *testing.T) {
 		}
 		done <- res
 	}()
-	time.Sleep(500 * time.Millisecond) // the lab is built; the stall fault is due at 1 s
+	// Frozen once the lab's proxy is in place (the lab no longer needs the server), before the
+	// stall fault due at 1 s asks it for its toxic.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if proxies, err := toxiclient.NewClient(url).Proxies(); err == nil && len(proxies) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lab's proxy never appeared in toxiproxy-server")
+		}
+	}
 	if err := proc.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
