@@ -124,8 +124,10 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 			rec.Record(history.Event{Source: name, Kind: history.KindServerOutput, Code: stream, Message: line})
 		}, Dir: scenarioDir(s.Path)})
 	if err != nil {
-		if outer.Err() != nil {
-			return &Result{Scenario: s, History: rec.History(), Interrupted: context.Cause(outer).Error()}, nil
+		if outer.Err() != nil { // interrupted while the lab was being built
+			why := context.Cause(outer).Error()
+			rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd, Message: "interrupted: " + why})
+			return &Result{Scenario: s, History: rec.History(), Interrupted: why}, nil
 		}
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}

@@ -97,6 +97,23 @@ func TestRunCancelledCleansUp(t *testing.T) {
 	}
 }
 
+// A run interrupted before its lab is built is interrupted too, and its history says so.
+func TestRunCancelledBeforeTheLabIsBuilt(t *testing.T) {
+	defer noLeaks(t, goleak.IgnoreCurrent())
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupted by SIGINT"))
+	res, err := Run(ctx, parse(t, quick), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Passed() || res.Interrupted != "interrupted by SIGINT" || len(res.Verdicts) != 0 {
+		t.Fatalf("interrupted=%q verdicts=%v problems=%v", res.Interrupted, res.Verdicts, res.Problems())
+	}
+	if end := res.History.Kind(history.KindRunEnd); len(end) != 1 || end[0].Message != "interrupted: interrupted by SIGINT" {
+		t.Fatalf("the history does not say the run was interrupted: %+v", end)
+	}
+}
+
 func TestRunUnreachableExternalToxiproxy(t *testing.T) {
 	defer noLeaks(t, goleak.IgnoreCurrent())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
