@@ -11,6 +11,7 @@ import (
 
 	"github.com/yutopp/go-rtmp/message"
 
+	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
@@ -43,13 +44,13 @@ func loadFileSource(path string) (*fileSource, error) {
 	var videoTs []uint32
 	for _, t := range tags {
 		switch {
-		case t.Type == 18, t.Type == 9 && !media.CodedVideo(t.Body), t.Type == 8 && len(t.Body) > 1 && t.Body[0]>>4 == 10 && t.Body[1] == 0:
+		case t.Type == media.TagScript, t.Type == media.TagVideo && !media.CodedVideo(t.Body), t.Type == media.TagAudio && aacHeader(t.Body):
 			if len(src.frames) == 0 {
 				src.headers = append(src.headers, t)
 			}
-		case t.Type == 8 || t.Type == 9:
+		case t.Type == media.TagAudio || t.Type == media.TagVideo:
 			src.frames = append(src.frames, t)
-			if t.Type == 9 {
+			if t.Type == media.TagVideo {
 				videoTs = append(videoTs, t.Timestamp)
 			}
 		}
@@ -94,7 +95,7 @@ func (s *fileSource) send(ctx context.Context, clk clock.Clock, c *rtmpconn.Conn
 		if err := write(ctx, c, streamID, t, uint32(when.Milliseconds())); err != nil {
 			return err
 		}
-		if t.Type == 9 {
+		if t.Type == media.TagVideo {
 			idx := media.RealIdentity(stream, when, s.frame).Index
 			if first < 0 {
 				first, firstAt = idx, when
@@ -109,18 +110,23 @@ func (s *fileSource) send(ctx context.Context, clk clock.Clock, c *rtmpconn.Conn
 	}
 }
 
-const setDataFrame = "@setDataFrame"
+// aacHeader tells whether an FLV audio tag body is an AAC sequence header (sound format 10,
+// AAC packet type 0).
+func aacHeader(body []byte) bool { return len(body) > 1 && body[0]>>4 == 10 && body[1] == 0 }
 
 // write sends one tag at timestamp ts.
 func write(ctx context.Context, c *rtmpconn.Conn, streamID uint32, t media.Tag, ts uint32) error {
 	switch t.Type {
-	case 8:
+	case media.TagAudio:
 		return c.Write(ctx, rtmpconn.CSIDAudio, ts, streamID, &message.AudioMessage{Payload: bytes.NewReader(t.Body)})
-	case 9:
+	case media.TagVideo:
 		return c.Write(ctx, rtmpconn.CSIDVideo, ts, streamID, &message.VideoMessage{Payload: bytes.NewReader(t.Body)})
-	case 18: // the file's onMetaData, as a publisher sets it: @setDataFrame first
-		body := append([]byte{0x02, 0x00, byte(len(setDataFrame))}, setDataFrame...)
-		return c.WriteRaw(ctx, rtmpconn.CSIDData, ts, streamID, 18, append(body, t.Body...))
+	case media.TagScript: // the file's onMetaData, as a publisher sets it: @setDataFrame first
+		name, err := amf0.Encode("@setDataFrame")
+		if err != nil {
+			return fmt.Errorf("publisher: %w", err)
+		}
+		return c.WriteRaw(ctx, rtmpconn.CSIDData, ts, streamID, media.TagScript, append(name, t.Body...))
 	}
 	return errors.New("publisher: unknown tag type")
 }

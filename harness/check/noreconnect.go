@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
 // NameNoReconnect is the noReconnect checker's YAML key.
@@ -162,7 +163,7 @@ func (c *NoReconnect) JudgeWire(h *history.History) Verdict {
 		}
 	}
 	switch {
-	case !moved && held.closed != nil && held.closed.ClosedBy != "tap":
+	case !moved && held.closed != nil && held.closed.ClosedBy != wiretap.ByTap:
 		problems = append(problems, fmt.Sprintf("%s, before any byte moved on it again after %s", held.how(), c.Fault))
 	case !moved:
 		problems = append(problems, fmt.Sprintf("no byte moved on connection %d after %s ended at %s", held.n, c.Fault, sec(f.end)))

@@ -7,6 +7,7 @@ import (
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
 // NameRepublishes is the republishesAfterZeroBitrate checker's YAML key.
@@ -153,7 +154,7 @@ func (c *Republishes) JudgeWire(h *history.History) Verdict {
 	stalls := 0
 	for i, pc := range pubs {
 		end := pc.lastActive()
-		dark := pc.lost() || (i+1 < len(pubs) && pc.lostBy(pubs[i+1].opened)) || (pc.closed != nil && pc.closed.ClosedBy == "tap" && pc.darkAt(pc.closed.At))
+		dark := pc.lost() || (i+1 < len(pubs) && pc.lostBy(pubs[i+1].opened)) || (pc.closed != nil && pc.closed.ClosedBy == wiretap.ByTap && pc.darkAt(pc.closed.At))
 		if !dark {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
 // NameResumesAtOffset is the resumesAtOffset checker's YAML key.
@@ -219,7 +220,7 @@ func (c *ResumesAtOffset) JudgeWire(h *history.History) Verdict {
 			asked := fmt.Sprintf("connection %d asked at %s to play %s from %.3f s (%s)", wc.n, sec(req.At), req.Stream, got, describeRequest(*req))
 			served := ""
 			for _, m := range wc.media {
-				if m.Message == "down" && m.At >= req.At && m.Media != nil {
+				if m.Message == wiretap.Down && m.At >= req.At && m.Media != nil {
 					served = fmt.Sprintf("; served from %.3f s", *m.Media)
 					break
 				}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
 // A checker judges an external client (role: process) only from what its wire tap saw: the
@@ -75,7 +76,7 @@ func (c wireConn) lost() bool {
 	if c.closed == nil {
 		return false
 	}
-	return c.closed.ClosedBy == "server" || (c.closed.ClosedBy == "client" && c.darkAt(c.closed.At))
+	return c.closed.ClosedBy == wiretap.ByServer || (c.closed.ClosedBy == wiretap.ByClient && c.darkAt(c.closed.At))
 }
 
 // lostBy tells whether the connection had been lost by t: ended by a loss, or still open on a
@@ -92,9 +93,9 @@ func (c wireConn) how() string {
 	switch {
 	case c.closed == nil:
 		return fmt.Sprintf("connection %d was open to the end (bytes last moved at %s)", c.n, sec(c.lastActive()))
-	case c.closed.ClosedBy == "server":
+	case c.closed.ClosedBy == wiretap.ByServer:
 		return fmt.Sprintf("connection %d was closed from the server's side at %s", c.n, sec(c.closed.At))
-	case c.closed.ClosedBy == "client":
+	case c.closed.ClosedBy == wiretap.ByClient:
 		return fmt.Sprintf("connection %d was closed by the program at %s (bytes last moved at %s)", c.n, sec(c.closed.At), sec(c.lastActive()))
 	}
 	return fmt.Sprintf("connection %d was open until the end of the run (%s)", c.n, sec(c.closed.At))

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -149,24 +148,14 @@ func (s *nginxSubject) Shutdown() error {
 	return errors.Join(err, os.RemoveAll(s.dir))
 }
 
-// freePort picks a free loopback port (the program then listens on it).
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // startProcessSubject starts a server program on a free port.
 func startProcessSubject(ctx context.Context, sp *ServerProcess, dir string, onLine func(stream, line string)) (*processSubject, error) {
-	port, err := freePort()
+	addr, err := proc.FreeLoopbackAddr()
 	if err != nil {
-		return nil, fmt.Errorf("pick a port: %w", err)
+		return nil, err
 	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	r := strings.NewReplacer("{port}", strconv.Itoa(port), "{addr}", addr, "{dir}", dir)
+	_, port, _ := net.SplitHostPort(addr)
+	r := strings.NewReplacer("{port}", port, "{addr}", addr, "{dir}", dir)
 	args := make([]string, len(sp.Command))
 	for i, a := range sp.Command {
 		args[i] = r.Replace(a)

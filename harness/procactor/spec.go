@@ -8,6 +8,7 @@ package procactor
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,7 +73,7 @@ func (s *Spec) Validate(p spec.Problems, stream string) {
 	usesStream := false
 	check := func(field, v string) {
 		for _, m := range placeholder.FindAllString(v, -1) {
-			if !known(m) {
+			if !slices.Contains(Placeholders, m) {
 				p.Add(field, "%s is not a placeholder (known: %s)", m, strings.Join(Placeholders, ", "))
 			}
 			usesStream = usesStream || m == "{url}" || m == "{stream}"
@@ -100,15 +101,6 @@ func (s *Spec) Validate(p spec.Problems, stream string) {
 	if s.Grace < 0 || s.Grace.D() > maxGrace {
 		p.Add("grace", "%v is outside 0..%v", s.Grace, maxGrace)
 	}
-}
-
-func known(ph string) bool {
-	for _, k := range Placeholders {
-		if k == ph {
-			return true
-		}
-	}
-	return false
 }
 
 // expand replaces the placeholders of v.

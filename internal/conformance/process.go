@@ -3,7 +3,6 @@ package conformance
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"syscall"
 	"time"
@@ -23,12 +22,10 @@ type referenceProcess struct {
 // StartReferenceProcess starts exe (the streamfault binary) as `serve` with the vod and live
 // applications on a free loopback port, returning once the port answers.
 func StartReferenceProcess(ctx context.Context, exe string) (Subject, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := proc.FreeLoopbackAddr() // serve takes it over
 	if err != nil {
-		return nil, fmt.Errorf("reference process: pick a port: %w", err)
+		return nil, fmt.Errorf("reference process: %w", err)
 	}
-	addr := ln.Addr().String()
-	ln.Close() // serve takes it over
 	plays := seen.New(maxPlays)
 	p, err := proc.New(proc.Spec{Args: []string{exe, "serve", "--addr", addr, "--app", "vod", "--app", "live"}, Ready: addr,
 		OnLine: func(stream, line string) {

@@ -8,11 +8,11 @@ import (
 	"github.com/streamfault/streamfault/internal/amf0"
 )
 
-// FLV tag types.
+// FLV tag types (the same numbers as the RTMP message types that carry them).
 const (
-	flvAudio  = 8
-	flvVideo  = 9
-	flvScript = 18
+	TagAudio  = 8
+	TagVideo  = 9
+	TagScript = 18
 )
 
 // WriteFLV writes a finite stream as an FLV file — onMetaData with a keyframe index
@@ -49,18 +49,18 @@ func (s Spec) WriteFLV(w io.Writer) error {
 	if _, err := w.Write(hdr); err != nil {
 		return err
 	}
-	if err := writeTag(w, flvScript, 0, meta); err != nil {
+	if err := writeTag(w, TagScript, 0, meta); err != nil {
 		return err
 	}
-	if err := writeTag(w, flvVideo, 0, AVCSequenceHeader()); err != nil {
+	if err := writeTag(w, TagVideo, 0, AVCSequenceHeader()); err != nil {
 		return err
 	}
 	for i := 0; i < n; i++ {
 		ts := s.TimestampMs(i)
-		if err := writeTag(w, flvAudio, ts, s.AudioTag(i)); err != nil {
+		if err := writeTag(w, TagAudio, ts, s.AudioTag(i)); err != nil {
 			return err
 		}
-		if err := writeTag(w, flvVideo, ts, s.VideoTag(i)); err != nil {
+		if err := writeTag(w, TagVideo, ts, s.VideoTag(i)); err != nil {
 			return err
 		}
 	}

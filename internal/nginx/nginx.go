@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/template"
@@ -163,13 +164,13 @@ func Start(ctx context.Context, cfg Config) (*Nginx, error) {
 
 func start(ctx context.Context, cfg Config) (*Nginx, error) {
 	port := cfg.Port
-	if port == 0 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if port == 0 { // nginx takes it over; Start retries if another process got it first
+		addr, err := proc.FreeLoopbackAddr()
 		if err != nil {
-			return nil, fmt.Errorf("nginx: pick a port: %w", err)
+			return nil, fmt.Errorf("nginx: %w", err)
 		}
-		port = ln.Addr().(*net.TCPAddr).Port
-		ln.Close() // nginx takes it over; Start retries if another process got it first
+		_, p, _ := net.SplitHostPort(addr)
+		port, _ = strconv.Atoi(p)
 	}
 	bin, mod := cfg.paths()
 	nl, err := net.Listen("tcp", "127.0.0.1:0")

@@ -97,3 +97,19 @@ func fmtSscan(line string, child *int) (int, error) {
 	}
 	return n, err
 }
+
+func TestFreeLoopbackAddrIsOnLoopbackAndFree(t *testing.T) {
+	addr, err := FreeLoopbackAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "127.0.0.1" || port == "0" {
+		t.Fatalf("addr %q: want 127.0.0.1 and a real port (%v)", addr, err)
+	}
+	ln, err := net.Listen("tcp", addr) // free: a program can listen on it
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+}

@@ -6,13 +6,7 @@ import (
 	"sync"
 
 	"github.com/streamfault/streamfault/internal/rtmpconn"
-)
-
-// RTMP message types the watcher reads.
-const (
-	typeAudio     = 8
-	typeVideo     = 9
-	typeAggregate = 22
+	"github.com/yutopp/go-rtmp/message"
 )
 
 // watcher reads a copy of both directions of one connection as RTMP.
@@ -70,8 +64,8 @@ func (w *watcher) read(r *io.PipeReader, dir string) {
 			}
 			return
 		}
-		switch m.TypeID {
-		case typeAudio, typeVideo, typeAggregate:
+		switch message.TypeID(m.TypeID) {
+		case message.TypeIDAudioMessage, message.TypeIDVideoMessage, message.TypeIDAggregateMessage:
 			if len(m.Payload) == 0 {
 				continue
 			}
@@ -83,7 +77,7 @@ func (w *watcher) read(r *io.PipeReader, dir string) {
 				armed = false
 				w.tap.emit(Event{Conn: w.conn, Kind: KindMedia, Dir: dir, Media: &ts})
 			}
-		case 17, 20:
+		case message.TypeIDCommandMessageAMF3, message.TypeIDCommandMessageAMF0:
 			cmd, err := m.Command()
 			if err != nil {
 				continue
