@@ -48,8 +48,20 @@ func TestResumeJudgedFromTheClientWithoutAnAccessLog(t *testing.T) {
 		b.add(ms(1100), history.Event{Source: "v", Kind: kind, Stream: "s", Conn: 2, Frames: &history.Range{First: first, Last: first}, StartTime: f(servedFrom)})
 		return b.render(ms(2000), 50, 99)
 	}
-	if v := resumesAtOffset(&build(2.0, 50).h, "v", 1); v.Status != Pass || !strings.Contains(v.Message, "keeps no access log") {
+	if v := resumesAtOffset(&build(2.0, 50).h, "v", 1); v.Status != Pass || !strings.Contains(v.Message, "each served from its offset") ||
+		!strings.Contains(v.Message, "keeps no access log") {
 		t.Fatalf("served at the offset: %v", v)
+	}
+	// The frames after the resume came from the buffer, none on the resume's connection: the
+	// verdict does not claim the server resumed right.
+	b := &hb{}
+	b.lab("v", "wifi")
+	b.add(0, history.Event{Source: "origin", Kind: history.KindServer, Message: "nginx"})
+	b.stream().play(0, "reset", 0)
+	b.add(ms(2), history.Event{Source: "v", Kind: history.KindClientReceived, Stream: "s", Conn: 1, Frames: &history.Range{First: 0, Last: 99}, StartTime: f(0)})
+	b.render(ms(100), 0, 49).play(ms(1000), "resume", 4.0).render(ms(2000), 50, 99)
+	if v := resumesAtOffset(&b.h, "v", 1); v.Status != Pass || !strings.Contains(v.Message, "0 of them served from its offset, 1 with no frame after it") {
+		t.Fatalf("no frame on the resume's connection: %v", v)
 	}
 	if v := resumesAtOffset(&build(0, 0).h, "v", 1); v.Status != Fail || !strings.Contains(v.Message, "the server ignored the resume: served from 0.000 s for offset 2.000 s") {
 		t.Fatalf("served from 0: %v", v)

@@ -79,6 +79,14 @@ func TestWireResumesAtOffset(t *testing.T) {
 	if v := b.judge(c, NameResumesAtOffset); v.Status != Unknown {
 		t.Fatalf("no reconnect: %v", v)
 	}
+	zero := 0 // no resume required is still no evidence of a right one
+	if v := b.judge(&ResumesAtOffset{Client: "p", MinResumes: &zero}, NameResumesAtOffset); v.Status != Unknown {
+		t.Fatalf("no reconnect, minResumes 0: %v", v)
+	}
+	two := 2
+	if v := resumingProcess(5.0).judge(&ResumesAtOffset{Client: "p", MinResumes: &two}, NameResumesAtOffset); v.Status != Fail || !strings.Contains(v.Message, "at least 2 expected") {
+		t.Fatalf("one resume of two expected: %v", v)
+	}
 }
 
 func TestWireReconnectsAfterLoss(t *testing.T) {
