@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/reports"
@@ -49,22 +47,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	if o.labels != "" {
-		filter, err := types.ParseLabelFilter(o.labels)
-		if err != nil {
-			fmt.Fprintf(stderr, "compare: --label-filter: %v\n", err)
-			return 2
-		}
-		var kept []*scenario.Scenario
-		for _, s := range all {
-			if filter(s.Labels) {
-				kept = append(kept, s)
-			}
-		}
-		all = kept
-	}
-	if len(all) == 0 {
-		fmt.Fprintln(stderr, "compare: no scenario selected")
+	if all, ok = selectLabels("compare", all, o.labels, stderr); !ok {
 		return 2
 	}
 	cmp := &reports.Comparison{Subjects: kinds}

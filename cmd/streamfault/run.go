@@ -102,6 +102,30 @@ func loadScenarios(paths []string, stderr io.Writer) ([]*scenario.Scenario, bool
 	return out, ok
 }
 
+// selectLabels keeps the scenarios whose labels match expr (Ginkgo's label-filter language;
+// "" keeps all). It says on stderr, for cmd, why it selected nothing.
+func selectLabels(cmd string, all []*scenario.Scenario, expr string, stderr io.Writer) ([]*scenario.Scenario, bool) {
+	selected := all
+	if expr != "" {
+		filter, err := types.ParseLabelFilter(expr)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: --label-filter: %v\n", cmd, err)
+			return nil, false
+		}
+		selected = nil
+		for _, s := range all {
+			if filter(s.Labels) {
+				selected = append(selected, s)
+			}
+		}
+	}
+	if len(selected) == 0 {
+		fmt.Fprintf(stderr, "%s: no scenario selected\n", cmd)
+		return nil, false
+	}
+	return selected, true
+}
+
 func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -125,23 +149,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	var selected []*scenario.Scenario
-	if o.labels != "" {
-		filter, err := types.ParseLabelFilter(o.labels)
-		if err != nil {
-			fmt.Fprintf(stderr, "run: --label-filter: %v\n", err)
-			return 2
-		}
-		for _, s := range all {
-			if filter(s.Labels) {
-				selected = append(selected, s)
-			}
-		}
-	} else {
-		selected = all
-	}
-	if len(selected) == 0 {
-		fmt.Fprintln(stderr, "run: no scenario selected")
+	selected, ok := selectLabels("run", all, o.labels, stderr)
+	if !ok {
 		return 2
 	}
 	ctx, stop := interrupted(stderr)
