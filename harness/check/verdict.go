@@ -58,16 +58,6 @@ func conclude(v Verdict, problems, evidence []string, pass string) Verdict {
 	return v
 }
 
-// faultStart is the named fault's fault.start event, or nil when it never started.
-func faultStart(h *history.History, name string) *history.Event {
-	for _, e := range h.Kind(history.KindFaultStart) {
-		if e.Fault == name {
-			return &e
-		}
-	}
-	return nil
-}
-
 // firstAfter is the first of evs later than t, or nil.
 func firstAfter(evs []history.Event, t time.Duration) *history.Event {
 	for _, e := range evs {

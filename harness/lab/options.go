@@ -106,9 +106,6 @@ func (s Server) As(kind string) (Server, error) {
 	return out, nil
 }
 
-// Managed tells whether the harness runs the server (so faults may kill, stop and start it).
-func (s Server) Managed() bool { return s.Kind() != KindExternal }
-
 // Stream is one synthetic VOD stream.
 type Stream struct {
 	// Name is the stream name clients play.

@@ -144,30 +144,6 @@ func packets(ctx context.Context, target string) (video, audio int, err error) {
 	return video, audio, nil
 }
 
-// videoTimes is the first and last video packet time (seconds) of a file.
-func videoTimes(ctx context.Context, file string) (first, last float64, n int, err error) {
-	out, err := run(ctx, 20*time.Second, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time",
-		"-of", "csv=p=0", file)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	for _, l := range strings.Split(strings.TrimSpace(out.stdout), "\n") {
-		t, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(l, ",")), 64)
-		if err != nil {
-			continue
-		}
-		if n == 0 {
-			first = t
-		}
-		last = t
-		n++
-	}
-	if n == 0 {
-		return 0, 0, 0, fmt.Errorf("no video packet in %s", filepath.Base(file))
-	}
-	return first, last, n, nil
-}
-
 // publisher is ffmpeg publishing the live clip in real time, in the background.
 type publisher struct {
 	cancel context.CancelFunc
