@@ -22,6 +22,7 @@ import (
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/proc"
 )
 
 // ResetToxic is the name of the reset_peer toxic (toxicity 0) that arms a route for reset
@@ -274,8 +275,8 @@ func (l *Lab) App(live bool) string {
 func (l *Lab) startSubject(ctx context.Context, opts Options) error {
 	srv := opts.Server
 	var onLine func(stream, line string)
-	if opts.OnServerLine != nil {
-		onLine = func(stream, line string) { opts.OnServerLine(ServerName, stream, line) }
+	if opts.OnServerLine != nil { // bounded as a process client's output is
+		onLine = proc.LineBudget(proc.HistoryLines, proc.HistoryLineSize, func(stream, line string) { opts.OnServerLine(ServerName, stream, line) })
 	}
 	switch l.kind {
 	case KindExternal:

@@ -17,12 +17,6 @@ import (
 	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
-// Output bounds: a chatty program cannot fill the history.
-const (
-	maxLines    = 2000
-	maxLineSize = 1024
-)
-
 // Config is a process actor to run.
 type Config struct {
 	// Name is the client's name in the history.
@@ -52,9 +46,6 @@ type Actor struct {
 
 	stopOnce sync.Once
 	stop     chan struct{}
-
-	mu    sync.Mutex
-	lines int
 }
 
 // New prepares an actor; its tap listens at once, the program starts in Run.
@@ -112,7 +103,10 @@ func (a *Actor) Run(ctx context.Context) error {
 		env = append(env, k+"="+expand(v, a.tap.Addr(), a.cfg.Spec.App, a.cfg.Stream, a.cfg.Dir))
 	}
 	sort.Strings(env)
-	p, err := proc.New(proc.Spec{Args: args, Env: env, Dir: a.cfg.Spec.Dir, OnLine: a.line,
+	onLine := proc.LineBudget(proc.HistoryLines, proc.HistoryLineSize, func(stream, text string) {
+		a.record(history.Event{Kind: history.KindProcOutput, Code: stream, Message: text})
+	})
+	p, err := proc.New(proc.Spec{Args: args, Env: env, Dir: a.cfg.Spec.Dir, OnLine: onLine,
 		OnExit: func(err error) { a.record(history.Event{Kind: history.KindProcExit, Message: exitStatus(err)}) }})
 	if err != nil {
 		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
@@ -157,23 +151,6 @@ func (a *Actor) Stop() {
 func (a *Actor) SwitchAddr(addr string) error {
 	a.tap.Switch(addr)
 	return nil
-}
-
-// line records one output line, within the bounds.
-func (a *Actor) line(stream, text string) {
-	a.mu.Lock()
-	a.lines++
-	n := a.lines
-	a.mu.Unlock()
-	switch {
-	case n < maxLines:
-		if len(text) > maxLineSize {
-			text = text[:maxLineSize] + "…"
-		}
-		a.record(history.Event{Kind: history.KindProcOutput, Code: stream, Message: text})
-	case n == maxLines:
-		a.record(history.Event{Kind: history.KindProcOutput, Code: stream, Message: fmt.Sprintf("… (output past %d lines is not recorded)", maxLines)})
-	}
 }
 
 // exitStatus says how a program ended.

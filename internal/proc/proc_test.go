@@ -113,3 +113,15 @@ func TestFreeLoopbackAddrIsOnLoopbackAndFree(t *testing.T) {
 	}
 	ln.Close()
 }
+
+func TestLineBudgetCutsLongLinesAndStopsAfterItsCount(t *testing.T) {
+	var got []string
+	on := LineBudget(3, 4, func(stream, line string) { got = append(got, stream+":"+line) })
+	for _, l := range []string{"ab", "abcdefgh", "x", "y", "z"} {
+		on("stdout", l)
+	}
+	want := []string{"stdout:ab", "stdout:abcd…", "stdout:… (output past 3 lines is not recorded)"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
