@@ -72,18 +72,28 @@ func (p *Process) Start(ctx context.Context) error {
 	cmd.Dir = p.spec.Dir
 	cmd.Env = append(os.Environ(), p.spec.Env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stdout, err := cmd.StdoutPipe()
+	// Pipes of our own rather than exec's: the program's end is seen when it ends, even if a
+	// descendant that left its process group (a daemon) still holds its output open.
+	outR, outW, err := os.Pipe()
 	if err != nil {
 		p.mu.Unlock()
 		return fmt.Errorf("proc: %w", err)
 	}
-	stderr, err := cmd.StderrPipe()
+	errR, errW, err := os.Pipe()
 	if err != nil {
 		p.mu.Unlock()
+		outR.Close()
+		outW.Close()
 		return fmt.Errorf("proc: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
+	cmd.Stdout, cmd.Stderr = outW, errW
+	err = cmd.Start()
+	outW.Close() // the program has its copies
+	errW.Close()
+	if err != nil {
 		p.mu.Unlock()
+		outR.Close()
+		errR.Close()
 		return fmt.Errorf("proc: start %s: %w", p.spec.Args[0], err)
 	}
 	exited := make(chan struct{})
@@ -91,16 +101,27 @@ func (p *Process) Start(ctx context.Context) error {
 	p.mu.Unlock()
 
 	var readers sync.WaitGroup
-	for name, r := range map[string]io.Reader{"stdout": stdout, "stderr": stderr} {
+	for name, r := range map[string]*os.File{"stdout": outR, "stderr": errR} {
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
+			defer r.Close()
 			p.lines(name, r)
 		}()
 	}
 	go func() {
-		readers.Wait() // output first: Wait closes the pipes
 		err := cmd.Wait()
+		// Its last lines first — but a descendant outside the group may keep the pipes open:
+		// after outputGrace its output is no longer read.
+		read := make(chan struct{})
+		go func() { readers.Wait(); close(read) }()
+		select {
+		case <-read:
+		case <-time.After(outputGrace):
+			outR.Close()
+			errR.Close()
+			<-read
+		}
 		p.mu.Lock()
 		p.exitErr = err
 		p.mu.Unlock()
@@ -118,6 +139,10 @@ func (p *Process) Start(ctx context.Context) error {
 	}
 	return nil
 }
+
+// outputGrace is how long the output of a program that has ended is still read (what a
+// descendant outside its process group writes after that is not).
+const outputGrace = 2 * time.Second
 
 // lines hands every line of r to OnLine (lines longer than 64 KiB are cut).
 func (p *Process) lines(stream string, r io.Reader) {
