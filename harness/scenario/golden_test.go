@@ -43,6 +43,8 @@ var goldenCases = []struct{ name, src string }{
 		"faults:\n", "faults:\n  - {name: k, at: 1s, kill: {}}\n", 1)},
 	{"nginx-stallmedia", strings.Replace(strings.Replace(goldenBase, "server:\n", "server:\n  nginx: {}\n  pingInterval: 1s\n", 1),
 		"faults:\n", "faults:\n  - {name: k, at: 1s, stallMedia: {}}\n  - {name: p, at: 1s, kill: {}}\n", 1)},
+	{"process-duration-before-at", strings.Replace(goldenBase, "  - {name: w, role: viewer, route: lte, stream: cam}",
+		"  - {name: w, role: process, route: lte, stream: cam, duration: 2s, process: {command: [ffmpeg, -i, \"{url}\"], at: 3s}}", 1)},
 	{"process-server", strings.Replace(goldenBase, "server:\n", "server:\n  process: {command: [my-server, --listen, 1935]}\n", 1)},
 	{"reference-file", strings.Replace(goldenBase, "streams: [{name: s, duration: 20s}]", "streams: [{name: s, duration: 20s, file: a.flv}]", 1)},
 	{"unknown-checker", strings.Replace(goldenBase, "resumesAtOffset:", "resumeAtOffset:", 1)},

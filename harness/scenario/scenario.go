@@ -133,6 +133,9 @@ func (c *Client) Validate(p spec.Problems, routes, streams spec.Names) {
 		p.Add("stream", "%q "+spec.SafeNameRule, c.Stream)
 	}
 	p.NonNegative("duration", c.Duration)
+	if c.Duration > 0 && c.Duration <= c.Process.At {
+		p.Add("duration", "%v is over before process.at %v starts the program (both count from the start of the run)", c.Duration, c.Process.At)
+	}
 	c.Process.Validate(p.At("process"), c.Stream)
 }
 
