@@ -20,21 +20,7 @@ import (
 
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
-)
-
-// Status codes a NetConnection or NetStream reports.
-const (
-	ConnectSuccess = "NetConnection.Connect.Success"
-	ConnectClosed  = "NetConnection.Connect.Closed"
-	ConnectFailed  = "NetConnection.Connect.Failed"
-	NetworkChange  = "NetConnection.Connect.NetworkChange"
-	PlayStart      = "NetStream.Play.Start"
-	PlayReset      = "NetStream.Play.Reset"
-	PlayStop       = "NetStream.Play.Stop"
-	PlayComplete   = "NetStream.Play.Complete"
-	PlayFailed     = "NetStream.Play.Failed"
-	BufferFull     = "NetStream.Buffer.Full"
-	BufferEmpty    = "NetStream.Buffer.Empty"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // netConnection is an open NetConnection with one NetStream created on it.
@@ -121,7 +107,7 @@ func openNetConnection(ctx context.Context, addr, app string, id Identity, opts 
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	info, _ := res.Arg(1).(map[string]any)
-	if code, _ := info["code"].(string); res.Name != "_result" || code != ConnectSuccess {
+	if code, _ := info["code"].(string); res.Name != "_result" || code != status.ConnectSuccess {
 		return nil, fmt.Errorf("connect refused: %s %v", res.Name, info["code"])
 	}
 	nc := &netConnection{conn: c}

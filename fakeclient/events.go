@@ -1,6 +1,10 @@
 package fakeclient
 
-import "time"
+import (
+	"time"
+
+	"github.com/streamfault/streamfault/internal/status"
+)
 
 // Event kinds a player reports.
 const (
@@ -77,8 +81,8 @@ var EventKinds = []string{EventStatus, EventPlayRequest, EventReceived, EventDro
 
 // StatusCodes lists the status codes a scripted client reports: its own (connect, buffer,
 // network change, FAILED) and those a server sends it.
-var StatusCodes = []string{ConnectSuccess, ConnectClosed, ConnectFailed, NetworkChange, "NetConnection.Connect.Rejected",
-	PlayStart, PlayReset, PlayStop, PlayComplete, PlayFailed, "NetStream.Play.StreamNotFound", "NetStream.Play.Switch",
-	"NetStream.Play.Transition", "NetStream.Play.TransitionComplete", "NetStream.Play.PublishNotify", "NetStream.Play.UnpublishNotify",
-	BufferFull, BufferEmpty, "NetStream.Publish.Start", "NetStream.Publish.BadName", "NetStream.Publish.Failed",
-	"NetStream.Unpublish.Success", "FAILED"}
+var StatusCodes = []string{status.ConnectSuccess, status.ConnectClosed, status.ConnectFailed, status.ConnectNetworkChange, status.ConnectRejected,
+	status.PlayStart, status.PlayReset, status.PlayStop, status.PlayComplete, status.PlayFailed, status.PlayStreamNotFound, status.PlaySwitch,
+	status.PlayTransition, status.PlayTransitionComplete, status.PlayPublishNotify, status.PlayUnpublishNotify,
+	status.BufferFull, status.BufferEmpty, status.PublishStart, status.PublishBadName, status.PublishFailed,
+	status.UnpublishSuccess, status.RestoreFailed}

@@ -40,7 +40,7 @@ func loadFileSource(path string) (*fileSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("publisher: source file %s: %w", path, err)
 	}
-	src := &fileSource{frame: 40 * time.Millisecond}
+	src := &fileSource{frame: media.DefaultFrame}
 	var videoTs []uint32
 	for _, t := range tags {
 		switch {

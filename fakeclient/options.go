@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -33,7 +34,6 @@ const (
 	DefaultStallTicks       = 2
 	DefaultLiveDuration     = 10 * time.Second
 	DefaultBitrate          = 400_000 // bits/s
-	DefaultFPS              = 25
 	DefaultCodec            = "h264"
 	DefaultBitrateInterval  = time.Second
 	DefaultBitrateMaxTries  = 3
@@ -232,7 +232,7 @@ func (s *Spec) defaultLive() {
 		s.Bitrate = defaultPublisherBitrate
 	}
 	if s.FPS == 0 {
-		s.FPS = DefaultFPS
+		s.FPS = media.DefaultFPS
 	}
 	if len(s.Codecs) == 0 {
 		s.Codecs = []string{DefaultCodec}

@@ -13,6 +13,7 @@ import (
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // PlayerConfig configures a Player. Zero values take the defaults.
@@ -186,7 +187,7 @@ func (p *Player) Run(ctx context.Context) error {
 	defer func() { cancel(); wg.Wait() }()
 
 	evs := make(chan connEvent)
-	st := &playState{frameDur: 40 * time.Millisecond, lastTick: p.clk.Now(), addr: p.cfg.Addr, itemStart: map[string]time.Duration{}}
+	st := &playState{frameDur: media.DefaultFrame, lastTick: p.clk.Now(), addr: p.cfg.Addr, itemStart: map[string]time.Duration{}}
 	t0 := p.clk.Now()
 	open := func() int {
 		st.seq++
@@ -218,7 +219,7 @@ func (p *Player) Run(ctx context.Context) error {
 			}
 		case addr := <-p.switches:
 			st.addr = addr
-			p.emit(Event{Kind: EventStatus, Code: NetworkChange, Conn: st.n, Message: "next connections go to " + addr})
+			p.emit(Event{Kind: EventStatus, Code: status.ConnectNetworkChange, Conn: st.n, Message: "next connections go to " + addr})
 		case addr := <-p.moves:
 			p.move(st, addr, open)
 		case <-st.stepTimer:
@@ -270,22 +271,22 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 		if ev.err != nil {
 			msg = ev.err.Error()
 		}
-		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Conn: ev.n, Message: "load-balance move failed: " + msg})
+		p.emit(Event{Kind: EventStatus, Code: status.ConnectFailed, Conn: ev.n, Message: "load-balance move failed: " + msg})
 		if st.cur == nil && !st.complete {
 			p.scheduleRetry(st)
 		}
 	case ev.failed:
-		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Conn: ev.n, Message: ev.err.Error()})
+		p.emit(Event{Kind: EventStatus, Code: status.ConnectFailed, Conn: ev.n, Message: ev.err.Error()})
 		p.scheduleRetry(st)
 	case ev.attached != nil:
-		p.emit(Event{Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n,
+		p.emit(Event{Kind: EventStatus, Code: status.ConnectSuccess, Conn: ev.n,
 			Message: "server version " + ev.attached.version + " via " + ev.attached.conn.RemoteAddr().String()})
 		if ev.n == st.moving { // the move's attach succeeded: now close the old connection
 			st.moving = 0
 			if old := st.cur; old != nil {
 				st.bytesPrior += old.conn.BytesRead()
 				old.closeSelf()
-				p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: st.n, SelfClosed: true, Message: "closed after the attach (load-balance move)"})
+				p.emit(Event{Kind: EventStatus, Code: status.ConnectClosed, Conn: st.n, SelfClosed: true, Message: "closed after the attach (load-balance move)"})
 			}
 			st.n, st.retry = ev.n, nil
 		}
@@ -306,7 +307,7 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 		if ev.err != nil {
 			msg = ev.err.Error()
 		}
-		p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: ev.n, Message: msg, SelfClosed: self})
+		p.emit(Event{Kind: EventStatus, Code: status.ConnectClosed, Conn: ev.n, Message: msg, SelfClosed: self})
 		if !st.complete && st.moving == 0 {
 			p.scheduleRetry(st)
 		}
@@ -321,7 +322,7 @@ func (p *Player) scheduleRetry(st *playState) {
 	}
 	if st.tries >= p.cfg.Reconnect.MaxTries {
 		st.gaveUp = fmt.Errorf("gave up reconnecting after %d tries", st.tries)
-		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Message: st.gaveUp.Error()})
+		p.emit(Event{Kind: EventStatus, Code: status.ConnectFailed, Message: st.gaveUp.Error()})
 		return
 	}
 	delay := time.Duration(0)
@@ -388,15 +389,15 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 		}
 		p.emit(Event{Kind: EventStatus, Code: code, Conn: n})
 		switch code {
-		case PlayStart:
+		case status.PlayStart:
 			st.tries = 0
 			if p.cfg.Mutant == MutantDoubleReconnect && !st.mutated && st.cur != nil && st.scriptSent && n > 1 {
 				st.mutated = true
 				st.cur.closeSelf()
 			}
-		case PlayStop, PlayComplete:
+		case status.PlayStop, status.PlayComplete:
 			st.complete = true
-		case PlayFailed, "NetStream.Play.StreamNotFound":
+		case status.PlayFailed, status.PlayStreamNotFound:
 			if !st.started {
 				st.gaveUp = fmt.Errorf("server answered %s", code)
 			}
@@ -448,10 +449,10 @@ func (p *Player) tick(st *playState) (bool, error) {
 			return true, nil
 		}
 		st.playing = false
-		p.emit(Event{Kind: EventStatus, Code: BufferEmpty})
+		p.emit(Event{Kind: EventStatus, Code: status.BufferEmpty})
 	case !st.playing && st.started && (bufLen >= p.cfg.BufferTime || (st.complete && len(st.buf) > 0)):
 		st.playing = true
-		p.emit(Event{Kind: EventStatus, Code: BufferFull})
+		p.emit(Event{Kind: EventStatus, Code: status.BufferFull})
 	}
 	if !st.playing && len(st.buf) == 0 && st.gaveUp != nil && st.retry == nil {
 		p.sample(st, now, bufLen, true)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
@@ -151,7 +152,7 @@ func TestGivesUpWhenServerGone(t *testing.T) {
 	}
 	fails := 0
 	for _, e := range rec.all() {
-		if e.Kind == EventStatus && e.Code == ConnectFailed {
+		if e.Kind == EventStatus && e.Code == status.ConnectFailed {
 			fails++
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 func playlistServer(t *testing.T) *fakeserver.Server {
@@ -130,13 +131,13 @@ func TestLoadBalanceMoveAttachesThenClosesThenResumes(t *testing.T) {
 	var order []string
 	for _, e := range evs {
 		switch {
-		case e.Kind == EventStatus && (e.Code == ConnectSuccess || e.Code == ConnectClosed):
+		case e.Kind == EventStatus && (e.Code == status.ConnectSuccess || e.Code == status.ConnectClosed):
 			order = append(order, fmt.Sprintf("%s %d", e.Code, e.Conn))
 		case e.Kind == EventPlayRequest:
 			order = append(order, fmt.Sprintf("%s %d", e.Transition, e.Conn))
 		}
 	}
-	want := []string{ConnectSuccess + " 1", "reset 1", ConnectSuccess + " 2", ConnectClosed + " 1", "resume 2"}
+	want := []string{status.ConnectSuccess + " 1", "reset 1", status.ConnectSuccess + " 2", status.ConnectClosed + " 1", "resume 2"}
 	if !slices.Equal(order, want) {
 		t.Fatalf("order %v, want %v", order, want)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // PublisherConfig configures a Publisher. Zero values take the defaults.
@@ -86,7 +87,7 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 		cfg.App = "vod"
 	}
 	if cfg.FPS <= 0 {
-		cfg.FPS = DefaultFPS
+		cfg.FPS = media.DefaultFPS
 	}
 	if cfg.Bitrate <= 0 {
 		cfg.Bitrate = DefaultBitrate
@@ -199,7 +200,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-end:
-			p.emit(Event{Kind: EventStatus, Code: "NetStream.Unpublish.Success", Conn: st.n, Message: "publication over"})
+			p.emit(Event{Kind: EventStatus, Code: status.UnpublishSuccess, Conn: st.n, Message: "publication over"})
 			return nil
 		case <-stop:
 			stop = nil
@@ -218,7 +219,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 			p.scheduleRestore(st, "manual stop")
 		case addr := <-p.switches:
 			st.addr = addr
-			p.emit(Event{Kind: EventStatus, Code: NetworkChange, Conn: st.n, Message: "restoring through " + addr})
+			p.emit(Event{Kind: EventStatus, Code: status.ConnectNetworkChange, Conn: st.n, Message: "restoring through " + addr})
 			p.drop(st, "network change")
 			st.restore, st.attempts = nil, 0
 			p.attempt(st, open)
@@ -240,7 +241,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 			p.probePings(st)
 		}
 		if st.failed != nil {
-			p.emit(Event{Kind: EventRestoreFailed, Code: "FAILED", Conn: st.n, Message: st.failed.Error(), Strikes: st.attempts})
+			p.emit(Event{Kind: EventRestoreFailed, Code: status.RestoreFailed, Conn: st.n, Message: st.failed.Error(), Strikes: st.attempts})
 			return st.failed
 		}
 	}
@@ -257,7 +258,7 @@ func (p *Publisher) drop(st *pubState, why string) {
 		st.cancelCur = nil
 		if why != "" && st.reported != st.n {
 			st.reported = st.n
-			p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: st.n, SelfClosed: true, Message: "closed by the publisher: " + why})
+			p.emit(Event{Kind: EventStatus, Code: status.ConnectClosed, Conn: st.n, SelfClosed: true, Message: "closed by the publisher: " + why})
 		}
 	}
 	st.cur, st.live, st.strikes, st.misses = nil, false, 0, 0
@@ -302,11 +303,11 @@ func (p *Publisher) attempt(st *pubState, open func()) {
 func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 	switch {
 	case ev.failed:
-		p.emit(Event{Kind: EventStatus, Code: ConnectFailed, Conn: ev.n, Message: ev.err.Error()})
+		p.emit(Event{Kind: EventStatus, Code: status.ConnectFailed, Conn: ev.n, Message: ev.err.Error()})
 		p.scheduleRestore(st, "connect failed")
 	case ev.nc != nil:
 		st.cur, st.lastBytes, st.strikes, st.pinged, st.misses = ev.nc, ev.nc.conn.BytesWritten(), 0, false, 0
-		p.emit(Event{Time: ev.at, Kind: EventStatus, Code: ConnectSuccess, Conn: ev.n, Message: "via " + ev.nc.conn.RemoteAddr().String()})
+		p.emit(Event{Time: ev.at, Kind: EventStatus, Code: status.ConnectSuccess, Conn: ev.n, Message: "via " + ev.nc.conn.RemoteAddr().String()})
 		p.emit(Event{Time: ev.at, Kind: EventPublishRequest, Conn: ev.n, Stream: p.cfg.Stream, Message: p.cfg.Codecs[st.codec%len(p.cfg.Codecs)]})
 	case ev.sent != nil:
 		p.emit(*ev.sent)
@@ -315,9 +316,9 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 	case ev.code != "":
 		p.emit(Event{Kind: EventStatus, Code: ev.code, Conn: ev.n})
 		switch ev.code {
-		case "NetStream.Publish.Start":
+		case status.PublishStart:
 			st.live, st.attempts, st.wait = true, 0, p.cfg.Restore.timeout()
-		case "NetStream.Publish.BadName", "NetStream.Publish.Failed":
+		case status.PublishBadName, status.PublishFailed:
 			p.drop(st, "publish refused ("+ev.code+")")
 			p.scheduleRestore(st, "publish refused ("+ev.code+")")
 		}
@@ -330,7 +331,7 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 			return nil // the publisher closed it itself and said so
 		}
 		st.reported = ev.n
-		p.emit(Event{Kind: EventStatus, Code: ConnectClosed, Conn: ev.n, Message: msg})
+		p.emit(Event{Kind: EventStatus, Code: status.ConnectClosed, Conn: ev.n, Message: msg})
 		p.drop(st, "")
 		p.scheduleRestore(st, "session closed")
 	}
@@ -429,7 +430,7 @@ func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 t
 			continue
 		}
 		if code, ok := m.Command.Status(); ok {
-			if code == "NetStream.Publish.Start" {
+			if code == status.PublishStart {
 				select {
 				case <-started:
 				default:

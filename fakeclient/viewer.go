@@ -12,6 +12,7 @@ import (
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // ViewerConfig configures a Viewer. Zero values take the defaults.
@@ -113,7 +114,7 @@ func (v *Viewer) Run(ctx context.Context) error {
 				continue
 			}
 			if e.ev != nil {
-				if e.ev.Code == PlayStart {
+				if e.ev.Code == status.PlayStart {
 					attempts = 0
 				}
 				say(*e.ev)
@@ -123,10 +124,10 @@ func (v *Viewer) Run(ctx context.Context) error {
 			if e.err != nil {
 				msg = e.err.Error()
 			}
-			say(Event{Kind: EventStatus, Code: ConnectClosed, Conn: e.n, Message: msg})
+			say(Event{Kind: EventStatus, Code: status.ConnectClosed, Conn: e.n, Message: msg})
 			if v.cfg.Restore == nil || attempts >= v.cfg.Restore.maxTries() {
 				err := fmt.Errorf("restore gave up after %d attempts", attempts)
-				say(Event{Kind: EventRestoreFailed, Code: "FAILED", Conn: e.n, Message: err.Error(), Strikes: attempts})
+				say(Event{Kind: EventRestoreFailed, Code: status.RestoreFailed, Conn: e.n, Message: err.Error(), Strikes: attempts})
 				return err
 			}
 			restore = v.clk.After(v.cfg.Restore.timeout())
@@ -140,7 +141,7 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 	send := func(e viewEvent) bool { return deliver(ctx, out, e) }
 	nc, err := dial(ctx, addr, v.cfg.App, Identity{Client: v.cfg.ID, Conn: n}, v.cfg.Conn)
 	if err != nil {
-		send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: ConnectFailed, Conn: n, Message: err.Error()}})
+		send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: status.ConnectFailed, Conn: n, Message: err.Error()}})
 		send(viewEvent{n: n, err: err})
 		return
 	}
@@ -148,7 +149,7 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
-	if !send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: ConnectSuccess, Conn: n}}) {
+	if !send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: status.ConnectSuccess, Conn: n}}) {
 		return
 	}
 	at := v.clk.Now() // stamped before the write: the request precedes the server's play event

@@ -12,6 +12,7 @@ import (
 	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // liveStream is a published name: its publisher (nil while nobody publishes) and the players
@@ -89,7 +90,7 @@ func (ss *session) onPublish(ctx context.Context, sid uint32, cmd *rtmpconn.Comm
 	c, s := ss.conn, ss.srv
 	if name == "" || (typ != "live" && typ != "record" && typ != "append") {
 		return c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("error", "NetStream.Publish.BadName", fmt.Sprintf("bad publish %q (%s)", name, typ)))
+			info("error", status.PublishBadName, fmt.Sprintf("bad publish %q (%s)", name, typ)))
 	}
 	s.liveMu.Lock()
 	ls := s.liveLocked(name)
@@ -107,7 +108,7 @@ func (ss *session) onPublish(ctx context.Context, sid uint32, cmd *rtmpconn.Comm
 		s.emit(Event{Kind: EventError, Session: ss.id, Stream: name, StreamID: sid, Command: "publish",
 			Reason: "already published by session " + holder.id})
 		return c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("error", "NetStream.Publish.BadName", name+" is already being published."))
+			info("error", status.PublishBadName, name+" is already being published."))
 	}
 	ss.mu.Lock()
 	ss.publishing[sid] = name
@@ -124,7 +125,7 @@ func (ss *session) onPublish(ctx context.Context, sid uint32, cmd *rtmpconn.Comm
 		}()
 	}
 	return c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-		status("status", "NetStream.Publish.Start", name+" is now published."))
+		info("status", status.PublishStart, name+" is now published."))
 }
 
 // subscribers lists the subscribers (under s.liveMu).
@@ -138,7 +139,7 @@ func (ls *liveStream) subscribers() []liveSub {
 
 // publishNotify is the NetStream.Play.PublishNotify status for name.
 func publishNotify(name string) map[string]any {
-	return status("status", "NetStream.Play.PublishNotify", name+" is now published.")
+	return info("status", status.PlayPublishNotify, name+" is now published.")
 }
 
 // notify tells a subscriber its publisher came (StreamBegin, Play.PublishNotify) or went
@@ -151,7 +152,7 @@ func (sub liveSub) notify(ctx context.Context, name string, published bool) {
 		return
 	}
 	_ = errors.Join(c.WriteCommand(ctx, rtmpconn.CSIDData, sub.sid, "onStatus", 0, nil,
-		status("status", "NetStream.Play.UnpublishNotify", name+" is now unpublished.")),
+		info("status", status.PlayUnpublishNotify, name+" is now unpublished.")),
 		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sub.sid}))
 }
 
@@ -161,7 +162,7 @@ func (sub liveSub) lengthPlayed(ctx context.Context, name string) {
 	sub.ss.take(sub.ss.subscribed, sub.sid)
 	c := sub.ss.conn
 	_ = errors.Join(c.WriteCommand(ctx, rtmpconn.CSIDData, sub.sid, "onStatus", 0, nil,
-		status("status", "NetStream.Play.Stop", "Stopped playing "+name+".")),
+		info("status", status.PlayStop, "Stopped playing "+name+".")),
 		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sub.sid}))
 }
 
@@ -190,7 +191,7 @@ func (ss *session) unpublish(ctx context.Context, sid uint32, reason string, ans
 	}
 	if answer {
 		_ = ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("status", "NetStream.Unpublish.Success", name+" is now unpublished."))
+			info("status", status.UnpublishSuccess, name+" is now unpublished."))
 	}
 }
 
@@ -327,7 +328,7 @@ func (ss *session) playLive(ctx context.Context, sid uint32, name string, length
 		Command: "play", TransMode: "live", StartFrame: -1})
 	err := errors.Join(
 		c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sid}),
-		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, status("status", "NetStream.Play.Reset", "Playing and resetting "+name+".")),
+		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, info("status", status.PlayReset, "Playing and resetting "+name+".")),
 		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, playStart(name)),
 	)
 	if err != nil {

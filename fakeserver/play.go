@@ -7,8 +7,10 @@ import (
 	"math"
 	"time"
 
-	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/amf0"
+	"github.com/streamfault/streamfault/internal/status"
 
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/media"
@@ -85,7 +87,7 @@ func (ss *session) onPlay2(ctx context.Context, sid uint32, cmd *rtmpconn.Comman
 	case "stop":
 		return ss.stopTransition(ctx, sid, req)
 	default:
-		return ss.playFailed(ctx, sid, req, "NetStream.Play.Failed", fmt.Sprintf("transition %q is not supported", mode))
+		return ss.playFailed(ctx, sid, req, status.PlayFailed, fmt.Sprintf("transition %q is not supported", mode))
 	}
 }
 
@@ -94,7 +96,7 @@ func (ss *session) onPlay2(ctx context.Context, sid uint32, cmd *rtmpconn.Comman
 func (ss *session) playFailed(ctx context.Context, sid uint32, req playRequest, code, desc string) error {
 	ss.srv.emit(Event{Kind: EventError, Session: ss.id, Stream: req.name, StreamID: sid, Command: req.command,
 		TransMode: req.mode, SOffset: req.soffset, Reason: desc})
-	return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, status("error", code, desc))
+	return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, info("error", code, desc))
 }
 
 // lookup finds the NetStream and the catalogue entry of a request, answering the client when
@@ -106,7 +108,7 @@ func (ss *session) lookup(ctx context.Context, sid uint32, req playRequest) (*ne
 	}
 	spec, ok := ss.srv.streams[req.name]
 	if !ok {
-		return nil, media.Spec{}, false, ss.playFailed(ctx, sid, req, "NetStream.Play.StreamNotFound", "Failed to play "+req.name+"; stream not found.")
+		return nil, media.Spec{}, false, ss.playFailed(ctx, sid, req, status.PlayStreamNotFound, "Failed to play "+req.name+"; stream not found.")
 	}
 	return ns, spec, true, nil
 }
@@ -155,7 +157,7 @@ func (ss *session) resume(ctx context.Context, sid uint32, req playRequest, star
 	k, frame, err := ns.items.locate(off)
 	ns.mu.Unlock()
 	if err != nil {
-		return ss.playFailed(ctx, sid, req, "NetStream.Play.Failed", err.Error())
+		return ss.playFailed(ctx, sid, req, status.PlayFailed, err.Error())
 	}
 	return ss.startPlayback(ctx, ns, k, frame, req)
 }
@@ -197,10 +199,10 @@ func (ss *session) replace(ctx context.Context, sid uint32, req playRequest, old
 	}
 	ns.mu.Unlock()
 	if problem != "" {
-		return ss.playFailed(ctx, sid, req, "NetStream.Play.Failed", problem)
+		return ss.playFailed(ctx, sid, req, status.PlayFailed, problem)
 	}
 	ss.logPlaylist(ns, req)
-	tr := status("status", "NetStream.Play.Transition", fmt.Sprintf("Transition to %s (%s).", spec.Name, req.mode))
+	tr := info("status", status.PlayTransition, fmt.Sprintf("Transition to %s (%s).", spec.Name, req.mode))
 	tr["details"] = spec.Name
 	return ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, tr)
 }
@@ -210,7 +212,7 @@ func (ss *session) netStream(ctx context.Context, sid uint32, req playRequest) (
 	if ns := ss.stream(sid); ns != nil {
 		return ns, true, nil
 	}
-	return nil, false, ss.playFailed(ctx, sid, req, "NetStream.Play.Failed", fmt.Sprintf("no stream with id %d", sid))
+	return nil, false, ss.playFailed(ctx, sid, req, status.PlayFailed, fmt.Sprintf("no stream with id %d", sid))
 }
 
 // stopTransition serves play2 stop: playback ends and the playlist is cleared.
@@ -226,7 +228,7 @@ func (ss *session) stopTransition(ctx context.Context, sid uint32, req playReque
 	ss.logPlaylist(ns, req)
 	c := ss.conn
 	return errors.Join(
-		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, status("status", "NetStream.Play.Stop", "Stopped the playlist.")),
+		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil, info("status", status.PlayStop, "Stopped the playlist.")),
 		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sid}),
 	)
 }
@@ -324,16 +326,16 @@ func (ns *netStream) next(k, i int) step {
 			}
 		}
 		if ns.pending != nil && (i > cur.last() || cur.spec.FrameTime(i) >= p.to.spec.FrameTime(p.frame)) {
-			ns.items[k], s.i, s.announce = p.to, p.frame, "NetStream.Play.TransitionComplete"
+			ns.items[k], s.i, s.announce = p.to, p.frame, status.PlayTransitionComplete
 			ns.pending = nil
 		}
 	}
 	for s.k < len(ns.items) && s.i > ns.items[s.k].last() {
 		s.k++
 		if s.k < len(ns.items) {
-			s.i, s.itemStart, s.announce = ns.items[s.k].first(), true, "NetStream.Play.Switch"
+			s.i, s.itemStart, s.announce = ns.items[s.k].first(), true, status.PlaySwitch
 			if ns.items[s.k].swapped {
-				s.announce = "NetStream.Play.TransitionComplete"
+				s.announce = status.PlayTransitionComplete
 			}
 		}
 	}
@@ -407,9 +409,9 @@ func (ss *session) serve(ctx context.Context, ns *netStream, k, start int, req p
 	end := ms(s.total)
 	err := errors.Join(
 		c.WriteData(ctx, rtmpconn.CSIDData, end, sid, "onPlayStatus", map[string]any{
-			"code": "NetStream.Play.Complete", "level": "status", "duration": s.total.Seconds(), "bytes": c.BytesWritten()}),
+			"code": status.PlayComplete, "level": "status", "duration": s.total.Seconds(), "bytes": c.BytesWritten()}),
 		c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("status", "NetStream.Play.Stop", "Stopped playing "+first.it.spec.Name+".")),
+			info("status", status.PlayStop, "Stopped playing "+first.it.spec.Name+".")),
 		c.WriteUserControl(ctx, &message.UserCtrlEventStreamEOF{StreamID: sid}),
 	)
 	if err != nil {
@@ -443,7 +445,7 @@ func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, re
 	}
 	if req.reset {
 		if err := c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
-			status("status", "NetStream.Play.Reset", "Playing and resetting "+spec.Name+".")); err != nil {
+			info("status", status.PlayReset, "Playing and resetting "+spec.Name+".")); err != nil {
 			return err
 		}
 	}

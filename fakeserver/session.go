@@ -12,8 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/amf0"
+	"github.com/streamfault/streamfault/internal/status"
 
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
@@ -195,7 +197,7 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 			ss.mu.Unlock()
 			ss.srv.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("createStream refused: %d NetStreams open", MaxNetStreams)})
 			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
-				status("error", "NetConnection.Call.Failed", fmt.Sprintf("at most %d streams per connection", MaxNetStreams)))
+				info("error", status.CallFailed, fmt.Sprintf("at most %d streams per connection", MaxNetStreams)))
 		}
 		ss.nextSID++
 		id := ss.nextSID
@@ -220,11 +222,11 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		// answered as Adobe's servers do, with onFCSubscribe carrying Play.Start.
 		name, _ := cmd.Arg(1).(string)
 		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "onFCSubscribe", 0, nil,
-			status("status", "NetStream.Play.Start", "Subscribing to "+name+"."))
+			info("status", status.PlayStart, "Subscribing to "+name+"."))
 	case "FCUnsubscribe":
 		name, _ := cmd.Arg(1).(string)
 		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "onFCUnsubscribe", 0, nil,
-			status("status", "NetStream.Play.Stop", "Unsubscribing from "+name+"."))
+			info("status", status.PlayStop, "Unsubscribing from "+name+"."))
 	case "releaseStream", "FCPublish", "FCUnpublish":
 		if cmd.Name == "FCUnpublish" {
 			name, _ := cmd.Arg(1).(string)
@@ -271,7 +273,7 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 	default:
 		if cmd.TransactionID > 0 {
 			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
-				status("error", "NetConnection.Call.Failed", "Method not found ("+cmd.Name+")."))
+				info("error", status.CallFailed, "Method not found ("+cmd.Name+")."))
 		}
 		return nil
 	}
@@ -292,7 +294,7 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	c := ss.conn
 	if !ss.srv.acceptsApp(app) {
 		_ = c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
-			status("error", "NetConnection.Connect.Rejected", fmt.Sprintf("unknown application %q", app)))
+			info("error", status.ConnectRejected, fmt.Sprintf("unknown application %q", app)))
 		return fmt.Errorf("connect rejected: unknown application %q", app)
 	}
 	if err := c.Write(ctx, rtmpconn.CSIDControl, 0, 0, &message.WinAckSize{Size: 2500000}); err != nil {
@@ -307,7 +309,7 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	if err := c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: 0}); err != nil {
 		return err
 	}
-	info := status("status", "NetConnection.Connect.Success", "Connection succeeded.")
+	info := info("status", status.ConnectSuccess, "Connection succeeded.")
 	info["objectEncoding"] = 0
 	info["data"] = amf0.ECMAArray{{Key: "version", Value: ss.srv.cfg.Version}}
 	props := map[string]any{"fmsVer": "FMS/" + ss.srv.cfg.Version, "capabilities": 31, "mode": 1}
@@ -319,14 +321,14 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	return nil
 }
 
-func status(level, code, desc string) map[string]any {
+func info(level, code, desc string) map[string]any {
 	return map[string]any{"level": level, "code": code, "description": desc}
 }
 
 // playStart is the NetStream.Play.Start status for name (details names the stream, as Flash
 // Media Server sends it).
 func playStart(name string) map[string]any {
-	st := status("status", "NetStream.Play.Start", "Started playing "+name+".")
+	st := info("status", status.PlayStart, "Started playing "+name+".")
 	st["details"] = name
 	return st
 }

@@ -30,7 +30,7 @@ func (d *identities) serverEvent(server string, ev fakeserver.Event) history.Eve
 	}
 	id := d.ids[key]
 	d.mu.Unlock()
-	h := history.Event{Source: server, Kind: "server." + ev.Kind, Session: ev.Session, Stream: ev.Stream,
+	h := history.Event{Source: server, Kind: history.ServerPrefix + ev.Kind, Session: ev.Session, Stream: ev.Stream,
 		BytesIn: ev.BytesIn, BytesOut: ev.BytesOut, Message: ev.Reason, Client: id.Client, Conn: id.Conn}
 	switch ev.Kind {
 	case fakeserver.EventPlay:

@@ -282,7 +282,7 @@ func closeActors(actors map[string]fakeclient.Client) {
 
 // clientEvent adapts a fakeclient event into the history.
 func clientEvent(client string, ev fakeclient.Event) history.Event {
-	h := history.Event{Source: client, Kind: "client." + ev.Kind, Code: ev.Code, Conn: ev.Conn, Stream: ev.Stream,
+	h := history.Event{Source: client, Kind: history.ClientPrefix + ev.Kind, Code: ev.Code, Conn: ev.Conn, Stream: ev.Stream,
 		BufferLength: ev.BufferLength, Playhead: ev.Playhead, BytesIn: ev.BytesIn, BytesOut: ev.BytesOut, Message: ev.Message,
 		Kbps: ev.Kbps, Latency: ev.Latency, Strikes: ev.Strikes, SelfClosed: ev.SelfClosed}
 	switch ev.Kind {

@@ -8,9 +8,9 @@ import (
 
 	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/history"
-	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/media"
 )
 
 // scheduler runs every fault of a scenario, each when its trigger fires.
@@ -118,7 +118,7 @@ func (t *scheduler) await(ctx context.Context, f *fault.Fault) bool {
 		w := f.When
 		seen := 0
 		_, err := t.rec.Wait(ctx, func(e history.Event) bool {
-			if e.Source == w.Client && (e.Code == w.Event || e.Kind == w.Event || e.Kind == "client."+w.Event) {
+			if e.Source == w.Client && (e.Code == w.Event || e.Kind == w.Event || e.Kind == history.ClientPrefix+w.Event) {
 				seen++
 			}
 			return seen >= max(w.Count, 1)
@@ -137,7 +137,7 @@ func (t *scheduler) await(ctx context.Context, f *fault.Fault) bool {
 
 // frameAt is the index of the frame at stream time d of the stream client plays.
 func (t *scheduler) frameAt(client string, d time.Duration) int {
-	fps := lab.DefaultFPS
+	fps := media.DefaultFPS
 	for _, c := range t.s.Clients {
 		if c.Name == client && len(c.Play) > 0 {
 			if st, ok := t.s.Stream(c.Play[0].Stream); ok {

@@ -45,7 +45,7 @@ var ginkgoOwn = goleak.IgnoreAnyFunction("github.com/onsi/ginkgo/v2/internal.(*g
 func TestScenarios(t *testing.T) {
 	RegisterFailHandler(Fail)
 	var err error
-	loaded, err = scenario.LoadDir(".")
+	loaded, err = scenario.LoadPaths(".")
 	if err != nil {
 		t.Fatalf("scenarios:\n%v", err)
 	}

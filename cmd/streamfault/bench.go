@@ -15,6 +15,7 @@ import (
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/conformance"
+	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/nginx"
 	"github.com/streamfault/streamfault/reports"
 )
@@ -168,7 +169,7 @@ func startCPUProfile(file string) (func(), error) {
 // frameInterval is the frame interval of the scenario's first stream.
 func frameInterval(s *scenario.Scenario) time.Duration {
 	if len(s.Server.Streams) == 0 || s.Server.Streams[0].FPS <= 0 {
-		return 40 * time.Millisecond
+		return media.DefaultFrame
 	}
 	return time.Second / time.Duration(s.Server.Streams[0].FPS)
 }

@@ -137,22 +137,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// validate loads every named file (and every *.yaml/*.yml of a named directory).
+// validate loads every named file (and every *.yaml/*.yml of a named directory) as one set,
+// as run and the suite do: every problem of every file, and names used twice.
 func validate(paths []string, stdout, stderr io.Writer) int {
-	files, err := scenarioFiles(paths)
+	files, err := scenario.Files(paths...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	bad := 0
-	for _, f := range files {
-		s, err := scenario.Load(f)
-		if err != nil {
+	for _, l := range scenario.LoadFiles(files) {
+		if l.Err != nil {
 			bad++
-			fmt.Fprintln(stderr, err)
+			fmt.Fprintln(stderr, l.Err)
 			continue
 		}
-		fmt.Fprintf(stdout, "ok      %s (%s: %d client(s), %d fault(s), %d checker(s))\n", f, s.Name, len(s.Clients), len(s.Faults), len(s.Expect))
+		s := l.Scenario
+		fmt.Fprintf(stdout, "ok      %s (%s: %d client(s), %d fault(s), %d checker(s))\n", l.File, s.Name, len(s.Clients), len(s.Faults), len(s.Expect))
 	}
 	fmt.Fprintf(stdout, "%d valid, %d invalid\n", len(files)-bad, bad)
 	if bad > 0 {

@@ -8,8 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -58,48 +56,16 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// scenarioFiles expands paths: files as given, directories to their *.yaml and *.yml files;
-// sorted.
-func scenarioFiles(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		for _, pat := range []string{"*.yaml", "*.yml"} {
-			m, _ := filepath.Glob(filepath.Join(p, pat))
-			files = append(files, m...)
-		}
-	}
-	sort.Strings(files)
-	return files, nil
-}
-
-// loadScenarios loads the scenarios of paths; every problem of every file is printed. ok is
-// false when a path is missing or a scenario is invalid.
+// loadScenarios loads the scenarios of paths as the suite does (scenario.LoadPaths: names
+// unique across the set); every problem of every file is printed. ok is false when a path is
+// missing or a scenario is refused.
 func loadScenarios(paths []string, stderr io.Writer) ([]*scenario.Scenario, bool) {
-	files, err := scenarioFiles(paths)
+	out, err := scenario.LoadPaths(paths...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return nil, false
+		return out, false
 	}
-	var out []*scenario.Scenario
-	ok := true
-	for _, f := range files {
-		s, err := scenario.Load(f)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			ok = false
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, ok
+	return out, true
 }
 
 // selectLabels keeps the scenarios whose labels match expr (Ginkgo's label-filter language;

@@ -346,3 +346,48 @@ func TestRepeatTableCountsRepublishesAndShowsNothingMeasured(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIAndSuiteRefuseTheSameSets: run, list, validate and the scenario suite (which loads
+// with scenario.LoadPaths) refuse a set with a name used twice and a broken file with the
+// same messages, the duplicate naming both files.
+func TestCLIAndSuiteRefuseTheSameSets(t *testing.T) {
+	dir := t.TempDir()
+	first := writeScenario(t, dir, "a", "")
+	dup := filepath.Join(dir, "b.yaml")
+	src, _ := os.ReadFile(first)
+	if err := os.WriteFile(dup, src, 0o644); err != nil { // b.yaml says name: a
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("name: c\nrootes: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, suiteErr := scenario.LoadPaths(dir)
+	if suiteErr == nil {
+		t.Fatal("the suite's loader accepted a set with a name used twice")
+	}
+	want := suiteErr.Error()
+	for _, frag := range []string{dup + `: name "a" is already used by ` + first, "c.yaml:2:1: rootes: unknown field"} {
+		if !strings.Contains(want, frag) {
+			t.Fatalf("the suite's loader says\n%s\nwithout %q", want, frag)
+		}
+	}
+	for _, args := range [][]string{{"run", dir}, {"list", dir}, {"compare", dir}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stdout %s)", args, code, stdout.String())
+		}
+		if got := strings.TrimSpace(stderr.String()); got != want {
+			t.Errorf("%v says\n%s\nthe suite's loader\n%s", args, got, want)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"validate", dir}, &stdout, &stderr); code != 1 {
+		t.Errorf("validate: exit %d, want 1", code)
+	}
+	if got := strings.TrimSpace(stderr.String()); got != want {
+		t.Errorf("validate says\n%s\nthe suite's loader\n%s", got, want)
+	}
+	if !strings.Contains(stdout.String(), "1 valid, 2 invalid") {
+		t.Errorf("validate: %s", stdout.String())
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 )
 
-func status(b *hb, at int, client, code string, conn int, self bool) *hb {
+func statusAt(b *hb, at int, client, code string, conn int, self bool) *hb {
 	return b.add(ms(at), history.Event{Source: client, Kind: history.KindClientStatus, Code: code, Conn: conn, SelfClosed: self})
 }
 
@@ -14,7 +14,7 @@ func TestNoReconnect(t *testing.T) {
 	// A 1 s stall on the publisher's route; its session carries on.
 	base := func(route string, end bool) *hb {
 		b := (&hb{}).lab("cam", "up")
-		status(b, 0, "cam", "NetConnection.Connect.Success", 1, false)
+		statusAt(b, 0, "cam", "NetConnection.Connect.Success", 1, false)
 		b.add(ms(1000), history.Event{Source: "stall", Kind: history.KindFaultStart, Fault: "stall", Route: route})
 		if end {
 			b.add(ms(2000), history.Event{Source: "stall", Kind: history.KindFaultEnd, Fault: "stall", Route: route})
@@ -31,8 +31,8 @@ func TestNoReconnect(t *testing.T) {
 	expect(t, noReconnect(&silent.h, "cam", "stall"), Fail, "no media on connection 1 after stall ended")
 	republished := base("up", true)
 	republished.add(ms(1600), history.Event{Source: "cam", Kind: history.KindClientZero, Conn: 1})
-	status(republished, 1601, "cam", "NetConnection.Connect.Closed", 1, true)
-	status(republished, 2100, "cam", "NetConnection.Connect.Success", 2, false)
+	statusAt(republished, 1601, "cam", "NetConnection.Connect.Closed", 1, true)
+	statusAt(republished, 2100, "cam", "NetConnection.Connect.Success", 2, false)
 	republished.add(ms(2500), history.Event{Source: "cam", Kind: history.KindClientSent, Conn: 2, Frames: &history.Range{First: 60, Last: 84}})
 	v := noReconnect(&republished.h, "cam", "stall")
 	expect(t, v, Fail, "bitrate.zero at 1.600s on connection 1")
@@ -43,34 +43,34 @@ func TestNoReconnect(t *testing.T) {
 
 func TestReconnectsAfterLoss(t *testing.T) {
 	b := &hb{}
-	status(b, 0, "v", "NetConnection.Connect.Success", 1, false)
+	statusAt(b, 0, "v", "NetConnection.Connect.Success", 1, false)
 	expect(t, reconnectsAfterLoss(&b.h, "v"), Unknown, "never reconnected")
 	// A drop: the network closed connection 1.
-	status(b, 4000, "v", "NetConnection.Connect.Closed", 1, false)
-	status(b, 4250, "v", "NetConnection.Connect.Success", 2, false)
+	statusAt(b, 4000, "v", "NetConnection.Connect.Closed", 1, false)
+	statusAt(b, 4250, "v", "NetConnection.Connect.Success", 2, false)
 	expect(t, reconnectsAfterLoss(&b.h, "v"), Pass, "each of 1 reconnect(s) followed a loss")
 	// A stall monitor closing a dark connection is a loss it saw.
 	b.add(ms(6000), history.Event{Source: "v", Kind: history.KindClientStall, Conn: 2})
-	status(b, 6001, "v", "NetConnection.Connect.Closed", 2, true)
-	status(b, 6010, "v", "NetConnection.Connect.Success", 3, false)
+	statusAt(b, 6001, "v", "NetConnection.Connect.Closed", 2, true)
+	statusAt(b, 6010, "v", "NetConnection.Connect.Success", 3, false)
 	expect(t, reconnectsAfterLoss(&b.h, "v"), Pass, "each of 2 reconnect(s) followed a loss")
 	// The double-reconnect mutant closes its new, healthy connection with nothing seen on it.
-	status(b, 6300, "v", "NetStream.Play.Start", 3, false)
-	status(b, 6301, "v", "NetConnection.Connect.Closed", 3, true)
-	status(b, 6302, "v", "NetConnection.Connect.Success", 4, false)
+	statusAt(b, 6300, "v", "NetStream.Play.Start", 3, false)
+	statusAt(b, 6301, "v", "NetConnection.Connect.Closed", 3, true)
+	statusAt(b, 6302, "v", "NetConnection.Connect.Success", 4, false)
 	expect(t, reconnectsAfterLoss(&b.h, "v"), Fail, "connection 3 was closed by v itself at 6.301s with nothing seen on it")
 	// A load-balance move attaches before the old connection closes.
 	m := &hb{}
-	status(m, 0, "v", "NetConnection.Connect.Success", 1, false)
+	statusAt(m, 0, "v", "NetConnection.Connect.Success", 1, false)
 	m.add(ms(1000), history.Event{Source: "v", Kind: history.KindClientMove, Conn: 1})
-	status(m, 1004, "v", "NetConnection.Connect.Success", 2, false)
-	status(m, 1005, "v", "NetConnection.Connect.Closed", 1, true)
+	statusAt(m, 1004, "v", "NetConnection.Connect.Success", 2, false)
+	statusAt(m, 1005, "v", "NetConnection.Connect.Closed", 1, true)
 	expect(t, reconnectsAfterLoss(&m.h, "v"), Pass, "each of 1 reconnect(s)")
 	// A publisher that restores after a manual stop had no loss behind it.
 	p := &hb{}
-	status(p, 0, "cam", "NetConnection.Connect.Success", 1, false)
+	statusAt(p, 0, "cam", "NetConnection.Connect.Success", 1, false)
 	p.add(ms(1000), history.Event{Source: "cam", Kind: history.KindClientStopped, Conn: 1})
-	status(p, 1000, "cam", "NetConnection.Connect.Closed", 1, true)
-	status(p, 1500, "cam", "NetConnection.Connect.Success", 2, false)
+	statusAt(p, 1000, "cam", "NetConnection.Connect.Closed", 1, true)
+	statusAt(p, 1500, "cam", "NetConnection.Connect.Success", 2, false)
 	expect(t, reconnectsAfterLoss(&p.h, "cam"), Fail, "connection 1 was closed by cam itself")
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // NameOldConnectionClosedAfterAttach is the oldConnectionClosedAfterAttach checker's YAML key.
@@ -54,7 +55,7 @@ func oldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
 			case resume == nil && e.Kind == history.KindClientPlay && e.Transition == "resume" && e.Conn != m.Conn:
 				ev := e
 				resume = &ev
-			case closed == nil && e.Kind == history.KindClientStatus && e.Code == "NetConnection.Connect.Closed" && e.Conn == m.Conn:
+			case closed == nil && e.Kind == history.KindClientStatus && e.Code == status.ConnectClosed && e.Conn == m.Conn:
 				ev := e
 				closed = &ev
 			}
@@ -64,7 +65,7 @@ func oldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
 			continue
 		}
 		for _, e := range h.Of(client, history.KindClientStatus) {
-			if e.Code == "NetConnection.Connect.Success" && e.Conn == resume.Conn {
+			if e.Code == status.ConnectSuccess && e.Conn == resume.Conn {
 				ev := e
 				success = &ev
 				break

@@ -23,9 +23,9 @@ func TestEveryCheckerJudgesAGroupMember(t *testing.T) {
 func TestGroupVerdict(t *testing.T) {
 	b := &hb{}
 	for _, c := range []string{"p1", "p2", "p3"} {
-		status(b, 0, c, "NetConnection.Connect.Success", 1, false)
-		status(b, 4000, c, "NetConnection.Connect.Closed", 1, false)
-		status(b, 4200, c, "NetConnection.Connect.Success", 2, false)
+		statusAt(b, 0, c, "NetConnection.Connect.Success", 1, false)
+		statusAt(b, 4000, c, "NetConnection.Connect.Closed", 1, false)
+		statusAt(b, 4200, c, "NetConnection.Connect.Success", 2, false)
 	}
 	e := New(&ReconnectsAfterLoss{})
 	e.Params.(*ReconnectsAfterLoss).Client = "p*"
@@ -35,8 +35,8 @@ func TestGroupVerdict(t *testing.T) {
 		t.Fatalf("all correct: %v", v)
 	}
 	// p2's second connection is closed by itself with nothing seen on it: a double reconnect.
-	status(b, 4300, "p2", "NetConnection.Connect.Closed", 2, true)
-	status(b, 4400, "p2", "NetConnection.Connect.Success", 3, false)
+	statusAt(b, 4300, "p2", "NetConnection.Connect.Closed", 2, true)
+	statusAt(b, 4400, "p2", "NetConnection.Connect.Success", 3, false)
 	v = Run(&b.h, []Expectation{e})[0]
 	if v.Status != Fail || !strings.HasPrefix(v.Message, "1 of 3 clients failed: p2: ") || len(v.Evidence) == 0 {
 		t.Fatalf("one mutant: %v", v)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // NameLiveResumes is the liveResumes checker's YAML key.
@@ -89,9 +90,9 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 	for _, e := range h.Of(client, history.KindClientStatus) {
 		var what string
 		switch {
-		case e.Code == "NetConnection.Connect.Closed" && !e.SelfClosed:
+		case e.Code == status.ConnectClosed && !e.SelfClosed:
 			what = fmt.Sprintf("its session (connection %d) was lost", e.Conn)
-		case e.Code == "NetStream.Play.UnpublishNotify" && firstAfter(publishes, e.At) != nil:
+		case e.Code == status.PlayUnpublishNotify && firstAfter(publishes, e.At) != nil:
 			what = "its publisher went away"
 		default:
 			continue
@@ -138,7 +139,7 @@ func publishesOf(h *history.History, client, stream string) []history.Event {
 		}
 	}
 	for _, e := range h.Kind(history.KindClientStatus) {
-		if e.Code == "NetStream.Publish.Start" && names[[2]any{e.Source, e.Conn}] {
+		if e.Code == status.PublishStart && names[[2]any{e.Source, e.Conn}] {
 			ev := e
 			ev.Stream = stream
 			out = append(out, ev)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
@@ -64,7 +65,7 @@ func noReconnect(h *history.History, client, faultName string) Verdict {
 	}
 	conn := 0
 	for _, e := range h.Of(client, history.KindClientStatus) {
-		if e.At <= f.start && e.Code == "NetConnection.Connect.Success" {
+		if e.At <= f.start && e.Code == status.ConnectSuccess {
 			conn = e.Conn
 		}
 	}
@@ -77,11 +78,11 @@ func noReconnect(h *history.History, client, faultName string) Verdict {
 		if e.At < f.start {
 			continue
 		}
-		what := strings.TrimPrefix(e.Kind, "client.")
+		what := strings.TrimPrefix(e.Kind, history.ClientPrefix)
 		switch {
-		case e.Kind == history.KindClientStatus && e.Code == "NetConnection.Connect.Closed" && e.Conn == conn:
+		case e.Kind == history.KindClientStatus && e.Code == status.ConnectClosed && e.Conn == conn:
 			problems = append(problems, fmt.Sprintf("connection %d closed at %s (%s)", conn, sec(e.At), e.Message))
-		case e.Kind == history.KindClientStatus && e.Code == "NetConnection.Connect.Success" && e.Conn > conn:
+		case e.Kind == history.KindClientStatus && e.Code == status.ConnectSuccess && e.Conn > conn:
 			problems = append(problems, fmt.Sprintf("reconnected: connection %d at %s", e.Conn, sec(e.At)))
 		case e.Kind == history.KindClientAttempt, e.Kind == history.KindClientMove:
 			problems = append(problems, fmt.Sprintf("%s at %s", what, sec(e.At)))

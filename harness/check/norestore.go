@@ -47,7 +47,7 @@ func noRestoreAfterManualStop(h *history.History, client string) Verdict {
 	var problems []string
 	for _, e := range h.Of(client, history.KindClientAttempt, history.KindClientPublish) {
 		if e.At > stop.At {
-			problems = append(problems, fmt.Sprintf("%s at %s, after the manual stop at %s", strings.TrimPrefix(e.Kind, "client."), sec(e.At), sec(stop.At)))
+			problems = append(problems, fmt.Sprintf("%s at %s, after the manual stop at %s", strings.TrimPrefix(e.Kind, history.ClientPrefix), sec(e.At), sec(stop.At)))
 		}
 	}
 	for _, e := range h.Declared(client, history.KindServerPublish) {

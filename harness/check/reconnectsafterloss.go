@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // NameReconnectsAfterLoss is the reconnectsAfterLoss checker's YAML key.
@@ -45,13 +46,13 @@ func reconnectedWithin(h *history.History, v Verdict, client string, d time.Dura
 	var problems []string
 	losses := 0
 	for i, e := range own {
-		if e.Kind != history.KindClientStatus || e.Code != "NetConnection.Connect.Closed" || (e.SelfClosed && !justifiedClose(own[:i], e)) {
+		if e.Kind != history.KindClientStatus || e.Code != status.ConnectClosed || (e.SelfClosed && !justifiedClose(own[:i], e)) {
 			continue
 		}
 		losses++
 		var next *history.Event
 		for _, x := range own[i+1:] {
-			if x.Kind == history.KindClientStatus && x.Code == "NetConnection.Connect.Success" && x.Conn > e.Conn {
+			if x.Kind == history.KindClientStatus && x.Code == status.ConnectSuccess && x.Conn > e.Conn {
 				next = &x
 				break
 			}
@@ -156,7 +157,7 @@ func justifies(e history.Event) bool {
 		return true
 	case e.Kind == history.KindClientStatus:
 		switch e.Code {
-		case "NetConnection.Connect.NetworkChange", "NetStream.Publish.BadName", "NetStream.Publish.Failed":
+		case status.ConnectNetworkChange, status.PublishBadName, status.PublishFailed:
 			return true
 		}
 	}
@@ -175,7 +176,7 @@ func reconnectsAfterLoss(h *history.History, client string) Verdict {
 	var problems, evidence []string
 	reconnects, prevSuccess := 0, -1
 	for i, e := range own {
-		if e.Kind != history.KindClientStatus || e.Code != "NetConnection.Connect.Success" {
+		if e.Kind != history.KindClientStatus || e.Code != status.ConnectSuccess {
 			continue
 		}
 		if e.Conn < 2 {
@@ -189,7 +190,7 @@ func reconnectsAfterLoss(h *history.History, client string) Verdict {
 			if own[j].Kind == history.KindClientMove {
 				moved = true
 			}
-			if closed == nil && own[j].Kind == history.KindClientStatus && own[j].Code == "NetConnection.Connect.Closed" && own[j].Conn < e.Conn {
+			if closed == nil && own[j].Kind == history.KindClientStatus && own[j].Code == status.ConnectClosed && own[j].Conn < e.Conn {
 				c := own[j]
 				closed = &c
 			}

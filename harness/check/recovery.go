@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // Recovery is how long a client took to get media again after a fault.
@@ -78,7 +79,7 @@ func Recoveries(h *history.History, client string) []Recovery {
 			switch {
 			case !publisher && (e.Kind == history.KindClientReceived || e.Kind == history.KindClientDropped):
 				out = append(out, Recovery{Fault: f.name, FaultAt: f.start, Took: e.At - f.start, Until: UntilFirstFrame, Conn: e.Conn})
-			case publisher && e.Kind == history.KindClientStatus && e.Code == "NetStream.Publish.Start":
+			case publisher && e.Kind == history.KindClientStatus && e.Code == status.PublishStart:
 				out = append(out, Recovery{Fault: f.name, FaultAt: f.start, Took: e.At - f.start, Until: UntilRepublish, Conn: e.Conn})
 			default:
 				continue
@@ -92,9 +93,9 @@ func Recoveries(h *history.History, client string) []Recovery {
 // sessionLost tells whether e ends the client's session: Connect.Closed for anyone, and for
 // a publisher also its own verdicts that drop the session.
 func sessionLost(e history.Event, publisher bool) bool {
-	if e.Kind == history.KindClientStatus && e.Code == "NetConnection.Connect.Closed" {
+	if e.Kind == history.KindClientStatus && e.Code == status.ConnectClosed {
 		return true
 	}
 	return publisher && (e.Kind == history.KindClientZero || e.Kind == history.KindClientPings ||
-		(e.Kind == history.KindClientStatus && e.Code == "NetConnection.Connect.NetworkChange"))
+		(e.Kind == history.KindClientStatus && e.Code == status.ConnectNetworkChange))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
@@ -162,7 +163,7 @@ func (c *Republishes) JudgeWire(h *history.History) Verdict {
 		var next *history.Event
 		var on int
 		for _, nx := range pubs[i+1:] {
-			if st := nx.status("NetStream.Publish.Start"); st != nil {
+			if st := nx.status(status.PublishStart); st != nil {
 				next, on = st, nx.n
 				break
 			}
@@ -214,7 +215,7 @@ func viewerAgain(h *history.History, viewer string, pub, within time.Duration, p
 func republished(h *history.History, client string, t time.Duration) (*history.Event, string) {
 	if srv := serverOf(h, routeAt(h, client, t)); !hasAccessLog(h, srv) {
 		for _, e := range h.Of(client, history.KindClientStatus) {
-			if e.At > t && e.Code == "NetStream.Publish.Start" {
+			if e.At > t && e.Code == status.PublishStart {
 				return &e, fmt.Sprintf("%s accepted it (NetStream.Publish.Start on connection %d)", srv, e.Conn)
 			}
 		}

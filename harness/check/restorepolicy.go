@@ -8,6 +8,7 @@ import (
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // NameRestorePolicy is the restorePolicy checker's YAML key.
@@ -94,7 +95,7 @@ func restorePolicy(h *history.History, client string, r fakeclient.Restore) Verd
 				armed = nil
 			}
 		case history.KindClientStatus:
-			if e.Code == "NetStream.Publish.Start" || e.Code == "NetStream.Play.Start" {
+			if e.Code == status.PublishStart || e.Code == status.PlayStart {
 				evidence = append(evidence, fmt.Sprintf("restored at %s (%s)", sec(e.At), e.Code))
 			}
 		case history.KindClientFailed:
@@ -112,7 +113,7 @@ func restorePolicy(h *history.History, client string, r fakeclient.Restore) Verd
 			if e.Kind == history.KindClientAttempt {
 				lastAttempt = e.At
 			}
-			if e.Kind == history.KindClientStatus && (e.Code == "NetStream.Publish.Start" || e.Code == "NetStream.Play.Start") {
+			if e.Kind == history.KindClientStatus && (e.Code == status.PublishStart || e.Code == status.PlayStart) {
 				lastSuccess = e.At
 			}
 		}

@@ -140,11 +140,7 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 			problems = append(problems, fmt.Sprintf("resume requested at %s (offset %.3fs) never reached a server", sec(rq.At), *rq.Offset))
 			continue
 		}
-		_, fps := streamInfo(h, rq.Stream)
-		tol := 0.040
-		if fps > 0 {
-			tol = 1 / float64(fps)
-		}
+		tol := frameSeconds(h, rq.Stream)
 		evidence = append(evidence, fmt.Sprintf("resume at %s: requested offset %.3fs, server x-soffset %.3fs, served from frame %d (%.3fs)",
 			sec(rq.At), *rq.Offset, deref(srv.Offset), srv.Frames.First, deref(srv.StartTime)))
 		if math.Abs(deref(srv.Offset)-*rq.Offset) > tol+1e-9 {
@@ -211,11 +207,7 @@ func (c *ResumesAtOffset) JudgeWire(h *history.History) Verdict {
 		req := wc.first("play", "play2")
 		if req != nil && held != nil {
 			resumes++
-			_, fps := streamInfo(h, req.Stream)
-			if fps <= 0 {
-				fps = 25
-			}
-			tol := 2.0 / float64(fps)
+			tol := 2 * frameSeconds(h, req.Stream)
 			got, want := requested(*req), *held
 			asked := fmt.Sprintf("connection %d asked at %s to play %s from %.3f s (%s)", wc.n, sec(req.At), req.Stream, got, describeRequest(*req))
 			served := ""
@@ -303,11 +295,7 @@ func servedFromClient(h *history.History, v Verdict, client string, resumes []Re
 			evidence = append(evidence, fmt.Sprintf("resume at %s (offset %.3fs): no frame arrived on connection %d", sec(rq.At), *rq.Offset, rq.Conn))
 			continue
 		}
-		_, fps := streamInfo(h, rq.Stream)
-		tol := 0.040
-		if fps > 0 {
-			tol = 1 / float64(fps)
-		}
+		tol := frameSeconds(h, rq.Stream)
 		got, want := *first.StartTime, *rq.Offset
 		switch {
 		case got < want-tol-1e-9:

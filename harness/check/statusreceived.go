@@ -2,10 +2,10 @@ package check
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // NameStatusReceived is the statusReceived checker's YAML key.
@@ -27,7 +27,7 @@ func (c *StatusReceived) Default(*Scope) {}
 
 // Validate checks that the code is a NetStream or NetConnection status.
 func (c *StatusReceived) Validate(p spec.Problems, _ *Scope) {
-	if !strings.HasPrefix(c.Code, "NetStream.") && !strings.HasPrefix(c.Code, "NetConnection.") {
+	if !status.IsStream(c.Code) && !status.IsConnection(c.Code) {
 		p.Add("code", "%q is not a NetStream.* or NetConnection.* status code", c.Code)
 	}
 }
@@ -74,7 +74,7 @@ func (c *StatusReceived) JudgeWire(h *history.History) Verdict {
 			codes = append(codes, e.Code)
 		}
 	}
-	if strings.HasPrefix(c.Code, "NetConnection.") {
+	if status.IsConnection(c.Code) {
 		v.Status, v.Message = Unknown, fmt.Sprintf("%s is a process: the wire tap follows onStatus messages, not the connect results that carry %s", c.Client, c.Code)
 		return v
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/media"
 )
 
 // Status is a checker's outcome.
@@ -82,6 +83,15 @@ func streamInfo(h *history.History, stream string) (frames, fps int) {
 		}
 	}
 	return 0, 0
+}
+
+// frameSeconds is the frame duration of a stream in seconds: from the frame rate the lab
+// recorded, else media's default.
+func frameSeconds(h *history.History, stream string) float64 {
+	if _, fps := streamInfo(h, stream); fps > 0 {
+		return 1 / float64(fps)
+	}
+	return media.DefaultFrame.Seconds()
 }
 
 // span formats a run of frame indices.

@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // Default names every unnamed entry after its kind and position (drop-1, latency-3, …) and
@@ -83,7 +85,7 @@ func (f *Fault) validate(p spec.Problems, i int, faults []Fault, names map[strin
 				hint = fmt.Sprintf("; did you mean %q?", best)
 			}
 			p.Add("when.event", "%q is not an event a client reports, so the fault would never fire%s (status codes such as %s, or event kinds such as %s)",
-				w.Event, hint, fakeclient.BufferFull, fakeclient.EventRendered)
+				w.Event, hint, status.BufferFull, fakeclient.EventRendered)
 		}
 		if w.Count < 0 {
 			p.Add("when.count", "must not be negative")
@@ -160,5 +162,5 @@ func checkClient(p spec.Problems, s *Scope, c string) bool {
 // knownEvent tells whether a when-trigger's event is a status code or an event kind a
 // scripted client reports (with or without the history's "client." prefix).
 func knownEvent(ev string) bool {
-	return slices.Contains(fakeclient.StatusCodes, ev) || slices.Contains(fakeclient.EventKinds, strings.TrimPrefix(ev, "client."))
+	return slices.Contains(fakeclient.StatusCodes, ev) || slices.Contains(fakeclient.EventKinds, strings.TrimPrefix(ev, history.ClientPrefix))
 }

@@ -10,55 +10,76 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/clock"
 )
 
 // Version is the format version of a saved history.
 const Version = 1
 
-// Event kinds recorded by the harness. Client and server kinds mirror fakeclient and
-// fakeserver events with a "client." or "server." prefix.
+// Prefixes of the kinds that mirror the scripted clients' and the reference server's events:
+// a client event of kind k is recorded as ClientPrefix+k, a server access-log entry as
+// ServerPrefix+k.
 const (
-	KindRunStart       = "run.start"      // the run began; Message holds the scenario name
-	KindRunEnd         = "run.end"        // the run ended
-	KindStream         = "lab.stream"     // a catalogue entry: Stream, Count (frames), FPS
-	KindRoute          = "lab.route"      // a route: Route, Target (its server), Message (listen address)
-	KindServer         = "lab.server"     // a server of the lab: Source its name, Message its kind (reference, nginx, process, external)
-	KindServerOutput   = "server.output"  // a line a server program the lab runs wrote: Code stdout or stderr
-	KindFaultStart     = "fault.start"    // Fault, Route (the route it acts on or moves a client to), Target (server or client)
-	KindFaultEnd       = "fault.end"      // Fault, Route, Target
-	KindFaultSchedule  = "fault.schedule" // a nemesis schedule: Message holds the seed and the faults
-	KindFaultUnfired   = "fault.unfired"  // at the end of a run: Fault never fired (Message: its trigger)
-	KindLabClient      = "lab.client"     // a client's first route: Source, Route
-	KindActorEnd       = "actor.end"      // a client's script ended; Message holds its error
-	KindClientStatus   = "client.status"  // Code
-	KindClientPlay     = "client.play.request"
-	KindClientReceived = "client.frames.received"
-	KindClientDropped  = "client.frames.dropped"
-	KindClientRendered = "client.frames.rendered"
-	KindClientBuffer   = "client.buffer"
-	KindClientStall    = "client.stall.detected"
-	KindClientBW       = "client.bandwidth" // the server's onBWDone: Kbps, Latency
-	KindClientMove     = "client.move"      // a load-balance move of connection Conn began
-	KindServerPlaylist = "server.playlist"  // a play2 that changed the playlist only: Transition, Playlist
-	KindServerPublish  = "server.publish"   // a live publication began: Session, Stream
-	KindServerUnpub    = "server.unpublish" // a live publication ended: Session, Stream, Message
-	KindClientPublish  = "client.publish.request"
-	KindClientSent     = "client.frames.sent"       // a publisher's frames First..Last left on Conn
-	KindClientBitrate  = "client.bitrate"           // a bitrate check: BytesOut in the interval, Strikes
-	KindClientZero     = "client.bitrate.zero"      // the bitrate check failed the stream
-	KindClientAttempt  = "client.restore.attempt"   // restore attempt Strikes began
-	KindClientWait     = "client.restore.scheduled" // the restore timer was armed
-	KindClientFailed   = "client.restore.failed"    // the restore policy gave up (Code FAILED)
-	KindClientPings    = "client.pings.missing"     // missing pings declared the session dead
-	KindClientStopped  = "client.stopped"           // a manual stop
-	KindServerConnect  = "server.connect"
-	KindServerPlay     = "server.play"
-	KindServerStop     = "server.stop"
-	KindServerDisc     = "server.disconnect"
-	KindServerError    = "server.error"
-	// An external client (a process) and what its wire tap saw: Conn numbers the tap's
-	// connections, Message carries a direction ("up": client to server, "down") or a line.
+	ClientPrefix = "client."
+	ServerPrefix = "server."
+)
+
+// Event kinds recorded by the harness itself.
+const (
+	KindRunStart      = "run.start"      // the run began; Message holds the scenario name
+	KindRunEnd        = "run.end"        // the run ended
+	KindStream        = "lab.stream"     // a catalogue entry: Stream, Count (frames), FPS
+	KindRoute         = "lab.route"      // a route: Route, Target (its server), Message (listen address)
+	KindServer        = "lab.server"     // a server of the lab: Source its name, Message its kind (reference, nginx, process, external)
+	KindServerOutput  = "server.output"  // a line a server program the lab runs wrote: Code stdout or stderr
+	KindFaultStart    = "fault.start"    // Fault, Route (the route it acts on or moves a client to), Target (server or client)
+	KindFaultEnd      = "fault.end"      // Fault, Route, Target
+	KindFaultSchedule = "fault.schedule" // a nemesis schedule: Message holds the seed and the faults
+	KindFaultUnfired  = "fault.unfired"  // at the end of a run: Fault never fired (Message: its trigger)
+	KindLabClient     = "lab.client"     // a client's first route: Source, Route
+	KindActorEnd      = "actor.end"      // a client's script ended; Message holds its error
+)
+
+// Event kinds of the scripted clients (fakeclient's Event* kinds, prefixed).
+const (
+	KindClientStatus   = ClientPrefix + fakeclient.EventStatus // Code
+	KindClientPlay     = ClientPrefix + fakeclient.EventPlayRequest
+	KindClientReceived = ClientPrefix + fakeclient.EventReceived
+	KindClientDropped  = ClientPrefix + fakeclient.EventDropped
+	KindClientRendered = ClientPrefix + fakeclient.EventRendered
+	KindClientBuffer   = ClientPrefix + fakeclient.EventSample
+	KindClientStall    = ClientPrefix + fakeclient.EventStall
+	KindClientBW       = ClientPrefix + fakeclient.EventBandwidth // the server's onBWDone: Kbps, Latency
+	KindClientMove     = ClientPrefix + fakeclient.EventMove      // a load-balance move of connection Conn began
+	KindClientPublish  = ClientPrefix + fakeclient.EventPublishRequest
+	KindClientSent     = ClientPrefix + fakeclient.EventSent           // a publisher's frames First..Last left on Conn
+	KindClientBitrate  = ClientPrefix + fakeclient.EventBitrate        // a bitrate check: BytesOut in the interval, Strikes
+	KindClientZero     = ClientPrefix + fakeclient.EventBitrateZero    // the bitrate check failed the stream
+	KindClientAttempt  = ClientPrefix + fakeclient.EventRestoreAttempt // restore attempt Strikes began
+	KindClientWait     = ClientPrefix + fakeclient.EventRestoreWait    // the restore timer was armed
+	KindClientFailed   = ClientPrefix + fakeclient.EventRestoreFailed  // the restore policy gave up (Code FAILED)
+	KindClientPings    = ClientPrefix + fakeclient.EventPingsMissing   // missing pings declared the session dead
+	KindClientStopped  = ClientPrefix + fakeclient.EventStopped        // a manual stop
+)
+
+// Event kinds of the reference server's access log (fakeserver's Event* kinds, prefixed).
+const (
+	KindServerConnect  = ServerPrefix + fakeserver.EventConnect
+	KindServerPlay     = ServerPrefix + fakeserver.EventPlay
+	KindServerStop     = ServerPrefix + fakeserver.EventStop
+	KindServerDisc     = ServerPrefix + fakeserver.EventDisconnect
+	KindServerError    = ServerPrefix + fakeserver.EventError
+	KindServerPlaylist = ServerPrefix + fakeserver.EventPlaylist  // a play2 that changed the playlist only: Transition, Playlist
+	KindServerPublish  = ServerPrefix + fakeserver.EventPublish   // a live publication began: Session, Stream
+	KindServerUnpub    = ServerPrefix + fakeserver.EventUnpublish // a live publication ended: Session, Stream, Message
+)
+
+// Event kinds of an external client (a process) and of what its wire tap saw: Conn numbers
+// the tap's connections, Message carries a direction ("up": client to server, "down") or a
+// line.
+const (
 	KindProcStart   = "process.start"  // the program started: Message holds its pid and command line
 	KindProcOutput  = "process.output" // a line it wrote: Code stdout or stderr, Message the line
 	KindProcExit    = "process.exit"   // it ended: Message how (exit status or signal)

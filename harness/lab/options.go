@@ -15,7 +15,6 @@ const ServerName = "origin"
 
 // Stream defaults.
 const (
-	DefaultFPS              = 25
 	DefaultKeyframeInterval = time.Second
 	maxFPS                  = 120
 )
@@ -180,7 +179,7 @@ func (s *Server) Default() {
 	for i := range s.Streams {
 		st := &s.Streams[i]
 		if st.FPS == 0 {
-			st.FPS = DefaultFPS
+			st.FPS = media.DefaultFPS
 		}
 		if st.KeyframeInterval == 0 {
 			st.KeyframeInterval = spec.Duration(DefaultKeyframeInterval)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,33 +77,77 @@ func Load(path string) (*Scenario, error) {
 	return Parse(path, data)
 }
 
-// LoadDir loads every *.yaml and *.yml file of dir, sorted by name, so that every parallel
-// test process builds the same tree.
-func LoadDir(dir string) ([]*Scenario, error) {
+// Files expands paths into scenario files: a file as given, a directory to its *.yaml and
+// *.yml files; sorted, each once.
+func Files(paths ...string) ([]string, error) {
 	var files []string
-	for _, pat := range []string{"*.yaml", "*.yml"} {
-		m, err := filepath.Glob(filepath.Join(dir, pat))
+	for _, p := range paths {
+		info, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("scenario: %w", err)
 		}
-		files = append(files, m...)
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, err := filepath.Glob(filepath.Join(p, pat))
+			if err != nil {
+				return nil, fmt.Errorf("scenario: %w", err)
+			}
+			files = append(files, m...)
+		}
 	}
 	sort.Strings(files)
-	var out []*Scenario
-	var errs []error
+	return slices.Compact(files), nil
+}
+
+// Loaded is one file of a set: its scenario, or why it was refused.
+type Loaded struct {
+	// File is the scenario file.
+	File string
+	// Scenario is the loaded scenario (nil when refused).
+	Scenario *Scenario
+	// Err lists every problem of the file, or names the file that already uses its name.
+	Err error
+}
+
+// LoadFiles loads files as one set, in order: each is loaded on its own, and a scenario whose
+// name an earlier file of the set already uses is refused, naming both files. The CLI and the
+// suite load through it, so they refuse the same sets with the same messages.
+func LoadFiles(files []string) []Loaded {
+	out := make([]Loaded, 0, len(files))
 	names := map[string]string{}
 	for _, f := range files {
 		s, err := Load(f)
-		if err != nil {
-			errs = append(errs, err)
+		if err == nil {
+			if prev, dup := names[s.Name]; dup {
+				s, err = nil, fmt.Errorf("%s: name %q is already used by %s", f, s.Name, prev)
+			} else {
+				names[s.Name] = f
+			}
+		}
+		out = append(out, Loaded{File: f, Scenario: s, Err: err})
+	}
+	return out
+}
+
+// LoadPaths loads the scenario files of paths (see Files) as one set (see LoadFiles). It
+// returns the scenarios that loaded and, when any file was refused, every problem of every
+// file in one error.
+func LoadPaths(paths ...string) ([]*Scenario, error) {
+	files, err := Files(paths...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Scenario
+	var errs []error
+	for _, l := range LoadFiles(files) {
+		if l.Err != nil {
+			errs = append(errs, l.Err)
 			continue
 		}
-		if prev, dup := names[s.Name]; dup {
-			errs = append(errs, fmt.Errorf("%s: name %q is already used by %s", f, s.Name, prev))
-			continue
-		}
-		names[s.Name] = f
-		out = append(out, s)
+		out = append(out, l.Scenario)
 	}
 	return out, errors.Join(errs...)
 }

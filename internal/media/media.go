@@ -12,6 +12,13 @@ import (
 	"time"
 )
 
+// DefaultFPS is the frame rate of a stream that names none: the synthetic streams', the
+// scripted publishers' and the one assumed for real media whose rate is not known.
+const DefaultFPS = 25
+
+// DefaultFrame is the time one frame is shown at DefaultFPS.
+const DefaultFrame = time.Second / DefaultFPS
+
 // Spec describes one synthetic stream.
 type Spec struct {
 	// Name identifies the stream; it is written into every frame.
@@ -178,7 +185,7 @@ func CodedVideo(tag []byte) bool {
 // at the stream's frame duration.
 func RealIdentity(stream string, ts, frame time.Duration) Identity {
 	if frame <= 0 {
-		frame = 40 * time.Millisecond
+		frame = DefaultFrame
 	}
 	return Identity{Stream: stream, Index: int((ts + frame/2) / frame)}
 }

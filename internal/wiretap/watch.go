@@ -5,8 +5,10 @@ import (
 	"io"
 	"sync"
 
-	"github.com/streamfault/streamfault/internal/rtmpconn"
 	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // watcher reads a copy of both directions of one connection as RTMP.
@@ -87,7 +89,7 @@ func (w *watcher) read(r *io.PipeReader, dir string) {
 					code := stringField(cmd.Arg(1), "code")
 					w.tap.emit(Event{Conn: w.conn, Kind: KindStatus, Dir: dir, Code: code})
 					switch code {
-					case "NetStream.Play.Start", "NetStream.Play.Reset", "NetStream.Play.Transition":
+					case status.PlayStart, status.PlayReset, status.PlayTransition:
 						armed = true
 					}
 				}
