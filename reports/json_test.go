@@ -17,7 +17,7 @@ import (
 
 func TestJSONRoundTripReChecks(t *testing.T) {
 	policy := &fakeclient.Restore{Timeout: spec.Duration(time.Second), MaxTries: 1}
-	s := &scenario.Scenario{Name: "x", Expect: []check.Expectation{check.New(&check.Reconnects{Client: "v", Count: 0}),
+	s := &scenario.Scenario{Name: "x", Expect: []check.Expectation{check.New(&check.Reconnects{ClientRef: spec.ClientRef{Client: "v"}, Count: 0}),
 		check.New(&check.RestorePolicy{ClientRef: spec.ClientRef{Client: "v"}, Policy: policy})},
 		ExpectFailures: []string{check.NameRestorePolicy}}
 	r := history.NewRecorder(nil, "x")

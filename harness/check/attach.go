@@ -20,7 +20,6 @@ type OldConnectionClosedAfterAttach struct {
 func (OldConnectionClosedAfterAttach) JSONSchemaAlias() any { return spec.ClientRef{} }
 
 // Subject is the client.
-func (c *OldConnectionClosedAfterAttach) Subject() string { return c.Client }
 
 // Default leaves the parameters as they are.
 func (c *OldConnectionClosedAfterAttach) Default(*Scope) {}

@@ -12,8 +12,7 @@ const NameBandwidthMeasured = "bandwidthMeasured"
 
 // BandwidthMeasured parameterises the bandwidthMeasured checker.
 type BandwidthMeasured struct {
-	// Client is the player that asked for the bandwidth check.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// Kbps is the expected bandwidth (e.g. a bandwidth toxic's rate: KB/s × 8).
 	Kbps float64 `yaml:"kbps" json:"kbps"`
 	// Tolerance is the accepted relative error (default 0.2: ±20 %).
@@ -21,7 +20,6 @@ type BandwidthMeasured struct {
 }
 
 // Subject is the player.
-func (c *BandwidthMeasured) Subject() string { return c.Client }
 
 // Default sets the tolerance to 0.2.
 func (c *BandwidthMeasured) Default(*Scope) {

@@ -73,8 +73,8 @@ func BenchmarkCheck200Players(b *testing.B) {
 	var expects []Expectation
 	for p := 0; p < 200; p++ {
 		c := fmt.Sprintf("p%d", p)
-		expects = append(expects, New(&ResumesAtOffset{Client: c, MinResumes: &one}), New(&Reconnects{Client: c, Count: 1}),
-			New(&PlaysToEnd{Client: c, Within: spec.Duration(time.Minute)}), New(&ReconnectsAfterLoss{ClientRef: spec.ClientRef{Client: c}}))
+		expects = append(expects, New(&ResumesAtOffset{ClientRef: spec.ClientRef{Client: c}, MinResumes: &one}), New(&Reconnects{ClientRef: spec.ClientRef{Client: c}, Count: 1}),
+			New(&PlaysToEnd{ClientRef: spec.ClientRef{Client: c}, Within: spec.Duration(time.Minute)}), New(&ReconnectsAfterLoss{ClientRef: spec.ClientRef{Client: c}}))
 	}
 	b.ResetTimer()
 	for b.Loop() {

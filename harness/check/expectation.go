@@ -9,7 +9,6 @@ package check
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -58,11 +57,7 @@ type Expectation struct {
 // New makes an expectation of a checker, as the YAML would.
 func New(c Checker) Expectation {
 	e := Expectation{Params: c, keys: 1}
-	for _, k := range Checkers {
-		if reflect.TypeOf(k.New()) == reflect.TypeOf(c) {
-			e.Name = k.Key
-		}
-	}
+	e.Name, _ = Checkers.KeyOf(c)
 	return e
 }
 
@@ -70,7 +65,7 @@ func New(c Checker) Expectation {
 func (e *Expectation) UnmarshalYAML(n ast.Node) error {
 	var none struct{}
 	members, err := spec.DecodeKeyed(n, &none, func(key string) (any, bool) {
-		if k, ok := byKey(key); ok {
+		if k, ok := Checkers.Lookup(key); ok {
 			return k.New(), true
 		}
 		return nil, false
@@ -86,13 +81,7 @@ func (e *Expectation) UnmarshalYAML(n ast.Node) error {
 }
 
 // TableKeys lists the checkers' keys (for "did you mean" suggestions).
-func (Expectation) TableKeys() []spec.KeyType {
-	out := make([]spec.KeyType, len(Checkers))
-	for i, k := range Checkers {
-		out[i] = spec.KeyType{Key: k.Key, Type: reflect.TypeOf(k.New())}
-	}
-	return out
-}
+func (Expectation) TableKeys() []spec.KeyType { return Checkers.KeyTypes() }
 
 // membersKey holds a group's members beside the checker in an expectation's JSON.
 const membersKey = "members"
@@ -124,7 +113,7 @@ func (e *Expectation) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("expectation: %d checkers in one entry", len(m))
 	}
 	for name, raw := range m {
-		k, ok := byKey(name)
+		k, ok := Checkers.Lookup(name)
 		if !ok {
 			return fmt.Errorf("expectation: unknown checker %q", name)
 		}
@@ -163,7 +152,7 @@ func Validate(expects []Expectation, s *Scope, p spec.Problems) spec.Names {
 	for i, e := range expects {
 		f := p.At(fmt.Sprintf("expect[%d]", i))
 		if e.keys != 1 {
-			f.Add("", "each entry names exactly one checker (known: %s)", strings.Join(Names(), ", "))
+			f.Add("", "each entry names exactly one checker (known: %s)", strings.Join(Checkers.Keys(), ", "))
 			continue
 		}
 		used[e.Name] = true

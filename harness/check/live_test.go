@@ -34,7 +34,7 @@ func stalled(detectAt time.Duration) *hb {
 }
 
 func TestRepublishesAfterZeroBitrate(t *testing.T) {
-	p := Republishes{Client: "cam", Viewer: "w", Within: spec.Duration(time.Second), Codec: "h263", Interval: spec.Duration(500 * time.Millisecond), MaxTries: 3}
+	p := Republishes{ClientRef: spec.ClientRef{Client: "cam"}, Viewer: "w", Within: spec.Duration(time.Second), Codec: "h263", Interval: spec.Duration(500 * time.Millisecond), MaxTries: 3}
 	expect(t, republishesAfterZeroBitrate(&stalled(ms(3502)).h, p), Pass, "on schedule")
 	expect(t, republishesAfterZeroBitrate(&stalled(ms(3580)).h, p), Pass, "on schedule")
 	expect(t, republishesAfterZeroBitrate(&stalled(ms(4500)).h, p), Fail, "detection off schedule")

@@ -15,8 +15,7 @@ const NameLiveResumes = "liveResumes"
 
 // LiveResumes parameterises liveResumes.
 type LiveResumes struct {
-	// Client is the viewer.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// Within is how soon after each (re)publish frames must arrive (default 5s).
 	Within spec.Duration `yaml:"within" json:"within,omitempty"`
 	// MinPublishes is how many publishes of the stream the server must have seen (default 1;
@@ -25,7 +24,6 @@ type LiveResumes struct {
 }
 
 // Subject is the viewer.
-func (c *LiveResumes) Subject() string { return c.Client }
 
 // Default sets the deadline to 5s and minPublishes to 1.
 func (c *LiveResumes) Default(*Scope) {

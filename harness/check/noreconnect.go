@@ -18,14 +18,12 @@ const NameNoReconnect = "noReconnect"
 // its session through a fault (e.g. a stall shorter than a publisher's bitrate-check window
 // must not make it republish).
 type NoReconnect struct {
-	// Client is the client that must keep its session.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// Fault is the fault the session must survive.
 	Fault string `yaml:"fault" json:"fault"`
 }
 
 // Subject is the client.
-func (c *NoReconnect) Subject() string { return c.Client }
 
 // Default leaves the parameters as they are.
 func (c *NoReconnect) Default(*Scope) {}

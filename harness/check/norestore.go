@@ -20,7 +20,6 @@ type NoRestoreAfterManualStop struct {
 func (NoRestoreAfterManualStop) JSONSchemaAlias() any { return spec.ClientRef{} }
 
 // Subject is the client.
-func (c *NoRestoreAfterManualStop) Subject() string { return c.Client }
 
 // Default leaves the parameters as they are.
 func (c *NoRestoreAfterManualStop) Default(*Scope) {}

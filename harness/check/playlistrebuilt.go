@@ -21,7 +21,6 @@ type PlaylistRebuilt struct {
 func (PlaylistRebuilt) JSONSchemaAlias() any { return spec.ClientRef{} }
 
 // Subject is the client.
-func (c *PlaylistRebuilt) Subject() string { return c.Client }
 
 // Default leaves the parameters as they are.
 func (c *PlaylistRebuilt) Default(*Scope) {}

@@ -13,14 +13,12 @@ const NamePlaysToEnd = "playsToEnd"
 
 // PlaysToEnd parameterises the playsToEnd checker.
 type PlaysToEnd struct {
-	// Client is the player to check.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// Within is the deadline from the start of the run (default: the scenario timeout).
 	Within spec.Duration `yaml:"within" json:"within,omitempty"`
 }
 
 // Subject is the player.
-func (c *PlaysToEnd) Subject() string { return c.Client }
 
 // Default sets the deadline to the scenario's timeout.
 func (c *PlaysToEnd) Default(s *Scope) {

@@ -13,14 +13,12 @@ const NameReconnects = "reconnects"
 
 // Reconnects parameterises the reconnects checker.
 type Reconnects struct {
-	// Client is the player to check.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// Count is the exact number of resumes expected.
 	Count int `yaml:"count" json:"count"`
 }
 
 // Subject is the player.
-func (c *Reconnects) Subject() string { return c.Client }
 
 // Default leaves the parameters as they are.
 func (c *Reconnects) Default(*Scope) {}

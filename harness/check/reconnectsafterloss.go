@@ -21,7 +21,6 @@ type ReconnectsAfterLoss struct {
 }
 
 // Subject is the client.
-func (c *ReconnectsAfterLoss) Subject() string { return c.Client }
 
 // Default leaves the parameters as they are.
 func (c *ReconnectsAfterLoss) Default(*Scope) {}

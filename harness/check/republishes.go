@@ -16,8 +16,7 @@ const NameRepublishes = "republishesAfterZeroBitrate"
 
 // Republishes parameterises republishesAfterZeroBitrate.
 type Republishes struct {
-	// Client is the publisher.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// Viewer, when set, must receive frames again within Within of the republish.
 	Viewer string `yaml:"viewer" json:"viewer,omitempty"`
 	// Within is the viewer's deadline (default 5s); for a process, also the deadline of the
@@ -32,7 +31,6 @@ type Republishes struct {
 }
 
 // Subject is the publisher.
-func (c *Republishes) Subject() string { return c.Client }
 
 // Default sets the viewer's deadline to 5s and takes the publisher's bitrate check.
 func (c *Republishes) Default(s *Scope) {

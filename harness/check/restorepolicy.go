@@ -26,7 +26,6 @@ type RestorePolicy struct {
 func (RestorePolicy) JSONSchemaAlias() any { return spec.ClientRef{} }
 
 // Subject is the client.
-func (c *RestorePolicy) Subject() string { return c.Client }
 
 // Default takes the client's restore policy.
 func (c *RestorePolicy) Default(s *Scope) {

@@ -17,14 +17,12 @@ const NameResumesAtOffset = "resumesAtOffset"
 
 // ResumesAtOffset parameterises the resumesAtOffset checker.
 type ResumesAtOffset struct {
-	// Client is the player to check.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// MinResumes is how many resumes must have happened (default 1).
 	MinResumes *int `yaml:"minResumes" json:"minResumes,omitempty"`
 }
 
 // Subject is the player.
-func (c *ResumesAtOffset) Subject() string { return c.Client }
 
 // Default sets minResumes to 1.
 func (c *ResumesAtOffset) Default(*Scope) {

@@ -13,8 +13,7 @@ const NameStallDetected = "stallDetected"
 
 // StallDetected parameterises the stallDetected checker.
 type StallDetected struct {
-	// Client is the player to check.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// Fault is the fault that makes the link go dark (e.g. a blackhole).
 	Fault string `yaml:"fault" json:"fault"`
 	// Within is the longest acceptable time from the fault's start to the detection.
@@ -22,7 +21,6 @@ type StallDetected struct {
 }
 
 // Subject is the player.
-func (c *StallDetected) Subject() string { return c.Client }
 
 // Default leaves the parameters as they are.
 func (c *StallDetected) Default(*Scope) {}

@@ -13,14 +13,12 @@ const NameStatusReceived = "statusReceived"
 
 // StatusReceived parameterises the statusReceived checker.
 type StatusReceived struct {
-	// Client is the player to check.
-	Client string `yaml:"client" json:"client"`
+	spec.ClientRef `yaml:",inline" json:",inline"`
 	// Code is the status code, e.g. NetStream.Play.Failed.
 	Code string `yaml:"code" json:"code"`
 }
 
 // Subject is the client.
-func (c *StatusReceived) Subject() string { return c.Client }
 
 // Default leaves the parameters as they are.
 func (c *StatusReceived) Default(*Scope) {}

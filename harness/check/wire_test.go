@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 // wb builds the history of a process client "p" on route r, as its wire tap records it.
@@ -63,7 +64,7 @@ func resumingProcess(askFor float64) *wb {
 
 func TestWireResumesAtOffset(t *testing.T) {
 	one := 1
-	c := &ResumesAtOffset{Client: "p", MinResumes: &one}
+	c := &ResumesAtOffset{ClientRef: spec.ClientRef{Client: "p"}, MinResumes: &one}
 	if v := resumingProcess(5.0).judge(c, NameResumesAtOffset); v.Status != Pass {
 		t.Fatalf("asked for 5.0 s after 5.0 s delivered: %v", v)
 	}
@@ -80,11 +81,11 @@ func TestWireResumesAtOffset(t *testing.T) {
 		t.Fatalf("no reconnect: %v", v)
 	}
 	zero := 0 // no resume required is still no evidence of a right one
-	if v := b.judge(&ResumesAtOffset{Client: "p", MinResumes: &zero}, NameResumesAtOffset); v.Status != Unknown {
+	if v := b.judge(&ResumesAtOffset{ClientRef: spec.ClientRef{Client: "p"}, MinResumes: &zero}, NameResumesAtOffset); v.Status != Unknown {
 		t.Fatalf("no reconnect, minResumes 0: %v", v)
 	}
 	two := 2
-	if v := resumingProcess(5.0).judge(&ResumesAtOffset{Client: "p", MinResumes: &two}, NameResumesAtOffset); v.Status != Fail || !strings.Contains(v.Message, "at least 2 expected") {
+	if v := resumingProcess(5.0).judge(&ResumesAtOffset{ClientRef: spec.ClientRef{Client: "p"}, MinResumes: &two}, NameResumesAtOffset); v.Status != Fail || !strings.Contains(v.Message, "at least 2 expected") {
 		t.Fatalf("one resume of two expected: %v", v)
 	}
 }
@@ -121,7 +122,7 @@ func TestWireReconnectsAfterLoss(t *testing.T) {
 }
 
 func TestWireRepublishes(t *testing.T) {
-	c := &Republishes{Client: "p", Within: 2_000_000_000}
+	c := &Republishes{ClientRef: spec.ClientRef{Client: "p"}, Within: 2_000_000_000}
 	b := newWire()
 	b.connect(ms(10), 1).cmd(ms(20), 1, "publish", 0).status(ms(30), 1, "NetStream.Publish.Start").bytes(ms(2750), 1, 3000, 90_000).close(ms(3000), 1, "server", 0)
 	b.connect(ms(3300), 2).cmd(ms(3310), 2, "publish", 0).status(ms(3320), 2, "NetStream.Publish.Start")
@@ -150,7 +151,7 @@ func TestWireNoRestoreAndNoReconnect(t *testing.T) {
 		t.Fatalf("published after the stop: %v", v)
 	}
 
-	c := &NoReconnect{Client: "p", Fault: "drop"}
+	c := &NoReconnect{ClientRef: spec.ClientRef{Client: "p"}, Fault: "drop"}
 	b = newWire()
 	b.connect(ms(10), 1).bytes(ms(1000), 1, 1000, 1000).fault(ms(2000), ms(4000)).bytes(ms(3500), 1, 1000, 1000).bytes(ms(4500), 1, 5000, 1000)
 	if v := b.judge(c, NameNoReconnect); v.Status != Pass {
@@ -163,7 +164,7 @@ func TestWireNoRestoreAndNoReconnect(t *testing.T) {
 
 // A checker that judges what only a scripted client reports says unknown for a process.
 func TestWireUnknownForWhatATapCannotSee(t *testing.T) {
-	v := resumingProcess(5).judge(&PlaysToEnd{Client: "p", Within: 1}, NamePlaysToEnd)
+	v := resumingProcess(5).judge(&PlaysToEnd{ClientRef: spec.ClientRef{Client: "p"}, Within: 1}, NamePlaysToEnd)
 	if v.Status != Unknown || !strings.Contains(v.Message, "is a process") {
 		t.Fatalf("playsToEnd of a process: %v", v)
 	}

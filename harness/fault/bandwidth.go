@@ -13,9 +13,9 @@ type BandwidthToxic struct {
 	Rate int `yaml:"rate" json:"rate"`
 }
 
-// Check adds the rate's rule to the toxic's.
-func (t *BandwidthToxic) Check(p spec.Problems, s *Scope) {
-	t.ToxicCommon.Check(p, s)
+// Validate adds the rate's rule to the toxic's.
+func (t *BandwidthToxic) Validate(p spec.Problems, s *Scope) {
+	t.ToxicCommon.Validate(p, s)
 	if t.Rate < 0 {
 		p.Add("rate", "must not be negative")
 	}

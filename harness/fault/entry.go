@@ -2,7 +2,6 @@ package fault
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -55,7 +54,7 @@ type fields struct {
 func (f *Fault) UnmarshalYAML(n ast.Node) error {
 	var own fields
 	members, err := spec.DecodeKeyed(n, &own, func(key string) (any, bool) {
-		if k, ok := kindByKey(key); ok {
+		if k, ok := Kinds.Lookup(key); ok {
 			return k.New(), true
 		}
 		return nil, false
@@ -72,23 +71,12 @@ func (f *Fault) UnmarshalYAML(n ast.Node) error {
 }
 
 // TableKeys lists the fault kinds' keys (for "did you mean" suggestions).
-func (Fault) TableKeys() []spec.KeyType {
-	out := make([]spec.KeyType, len(Kinds))
-	for i, k := range Kinds {
-		out[i] = spec.KeyType{Key: k.Key, Type: reflect.TypeOf(k.New())}
-	}
-	return out
-}
+func (Fault) TableKeys() []spec.KeyType { return Kinds.KeyTypes() }
 
 // New makes an entry of a kind, as the YAML would (for code that builds scenarios).
 func New(name string, s Spec) Fault {
 	f := Fault{Name: name, Spec: s, kinds: 1}
-	for _, k := range Kinds {
-		if reflect.TypeOf(k.New()) == reflect.TypeOf(s) {
-			f.Kind = k.Key
-			break
-		}
-	}
+	f.Kind, _ = Kinds.KeyOf(s)
 	return f
 }
 

@@ -71,8 +71,8 @@ func (t Target) String() string {
 type Spec interface {
 	// Default fills the options left out.
 	Default(s *Scope)
-	// Check reports what is wrong into p (the kind's own path, e.g. faults[3].drop).
-	Check(p spec.Problems, s *Scope)
+	// Validate reports what is wrong into p (the kind's own path, e.g. faults[3].drop).
+	Validate(p spec.Problems, s *Scope)
 	// Target is what the fault acts on.
 	Target() Target
 	// Lasting tells whether the fault stays in effect until it is undone (with no `for`, until

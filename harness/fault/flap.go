@@ -24,9 +24,9 @@ const maxFlaps = 1000
 // Default leaves a flap as it is.
 func (*Flap) Default(*Scope) {}
 
-// Check reports an undefined route, a period that is not positive or a count out of range.
-func (f *Flap) Check(p spec.Problems, s *Scope) {
-	checkRoute(p, s, f.Route)
+// Validate reports an undefined route, a period that is not positive or a count out of range.
+func (f *Flap) Validate(p spec.Problems, s *Scope) {
+	validateRoute(p, s, f.Route)
 	if f.Every <= 0 {
 		p.Add("every", "must be positive")
 	}

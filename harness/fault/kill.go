@@ -27,8 +27,8 @@ func (k *Kill) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 	return startAgain(srv), srv.Kill()
 }
 
-// Check reports an undefined server, or one this fault cannot act on.
-func (f *Kill) Check(p spec.Problems, s *Scope) {
-	f.ServerRef.Check(p, s)
+// Validate reports an undefined server, or one this fault cannot act on.
+func (f *Kill) Validate(p spec.Problems, s *Scope) {
+	f.ServerRef.Validate(p, s)
 	checkManaged(p, s, "kill")
 }

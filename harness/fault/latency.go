@@ -15,9 +15,9 @@ type LatencyToxic struct {
 	Jitter spec.Duration `yaml:"jitter" json:"jitter,omitempty"`
 }
 
-// Check adds the delays' rules to the toxic's.
-func (t *LatencyToxic) Check(p spec.Problems, s *Scope) {
-	t.ToxicCommon.Check(p, s)
+// Validate adds the delays' rules to the toxic's.
+func (t *LatencyToxic) Validate(p spec.Problems, s *Scope) {
+	t.ToxicCommon.Validate(p, s)
 	p.NonNegative("latency", t.Latency)
 	p.NonNegative("jitter", t.Jitter)
 }

@@ -13,9 +13,9 @@ type LimitDataToxic struct {
 	Bytes int64 `yaml:"bytes" json:"bytes"`
 }
 
-// Check adds the byte count's rule to the toxic's.
-func (t *LimitDataToxic) Check(p spec.Problems, s *Scope) {
-	t.ToxicCommon.Check(p, s)
+// Validate adds the byte count's rule to the toxic's.
+func (t *LimitDataToxic) Validate(p spec.Problems, s *Scope) {
+	t.ToxicCommon.Validate(p, s)
 	if t.Bytes < 0 {
 		p.Add("bytes", "must not be negative")
 	}

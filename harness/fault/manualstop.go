@@ -19,9 +19,9 @@ func (ManualStop) JSONSchemaAlias() any { return spec.ClientRef{} }
 // Default leaves the options as they are.
 func (*ManualStop) Default(*Scope) {}
 
-// Check reports an undefined client or one that is not a publisher.
-func (m *ManualStop) Check(p spec.Problems, s *Scope) {
-	if !checkClient(p, s, m.Client) {
+// Validate reports an undefined client or one that is not a publisher.
+func (m *ManualStop) Validate(p spec.Problems, s *Scope) {
+	if !validateClient(p, s, m.Client) {
 		return
 	}
 	if c := s.Client(m.Client); c.Role != fakeclient.RolePublisher && c.Role != fakeclient.RoleProcess {

@@ -17,10 +17,10 @@ type Move struct {
 // JSONSchemaAlias documents the kind with SwitchRoute's schema.
 func (Move) JSONSchemaAlias() any { return SwitchRoute{} }
 
-// Check adds that only VOD players move.
-func (m *Move) Check(p spec.Problems, s *Scope) {
-	checkRoute(p, s, m.Route)
-	if !checkClient(p, s, m.Client) {
+// Validate adds that only VOD players move.
+func (m *Move) Validate(p spec.Problems, s *Scope) {
+	validateRoute(p, s, m.Route)
+	if !validateClient(p, s, m.Client) {
 		return
 	}
 	if c := s.Client(m.Client); c.Role != fakeclient.RolePlayer {

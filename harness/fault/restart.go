@@ -26,8 +26,8 @@ func (r *Restart) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 	return nil, srv.Restart()
 }
 
-// Check reports an undefined server, or one this fault cannot act on.
-func (f *Restart) Check(p spec.Problems, s *Scope) {
-	f.ServerRef.Check(p, s)
+// Validate reports an undefined server, or one this fault cannot act on.
+func (f *Restart) Validate(p spec.Problems, s *Scope) {
+	f.ServerRef.Validate(p, s)
 	checkManaged(p, s, "restart")
 }

@@ -11,8 +11,8 @@ type RouteRef struct {
 // Default leaves a route reference as it is.
 func (*RouteRef) Default(*Scope) {}
 
-// Check reports an undefined route.
-func (r *RouteRef) Check(p spec.Problems, s *Scope) { checkRoute(p, s, r.Route) }
+// Validate reports an undefined route.
+func (r *RouteRef) Validate(p spec.Problems, s *Scope) { validateRoute(p, s, r.Route) }
 
 // Target is the route.
 func (r *RouteRef) Target() Target { return Target{Route: r.Route} }

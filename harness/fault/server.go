@@ -21,8 +21,8 @@ func (r *ServerRef) Default(s *Scope) {
 	}
 }
 
-// Check reports an undefined server.
-func (r *ServerRef) Check(p spec.Problems, s *Scope) {
+// Validate reports an undefined server.
+func (r *ServerRef) Validate(p spec.Problems, s *Scope) {
 	if !s.Servers[r.Server] {
 		p.Add("server", "%q is not a server of this scenario%s", r.Server, s.Servers.Known())
 	}

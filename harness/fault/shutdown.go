@@ -27,8 +27,8 @@ func (s *Shutdown) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 	return startAgain(srv), srv.Close()
 }
 
-// Check reports an undefined server, or one this fault cannot act on.
-func (f *Shutdown) Check(p spec.Problems, s *Scope) {
-	f.ServerRef.Check(p, s)
+// Validate reports an undefined server, or one this fault cannot act on.
+func (f *Shutdown) Validate(p spec.Problems, s *Scope) {
+	f.ServerRef.Validate(p, s)
 	checkManaged(p, s, "shutdown")
 }

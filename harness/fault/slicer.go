@@ -17,9 +17,9 @@ type SlicerToxic struct {
 	Delay spec.Duration `yaml:"delay" json:"delay,omitempty"`
 }
 
-// Check adds the slice sizes' rules to the toxic's.
-func (t *SlicerToxic) Check(p spec.Problems, s *Scope) {
-	t.ToxicCommon.Check(p, s)
+// Validate adds the slice sizes' rules to the toxic's.
+func (t *SlicerToxic) Validate(p spec.Problems, s *Scope) {
+	t.ToxicCommon.Validate(p, s)
 	if t.AverageSize < 1 {
 		p.Add("averageSize", "must be at least 1")
 	}

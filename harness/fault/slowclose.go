@@ -13,9 +13,9 @@ type SlowCloseToxic struct {
 	Delay spec.Duration `yaml:"delay" json:"delay"`
 }
 
-// Check adds the delay's rule to the toxic's.
-func (t *SlowCloseToxic) Check(p spec.Problems, s *Scope) {
-	t.ToxicCommon.Check(p, s)
+// Validate adds the delay's rule to the toxic's.
+func (t *SlowCloseToxic) Validate(p spec.Problems, s *Scope) {
+	t.ToxicCommon.Validate(p, s)
 	p.NonNegative("delay", t.Delay)
 }
 

@@ -28,8 +28,8 @@ func (s *StallMedia) Apply(_ context.Context, env Env, _ string) (Revert, error)
 	return func(context.Context) error { srv.StallMedia(false); return nil }, nil
 }
 
-// Check reports an undefined server, or one this fault cannot act on.
-func (f *StallMedia) Check(p spec.Problems, s *Scope) {
-	f.ServerRef.Check(p, s)
+// Validate reports an undefined server, or one this fault cannot act on.
+func (f *StallMedia) Validate(p spec.Problems, s *Scope) {
+	f.ServerRef.Validate(p, s)
 	checkReference(p, s, "stallMedia")
 }

@@ -18,10 +18,10 @@ type SwitchRoute struct {
 // Default leaves the options as they are.
 func (*SwitchRoute) Default(*Scope) {}
 
-// Check reports an undefined route or client.
-func (r *SwitchRoute) Check(p spec.Problems, s *Scope) {
-	checkRoute(p, s, r.Route)
-	checkClient(p, s, r.Client)
+// Validate reports an undefined route or client.
+func (r *SwitchRoute) Validate(p spec.Problems, s *Scope) {
+	validateRoute(p, s, r.Route)
+	validateClient(p, s, r.Client)
 }
 
 // Target is the client.

@@ -14,9 +14,9 @@ type TimeoutToxic struct {
 	Timeout spec.Duration `yaml:"timeout" json:"timeout"`
 }
 
-// Check adds the timeout's rule to the toxic's.
-func (t *TimeoutToxic) Check(p spec.Problems, s *Scope) {
-	t.ToxicCommon.Check(p, s)
+// Validate adds the timeout's rule to the toxic's.
+func (t *TimeoutToxic) Validate(p spec.Problems, s *Scope) {
+	t.ToxicCommon.Validate(p, s)
 	p.NonNegative("timeout", t.Timeout)
 }
 

@@ -36,9 +36,9 @@ func (t *ToxicCommon) Default(*Scope) {
 	}
 }
 
-// Check reports an undefined route, a bad direction or toxicity.
-func (t *ToxicCommon) Check(p spec.Problems, s *Scope) {
-	checkRoute(p, s, t.Route)
+// Validate reports an undefined route, a bad direction or toxicity.
+func (t *ToxicCommon) Validate(p spec.Problems, s *Scope) {
+	validateRoute(p, s, t.Route)
 	if t.Direction != Upstream && t.Direction != Downstream && t.Direction != Both {
 		p.Add("direction", "%q is not a direction (upstream, downstream or both)", t.Direction)
 	}

@@ -102,14 +102,14 @@ func (f *Fault) validate(p spec.Problems, i int, faults []Fault, names map[strin
 	p.NonNegative("for", f.For)
 	switch f.kinds {
 	case 0:
-		p.Add("", "names no fault kind (known: %v)", Keys())
+		p.Add("", "names no fault kind (known: %v)", Kinds.Keys())
 		return
 	case 1:
 	default:
 		p.Add("", "names %d fault kinds; one entry is one fault", f.kinds)
 		return
 	}
-	f.Spec.Check(p.At(f.Kind), s)
+	f.Spec.Validate(p.At(f.Kind), s)
 }
 
 // firstStream is the stream a client's play script starts with ("" for live clients).
@@ -143,15 +143,15 @@ func afterCycle(faults []Fault, names map[string]int, i int) bool {
 	}
 }
 
-// checkRoute reports an undefined route.
-func checkRoute(p spec.Problems, s *Scope, r string) {
+// validateRoute reports an undefined route.
+func validateRoute(p spec.Problems, s *Scope, r string) {
 	if !s.Routes[r] {
 		p.Add("route", "%q is not a defined route%s", r, s.Routes.Known())
 	}
 }
 
-// checkClient reports an undefined client (ok false).
-func checkClient(p spec.Problems, s *Scope, c string) bool {
+// validateClient reports an undefined client (ok false).
+func validateClient(p spec.Problems, s *Scope, c string) bool {
 	if !s.Clients[c] {
 		p.Add("client", "%q is not a defined client%s", c, s.Clients.Known())
 		return false

@@ -50,7 +50,7 @@ func TestEveryFaultKindParses(t *testing.T) {
 	if len(s.Faults) != 24 {
 		t.Fatalf("%d faults", len(s.Faults))
 	}
-	for i, kind := range fault.Keys() {
+	for i, kind := range fault.Kinds.Keys() {
 		if got := s.Faults[i].Kind; got != kind {
 			t.Errorf("fault %d: kind %q, want %q", i, got, kind)
 		}

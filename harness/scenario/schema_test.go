@@ -41,7 +41,7 @@ func TestSchemaDescribesTheModel(t *testing.T) {
 	defs := s["$defs"].(map[string]any)
 	faultDef := defs["Fault"].(map[string]any)
 	props := faultDef["properties"].(map[string]any)
-	for _, k := range append([]string{"at", "after", "when", "atStreamTime", "for"}, fault.Keys()...) {
+	for _, k := range append([]string{"at", "after", "when", "atStreamTime", "for"}, fault.Kinds.Keys()...) {
 		if _, ok := props[k]; !ok {
 			t.Errorf("schema Fault lacks %q", k)
 		}

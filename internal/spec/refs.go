@@ -1,7 +1,10 @@
 package spec
 
-// ClientRef names the client a checker looks at.
+// ClientRef names the client a checker judges.
 type ClientRef struct {
-	// Client is the player to check.
+	// Client is the client the checker judges; a group's name (p*) judges every member.
 	Client string `yaml:"client" json:"client"`
 }
+
+// Subject is the client the checker judges.
+func (r ClientRef) Subject() string { return r.Client }
