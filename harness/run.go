@@ -139,8 +139,12 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 			res.Elapsed = clk.Now().Sub(began)
 		}
 	}()
+	evidence := ""
+	if s.Server.Traits().AccessLog {
+		evidence = history.AccessLog
+	}
 	for _, name := range s.Server.Names() {
-		rec.Record(history.Event{Source: name, Kind: history.KindServer, Message: l.Kind()})
+		rec.Record(history.Event{Source: name, Kind: history.KindServer, Message: l.Kind(), Code: evidence})
 	}
 	for _, st := range s.Server.Streams {
 		rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name, Count: st.Frames(), FPS: st.FPS})

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +22,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o runOptions
-	subjects := fs.String("subjects", lab.KindReference+","+lab.KindNginx, "the subjects to compare, comma-separated (reference, nginx)")
+	subjects := fs.String("subjects", "reference,nginx", "the kinds of subject to compare, comma-separated (those a scenario's server swaps between: "+strings.Join(lab.SwappableKinds(), ", ")+")")
 	o.bind(fs)
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -38,8 +39,8 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	kinds := strings.Split(*subjects, ",")
 	for _, k := range kinds {
-		if k != lab.KindReference && k != lab.KindNginx {
-			fmt.Fprintf(stderr, "compare: --subjects: %q is not a subject (known: %s, %s)\n", k, lab.KindReference, lab.KindNginx)
+		if !slices.Contains(lab.SwappableKinds(), k) {
+			fmt.Fprintf(stderr, "compare: --subjects: %q is not a subject to swap to (known: %s)\n", k, strings.Join(lab.SwappableKinds(), ", "))
 			return 2
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
-	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/spec"
 	"github.com/streamfault/streamfault/internal/wiretap"
 )
@@ -260,7 +259,7 @@ func describeRequest(e history.Event) string {
 func hasAccessLog(h *history.History, server string) bool {
 	for _, e := range h.Kind(history.KindServer) {
 		if e.Source == server {
-			return e.Message == lab.KindReference
+			return e.Code == history.AccessLog
 		}
 	}
 	return true

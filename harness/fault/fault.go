@@ -107,8 +107,10 @@ type Scope struct {
 	Client func(name string) *fakeclient.Spec
 	// Stream returns a catalogue entry.
 	Stream func(name string) (lab.Stream, bool)
-	// ServerKind is the kind of the scenario's servers (lab.KindReference, …).
-	ServerKind string
+	// ServerKind is the kind of the scenario's servers (lab.KindReference, …) and ServerTraits
+	// what it allows.
+	ServerKind   string
+	ServerTraits lab.Traits
 }
 
 // Inject applies the entry's fault on env. With hold > 0 it waits that long (cut short when ctx

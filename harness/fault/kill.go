@@ -20,7 +20,7 @@ func (*Kill) Lasting() bool { return true }
 
 // Apply kills the server.
 func (k *Kill) Apply(_ context.Context, env Env, _ string) (Revert, error) {
-	srv, err := k.subject(env)
+	srv, err := k.controller(env)
 	if err != nil {
 		return nil, err
 	}
@@ -30,5 +30,5 @@ func (k *Kill) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 // Validate reports an undefined server, or one this fault cannot act on.
 func (f *Kill) Validate(p spec.Problems, s *Scope) {
 	f.ServerRef.Validate(p, s)
-	checkManaged(p, s, "kill")
+	validateControlled(p, s, "kill")
 }

@@ -19,7 +19,7 @@ func (*Restart) Lasting() bool { return false }
 
 // Apply restarts the server.
 func (r *Restart) Apply(_ context.Context, env Env, _ string) (Revert, error) {
-	srv, err := r.subject(env)
+	srv, err := r.controller(env)
 	if err != nil {
 		return nil, err
 	}
@@ -29,5 +29,5 @@ func (r *Restart) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 // Validate reports an undefined server, or one this fault cannot act on.
 func (f *Restart) Validate(p spec.Problems, s *Scope) {
 	f.ServerRef.Validate(p, s)
-	checkManaged(p, s, "restart")
+	validateControlled(p, s, "restart")
 }

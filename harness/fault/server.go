@@ -2,8 +2,8 @@ package fault
 
 import (
 	"context"
+	"fmt"
 
-	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/spec"
 )
@@ -31,27 +31,28 @@ func (r *ServerRef) Validate(p spec.Problems, s *Scope) {
 // Target is the server.
 func (r *ServerRef) Target() Target { return Target{Server: r.Server} }
 
-// server is the lab's reference server named by r.
-func (r *ServerRef) server(env Env) (*fakeserver.Server, error) { return env.Lab.Server(r.Server) }
-
-// subject is the lab's server named by r, whatever its kind.
-func (r *ServerRef) subject(env Env) (lab.Subject, error) { return env.Lab.Subject(r.Server) }
-
-// checkManaged reports a fault that needs to stop or start a server the harness does not run.
-func checkManaged(p spec.Problems, s *Scope, kind string) {
-	if s.ServerKind == lab.KindExternal {
-		p.Add("", "%s needs a server the harness runs; this scenario's server is external (use server.process or server.nginx)", kind)
+// controller is the lab's server named by r, which the harness runs.
+func (r *ServerRef) controller(env Env) (lab.Controller, error) {
+	srv, err := env.Lab.Subject(r.Server)
+	if err != nil {
+		return nil, err
 	}
+	c, ok := srv.(lab.Controller)
+	if !ok {
+		return nil, fmt.Errorf("server %s (%s) is not run by the harness: it cannot be killed, stopped or started", r.Server, env.Lab.Kind())
+	}
+	return c, nil
 }
 
-// checkReference reports a fault that only the reference server can take.
-func checkReference(p spec.Problems, s *Scope, kind string) {
-	if s.ServerKind != "" && s.ServerKind != lab.KindReference {
-		p.Add("", "%s acts inside the reference server; this scenario's server is %s", kind, s.ServerKind)
+// validateControlled reports a fault that needs to stop or start a server the harness does not run.
+func validateControlled(p spec.Problems, s *Scope, kind string) {
+	if s.ServerKind != "" && !s.ServerTraits.Controlled {
+		p.Add("", "%s needs a server the harness runs; this scenario's server is %s (use %s)", kind, s.ServerKind,
+			lab.DescribeKinds(func(t lab.Traits) bool { return t.Controlled }))
 	}
 }
 
 // startAgain is the undo of a kill or shutdown: the server listens again on its address.
-func startAgain(srv lab.Subject) Revert {
+func startAgain(srv lab.Controller) Revert {
 	return func(context.Context) error { return srv.Start() }
 }

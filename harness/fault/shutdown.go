@@ -20,7 +20,7 @@ func (*Shutdown) Lasting() bool { return true }
 
 // Apply closes the server.
 func (s *Shutdown) Apply(_ context.Context, env Env, _ string) (Revert, error) {
-	srv, err := s.subject(env)
+	srv, err := s.controller(env)
 	if err != nil {
 		return nil, err
 	}
@@ -30,5 +30,5 @@ func (s *Shutdown) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 // Validate reports an undefined server, or one this fault cannot act on.
 func (f *Shutdown) Validate(p spec.Problems, s *Scope) {
 	f.ServerRef.Validate(p, s)
-	checkManaged(p, s, "shutdown")
+	validateControlled(p, s, "shutdown")
 }

@@ -2,7 +2,9 @@ package fault
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -20,9 +22,13 @@ func (*StallMedia) Lasting() bool { return true }
 
 // Apply stalls the server's media.
 func (s *StallMedia) Apply(_ context.Context, env Env, _ string) (Revert, error) {
-	srv, err := s.server(env)
+	subj, err := env.Lab.Subject(s.Server)
 	if err != nil {
 		return nil, err
+	}
+	srv, ok := subj.(lab.MediaStaller)
+	if !ok {
+		return nil, fmt.Errorf("server %s (%s) cannot stall its media", s.Server, env.Lab.Kind())
 	}
 	srv.StallMedia(true)
 	return func(context.Context) error { srv.StallMedia(false); return nil }, nil
@@ -31,5 +37,7 @@ func (s *StallMedia) Apply(_ context.Context, env Env, _ string) (Revert, error)
 // Validate reports an undefined server, or one this fault cannot act on.
 func (f *StallMedia) Validate(p spec.Problems, s *Scope) {
 	f.ServerRef.Validate(p, s)
-	checkReference(p, s, "stallMedia")
+	if s.ServerKind != "" && !s.ServerTraits.MediaStall {
+		p.Add("", "stallMedia acts inside the reference server; this scenario's server is %s", s.ServerKind)
+	}
 }

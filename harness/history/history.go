@@ -32,7 +32,7 @@ const (
 	KindRunEnd        = "run.end"        // the run ended
 	KindStream        = "lab.stream"     // a catalogue entry: Stream, Count (frames), FPS
 	KindRoute         = "lab.route"      // a route: Route, Target (its server), Message (listen address)
-	KindServer        = "lab.server"     // a server of the lab: Source its name, Message its kind (reference, nginx, process, external)
+	KindServer        = "lab.server"     // a server of the lab: Source its name, Message its kind, Code AccessLog when it keeps one
 	KindServerOutput  = "server.output"  // a line a server program the lab runs wrote: Code stdout or stderr
 	KindFaultStart    = "fault.start"    // Fault, Route (the route it acts on or moves a client to), Target (server or client)
 	KindFaultEnd      = "fault.end"      // Fault, Route, Target
@@ -41,6 +41,10 @@ const (
 	KindLabClient     = "lab.client"     // a client's first route: Source, Route
 	KindActorEnd      = "actor.end"      // a client's script ended; Message holds its error
 )
+
+// AccessLog is the Code of a lab.server event whose server reports its access log into the
+// history (the reference server): its server.* events are evidence.
+const AccessLog = "access-log"
 
 // Event kinds of the scripted clients (fakeclient's Event* kinds, prefixed).
 const (

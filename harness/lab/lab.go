@@ -34,7 +34,7 @@ type Options struct {
 	// Name names the lab's proxies (with a random suffix, so parallel runs can share one
 	// external toxiproxy-server); a scenario's name.
 	Name string
-	// Server is the reference servers' configuration.
+	// Server is the server block: the catalogue and the subject.
 	Server Server
 	// Routes are the network paths to build, one proxy each.
 	Routes []Route
@@ -72,10 +72,9 @@ type Lab struct {
 	// Toxiproxy is the client every fault goes through.
 	Toxiproxy *toxiclient.Client
 
-	servers  map[string]*fakeserver.Server // the reference servers
-	subjects map[string]Subject            // every server, reference or not
-	kind     string
-	apps     [2]string // the VOD and live applications
+	subjects map[string]Subject // every server, by name
+	kind     string             // the subject's kind (KindReference, a Subjects key)
+	apps     [2]string          // the VOD and live applications
 	routes   map[string]*Path
 	embedded *embedded
 	clk      clock.Clock
@@ -94,7 +93,7 @@ const teardownCall = 12 * time.Second
 
 // Start builds the lab opts describes. On error everything created so far is removed.
 func Start(ctx context.Context, opts Options) (*Lab, error) {
-	l := &Lab{servers: map[string]*fakeserver.Server{}, subjects: map[string]Subject{}, routes: map[string]*Path{}, clk: clock.Or(opts.Clock), armed: map[string]bool{},
+	l := &Lab{subjects: map[string]Subject{}, routes: map[string]*Path{}, clk: clock.Or(opts.Clock), armed: map[string]bool{},
 		http: &ctxTransport{ctx: ctx}}
 	if err := l.build(ctx, opts); err != nil {
 		return nil, errors.Join(err, l.Close())
@@ -103,67 +102,12 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 }
 
 func (l *Lab) build(ctx context.Context, opts Options) error {
-	var err error
-	if opts.ToxiproxyURL != "" {
-		if !opts.AllowRemote && !URLOnLoopback(opts.ToxiproxyURL) {
-			return fmt.Errorf("lab: toxiproxy %s is not on loopback; allow other hosts explicitly (--allow-remote, STREAMFAULT_ALLOW_REMOTE=1)", opts.ToxiproxyURL)
-		}
-		if l.Toxiproxy, err = newToxiproxyClient(opts.ToxiproxyURL, l.http); err != nil {
-			return err
-		}
-		if _, err := l.Toxiproxy.Version(); err != nil {
-			return fmt.Errorf("lab: external toxiproxy at %s: %w", opts.ToxiproxyURL, err)
-		}
-		if URLOnLoopback(opts.ToxiproxyURL) {
-			stale, err := staleProxies(l.Toxiproxy)
-			if err != nil {
-				return fmt.Errorf("lab: external toxiproxy at %s: list proxies: %w", opts.ToxiproxyURL, err)
-			}
-			for _, p := range stale {
-				if err := p.Delete(); err != nil {
-					return fmt.Errorf("lab: remove the stale proxy %s of a dead run: %w", p.Name, err)
-				}
-				l.Removed = append(l.Removed, p.Name)
-			}
-		}
-	} else {
-		e, err := startEmbedded()
-		if err != nil {
-			return err
-		}
-		l.embedded = e
-		if l.Toxiproxy, err = newToxiproxyClient(e.addr, l.http); err != nil {
-			return err
-		}
+	if err := l.startToxiproxy(opts); err != nil {
+		return err
 	}
-
-	srvOpts := opts.Server
-	l.kind, l.apps = srvOpts.Kind(), [2]string{srvOpts.VODApp, srvOpts.LiveApp}
-	if l.kind != KindReference {
-		if err := l.startSubject(ctx, opts); err != nil {
-			return fmt.Errorf("lab: server %s (%s): %w", ServerName, l.kind, err)
-		}
+	if err := l.startServers(ctx, opts); err != nil {
+		return err
 	}
-	for _, name := range srvOpts.Names() {
-		if l.kind != KindReference {
-			break
-		}
-		cfg := fakeserver.Config{Streams: srvOpts.Specs(), Clock: opts.Clock, IdlePublisherTimeout: srvOpts.IdlePublisherTimeout.D(),
-			PingInterval: srvOpts.PingInterval.D(), PingTimeout: srvOpts.PingTimeout.D()}
-		if opts.OnServerEvent != nil {
-			cfg.OnEvent = func(ev fakeserver.Event) { opts.OnServerEvent(name, ev) }
-		}
-		srv, err := fakeserver.New(cfg)
-		if err != nil {
-			return fmt.Errorf("lab: server %s: %w", name, err)
-		}
-		if err := srv.Start(); err != nil {
-			return fmt.Errorf("lab: server %s: %w", name, err)
-		}
-		l.servers[name] = srv
-		l.subjects[name] = srv
-	}
-
 	suffix := randomSuffix()
 	for _, r := range opts.Routes {
 		if err := ctx.Err(); err != nil {
@@ -180,6 +124,62 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 			return fmt.Errorf("lab: route %q: create proxy: %w", r.Name, err)
 		}
 		l.routes[r.Name] = &Path{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Server: r.Server, Proxy: p}
+	}
+	return nil
+}
+
+// startToxiproxy reaches the external toxiproxy-server (removing the stale proxies of dead
+// runs from one on loopback), or embeds one.
+func (l *Lab) startToxiproxy(opts Options) error {
+	var err error
+	if opts.ToxiproxyURL == "" {
+		e, err := startEmbedded()
+		if err != nil {
+			return err
+		}
+		l.embedded = e
+		l.Toxiproxy, err = newToxiproxyClient(e.addr, l.http)
+		return err
+	}
+	if !opts.AllowRemote && !URLOnLoopback(opts.ToxiproxyURL) {
+		return fmt.Errorf("lab: toxiproxy %s is not on loopback; allow other hosts explicitly (--allow-remote, STREAMFAULT_ALLOW_REMOTE=1)", opts.ToxiproxyURL)
+	}
+	if l.Toxiproxy, err = newToxiproxyClient(opts.ToxiproxyURL, l.http); err != nil {
+		return err
+	}
+	if _, err := l.Toxiproxy.Version(); err != nil {
+		return fmt.Errorf("lab: external toxiproxy at %s: %w", opts.ToxiproxyURL, err)
+	}
+	if !URLOnLoopback(opts.ToxiproxyURL) {
+		return nil
+	}
+	stale, err := staleProxies(l.Toxiproxy)
+	if err != nil {
+		return fmt.Errorf("lab: external toxiproxy at %s: list proxies: %w", opts.ToxiproxyURL, err)
+	}
+	for _, p := range stale {
+		if err := p.Delete(); err != nil {
+			return fmt.Errorf("lab: remove the stale proxy %s of a dead run: %w", p.Name, err)
+		}
+		l.Removed = append(l.Removed, p.Name)
+	}
+	return nil
+}
+
+// startServers launches the subject: one server per instance name.
+func (l *Lab) startServers(ctx context.Context, opts Options) error {
+	srv := opts.Server
+	l.kind, l.apps = srv.Kind(), [2]string{srv.VODApp, srv.LiveApp}
+	env := Env{Streams: srv.Streams, Clock: opts.Clock, Dir: opts.Dir, AllowRemote: opts.AllowRemote, OnEvent: opts.OnServerEvent}
+	for _, name := range srv.Names() {
+		if opts.OnServerLine != nil { // bounded as a process client's output is
+			env.OnLine = proc.LineBudget(proc.HistoryLines, proc.HistoryLineSize, func(stream, line string) { opts.OnServerLine(name, stream, line) })
+		}
+		subj, err := srv.kind().Launch(ctx, env, name)
+		if err != nil {
+			return fmt.Errorf("lab: server %s (%s): %w", name, l.kind, err)
+		}
+		l.subjects[name] = subj
 	}
 	return nil
 }
@@ -238,18 +238,6 @@ func (l *Lab) Routes() []*Path {
 	return out
 }
 
-// Server returns the named reference server.
-func (l *Lab) Server(name string) (*fakeserver.Server, error) {
-	s, ok := l.servers[name]
-	if !ok {
-		if _, other := l.subjects[name]; other {
-			return nil, fmt.Errorf("lab: server %q is %s, not the reference server", name, l.kind)
-		}
-		return nil, fmt.Errorf("lab: no server %q", name)
-	}
-	return s, nil
-}
-
 // Subject returns the named server, whatever its kind.
 func (l *Lab) Subject(name string) (Subject, error) {
 	s, ok := l.subjects[name]
@@ -259,7 +247,7 @@ func (l *Lab) Subject(name string) (Subject, error) {
 	return s, nil
 }
 
-// Kind is the kind of the lab's servers (KindReference, KindNginx, KindProcess, KindExternal).
+// Kind is the kind of the lab's servers (KindReference or a Subjects key).
 func (l *Lab) Kind() string { return l.kind }
 
 // App is the RTMP application scripted clients use: the live one for publishers and viewers.
@@ -268,41 +256,6 @@ func (l *Lab) App(live bool) string {
 		return l.apps[1]
 	}
 	return l.apps[0]
-}
-
-// startSubject starts (or, for an external server, checks the address of) the one server of
-// a lab whose subject is not the reference server.
-func (l *Lab) startSubject(ctx context.Context, opts Options) error {
-	srv := opts.Server
-	var onLine func(stream, line string)
-	if opts.OnServerLine != nil { // bounded as a process client's output is
-		onLine = proc.LineBudget(proc.HistoryLines, proc.HistoryLineSize, func(stream, line string) { opts.OnServerLine(ServerName, stream, line) })
-	}
-	switch l.kind {
-	case KindExternal:
-		addr, err := srv.External.HostPort()
-		if err != nil {
-			return err
-		}
-		host, _, _ := net.SplitHostPort(addr)
-		if !opts.AllowRemote && !Loopback(host) {
-			return fmt.Errorf("%s is not on loopback; allow other hosts explicitly (--allow-remote, STREAMFAULT_ALLOW_REMOTE=1)", srv.External.Address)
-		}
-		l.subjects[ServerName] = externalSubject{addr: addr}
-	case KindProcess:
-		p, err := startProcessSubject(ctx, srv.Process, opts.Dir, onLine)
-		if err != nil {
-			return err
-		}
-		l.subjects[ServerName] = p
-	case KindNginx:
-		n, err := startNginxSubject(ctx, srv.Nginx, srv.Streams, opts.Dir, onLine)
-		if err != nil {
-			return err
-		}
-		l.subjects[ServerName] = n
-	}
-	return nil
 }
 
 // Heal removes every toxic and leaves every route enabled, so that no fault outlives the
@@ -374,7 +327,7 @@ func (l *Lab) Close() error {
 			errs = append(errs, fmt.Errorf("lab: server %s: %w", name, err))
 		}
 	}
-	l.servers, l.subjects = map[string]*fakeserver.Server{}, map[string]Subject{}
+	l.subjects = map[string]Subject{}
 	if l.embedded != nil {
 		errs = append(errs, l.embedded.close())
 		l.embedded = nil

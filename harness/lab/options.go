@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml/ast"
+
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/spec"
 )
@@ -32,77 +34,138 @@ type Toxiproxy struct {
 	URL string `yaml:"url" json:"url"`
 }
 
-// Server configures the reference servers.
+// Server is the scenario's server block: the catalogue, the applications the scripted
+// clients use, and the subject under test — the reference server with its own options
+// (instances, idlePublisherTimeout, pingInterval, pingTimeout), or one of nginx, process and
+// external.
 type Server struct {
 	// Streams is the VOD catalogue, served by every instance.
 	Streams []Stream `yaml:"streams" json:"streams"`
-	// Instances names the reference servers to run, each on its own address with the same
-	// catalogue (e.g. origin-a, origin-b for a load-balance move); default one, "origin".
-	Instances []string `yaml:"instances" json:"instances,omitempty"`
-	// IdlePublisherTimeout drops a live publisher that sent no media for this long (nginx-rtmp
-	// drop_idle_publisher); omitted, a dead publisher stays a zombie that blocks its name.
-	IdlePublisherTimeout spec.Duration `yaml:"idlePublisherTimeout" json:"idlePublisherTimeout,omitempty"`
-	// PingInterval makes the server ping every session that often; a session silent for
-	// PingTimeout (default 3 intervals) is closed. Omitted, no pings.
-	PingInterval spec.Duration `yaml:"pingInterval" json:"pingInterval,omitempty"`
-	// PingTimeout is how long a session may send nothing at all before the server closes it.
-	PingTimeout spec.Duration `yaml:"pingTimeout" json:"pingTimeout,omitempty"`
-
-	// External makes the subject a server someone else runs, at an address, instead of the
-	// reference server (the catalogue then says what it serves; nothing is started).
-	External *External `yaml:"external" json:"external,omitempty"`
-	// Process makes the subject a server program the harness runs, kills and restarts.
-	Process *ServerProcess `yaml:"process" json:"process,omitempty"`
-	// Nginx makes the subject nginx-rtmp, run by the harness with the catalogue as FLV files.
-	Nginx *Nginx `yaml:"nginx" json:"nginx,omitempty"`
+	// Reference holds the reference server's options (instances, idle publishers, pings).
+	Reference `yaml:",inline" json:",inline"`
 	// VODApp and LiveApp are the RTMP applications the scripted clients use: players VODApp,
 	// publishers and viewers LiveApp (defaults: vod and vod for the reference server, vod and
 	// live for any other).
 	VODApp  string `yaml:"vodApp" json:"vodApp,omitempty"`
 	LiveApp string `yaml:"liveApp" json:"liveApp,omitempty"`
+
+	// Subject is the options of the subject's kind when it is not the reference server (an
+	// entry of Subjects: *Nginx, *ServerProcess, *External); nil for the reference server.
+	Subject Kind `yaml:"-" json:"-"`
+	// named are the kinds the block gave, in source order (validation refuses more than one).
+	named []spec.Member
 }
 
-// Kind is the kind of server the subject is: KindReference, KindNginx, KindProcess or
-// KindExternal.
+// serverFields is the part of a server block decoded as plain fields.
+type serverFields struct {
+	Streams   []Stream `yaml:"streams"`
+	Reference `yaml:",inline"`
+	VODApp    string `yaml:"vodApp"`
+	LiveApp   string `yaml:"liveApp"`
+}
+
+// UnmarshalYAML decodes the block's fields and the key of its subject's kind, strictly.
+func (s *Server) UnmarshalYAML(n ast.Node) error {
+	var own serverFields
+	members, err := spec.DecodeKeyed(n, &own, func(key string) (any, bool) {
+		if e, ok := Subjects.Lookup(key); ok {
+			return e.New(), true
+		}
+		return nil, false
+	})
+	if err != nil {
+		return err
+	}
+	*s = Server{Streams: own.Streams, Reference: own.Reference, VODApp: own.VODApp, LiveApp: own.LiveApp, named: members}
+	if len(members) > 0 {
+		s.Subject = members[0].Value.(Kind)
+	}
+	return nil
+}
+
+// TableKeys lists the subject kinds' keys (for "did you mean" suggestions).
+func (Server) TableKeys() []spec.KeyType { return Subjects.KeyTypes() }
+
+// Kind is the key of the subject's kind: KindReference or a Subjects key.
 func (s Server) Kind() string {
-	switch {
-	case s.Nginx != nil:
-		return KindNginx
-	case s.Process != nil:
-		return KindProcess
-	case s.External != nil:
-		return KindExternal
+	if s.Subject == nil {
+		return KindReference
 	}
-	return KindReference
+	k, _ := Subjects.KeyOf(s.Subject)
+	return k
 }
 
-// As is the same server with its subject swapped to kind (KindReference or KindNginx): the
-// catalogue stays, the idle-publisher and ping settings carry over (idlePublisherTimeout ↔
-// nginx.dropIdlePublisher, pingInterval ↔ nginx.ping, pingTimeout ↔ nginx.pingTimeout), the
-// applications go back to the new kind's defaults. External and process subjects do not swap.
-func (s Server) As(kind string) (Server, error) {
-	from := s.Kind()
-	switch {
-	case from == kind:
-		return s, nil
-	case from != KindReference && from != KindNginx:
-		return s, fmt.Errorf("the subject is %s: only the reference server and nginx swap", from)
-	case kind != KindReference && kind != KindNginx:
-		return s, fmt.Errorf("%q is not a subject to swap to (known: %s, %s)", kind, KindReference, KindNginx)
-	case kind == KindNginx && len(s.Instances) > 1:
-		return s, fmt.Errorf("%d server instances: nginx is one server", len(s.Instances))
+// kind is the subject's kind: its options.
+func (s *Server) kind() Kind {
+	if s.Subject == nil {
+		return &s.Reference
 	}
-	out := s
-	out.VODApp, out.LiveApp = "", ""
-	if kind == KindNginx {
-		out.Nginx = &Nginx{DropIdlePublisher: s.IdlePublisherTimeout, Ping: s.PingInterval, PingTimeout: s.PingTimeout}
-		out.IdlePublisherTimeout, out.PingInterval, out.PingTimeout, out.Instances = 0, 0, 0, nil
-	} else {
-		out.IdlePublisherTimeout, out.PingInterval, out.PingTimeout = s.Nginx.DropIdlePublisher, s.Nginx.Ping, s.Nginx.PingTimeout
-		out.Nginx = nil
+	return s.Subject
+}
+
+// Traits are the subject's kind's traits.
+func (s *Server) Traits() Traits { return s.kind().Traits() }
+
+// Missing describes what of the programs the subject runs this machine lacks.
+func (s *Server) Missing() []string {
+	if r, ok := s.kind().(Requirer); ok {
+		return r.Missing()
+	}
+	return nil
+}
+
+// Programs names the programs the subject runs.
+func (s *Server) Programs() []string {
+	if r, ok := s.kind().(Requirer); ok {
+		return r.Programs()
+	}
+	return nil
+}
+
+// As is the same server with its subject swapped to the kind called key: the catalogue stays,
+// the live-stream settings carry over between swappable kinds (the reference server's
+// idlePublisherTimeout, pingInterval and pingTimeout; nginx's dropIdlePublisher, ping and
+// pingTimeout), the applications go back to the new kind's defaults.
+func (s Server) As(key string) (Server, error) {
+	from := s.Kind()
+	if from == key {
+		return s, nil
+	}
+	src, ok := s.kind().(Swappable)
+	if !ok {
+		return s, fmt.Errorf("the subject is %s: only %s swap", from, strings.Join(SwappableKinds(), " and "))
+	}
+	to, known := kindOf(key)
+	dst, ok := to.(Swappable)
+	switch {
+	case !known:
+		return s, fmt.Errorf("%s", unknownKind(key))
+	case !ok:
+		return s, fmt.Errorf("%q is not a subject to swap to (known: %s)", key, strings.Join(SwappableKinds(), ", "))
+	case !dst.Traits().Instances && len(s.Instances) > 1:
+		return s, fmt.Errorf("%d server instances: %s is one server", len(s.Instances), key)
+	}
+	dst.SetLiveness(src.Liveness())
+	out := Server{Streams: s.Streams, Subject: dst}
+	if ref, isRef := dst.(*Reference); isRef {
+		out.Subject, out.Reference = nil, *ref
+		out.Instances = s.Instances
 	}
 	out.Default()
 	return out, nil
+}
+
+// SwappableKinds lists the kinds As swaps between.
+func SwappableKinds() []string {
+	var out []string
+	for _, k := range KindKeys() {
+		if kind, _ := kindOf(k); kind != nil {
+			if _, ok := kind.(Swappable); ok {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 // Stream is one synthetic VOD stream.
@@ -171,8 +234,8 @@ func (s *Server) Default() {
 		s.VODApp = "vod"
 	}
 	if s.LiveApp == "" {
-		s.LiveApp = "vod"
-		if s.Kind() != KindReference {
+		s.LiveApp = s.Traits().LiveApp
+		if s.LiveApp == "" {
 			s.LiveApp = "live"
 		}
 	}
@@ -236,8 +299,8 @@ func (s *Server) Validate(p spec.Problems) (streams, servers spec.Names) {
 		if st.KeyframeInterval <= 0 {
 			f.Add("keyframeInterval", "must be positive")
 		}
-		if st.File != "" && s.Kind() != KindNginx {
-			f.Add("file", "is served by an nginx subject; the reference server serves synthetic streams, an external or process server its own files")
+		if st.File != "" && !s.Traits().Files {
+			f.Add("file", "is served by a subject that plays the catalogue from files (%s); the reference server serves synthetic streams, an external or process server its own files", strings.Join(filesKinds(), ", "))
 		}
 	}
 	for i, name := range s.Instances {
@@ -257,48 +320,45 @@ func (s *Server) Validate(p spec.Problems) (streams, servers spec.Names) {
 	return streams, servers
 }
 
-// validateSubject checks the choice of a subject other than the reference server.
+// validateSubject checks the choice of the subject and its kind's options.
 func (s *Server) validateSubject(p spec.Problems) {
-	set := 0
-	for _, on := range []bool{s.External != nil, s.Process != nil, s.Nginx != nil} {
-		if on {
-			set++
+	if len(s.named) > 1 {
+		keys := make([]string, len(s.named))
+		for i, m := range s.named {
+			keys[i] = m.Key
+		}
+		p.Add("", "%s each name the subject: give one", strings.Join(keys, " and "))
+		for _, m := range s.named[1:] {
+			m.Value.(Kind).Validate(p.At(m.Key), s)
 		}
 	}
-	if set > 1 {
-		p.Add("", "external, process and nginx each name the subject: give one")
+	if !s.Traits().Instances && len(s.Instances) > 0 {
+		p.Add("instances", "are reference servers; a scenario with an %s subject has that one server", s.Kind())
 	}
-	if set > 0 && len(s.Instances) > 0 {
-		p.Add("instances", "are reference servers; a scenario with an external, process or nginx subject has that one server")
-	}
-	if s.Kind() != KindReference && (s.IdlePublisherTimeout != 0 || s.PingInterval != 0 || s.PingTimeout != 0) {
-		p.Add("", "idlePublisherTimeout, pingInterval and pingTimeout configure the reference server (for nginx: nginx.dropIdlePublisher, ping, pingTimeout)")
+	if s.Subject != nil {
+		s.Reference.unused(p, s.Kind(), s.Subject)
 	}
 	for _, app := range []struct{ field, v string }{{"vodApp", s.VODApp}, {"liveApp", s.LiveApp}} {
 		if app.v != "" && !spec.SafeName(app.v) {
 			p.Add(app.field, "%q "+spec.SafeNameRule, app.v)
 		}
 	}
-	if e := s.External; e != nil {
-		if _, err := e.HostPort(); err != nil {
-			p.At("external").Add("address", "%v", err)
+	if s.Subject == nil {
+		s.Reference.Validate(p, s)
+		return
+	}
+	s.Subject.Validate(p.At(s.Kind()), s)
+}
+
+// filesKinds lists the kinds that serve the catalogue from files.
+func filesKinds() []string {
+	var out []string
+	for _, e := range Subjects {
+		if e.New().Traits().Files {
+			out = append(out, e.Key)
 		}
 	}
-	if sp := s.Process; sp != nil {
-		f := p.At("process")
-		if len(sp.Command) == 0 || strings.TrimSpace(sp.Command[0]) == "" {
-			f.Add("command", "is required: the server program and its arguments, with {port} where it takes its port")
-		} else if !strings.Contains(strings.Join(sp.Command, " "), "{port}") && !strings.Contains(strings.Join(sp.Command, " "), "{addr}") {
-			f.Add("command", "names no {port} or {addr}: the harness picks the port the server must listen on")
-		}
-		f.NonNegative("readyTimeout", sp.ReadyTimeout)
-	}
-	if ng := s.Nginx; ng != nil {
-		f := p.At("nginx")
-		f.NonNegative("dropIdlePublisher", ng.DropIdlePublisher)
-		f.NonNegative("ping", ng.Ping)
-		f.NonNegative("pingTimeout", ng.PingTimeout)
-	}
+	return out
 }
 
 // ValidateRoutes checks the routes (p is the scenario's root) and returns their names.

@@ -68,7 +68,7 @@ func subjectOptions(srv Server) Options {
 // A server program is started on a port the lab picked, reached through the route, killed by
 // its PID, started again on the same address, and stopped at Close.
 func TestProcessSubjectKillAndStart(t *testing.T) {
-	opts := subjectOptions(Server{Process: &ServerProcess{Command: []string{os.Args[0]}, Env: map[string]string{serveEnv: "{addr}"}}})
+	opts := subjectOptions(Server{Subject: &ServerProcess{Command: []string{os.Args[0]}, Env: map[string]string{serveEnv: "{addr}"}}})
 	l, err := Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -90,11 +90,12 @@ func TestProcessSubjectKillAndStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Server(ServerName); err == nil || !strings.Contains(err.Error(), "not the reference server") {
-		t.Fatalf("Server() of a process subject: %v", err)
+	if _, ok := srv.(MediaStaller); ok {
+		t.Fatal("a server program cannot stall its media, yet its subject says it can")
 	}
+	ctl := srv.(Controller)
 	pid := srv.(*processSubject).p.PID()
-	if err := srv.Kill(); err != nil {
+	if err := ctl.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	if err := syscall.Kill(pid, 0); err == nil {
@@ -103,7 +104,7 @@ func TestProcessSubjectKillAndStart(t *testing.T) {
 	if handshakes(r.Listen) {
 		t.Fatal("a killed server still answers")
 	}
-	if err := srv.Start(); err != nil {
+	if err := ctl.Start(); err != nil {
 		t.Fatal(err)
 	}
 	if !handshakes(r.Listen) {
@@ -130,7 +131,7 @@ func TestExternalSubject(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ref.Close()
-	l, err := Start(context.Background(), subjectOptions(Server{External: &External{Address: ref.Addr()}}))
+	l, err := Start(context.Background(), subjectOptions(Server{Subject: &External{Address: ref.Addr()}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +140,8 @@ func TestExternalSubject(t *testing.T) {
 		t.Fatal("no handshake through the route to the external server")
 	}
 	srv, _ := l.Subject(ServerName)
-	if err := srv.Kill(); err == nil {
-		t.Fatal("killing an external server should be refused")
+	if _, ok := srv.(Controller); ok {
+		t.Fatal("an external server is not the harness's to kill, yet its subject is a Controller")
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestExternalSubject(t *testing.T) {
 	if !handshakes(ref.Addr()) {
 		t.Fatal("closing the lab stopped the external server")
 	}
-	if _, err := Start(context.Background(), subjectOptions(Server{External: &External{Address: "192.0.2.1:1935"}})); err == nil || !strings.Contains(err.Error(), "loopback") {
+	if _, err := Start(context.Background(), subjectOptions(Server{Subject: &External{Address: "192.0.2.1:1935"}})); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("a remote external server without the opt-in: %v", err)
 	}
 }
@@ -161,7 +162,7 @@ func TestNginxSubject(t *testing.T) {
 		}
 		t.Skipf("nginx-rtmp is missing (make deps installs it): %v", err)
 	}
-	l, err := Start(context.Background(), subjectOptions(Server{Nginx: &Nginx{}}))
+	l, err := Start(context.Background(), subjectOptions(Server{Subject: &Nginx{}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,13 +175,13 @@ func TestNginxSubject(t *testing.T) {
 	if !handshakes(r.Listen) {
 		t.Fatal("no handshake through the route to nginx")
 	}
-	if err := srv.Restart(); err != nil {
+	if err := srv.(Controller).Restart(); err != nil {
 		t.Fatal(err)
 	}
 	if !handshakes(r.Listen) {
 		t.Fatal("no handshake after a restart")
 	}
-	dir := ns.dir
+	dir := ns.n.VODDir() + "/.."
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -190,14 +191,15 @@ func TestNginxSubject(t *testing.T) {
 }
 
 func TestServerAs(t *testing.T) {
-	ref := Server{IdlePublisherTimeout: spec.Duration(2 * time.Second), PingInterval: spec.Duration(time.Second)}
+	ref := Server{Reference: Reference{IdlePublisherTimeout: spec.Duration(2 * time.Second), PingInterval: spec.Duration(time.Second)}}
 	ref.Default()
 	ng, err := ref.As(KindNginx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ng.Kind() != KindNginx || ng.Nginx.DropIdlePublisher != ref.IdlePublisherTimeout || ng.Nginx.Ping != ref.PingInterval || ng.LiveApp != "live" || ng.IdlePublisherTimeout != 0 {
-		t.Fatalf("as nginx: %+v %+v", ng, ng.Nginx)
+	n, _ := ng.Subject.(*Nginx)
+	if ng.Kind() != KindNginx || n == nil || n.DropIdlePublisher != ref.IdlePublisherTimeout || n.Ping != ref.PingInterval || ng.LiveApp != "live" || ng.IdlePublisherTimeout != 0 {
+		t.Fatalf("as nginx: %+v %+v", ng, n)
 	}
 	back, err := ng.As(KindReference)
 	if err != nil {
@@ -206,7 +208,7 @@ func TestServerAs(t *testing.T) {
 	if back.Kind() != KindReference || back.IdlePublisherTimeout != ref.IdlePublisherTimeout || back.LiveApp != "vod" {
 		t.Fatalf("back: %+v", back)
 	}
-	if _, err := (Server{External: &External{Address: "127.0.0.1:1"}}).As(KindNginx); err == nil {
+	if _, err := (Server{Subject: &External{Address: "127.0.0.1:1"}}).As(KindNginx); err == nil {
 		t.Fatal("an external server swapped")
 	}
 }
@@ -214,12 +216,12 @@ func TestServerAs(t *testing.T) {
 func TestExternalAddressForms(t *testing.T) {
 	for in, want := range map[string]string{"127.0.0.1:1935": "127.0.0.1:1935", "rtmp://127.0.0.1:19350/live": "127.0.0.1:19350",
 		"rtmp://localhost/app": "localhost:1935", "rtmp://[::1]:1936": "[::1]:1936"} {
-		if got, err := (External{Address: in}).HostPort(); err != nil || got != want {
+		if got, err := (&External{Address: in}).HostPort(); err != nil || got != want {
 			t.Errorf("%s: %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"nope", "rtmp://", "http://x:1"} {
-		if _, err := (External{Address: bad}).HostPort(); err == nil {
+		if _, err := (&External{Address: bad}).HostPort(); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}
 	}

@@ -279,7 +279,8 @@ func (s *Scenario) scopes() (*fault.Scope, *check.Scope) {
 		judged[g] = true
 	}
 	fs := &fault.Scope{Timeout: s.Timeout, Routes: routes, Servers: servers, Clients: clients,
-		FirstServer: s.Server.Names()[0], Client: s.clientSpec, Stream: s.Server.Stream, ServerKind: s.Server.Kind()}
+		FirstServer: s.Server.Names()[0], Client: s.clientSpec, Stream: s.Server.Stream, ServerKind: s.Server.Kind(),
+		ServerTraits: s.Server.Traits()}
 	cs := &check.Scope{Timeout: s.Timeout, Clients: judged, Faults: faults, Client: s.clientSpec}
 	return fs, cs
 }

@@ -5,12 +5,10 @@ import (
 	"slices"
 
 	"github.com/streamfault/streamfault/fakeclient"
-	"github.com/streamfault/streamfault/harness/lab"
-	"github.com/streamfault/streamfault/internal/nginx"
 )
 
 // Programs lists the programs the scenario runs: those named in requires, each process
-// client's program, and nginx for an nginx subject.
+// client's program, and those of its server subject (nginx, a server program).
 func (s *Scenario) Programs() []string {
 	out := slices.Clone(s.Requires)
 	for _, c := range s.Clients {
@@ -18,21 +16,17 @@ func (s *Scenario) Programs() []string {
 			out = append(out, c.Process.Command[0])
 		}
 	}
-	if s.Server.Kind() == lab.KindNginx {
-		out = append(out, "nginx")
-	}
+	out = append(out, s.Server.Programs()...)
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-// Missing lists the programs of the scenario this machine lacks (nginx: with its RTMP module).
+// Missing lists what of the scenario's programs this machine lacks (the subject's as it
+// describes them: nginx with its RTMP module).
 func (s *Scenario) Missing() []string {
-	var out []string
+	out := s.Server.Missing()
 	for _, p := range s.Programs() {
-		if p == "nginx" && s.Server.Nginx != nil {
-			if nginx.Available(nginx.Config{Binary: s.Server.Nginx.Binary, Module: s.Server.Nginx.Module}) != nil {
-				out = append(out, "nginx with libnginx-mod-rtmp")
-			}
+		if slices.Contains(s.Server.Programs(), p) {
 			continue
 		}
 		if _, err := exec.LookPath(p); err != nil {

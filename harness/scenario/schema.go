@@ -53,6 +53,9 @@ func Schema() ([]byte, error) {
 	for _, k := range check.Checkers {
 		addKey(r, s, "Expectation", k.Key, k.Doc, k.New())
 	}
+	for _, k := range lab.Subjects {
+		addKey(r, s, "Server", k.Key, k.Doc, k.New())
+	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("scenario schema: %w", err)

@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/streamfault/streamfault/fakeserver"
@@ -78,47 +77,16 @@ func (r reference) WaitPlay(ctx context.Context, stream string) error {
 }
 
 // nginxSubject is nginx-rtmp playing an FLV of VOD.
-type nginxSubject struct {
-	n   *nginx.Nginx
-	dir string
-}
+type nginxSubject struct{ n *nginx.Nginx }
 
 // StartNginx starts nginx-rtmp (cfg gives the binary and module; zero: Debian's) in a
 // directory of its own with VOD written as vod/s.flv.
-func StartNginx(ctx context.Context, cfg nginx.Config) (_ Subject, err error) {
-	if err := nginx.Available(cfg); err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "streamfault-nginx-")
+func StartNginx(ctx context.Context, cfg nginx.Config) (Subject, error) {
+	n, err := nginx.StartCatalogue(ctx, cfg, []nginx.Title{{Name: VOD.Name, Spec: VOD}})
 	if err != nil {
 		return nil, fmt.Errorf("conformance: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(dir)
-		}
-	}()
-	vod := filepath.Join(dir, "vod")
-	if err := os.MkdirAll(vod, 0o755); err != nil {
-		return nil, fmt.Errorf("conformance: %w", err)
-	}
-	f, err := os.Create(filepath.Join(vod, VOD.Name+".flv"))
-	if err != nil {
-		return nil, fmt.Errorf("conformance: %w", err)
-	}
-	err = VOD.WriteFLV(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("conformance: write the FLV: %w", err)
-	}
-	cfg.Dir, cfg.VODDir = dir, vod
-	n, err := nginx.Start(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return nginxSubject{n: n, dir: dir}, nil
+	return nginxSubject{n: n}, nil
 }
 
 func (n nginxSubject) Name() string                  { return NginxName }
@@ -127,8 +95,4 @@ func (n nginxSubject) PID() int                      { return n.n.Process().PID(
 func (n nginxSubject) WaitPlay(ctx context.Context, stream string) error {
 	return n.n.WaitPlay(ctx, "live", stream)
 }
-func (n nginxSubject) Close() error {
-	err := n.n.Stop()
-	os.RemoveAll(n.dir)
-	return err
-}
+func (n nginxSubject) Close() error { return n.n.Stop() }

@@ -78,6 +78,7 @@ type Nginx struct {
 	cfg    Config
 	plays  plays
 	notify *http.Server
+	owned  string // a directory StartCatalogue made, removed by Stop
 }
 
 // plays are the app/name pairs nginx reported playing (its on_play notification).
@@ -240,8 +241,11 @@ func (n *Nginx) WaitPlay(ctx context.Context, app, name string) error {
 }
 
 // Stop stops nginx (SIGQUIT: a graceful shutdown; SIGKILL after 5 s) and its notification
-// listener.
+// listener, and removes the directory StartCatalogue made.
 func (n *Nginx) Stop() error {
-	err := n.p.Stop(syscall.SIGQUIT, 5*time.Second)
-	return errors.Join(err, n.notify.Close())
+	err := errors.Join(n.p.Stop(syscall.SIGQUIT, 5*time.Second), n.notify.Close())
+	if n.owned != "" {
+		err = errors.Join(err, os.RemoveAll(n.owned))
+	}
+	return err
 }

@@ -1,0 +1,65 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// KindExternal is a server someone else runs, at an address.
+const KindExternal = "external"
+
+// External is a server the harness does not run: it only reaches it through the routes.
+type External struct {
+	// Address is the server's host:port, or an rtmp://host:port URL (port 1935 when the URL
+	// names none); loopback unless other hosts are allowed explicitly.
+	Address string `yaml:"address" json:"address"`
+}
+
+// Traits: nothing but the wire; the harness cannot kill, stop or start it.
+func (*External) Traits() Traits { return Traits{} }
+
+// Validate reports an address that is not one.
+func (e *External) Validate(p spec.Problems, _ *Server) {
+	if _, err := e.HostPort(); err != nil {
+		p.Add("address", "%v", err)
+	}
+}
+
+// HostPort is the address as host:port.
+func (e *External) HostPort() (string, error) {
+	a := e.Address
+	if rest, ok := strings.CutPrefix(a, "rtmp://"); ok {
+		a, _, _ = strings.Cut(rest, "/")
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			a = net.JoinHostPort(a, "1935")
+		}
+	}
+	host, port, err := net.SplitHostPort(a)
+	if err != nil || host == "" || port == "" {
+		return "", fmt.Errorf("%q is not a host:port or rtmp://host:port such as 127.0.0.1:1935", e.Address)
+	}
+	return a, nil
+}
+
+// Launch checks the address (loopback unless env allows other hosts); nothing is started.
+func (e *External) Launch(_ context.Context, env Env, _ string) (Subject, error) {
+	addr, err := e.HostPort()
+	if err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	if !env.AllowRemote && !Loopback(host) {
+		return nil, fmt.Errorf("%s is not on loopback; allow other hosts explicitly (--allow-remote, STREAMFAULT_ALLOW_REMOTE=1)", e.Address)
+	}
+	return externalSubject{addr: addr}, nil
+}
+
+// externalSubject is a server at an address: the lab only reaches it.
+type externalSubject struct{ addr string }
+
+func (e externalSubject) Addr() string    { return e.addr }
+func (e externalSubject) Shutdown() error { return nil }

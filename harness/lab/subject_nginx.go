@@ -1,0 +1,95 @@
+package lab
+
+import (
+	"context"
+	"path/filepath"
+	"syscall"
+
+	"github.com/streamfault/streamfault/internal/nginx"
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// KindNginx is nginx-rtmp, started and owned by the harness.
+const KindNginx = "nginx"
+
+// Nginx is nginx-rtmp (Debian's libnginx-mod-rtmp) as the subject: the harness writes its
+// configuration (applications vod, playing the catalogue written as FLV files, and live),
+// starts it on a free loopback port, kills and restarts it for the faults, and stops it.
+type Nginx struct {
+	// DropIdlePublisher is nginx's drop_idle_publisher (omitted: off).
+	DropIdlePublisher spec.Duration `yaml:"dropIdlePublisher" json:"dropIdlePublisher,omitempty"`
+	// Ping and PingTimeout are nginx's ping and ping_timeout (omitted: nginx's defaults).
+	Ping        spec.Duration `yaml:"ping" json:"ping,omitempty"`
+	PingTimeout spec.Duration `yaml:"pingTimeout" json:"pingTimeout,omitempty"`
+	// Binary and Module locate nginx and the RTMP module (default: Debian's paths).
+	Binary string `yaml:"binary" json:"binary,omitempty"`
+	Module string `yaml:"module" json:"module,omitempty"`
+}
+
+// Traits: the harness runs nginx and serves the catalogue from files.
+func (*Nginx) Traits() Traits { return Traits{Controlled: true, Files: true} }
+
+// Validate reports negative durations.
+func (n *Nginx) Validate(p spec.Problems, _ *Server) {
+	p.NonNegative("dropIdlePublisher", n.DropIdlePublisher)
+	p.NonNegative("ping", n.Ping)
+	p.NonNegative("pingTimeout", n.PingTimeout)
+}
+
+// Programs is nginx.
+func (*Nginx) Programs() []string { return []string{"nginx"} }
+
+// Missing names nginx with its RTMP module when either is not installed.
+func (n *Nginx) Missing() []string {
+	if nginx.Available(n.config()) != nil {
+		return []string{"nginx with libnginx-mod-rtmp"}
+	}
+	return nil
+}
+
+// Liveness is nginx's drop_idle_publisher, ping and ping_timeout.
+func (n *Nginx) Liveness() Liveness {
+	return Liveness{DropIdlePublisher: n.DropIdlePublisher, Ping: n.Ping, PingTimeout: n.PingTimeout}
+}
+
+// SetLiveness takes the settings over.
+func (n *Nginx) SetLiveness(l Liveness) {
+	n.DropIdlePublisher, n.Ping, n.PingTimeout = l.DropIdlePublisher, l.Ping, l.PingTimeout
+}
+
+func (n *Nginx) config() nginx.Config {
+	return nginx.Config{Binary: n.Binary, Module: n.Module, DropIdlePublisher: n.DropIdlePublisher.D(), Ping: n.Ping.D(),
+		PingTimeout: n.PingTimeout.D()}
+}
+
+// Launch writes the catalogue as FLV files (a stream's file copied as it is) and starts
+// nginx-rtmp on a free loopback port.
+func (n *Nginx) Launch(ctx context.Context, env Env, _ string) (Subject, error) {
+	titles := make([]nginx.Title, 0, len(env.Streams))
+	for _, st := range env.Streams {
+		t := nginx.Title{Name: st.Name, Spec: st.Spec()}
+		if st.File != "" {
+			t.File = st.File
+			if !filepath.IsAbs(t.File) {
+				t.File = filepath.Join(env.Dir, t.File)
+			}
+		}
+		titles = append(titles, t)
+	}
+	cfg := n.config()
+	cfg.OnLine = env.OnLine
+	ng, err := nginx.StartCatalogue(ctx, cfg, titles)
+	if err != nil {
+		return nil, err
+	}
+	return &nginxSubject{processSubject: processSubject{p: ng.Process(), addr: ng.Addr(), stop: syscall.SIGQUIT}, n: ng}, nil
+}
+
+// nginxSubject is nginx-rtmp, owned by the lab; its directory goes with it.
+type nginxSubject struct {
+	processSubject
+	n *nginx.Nginx
+}
+
+// Shutdown stops nginx and removes its directory.
+func (s *nginxSubject) Shutdown() error { return s.n.Stop() }

@@ -1,0 +1,81 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/streamfault/streamfault/fakeserver"
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// Reference is the reference server's own options, given in the server block itself (it is
+// the subject when the block names no other kind).
+type Reference struct {
+	// Instances names the reference servers to run, each on its own address with the same
+	// catalogue (e.g. origin-a, origin-b for a load-balance move); default one, "origin".
+	Instances []string `yaml:"instances" json:"instances,omitempty"`
+	// IdlePublisherTimeout drops a live publisher that sent no media for this long (nginx-rtmp
+	// drop_idle_publisher); omitted, a dead publisher stays a zombie that blocks its name.
+	IdlePublisherTimeout spec.Duration `yaml:"idlePublisherTimeout" json:"idlePublisherTimeout,omitempty"`
+	// PingInterval makes the server ping every session that often; a session silent for
+	// PingTimeout (default 3 intervals) is closed. Omitted, no pings.
+	PingInterval spec.Duration `yaml:"pingInterval" json:"pingInterval,omitempty"`
+	// PingTimeout is how long a session may send nothing at all before the server closes it.
+	PingTimeout spec.Duration `yaml:"pingTimeout" json:"pingTimeout,omitempty"`
+}
+
+// Traits: the reference server runs in the harness, keeps an access log, stalls media on
+// demand, may run as several instances; its live clients use the vod application.
+func (*Reference) Traits() Traits {
+	return Traits{Controlled: true, MediaStall: true, AccessLog: true, Instances: true, LiveApp: "vod"}
+}
+
+// Validate reports a negative ping or idle setting (the instances are the server block's).
+func (r *Reference) Validate(p spec.Problems, _ *Server) {
+	p.NonNegative("idlePublisherTimeout", r.IdlePublisherTimeout)
+	p.NonNegative("pingInterval", r.PingInterval)
+	p.NonNegative("pingTimeout", r.PingTimeout)
+}
+
+// unused reports the reference server's settings in a block whose subject is another kind.
+func (r *Reference) unused(p spec.Problems, key string, kind Kind) {
+	if r.IdlePublisherTimeout != 0 || r.PingInterval != 0 || r.PingTimeout != 0 {
+		hint := ""
+		if _, ok := kind.(Swappable); ok {
+			hint = fmt.Sprintf(" (%s has its own: server.%s)", key, key)
+		}
+		p.Add("", "idlePublisherTimeout, pingInterval and pingTimeout configure the reference server%s", hint)
+	}
+}
+
+// Liveness is the idle-publisher and ping settings.
+func (r *Reference) Liveness() Liveness {
+	return Liveness{DropIdlePublisher: r.IdlePublisherTimeout, Ping: r.PingInterval, PingTimeout: r.PingTimeout}
+}
+
+// SetLiveness takes the settings over.
+func (r *Reference) SetLiveness(l Liveness) {
+	r.IdlePublisherTimeout, r.PingInterval, r.PingTimeout = l.DropIdlePublisher, l.Ping, l.PingTimeout
+}
+
+// Launch starts a reference server on a free loopback port, reporting its access log.
+func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, error) {
+	specs := make([]media.Spec, 0, len(env.Streams))
+	for _, st := range env.Streams {
+		specs = append(specs, st.Spec())
+	}
+	cfg := fakeserver.Config{Streams: specs, Clock: env.Clock, IdlePublisherTimeout: r.IdlePublisherTimeout.D(),
+		PingInterval: r.PingInterval.D(), PingTimeout: r.PingTimeout.D()}
+	if env.OnEvent != nil {
+		cfg.OnEvent = func(ev fakeserver.Event) { env.OnEvent(name, ev) }
+	}
+	srv, err := fakeserver.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
