@@ -2,10 +2,8 @@ package fakeclient
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/streamfault/streamfault/internal/clock"
-	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
 // Client is a running scripted client: a Player, a Publisher or a Viewer.
@@ -28,22 +26,19 @@ type Stopper interface {
 	Stop()
 }
 
-// New builds the client a (defaulted, valid) spec declares, called name (its identity on the
-// wire), connecting to application app at addr ("" for the default) and reporting every event
-// to onEvent.
-func (s *Spec) New(name, addr, app string, clk clock.Clock, onEvent func(Event)) (Client, error) {
-	conn := rtmpconn.Options{HandshakeTimeout: s.ConnectTimeout.D()}
-	switch s.Role {
-	case RolePlayer:
-		return NewPlayer(PlayerConfig{ID: name, Addr: addr, App: app, Script: s.Play, BufferTime: s.BufferTime.D(), Reconnect: s.Reconnect,
-			StallMonitor: s.StallMonitor, BandwidthCheck: s.BandwidthCheck, Mutant: s.Mutant, Clock: clk, OnEvent: onEvent, Conn: conn})
-	case RoleViewer:
-		return NewViewer(ViewerConfig{ID: name, Addr: addr, App: app, Stream: s.Stream, Restore: s.Restore, Duration: s.Duration.D(),
-			Clock: clk, OnEvent: onEvent, Conn: conn})
-	case RolePublisher:
-		return NewPublisher(PublisherConfig{ID: name, Addr: addr, App: app, Stream: s.Stream, File: s.File, FPS: s.FPS, Bitrate: s.Bitrate * 1000, Codecs: s.Codecs,
-			BitrateCheck: s.BitrateCheck, Restore: s.Restore, Pings: s.Pings, Duration: s.Duration.D(), SendBuffer: s.SendBuffer,
-			Mutant: s.Mutant, Clock: clk, OnEvent: onEvent, Conn: conn})
-	}
-	return nil, fmt.Errorf("fakeclient: unknown role %q", s.Role)
+// Env is what a scripted client needs besides its options: who it is on the wire, where it
+// connects, its clock, where its events go, and the scenario's folder (relative files).
+type Env struct {
+	// Name is the client's name, its identity on the wire.
+	Name string
+	// Addr is the address it connects to.
+	Addr string
+	// App is the RTMP application.
+	App string
+	// Clock is the run's clock.
+	Clock clock.Clock
+	// OnEvent receives every event.
+	OnEvent func(Event)
+	// Dir is the folder relative files are found in.
+	Dir string
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
-//go:embed options.go
+//go:embed options.go options_player.go options_live.go
 var optionSources embed.FS
 
 // OptionDocs returns the doc comments of the client option types, for the JSON Schema.

@@ -1,28 +1,12 @@
 package fakeclient
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/spec"
 )
-
-// Roles of a scripted client.
-const (
-	RolePlayer    = "player"
-	RolePublisher = "publisher"
-	RoleViewer    = "viewer"
-)
-
-// RoleProcess is the role of an external client: a program the harness runs (harness/procactor),
-// not a scripted client; it shares the scenario language's client entry.
-const RoleProcess = "process"
-
-// Roles lists the scripted client roles.
-var Roles = []string{RolePlayer, RolePublisher, RoleViewer}
 
 // Defaults of the scripted clients' options, applied by their Default methods (the scenario
 // loader resolves them once; the constructors fill the same ones for direct API users).
@@ -55,55 +39,6 @@ const (
 	reconnectTransition     = "resume"
 	defaultPublisherBitrate = DefaultBitrate / 1000
 )
-
-// Spec is a scripted client as a scenario declares it: its role and the options of that role.
-type Spec struct {
-	// Role is the client kind: player (VOD, Stream Reconnect), publisher (live, Streaming
-	// Auto Restore), viewer (a live player), or process (an external program under test,
-	// declared by process).
-	Role string `yaml:"role" json:"role"`
-	// Stream is the live name a publisher publishes or a viewer plays (a process: the stream
-	// in its {url}).
-	Stream string `yaml:"stream" json:"stream,omitempty"`
-	// Duration is how long a publisher publishes or a viewer watches (default 10s); a process
-	// is stopped after it (default: it runs until it exits or the run ends).
-	Duration spec.Duration `yaml:"duration" json:"duration,omitempty"`
-	// Bitrate is a publisher's video bitrate in kbit/s (default 400).
-	Bitrate int `yaml:"bitrate" json:"bitrate,omitempty"`
-	// FPS is a publisher's frame rate (default 25).
-	FPS int `yaml:"fps" json:"fps,omitempty"`
-	// Codecs is a publisher's codec fallback list for bitrateCheck.codecChange (default [h264]).
-	Codecs []string `yaml:"codecs" json:"codecs,omitempty"`
-	// BitrateCheck is a publisher's zero-bitrate detection (WCS).
-	BitrateCheck *BitrateCheck `yaml:"bitrateCheck" json:"bitrateCheck,omitempty"`
-	// Restore is a publisher's or viewer's restore timer (WCS Streaming Auto Restore).
-	Restore *Restore `yaml:"restore" json:"restore,omitempty"`
-	// Pings is a publisher's missing-ping detection (WCS receiveProbes/probesInterval).
-	Pings *Pings `yaml:"pings" json:"pings,omitempty"`
-	// File is a publisher's source: an FLV file of real media (e.g. made by ffmpeg), sent looped
-	// and paced by its timestamps instead of the synthetic source; a path relative to the
-	// scenario file. Frames are then known by their timestamps.
-	File string `yaml:"file" json:"file,omitempty"`
-	// SendBuffer is a publisher's socket send buffer in bytes (default 8192).
-	SendBuffer int `yaml:"sendBuffer" json:"sendBuffer,omitempty"`
-	// Route is the route the client connects through.
-	Route string `yaml:"route" json:"route"`
-	// BufferTime is the player's NetStream.bufferTime (default 3s).
-	BufferTime spec.Duration `yaml:"bufferTime" json:"bufferTime,omitempty"`
-	// Play is the play script.
-	Play []PlayItem `yaml:"play" json:"play"`
-	// Reconnect enables Stream Reconnect; nil means a lost connection ends playback.
-	Reconnect *Reconnect `yaml:"reconnect" json:"reconnect,omitempty"`
-	// Mutant selects a deliberately broken client behaviour (negative controls).
-	Mutant string `yaml:"mutant" json:"mutant,omitempty"`
-	// StallMonitor detects half-open links (no Connect.Closed ever comes) and reconnects.
-	StallMonitor *StallMonitor `yaml:"stallMonitor" json:"stallMonitor,omitempty"`
-	// ConnectTimeout bounds dial, handshake, connect and createStream (default 5s).
-	ConnectTimeout spec.Duration `yaml:"connectTimeout" json:"connectTimeout,omitempty"`
-	// BandwidthCheck asks the server for a bandwidth check (onBWCheck/onBWDone) on the first
-	// connection, before playing.
-	BandwidthCheck bool `yaml:"bandwidthCheck" json:"bandwidthCheck,omitempty"`
-}
 
 // BitrateCheck is WCS's zero-bitrate check: every Interval, no byte sent is a strike; MaxTries
 // strikes stop the stream and republish.
@@ -190,61 +125,6 @@ type Reconnect struct {
 	Delay spec.Duration `yaml:"delay" json:"delay,omitempty"`
 }
 
-// Live tells whether the spec is a publisher or a viewer.
-func (s *Spec) Live() bool { return s.Role == RolePublisher || s.Role == RoleViewer }
-
-// Default fills every option left out with its default.
-func (s *Spec) Default() {
-	if s.Live() {
-		s.defaultLive()
-		return
-	}
-	if s.BufferTime == 0 {
-		s.BufferTime = spec.Duration(DefaultBufferTime)
-	}
-	for j := range s.Play {
-		if s.Play[j].Transition == "" {
-			s.Play[j].Transition = transitionLater
-			if j == 0 {
-				s.Play[j].Transition = transitionFirst
-			}
-		}
-	}
-	if m := s.StallMonitor; m != nil {
-		m.Default()
-	}
-	if r := s.Reconnect; r != nil {
-		r.Default()
-	}
-}
-
-func (s *Spec) defaultLive() {
-	if s.Duration == 0 {
-		s.Duration = spec.Duration(DefaultLiveDuration)
-	}
-	if r := s.Restore; r != nil {
-		r.Default()
-	}
-	if s.Role != RolePublisher {
-		return
-	}
-	if s.Bitrate == 0 {
-		s.Bitrate = defaultPublisherBitrate
-	}
-	if s.FPS == 0 {
-		s.FPS = media.DefaultFPS
-	}
-	if len(s.Codecs) == 0 {
-		s.Codecs = []string{DefaultCodec}
-	}
-	if b := s.BitrateCheck; b != nil {
-		b.Default()
-	}
-	if p := s.Pings; p != nil {
-		p.Default()
-	}
-}
-
 // Default fills the monitor's defaults.
 func (m *StallMonitor) Default() {
 	if m.Interval == 0 {
@@ -306,54 +186,6 @@ func (p *Pings) Default() {
 	}
 	if p.ProbesInterval == 0 {
 		p.ProbesInterval = spec.Duration(DefaultProbesInterval)
-	}
-}
-
-// Validate reports what is wrong with a defaulted spec into p (the client's own path);
-// routes are the scenario's routes, streams the stream names the server's catalogue offers.
-func (s *Spec) Validate(p spec.Problems, routes, streams spec.Names) {
-	if !routes[s.Route] {
-		p.Add("route", "%q is not a defined route%s", s.Route, routes.Known())
-	}
-	if s.ConnectTimeout < 0 {
-		p.Add("connectTimeout", "must not be negative")
-	}
-	switch s.Role {
-	case RolePlayer:
-		s.validatePlayer(p, streams)
-	case RolePublisher, RoleViewer:
-		s.validateLive(p)
-	default:
-		p.Add("role", "%q is not a known role (known: %s)", s.Role, strings.Join(Roles, ", "))
-	}
-}
-
-func (s *Spec) validatePlayer(p spec.Problems, streams spec.Names) {
-	if s.Stream != "" || s.Restore != nil || s.BitrateCheck != nil || s.Pings != nil || s.Duration != 0 || s.File != "" {
-		p.Add("", "stream, duration, restore, bitrateCheck, pings and file are for publishers and viewers; a player has a play script")
-	}
-	if s.BufferTime <= 0 {
-		p.Add("bufferTime", "must be positive")
-	}
-	if len(s.Play) == 0 {
-		p.Add("play", "at least one play item is required")
-	}
-	if len(s.Play) > maxPlayItems {
-		p.Add("play", "%d play items exceed the limit of %d", len(s.Play), maxPlayItems)
-		return
-	}
-	played := map[string]int{}
-	for j, it := range s.Play {
-		it.validate(p.At(fmt.Sprintf("play[%d]", j)), j, s.Play, streams, played)
-	}
-	if r := s.Reconnect; r != nil {
-		r.Validate(p.At("reconnect"))
-	}
-	if m := s.StallMonitor; m != nil {
-		m.Validate(p.At("stallMonitor"))
-	}
-	if s.Mutant != "" && !slices.Contains(Mutants, s.Mutant) {
-		p.Add("mutant", "%q is not a known mutant (known: %s)", s.Mutant, strings.Join(Mutants, ", "))
 	}
 }
 
@@ -419,56 +251,6 @@ func (m *StallMonitor) Validate(p spec.Problems) {
 	}
 	if m.Ticks < 1 {
 		p.Add("ticks", "must be at least 1")
-	}
-}
-
-func (s *Spec) validateLive(p spec.Problems) {
-	if s.Stream == "" {
-		p.Add("stream", "is required: the live name the %s uses", s.Role)
-	} else if !spec.SafeName(s.Stream) {
-		p.Add("stream", "%q "+spec.SafeNameRule, s.Stream)
-	}
-	if len(s.Play) > 0 || s.Reconnect != nil || s.StallMonitor != nil || s.BandwidthCheck {
-		p.Add("", "play, reconnect, stallMonitor and bandwidthCheck are for VOD players")
-	}
-	if s.Duration <= 0 {
-		p.Add("duration", "must be positive")
-	}
-	if r := s.Restore; r != nil {
-		r.Validate(p.At("restore"), s.Role == RolePublisher)
-	}
-	if s.Role == RoleViewer {
-		if s.BitrateCheck != nil || s.Pings != nil || s.Bitrate != 0 || len(s.Codecs) > 0 || s.Mutant != "" || s.File != "" {
-			p.Add("", "bitrate, codecs, bitrateCheck, pings, file and mutants are for publishers")
-		}
-		return
-	}
-	if s.File != "" && (s.Mutant != "" || (s.BitrateCheck != nil && s.BitrateCheck.CodecChange)) {
-		p.Add("file", "a file source sends its own codec and timestamps: no mutant, no codecChange")
-	}
-	if s.Bitrate < 1 || s.Bitrate > maxBitrateKbps {
-		p.Add("bitrate", "%d kbit/s is outside 1..%d", s.Bitrate, maxBitrateKbps)
-	}
-	if s.FPS < 1 || s.FPS > maxFPS {
-		p.Add("fps", "%d is outside 1..%d", s.FPS, maxFPS)
-	}
-	if len(s.Codecs) > maxCodecs {
-		p.Add("codecs", "%d codecs exceed the limit of %d", len(s.Codecs), maxCodecs)
-	}
-	if b := s.BitrateCheck; b != nil {
-		b.Validate(p.At("bitrateCheck"))
-		if b.CodecChange && len(s.Codecs) < 2 {
-			p.Add("codecs", "codecChange needs at least two codecs to fall back through")
-		}
-	}
-	if pi := s.Pings; pi != nil {
-		pi.Validate(p.At("pings"))
-	}
-	if s.SendBuffer < 0 {
-		p.Add("sendBuffer", "must not be negative")
-	}
-	if s.Mutant != "" && !slices.Contains(PublisherMutants, s.Mutant) {
-		p.Add("mutant", "%q is not a known publisher mutant (known: %s)", s.Mutant, strings.Join(PublisherMutants, ", "))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,7 +91,7 @@ func NewPlayer(cfg PlayerConfig) (*Player, error) {
 	}
 	cfg.Stream = cfg.Script[0].Stream
 	if cfg.Mutant != "" && !slices.Contains(Mutants, cfg.Mutant) {
-		return nil, fmt.Errorf("player: unknown mutant %q (known: %v)", cfg.Mutant, Mutants)
+		return nil, fmt.Errorf("player: unknown mutant %q (known: %s)", cfg.Mutant, strings.Join(Mutants, ", "))
 	}
 	if cfg.App == "" {
 		cfg.App = "vod"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,7 +82,7 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 	case cfg.Stream == "":
 		return nil, errors.New("publisher: no stream")
 	case cfg.Mutant != "" && !slices.Contains(PublisherMutants, cfg.Mutant):
-		return nil, fmt.Errorf("publisher: unknown mutant %q (known: %v)", cfg.Mutant, PublisherMutants)
+		return nil, fmt.Errorf("publisher: unknown mutant %q (known: %s)", cfg.Mutant, strings.Join(PublisherMutants, ", "))
 	}
 	if cfg.App == "" {
 		cfg.App = "vod"

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
@@ -138,9 +139,9 @@ func (t *scheduler) await(ctx context.Context, f *fault.Fault) bool {
 // frameAt is the index of the frame at stream time d of the stream client plays.
 func (t *scheduler) frameAt(client string, d time.Duration) int {
 	fps := media.DefaultFPS
-	for _, c := range t.s.Clients {
-		if c.Name == client && len(c.Play) > 0 {
-			if st, ok := t.s.Stream(c.Play[0].Stream); ok {
+	if c := t.s.Client(client); c != nil {
+		if ps, ok := c.Options.(interface{ PlayScript() []fakeclient.PlayItem }); ok && len(ps.PlayScript()) > 0 {
+			if st, ok := t.s.Stream(ps.PlayScript()[0].Stream); ok {
 				fps = st.FPS
 			}
 		}

@@ -15,7 +15,7 @@ import (
 )
 
 // Version is the JSON report format version.
-const Version = 1
+const Version = 2
 
 // Report is the JSON form of one scenario run.
 type Report struct {

@@ -37,7 +37,7 @@ func (c *BandwidthMeasured) Validate(p spec.Problems, s *Scope) {
 	if *c.Tolerance <= 0 || *c.Tolerance >= 1 {
 		p.Add("tolerance", "%g is outside (0, 1)", *c.Tolerance)
 	}
-	if cl := s.Client(c.Client); cl != nil && !cl.BandwidthCheck {
+	if cl, ok := s.Client(c.Client).(interface{ BandwidthChecked() bool }); !ok || !cl.BandwidthChecked() {
 		p.Add("client", "%q does not set bandwidthCheck: true, so nothing is measured", c.Client)
 	}
 }

@@ -13,8 +13,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
-	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -37,8 +37,8 @@ type Scope struct {
 	Timeout spec.Duration
 	// Clients and Faults are the names the scenario defines.
 	Clients, Faults spec.Names
-	// Client returns a client's spec (nil when undefined).
-	Client func(name string) *fakeclient.Spec
+	// Client returns a client's role options (nil when undefined).
+	Client func(name string) role.Options
 }
 
 // Expectation names exactly one checker with its parameters.

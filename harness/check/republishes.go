@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/spec"
 	"github.com/streamfault/streamfault/internal/status"
 	"github.com/streamfault/streamfault/internal/wiretap"
@@ -37,19 +38,29 @@ func (c *Republishes) Default(s *Scope) {
 	if c.Within == 0 {
 		c.Within = spec.Duration(5 * time.Second)
 	}
-	if cl := s.Client(c.Client); cl != nil && cl.BitrateCheck != nil {
-		c.Interval, c.MaxTries = cl.BitrateCheck.Interval, cl.BitrateCheck.MaxTries
+	if b := bitrateCheck(s.Client(c.Client)); b != nil {
+		c.Interval, c.MaxTries = b.Interval, b.MaxTries
 	}
 }
 
 // Validate checks that the client is a publisher with a bitrate check and the viewer exists.
 func (c *Republishes) Validate(p spec.Problems, s *Scope) {
-	if cl := s.Client(c.Client); cl != nil && cl.Role != fakeclient.RoleProcess && (cl.Role != fakeclient.RolePublisher || cl.BitrateCheck == nil) {
+	if cl := s.Client(c.Client); cl != nil && !cl.Traits().Tapped && bitrateCheck(cl) == nil {
 		p.Add("client", "%q is not a publisher with a bitrateCheck (or a process)", c.Client)
 	}
 	if c.Viewer != "" && !s.Clients[c.Viewer] {
 		p.Add("viewer", "%q is not a defined client%s", c.Viewer, s.Clients.Known())
 	}
+}
+
+// bitrateCheck is a client's zero-bitrate detection (nil: none, or a role without one).
+func bitrateCheck(opts role.Options) *fakeclient.BitrateCheck {
+	if b, ok := opts.(interface {
+		BitrateChecks() *fakeclient.BitrateCheck
+	}); ok {
+		return b.BitrateChecks()
+	}
+	return nil
 }
 
 // Judge applies the checker.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/spec"
 	"github.com/streamfault/streamfault/internal/status"
 )
@@ -29,17 +30,25 @@ func (RestorePolicy) JSONSchemaAlias() any { return spec.ClientRef{} }
 
 // Default takes the client's restore policy.
 func (c *RestorePolicy) Default(s *Scope) {
-	if cl := s.Client(c.Client); cl != nil && cl.Restore != nil {
-		r := *cl.Restore
-		c.Policy = &r
+	if r := policyOf(s.Client(c.Client)); r != nil {
+		cp := *r
+		c.Policy = &cp
 	}
 }
 
 // Validate checks that the client has a restore policy.
 func (c *RestorePolicy) Validate(p spec.Problems, s *Scope) {
-	if cl := s.Client(c.Client); cl != nil && cl.Restore == nil {
+	if cl := s.Client(c.Client); cl != nil && policyOf(cl) == nil {
 		p.Add("client", "%q has no restore policy to check", c.Client)
 	}
+}
+
+// policyOf is a client's restore timer (nil: none, or a role without one).
+func policyOf(opts role.Options) *fakeclient.Restore {
+	if r, ok := opts.(interface{ RestorePolicy() *fakeclient.Restore }); ok {
+		return r.RestorePolicy()
+	}
+	return nil
 }
 
 // Judge applies the checker.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/wiretap"
 )
@@ -35,10 +34,10 @@ func judge(h *history.History, c Checker, name string) Verdict {
 		Message: fmt.Sprintf("%s is a process: %s judges what a scripted client reports of itself, which the wire tap cannot see", c.Subject(), name)}
 }
 
-// isProcess tells whether client is an external program (role: process).
+// isProcess tells whether client is a program judged from its wire tap.
 func isProcess(h *history.History, client string) bool {
 	for _, e := range h.Of(client, history.KindLabClient) {
-		return e.Message == fakeclient.RoleProcess
+		return e.Code == history.WireTap
 	}
 	return false
 }

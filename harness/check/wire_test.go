@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
 )
@@ -17,7 +16,7 @@ func newWire() *wb {
 	b := &wb{}
 	b.stream()
 	b.add(0, history.Event{Source: "harness", Kind: history.KindRoute, Route: "r", Target: "origin"})
-	b.add(0, history.Event{Source: "p", Kind: history.KindLabClient, Route: "r", Message: fakeclient.RoleProcess})
+	b.add(0, history.Event{Source: "p", Kind: history.KindLabClient, Route: "r", Message: "process", Code: history.WireTap})
 	return b
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/lab"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/spec"
 )
@@ -103,8 +104,8 @@ type Scope struct {
 	Routes, Servers, Clients spec.Names
 	// FirstServer is the server a fault acts on when it names none.
 	FirstServer string
-	// Client returns a client's spec (nil when undefined).
-	Client func(name string) *fakeclient.Spec
+	// Client returns a client's role options (nil when undefined).
+	Client func(name string) role.Options
 	// Stream returns a catalogue entry.
 	Stream func(name string) (lab.Stream, bool)
 	// ServerKind is the kind of the scenario's servers (lab.KindReference, …) and ServerTraits

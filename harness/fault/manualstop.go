@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -19,13 +20,13 @@ func (ManualStop) JSONSchemaAlias() any { return spec.ClientRef{} }
 // Default leaves the options as they are.
 func (*ManualStop) Default(*Scope) {}
 
-// Validate reports an undefined client or one that is not a publisher.
+// Validate reports an undefined client or one that cannot be stopped by hand.
 func (m *ManualStop) Validate(p spec.Problems, s *Scope) {
 	if !validateClient(p, s, m.Client) {
 		return
 	}
-	if c := s.Client(m.Client); c.Role != fakeclient.RolePublisher && c.Role != fakeclient.RoleProcess {
-		p.Add("client", "%q is a %s; only publishers and processes are stopped by hand", m.Client, c.Role)
+	if c := s.Client(m.Client); c != nil && !c.Traits().Stops {
+		p.Add("client", "%q is a %s; only %s are stopped by hand", m.Client, role.Name(c), role.Describe(func(t role.Traits) bool { return t.Stops }))
 	}
 }
 

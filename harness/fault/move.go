@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -23,8 +24,8 @@ func (m *Move) Validate(p spec.Problems, s *Scope) {
 	if !validateClient(p, s, m.Client) {
 		return
 	}
-	if c := s.Client(m.Client); c.Role != fakeclient.RolePlayer {
-		p.Add("client", "%q is a %s; a load-balance move is for VOD players", m.Client, c.Role)
+	if c := s.Client(m.Client); c != nil && !c.Traits().Moves {
+		p.Add("client", "%q is a %s; a load-balance move is for %s", m.Client, role.Name(c), role.Describe(func(t role.Traits) bool { return t.Moves }))
 	}
 }
 

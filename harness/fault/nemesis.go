@@ -128,11 +128,11 @@ func (n *Nemesis) Valid() bool {
 // route check.
 func (n *Nemesis) Validate(p spec.Problems, routes spec.Names) {
 	if len(n.Kinds) == 0 {
-		p.Add("kinds", "at least one kind is required (known: %v)", NemesisKinds)
+		p.Add("kinds", "at least one kind is required (known: %s)", strings.Join(NemesisKinds, ", "))
 	}
 	for i, k := range n.Kinds {
 		if !slices.Contains(NemesisKinds, k) {
-			p.Add(fmt.Sprintf("kinds[%d]", i), "%q is not a nemesis kind (known: %v)", k, NemesisKinds)
+			p.Add(fmt.Sprintf("kinds[%d]", i), "%q is not a nemesis kind (known: %s)", k, strings.Join(NemesisKinds, ", "))
 		}
 	}
 	if routes != nil && !routes[n.Route] {

@@ -102,7 +102,7 @@ func (f *Fault) validate(p spec.Problems, i int, faults []Fault, names map[strin
 	p.NonNegative("for", f.For)
 	switch f.kinds {
 	case 0:
-		p.Add("", "names no fault kind (known: %v)", Kinds.Keys())
+		p.Add("", "names no fault kind (known: %s)", strings.Join(Kinds.Keys(), ", "))
 		return
 	case 1:
 	default:
@@ -114,8 +114,8 @@ func (f *Fault) validate(p spec.Problems, i int, faults []Fault, names map[strin
 
 // firstStream is the stream a client's play script starts with ("" for live clients).
 func firstStream(s *Scope, client string) string {
-	if c := s.Client(client); c != nil && len(c.Play) > 0 {
-		return c.Play[0].Stream
+	if c, ok := s.Client(client).(interface{ PlayScript() []fakeclient.PlayItem }); ok && len(c.PlayScript()) > 0 {
+		return c.PlayScript()[0].Stream
 	}
 	return ""
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // Version is the format version of a saved history.
-const Version = 1
+const Version = 2
 
 // Prefixes of the kinds that mirror the scripted clients' and the reference server's events:
 // a client event of kind k is recorded as ClientPrefix+k, a server access-log entry as
@@ -38,13 +38,17 @@ const (
 	KindFaultEnd      = "fault.end"      // Fault, Route, Target
 	KindFaultSchedule = "fault.schedule" // a nemesis schedule: Message holds the seed and the faults
 	KindFaultUnfired  = "fault.unfired"  // at the end of a run: Fault never fired (Message: its trigger)
-	KindLabClient     = "lab.client"     // a client's first route: Source, Route
+	KindLabClient     = "lab.client"     // a client's first route: Source, Route, Message its role, Code WireTap for a program
 	KindActorEnd      = "actor.end"      // a client's script ended; Message holds its error
 )
 
 // AccessLog is the Code of a lab.server event whose server reports its access log into the
 // history (the reference server): its server.* events are evidence.
 const AccessLog = "access-log"
+
+// WireTap is the Code of a lab.client event whose client is a program judged from its wire
+// tap (tap.* events), not from reports of its own.
+const WireTap = "wire-tap"
 
 // Event kinds of the scripted clients (fakeclient's Event* kinds, prefixed).
 const (

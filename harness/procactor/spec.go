@@ -30,8 +30,54 @@ var Placeholders = []string{"{url}", "{tcurl}", "{addr}", "{host}", "{port}", "{
 
 var placeholder = regexp.MustCompile(`\{[a-zA-Z]+\}`)
 
-// Spec is the program of a process actor, as a scenario declares it (the client entry's
-// route, stream and duration apply too).
+// Options are a process client's options as a scenario declares them (role: process): the
+// program, the stream in its URL, and how long it may run.
+type Options struct {
+	// Stream is the stream put in the program's {url} and {stream}.
+	Stream string `yaml:"stream" json:"stream,omitempty"`
+	// Duration, when set, is how long the program may run before the harness stops it
+	// (default: until it exits or the run ends).
+	Duration spec.Duration `yaml:"duration" json:"duration,omitempty"`
+	// Process is the program.
+	Process *Spec `yaml:"process" json:"process,omitempty"`
+}
+
+// Default fills the program's defaults.
+func (o *Options) Default() {
+	if o.Process != nil {
+		o.Process.Default()
+	}
+}
+
+// Validate reports what is wrong with the defaulted options into p (the client's own path).
+func (o *Options) Validate(p spec.Problems) {
+	if o.Stream != "" && !spec.SafeName(o.Stream) {
+		p.Add("stream", "%q "+spec.SafeNameRule, o.Stream)
+	}
+	p.NonNegative("duration", o.Duration)
+	if o.Process == nil {
+		p.Add("process", "is required for role: process (its command line)")
+		return
+	}
+	if o.Duration > 0 && o.Duration <= o.Process.At {
+		p.Add("duration", "%v is over before process.at %v starts the program (both count from the start of the run)", o.Duration, o.Process.At)
+	}
+	o.Process.Validate(p.At("process"), o.Stream)
+}
+
+// Programs names the program (none when its path holds a placeholder such as {dir}: it is
+// found when the run starts).
+func (o *Options) Programs() []string {
+	if o.Process == nil || len(o.Process.Command) == 0 || strings.Contains(o.Process.Command[0], "{") {
+		return nil
+	}
+	return o.Process.Command[:1]
+}
+
+// LiveStream is the stream in the program's URL.
+func (o *Options) LiveStream() string { return o.Stream }
+
+// Spec is the program of a process actor, as a scenario declares it.
 type Spec struct {
 	// Command is the program and its arguments; {url} is rtmp://addr/app/stream through the
 	// client's route (also {tcurl}, {addr}, {host}, {port}, {app}, {stream}, and {dir}: the

@@ -128,6 +128,10 @@ expectFailures: [playsToEnd, nope]
 	// that exist, controls per client.
 	{"unknown-keys-all", strings.NewReplacer("routes:", "rootes:", "play: [{stream: s}], reconnect", "play: [{stream: s}], reconect",
 		"blackhole:", "blackhol:", "{client: v}", "{client: v, minResume: 1}").Replace(goldenBase)},
+	{"every-problem-at-once", strings.Replace(goldenBase, "play: [{stream: s}], reconnect: {}}",
+		"play: [{stream: s}, {stream: s, transition: rewind}], reconnect: {on: open}, mutant: evil, bufferTiem: 1s}", 1)},
+	{"role-options", strings.NewReplacer("stream: cam, bitrateCheck: {}", "stream: cam, bufferTime: 1s, bitrateCheck: {}",
+		"{name: w, role: viewer, route: lte, stream: cam}", "{name: w, role: viewr, route: lte, stream: cam, sendBuffer: 1}").Replace(goldenBase)},
 	{"second-document", goldenBase + "---\nname: other\n"},
 	{"too-many-faults", strings.Replace(goldenBase, "faults:\n", "faults:\n"+strings.Repeat("  - {at: 1s, drop: {route: wifi}}\n", 2001), 1)},
 	{"too-many-clients", strings.Replace(goldenBase, "clients:\n", "clients:\n"+strings.Repeat("  - {name: x, role: player, route: wifi, play: [{stream: s}]}\n", 2001), 1)},

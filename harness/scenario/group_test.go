@@ -3,6 +3,8 @@ package scenario
 import (
 	"strings"
 	"testing"
+
+	"github.com/streamfault/streamfault/harness/role"
 )
 
 // TestClientGroup: an entry with a count becomes that many alike clients named from its
@@ -18,8 +20,8 @@ func TestClientGroup(t *testing.T) {
 	var names []string
 	for _, c := range s.Clients {
 		names = append(names, c.Name)
-		if c.BufferTime.D().Seconds() != 3 {
-			t.Errorf("%s: buffer %v, want the entry's 3s", c.Name, c.BufferTime)
+		if pl, ok := c.Options.(*role.Player); !ok || pl.BufferTime.D().Seconds() != 3 {
+			t.Errorf("%s: options %#v, want a player with the entry's 3s buffer", c.Name, c.Options)
 		}
 	}
 	if strings.Join(names, ",") != "p1,p2,p3" {

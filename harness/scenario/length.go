@@ -2,8 +2,6 @@ package scenario
 
 import (
 	"time"
-
-	"github.com/streamfault/streamfault/fakeclient"
 )
 
 // Length estimates how long the scenario runs when all goes well: the longest of its clients'
@@ -12,24 +10,11 @@ import (
 // nothing.
 func (s *Scenario) Length() time.Duration {
 	var longest time.Duration
+	sc := s.roleScope()
 	for _, c := range s.Clients {
-		d := c.Duration.D()
-		if c.Role == fakeclient.RolePlayer {
-			var at time.Duration
-			for _, it := range c.Play {
-				at = max(at, it.At.D())
-				if st, ok := s.Stream(it.Stream); ok {
-					at += st.Duration.D() - it.Start.D()
-				}
-			}
-			d = max(d, at+c.BufferTime.D())
+		if c.Options != nil {
+			longest = max(longest, c.Options.Length(sc))
 		}
-		if c.Role == fakeclient.RoleProcess && d == 0 && c.Stream != "" {
-			if st, ok := s.Stream(c.Stream); ok {
-				d = st.Duration.D()
-			}
-		}
-		longest = max(longest, d)
 	}
 	for _, f := range s.Faults {
 		if f.At != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/role"
 )
 
 const liveBase = `name: live
@@ -25,7 +26,7 @@ func TestLiveClientsParseWithDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := s.Clients[0]
+	c := s.Clients[0].Options.(*role.Publisher)
 	if c.Duration.D() != 10*time.Second || c.Bitrate != 400 || c.FPS != 25 || c.BitrateCheck.Interval.D() != time.Second ||
 		c.BitrateCheck.MaxTries != 3 || c.Restore.Timeout.D() != time.Second || c.Restore.MaxTries != 5 ||
 		c.Restore.Backoff.Factor != 2 || c.Pings.ReceiveProbes != 3 || len(c.Codecs) != 1 {
@@ -44,7 +45,7 @@ func TestLiveClientMistakesAreNamed(t *testing.T) {
 	for _, c := range []struct{ from, to, field string }{
 		{"stream: cam, bitrateCheck", "bitrateCheck", "clients[0].stream"},
 		{"role: viewer", "role: watcher", "clients[1].role"},
-		{"{name: w, role: viewer, route: down, stream: cam}", "{name: w, role: viewer, route: down, stream: cam, bitrate: 10}", "clients[1]"},
+		{"{name: w, role: viewer, route: down, stream: cam}", "{name: w, role: viewer, route: down, stream: cam, bitrate: 10}", "clients[1].bitrate"},
 		{"bitrateCheck: {}", "bitrateCheck: {codecChange: true}", "clients[0].codecs"},
 		{"restore: {backoff: {}}", "restore: {backoff: {jitter: 2}}", "clients[0].restore.backoff.jitter"},
 		{"stream: cam, bitrateCheck", "stream: cam, mutant: resume-from-start, bitrateCheck", "clients[0].mutant"},

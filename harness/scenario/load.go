@@ -152,36 +152,52 @@ func LoadPaths(paths ...string) ([]*Scenario, error) {
 	return out, errors.Join(errs...)
 }
 
-// Parse decodes a scenario from data; file names the source in error messages. Unknown keys,
-// duplicate keys and type errors are reported first; when the file decodes, every semantic
-// problem is reported at once.
+// Parse decodes a scenario from data; file names the source in error messages. Every problem
+// is reported at once, each located: unknown keys (which are then left out), and, when the
+// rest decodes (no syntax, duplicate-key or type error), every semantic problem.
 func Parse(file string, data []byte) (*Scenario, error) {
 	if len(data) > MaxFileSize {
 		return nil, &Error{Problems: []Problem{{File: file, Message: fmt.Sprintf("the file is larger than %d bytes, the limit of a scenario", MaxFileSize)}}}
 	}
-	if f, err := parser.ParseBytes(data, 0); err == nil { // a syntax error is reported by the decoder below
-		if probs := shape(file, data, f); len(probs) > 0 {
-			return nil, &Error{Problems: probs}
-		}
-	}
-	var s Scenario
-	if err := yaml.UnmarshalWithOptions(data, &s, yaml.Strict()); err != nil {
-		return nil, &Error{Problems: []Problem{decodeProblem(file, data, err)}}
-	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{Problems: []Problem{{File: file, Message: "empty scenario file"}}}
 	}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		var s Scenario // the decoder's message and position for a syntax error
+		return nil, &Error{Problems: []Problem{decodeProblem(file, data, yaml.UnmarshalWithOptions(data, &s, yaml.Strict()))}}
+	}
+	probs, body, stop := shape(file, data, f)
+	if stop {
+		return nil, &Error{Problems: probs}
+	}
+	var s Scenario
+	if err := yaml.NodeToValue(body, &s, yaml.Strict()); err != nil {
+		return nil, &Error{Problems: sorted(append(probs, decodeProblem(file, data, err)))}
+	}
 	s.Path = file
 	applyDefaults(&s)
-	if found := validate(&s); len(found) > 0 {
-		probs := make([]Problem, len(found))
-		for i, f := range found {
-			probs[i] = Problem{Field: f.Field, Message: f.Message}
-		}
-		locate(file, data, probs)
+	found := validate(&s)
+	sem := make([]Problem, len(found))
+	for i, f := range found {
+		sem[i] = Problem{Field: f.Field, Message: f.Message}
+	}
+	locate(file, data, sem)
+	if probs = sorted(append(probs, sem...)); len(probs) > 0 {
 		return nil, &Error{Problems: probs}
 	}
 	return &s, nil
+}
+
+// sorted orders problems by position (unlocated ones first), keeping equal ones in order.
+func sorted(probs []Problem) []Problem {
+	sort.SliceStable(probs, func(a, b int) bool {
+		if probs[a].Line != probs[b].Line {
+			return probs[a].Line < probs[b].Line
+		}
+		return probs[a].Column < probs[b].Column
+	})
+	return probs
 }
 
 // decodeProblem turns a go-yaml error into a located Problem.
@@ -228,7 +244,9 @@ func locate(file string, data []byte, probs []Problem) {
 		if perr != nil || probs[i].Field == "" {
 			continue
 		}
-		// Walk up the path until a node exists (a missing field is reported at its parent).
+		// Walk up the path until a node exists (a missing field is reported at its parent, a
+		// missing top-level one at the document's start).
+		probs[i].Line, probs[i].Column = documentStart(f)
 		for path := probs[i].Field; path != ""; path = parentPath(path) {
 			yp, err := yaml.PathString("$." + path)
 			if err != nil {
@@ -243,12 +261,25 @@ func locate(file string, data []byte, probs []Problem) {
 			}
 		}
 	}
-	sort.SliceStable(probs, func(a, b int) bool {
-		if probs[a].Line != probs[b].Line {
-			return probs[a].Line < probs[b].Line
-		}
-		return probs[a].Column < probs[b].Column
-	})
+	sorted(probs)
+}
+
+// documentStart is where the first document's first key is (0, 0 when there is none).
+func documentStart(f *ast.File) (line, col int) {
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		return 0, 0
+	}
+	n := f.Docs[0].Body
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 {
+		n = m.Values[0]
+	}
+	if kv, ok := n.(*ast.MappingValueNode); ok {
+		n = kv.Key
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position != nil {
+		return tk.Position.Line, tk.Position.Column
+	}
+	return 0, 0
 }
 
 func parentPath(p string) string {
@@ -279,9 +310,9 @@ func (s *Scenario) scopes() (*fault.Scope, *check.Scope) {
 		judged[g] = true
 	}
 	fs := &fault.Scope{Timeout: s.Timeout, Routes: routes, Servers: servers, Clients: clients,
-		FirstServer: s.Server.Names()[0], Client: s.clientSpec, Stream: s.Server.Stream, ServerKind: s.Server.Kind(),
+		FirstServer: s.Server.Names()[0], Client: s.clientOptions, Stream: s.Server.Stream, ServerKind: s.Server.Kind(),
 		ServerTraits: s.Server.Traits()}
-	cs := &check.Scope{Timeout: s.Timeout, Clients: judged, Faults: faults, Client: s.clientSpec}
+	cs := &check.Scope{Timeout: s.Timeout, Clients: judged, Faults: faults, Client: s.clientOptions}
 	return fs, cs
 }
 
@@ -359,7 +390,7 @@ func validate(s *Scenario) []spec.Problem {
 	if t := s.Toxiproxy; t != nil {
 		t.Validate(p.At("toxiproxy"))
 	}
-	streams, servers := s.Server.Validate(p.At("server"))
+	_, servers := s.Server.Validate(p.At("server"))
 	routes := lab.ValidateRoutes(s.Routes, servers, p)
 	clients := spec.Names{}
 	if len(s.declared) == 0 {
@@ -404,7 +435,7 @@ func validate(s *Scenario) []spec.Problem {
 			}
 			clients[n] = true
 		}
-		c.Validate(f, routes, streams)
+		c.Validate(f, routes, s.roleScope())
 	}
 	fs, cs := s.scopes()
 	if n := s.Nemesis; n != nil {

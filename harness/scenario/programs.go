@@ -3,17 +3,16 @@ package scenario
 import (
 	"os/exec"
 	"slices"
-
-	"github.com/streamfault/streamfault/fakeclient"
 )
 
-// Programs lists the programs the scenario runs: those named in requires, each process
-// client's program, and those of its server subject (nginx, a server program).
+// Programs lists the programs the scenario runs: those named in requires, those of its
+// clients' roles (a process client's program) and of its server subject (nginx, a server
+// program).
 func (s *Scenario) Programs() []string {
 	out := slices.Clone(s.Requires)
 	for _, c := range s.Clients {
-		if c.Role == fakeclient.RoleProcess && c.Process != nil && len(c.Process.Command) > 0 {
-			out = append(out, c.Process.Command[0])
+		if r, ok := c.Options.(interface{ Programs() []string }); ok {
+			out = append(out, r.Programs()...)
 		}
 	}
 	out = append(out, s.Server.Programs()...)

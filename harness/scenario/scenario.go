@@ -5,17 +5,16 @@
 package scenario
 
 import (
-	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/goccy/go-yaml/ast"
+
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/lab"
-	"github.com/streamfault/streamfault/harness/procactor"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -49,7 +48,7 @@ type Scenario struct {
 	Server lab.Server `yaml:"server" json:"server"`
 	// Routes are named network paths to the server, one Toxiproxy proxy each.
 	Routes []lab.Route `yaml:"routes" json:"routes"`
-	// Clients are the scripted RTMP clients.
+	// Clients are the RTMP clients: scripted ones and programs under test.
 	Clients []Client `yaml:"clients" json:"clients"`
 	// Faults is the fault timeline.
 	Faults []fault.Fault `yaml:"faults" json:"faults,omitempty"`
@@ -73,7 +72,8 @@ type Scenario struct {
 	groups   map[string][]string
 }
 
-// Client is a scripted RTMP client, or with Count a group of alike ones.
+// Client is a client of the scenario, or with Count a group of alike ones: its name, its
+// role and its route, and the options of its role (the entry's other keys).
 type Client struct {
 	// Name identifies the client in the history. With count, it holds one *, replaced by
 	// 1…count to name each client of the group (p*: p1, p2, …); a checker naming the group
@@ -81,62 +81,76 @@ type Client struct {
 	Name string `yaml:"name" json:"name"`
 	// Count makes the entry that many alike clients (a load scenario in a few lines).
 	Count int `yaml:"count" json:"count,omitempty"`
-	// Spec is the client's role, route and options.
-	fakeclient.Spec `yaml:",inline" json:",inline"`
-	// Process is the program of a role: process client (an external client under test: ffmpeg,
-	// rtmpdump, a user's player or publisher), run by the harness behind a wire tap.
-	Process *procactor.Spec `yaml:"process" json:"process,omitempty"`
+	// Role is what the client is: player (VOD, Stream Reconnect), publisher (live, Streaming
+	// Auto Restore), viewer (a live player), or process (a client program under test, run
+	// behind a wire tap); the entry's other keys are the role's options.
+	Role string `yaml:"role" json:"role"`
+	// Route is the route the client connects through.
+	Route string `yaml:"route" json:"route"`
+	// Options are the role's options (nil when the role is unknown).
+	Options role.Options `yaml:"-" json:"-"`
 }
 
-// Default fills the client's defaults: its program's for a process, else the scripted client's.
+// clientFields is the part of a client entry decoded as plain fields.
+type clientFields struct {
+	Name  string `yaml:"name"`
+	Count int    `yaml:"count"`
+	Role  string `yaml:"role"`
+	Route string `yaml:"route"`
+}
+
+// UnmarshalYAML decodes the entry's own fields, then the rest as the options of its role,
+// strictly.
+func (c *Client) UnmarshalYAML(n ast.Node) error {
+	var own clientFields
+	opts, err := spec.DecodeSwitched(n, &own, "role", func(r string) (any, bool) {
+		if e, ok := role.Roles.Lookup(r); ok {
+			return e.New(), true
+		}
+		return nil, false
+	})
+	if err != nil {
+		return err
+	}
+	*c = Client{Name: own.Name, Count: own.Count, Role: own.Role, Route: own.Route}
+	if opts != nil {
+		c.Options = opts.(role.Options)
+	}
+	return nil
+}
+
+// SwitchKey is the key whose value picks the options' type: role.
+func (Client) SwitchKey() string { return "role" }
+
+// SwitchTypes lists the roles with their options' types.
+func (Client) SwitchTypes() []spec.KeyType { return role.Roles.KeyTypes() }
+
+// Traits are the client's role's traits (zero for an unknown role).
+func (c *Client) Traits() role.Traits {
+	if c.Options == nil {
+		return role.Traits{}
+	}
+	return c.Options.Traits()
+}
+
+// Default fills the role's defaults.
 func (c *Client) Default() {
-	if c.Role == fakeclient.RoleProcess {
-		if c.Process != nil {
-			c.Process.Default()
-		}
-		return
+	if c.Options != nil {
+		c.Options.Default()
 	}
-	c.Spec.Default()
 }
 
-// Validate reports what is wrong with the (defaulted) client into p; routes and streams are
-// the scenario's.
-func (c *Client) Validate(p spec.Problems, routes, streams spec.Names) {
-	if c.Role != fakeclient.RoleProcess {
-		if c.Process != nil {
-			p.Add("process", "is for role: process (this client is a %s)", c.Role)
-		}
-		if !slices.Contains(fakeclient.Roles, c.Role) {
-			p.Add("role", "%q is not a known role (known: %s, %s)", c.Role, strings.Join(fakeclient.Roles, ", "), fakeclient.RoleProcess)
-			if !routes[c.Route] {
-				p.Add("route", "%q is not a defined route%s", c.Route, routes.Known())
-			}
-			p.NonNegative("connectTimeout", c.ConnectTimeout)
-			return
-		}
-		c.Spec.Validate(p, routes, streams)
-		return
-	}
+// Validate reports what is wrong with the (defaulted) client into p; routes are the
+// scenario's, sc what its role may look up.
+func (c *Client) Validate(p spec.Problems, routes spec.Names, sc role.Scope) {
 	if !routes[c.Route] {
 		p.Add("route", "%q is not a defined route%s", c.Route, routes.Known())
 	}
-	if c.Process == nil {
-		p.Add("process", "is required for role: process (its command line)")
+	if c.Options == nil {
+		p.Add("role", "%s", role.Roles.Unknown("role", c.Role))
 		return
 	}
-	rest := c.Spec
-	rest.Role, rest.Route, rest.Stream, rest.Duration = "", "", "", 0
-	if !reflect.DeepEqual(rest, fakeclient.Spec{}) {
-		p.Add("", "a process client takes route, stream, duration and process; the other options are for scripted clients")
-	}
-	if c.Stream != "" && !spec.SafeName(c.Stream) {
-		p.Add("stream", "%q "+spec.SafeNameRule, c.Stream)
-	}
-	p.NonNegative("duration", c.Duration)
-	if c.Duration > 0 && c.Duration <= c.Process.At {
-		p.Add("duration", "%v is over before process.at %v starts the program (both count from the start of the run)", c.Duration, c.Process.At)
-	}
-	c.Process.Validate(p.At("process"), c.Stream)
+	c.Options.Validate(p, sc)
 }
 
 // GroupMark is what a client group's name holds, replaced by each member's number.
@@ -164,15 +178,25 @@ func (s *Scenario) Client(name string) *Client {
 	return nil
 }
 
-// clientSpec returns the options of the client called name (or of a group's members), or nil.
-func (s *Scenario) clientSpec(name string) *fakeclient.Spec {
+// clientOptions returns the role options of the client called name (or of a group's
+// members), or nil.
+func (s *Scenario) clientOptions(name string) role.Options {
 	if m := s.groups[name]; len(m) > 0 {
 		name = m[0]
 	}
 	if c := s.Client(name); c != nil {
-		return &c.Spec
+		return c.Options
 	}
 	return nil
+}
+
+// roleScope is what the clients' roles may look up in the scenario.
+func (s *Scenario) roleScope() role.Scope {
+	streams := spec.Names{}
+	for _, st := range s.Server.Streams {
+		streams[st.Name] = true
+	}
+	return role.Scope{Streams: streams, Stream: s.Server.Stream}
 }
 
 // Stream returns the catalogue entry called name.

@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"strings"
 
 	"github.com/invopop/jsonschema"
+	orderedmap "github.com/pb33f/ordered-map/v2"
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/lab"
+	"github.com/streamfault/streamfault/harness/procactor"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -31,7 +35,7 @@ func Schema() ([]byte, error) {
 		func() (map[string]string, error) {
 			return spec.DocComments(modelSources, reflect.TypeOf(Scenario{}).PkgPath())
 		},
-		spec.OptionDocs, lab.OptionDocs, fakeclient.OptionDocs, fault.OptionDocs, check.OptionDocs,
+		spec.OptionDocs, lab.OptionDocs, fakeclient.OptionDocs, procactor.OptionDocs, role.OptionDocs, fault.OptionDocs, check.OptionDocs,
 	} {
 		m, err := docs()
 		if err != nil {
@@ -56,6 +60,7 @@ func Schema() ([]byte, error) {
 	for _, k := range lab.Subjects {
 		addKey(r, s, "Server", k.Key, k.Doc, k.New())
 	}
+	addRoles(r, s)
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("scenario schema: %w", err)
@@ -69,4 +74,48 @@ func addKey(r *jsonschema.Reflector, root *jsonschema.Schema, def, key, doc stri
 	vs := r.Reflect(value)
 	maps.Copy(root.Definitions, vs.Definitions)
 	root.Definitions[def].Properties.Set(key, &jsonschema.Schema{Ref: vs.Ref, Description: doc})
+}
+
+// addRoles makes the client entry's schema: its own keys, the role an enum of the table's,
+// every role's options as properties (for completion), and per role (if role is R) only R's
+// options beside the entry's own keys.
+func addRoles(r *jsonschema.Reflector, root *jsonschema.Schema) {
+	client := root.Definitions["Client"]
+	roleProp, _ := client.Properties.Get("role")
+	var keys []any
+	for _, e := range role.Roles {
+		keys = append(keys, e.Key)
+	}
+	roleProp.Enum = keys
+	own := []string{}
+	for p := client.Properties.Oldest(); p != nil; p = p.Next() {
+		own = append(own, p.Key)
+	}
+	for _, e := range role.Roles {
+		vs := r.Reflect(e.New())
+		def := vs.Definitions[strings.TrimPrefix(vs.Ref, "#/$defs/")]
+		maps.Copy(root.Definitions, vs.Definitions)
+		delete(root.Definitions, strings.TrimPrefix(vs.Ref, "#/$defs/"))
+		only := jsonschema.NewProperties()
+		for _, k := range own {
+			only.Set(k, &jsonschema.Schema{})
+		}
+		for p := def.Properties.Oldest(); p != nil; p = p.Next() {
+			if _, dup := client.Properties.Get(p.Key); !dup {
+				client.Properties.Set(p.Key, p.Value)
+			}
+			only.Set(p.Key, p.Value)
+		}
+		client.AllOf = append(client.AllOf, &jsonschema.Schema{
+			If:   &jsonschema.Schema{Properties: props("role", &jsonschema.Schema{Const: e.Key}), Required: []string{"role"}},
+			Then: &jsonschema.Schema{Description: e.Doc, Properties: only, AdditionalProperties: jsonschema.FalseSchema},
+		})
+	}
+}
+
+// props is a properties map of one key.
+func props(key string, s *jsonschema.Schema) *orderedmap.OrderedMap[string, *jsonschema.Schema] {
+	p := jsonschema.NewProperties()
+	p.Set(key, s)
+	return p
 }

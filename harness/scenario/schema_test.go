@@ -99,9 +99,21 @@ func TestBundledScenariosMatchSchema(t *testing.T) {
 			t.Errorf("%s does not match the schema: %v", f, err)
 		}
 	}
-	// And the schema refuses what the loader refuses: an unknown key.
-	inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"name": "x", "bufferTiem": 1}`))
-	if sch.Validate(inst) == nil {
-		t.Error("the schema accepted an unknown key")
+	// And the schema refuses what the loader refuses: an unknown key, an unknown role, an
+	// option of another role.
+	for _, bad := range []string{
+		`{"name": "x", "bufferTiem": 1}`,
+		`{"name": "x", "clients": [{"name": "v", "role": "plyer", "route": "r"}]}`,
+		`{"name": "x", "clients": [{"name": "v", "role": "player", "route": "r", "stream": "s"}]}`,
+		`{"name": "x", "clients": [{"name": "v", "role": "viewer", "route": "r", "bitrate": 10}]}`,
+		`{"name": "x", "clients": [{"name": "v", "role": "player", "route": "r", "process": {"command": ["a"]}}]}`,
+	} {
+		inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+		if sch.Validate(inst) == nil {
+			t.Errorf("the schema accepted %s", bad)
+		}
+		if _, err := Parse("bad.yaml", []byte(bad)); err == nil {
+			t.Errorf("the loader accepted %s", bad)
+		}
 	}
 }

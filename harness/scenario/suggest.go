@@ -14,7 +14,7 @@ var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
 // mapping is close to the misspelt one.
 func suggest(msg, path string) string {
 	m := unknownField.FindStringSubmatch(msg)
-	if m == nil {
+	if m == nil || m[0] != msg { // not found, or already explained
 		return msg
 	}
 	bad := m[1]

@@ -91,7 +91,8 @@ func keyString(k ast.MapKeyNode) string {
 }
 
 // StructKeys lists the YAML keys of a struct type (through pointers and slices), inline
-// embedded structs included, then the table keys of a Keyed type.
+// embedded structs included, then the table keys of a Keyed type, then the keys of every type
+// a Switched type may pick.
 func StructKeys(t reflect.Type) []string {
 	t = Deref(t)
 	if t.Kind() != reflect.Struct {
@@ -111,6 +112,20 @@ func StructKeys(t reflect.Type) []string {
 	if k, ok := reflect.New(t).Interface().(Keyed); ok {
 		for _, kt := range k.TableKeys() {
 			keys = append(keys, kt.Key)
+		}
+	}
+	if sw, ok := reflect.New(t).Interface().(Switched); ok {
+		seen := map[string]bool{}
+		for _, k := range keys {
+			seen[k] = true
+		}
+		for _, st := range sw.SwitchTypes() {
+			for _, k := range StructKeys(st.Type) {
+				if !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
 		}
 	}
 	return keys
@@ -143,6 +158,13 @@ func FieldType(t reflect.Type, key string) (reflect.Type, bool) {
 			}
 		}
 	}
+	if sw, ok := reflect.New(t).Interface().(Switched); ok {
+		for _, st := range sw.SwitchTypes() {
+			if ft, ok := FieldType(st.Type, key); ok {
+				return ft, true
+			}
+		}
+	}
 	return nil, false
 }
 
@@ -152,4 +174,73 @@ func Deref(t reflect.Type) reflect.Type {
 		t = t.Elem()
 	}
 	return t
+}
+
+// Switched is implemented by types whose YAML mapping holds, besides their own fields, the
+// fields of a type picked by the value of one of them (a client entry's role); the scenario
+// decoder follows it to report keys that are not options of the picked type.
+type Switched interface {
+	// SwitchKey is the field whose value picks the type.
+	SwitchKey() string
+	// SwitchTypes lists every value with the type of the fields it brings, in order.
+	SwitchTypes() []KeyType
+}
+
+// SwitchValue is the value of key in mapping n ("" when absent or not a scalar).
+func SwitchValue(n ast.Node, key string) string {
+	mn, ok := n.(ast.MapNode)
+	if !ok {
+		return ""
+	}
+	it := mn.MapRange()
+	for it.Next() {
+		if keyString(it.Key()) != key {
+			continue
+		}
+		if s, ok := it.Value().(*ast.StringNode); ok {
+			return s.Value
+		}
+		return it.Value().String()
+	}
+	return ""
+}
+
+// DecodeSwitched decodes a YAML mapping whose keys are either fields of fixed (a pointer to a
+// struct) or fields of the value newValue returns for the value of switchKey (a role's
+// options); a value newValue does not know decodes nothing more (nil, for validation to
+// report). Both parts decode strictly: an unknown key is reported at the key.
+func DecodeSwitched(n ast.Node, fixed any, switchKey string, newValue func(value string) (any, bool)) (any, error) {
+	mn, ok := n.(ast.MapNode)
+	if !ok {
+		return nil, yaml.NodeToValue(n, fixed, yaml.Strict()) // the decoder's own type error
+	}
+	fields := map[string]bool{}
+	for _, k := range StructKeys(reflect.TypeOf(fixed)) {
+		fields[k] = true
+	}
+	var own, rest []*ast.MappingValueNode
+	it := mn.MapRange()
+	for it.Next() {
+		kv := it.KeyValue()
+		if fields[keyString(kv.Key)] {
+			own = append(own, kv)
+		} else {
+			rest = append(rest, kv)
+		}
+	}
+	flow := false
+	if m, ok := n.(*ast.MappingNode); ok {
+		flow = m.IsFlowStyle
+	}
+	if err := yaml.NodeToValue(ast.Mapping(n.GetToken(), flow, own...), fixed, yaml.Strict()); err != nil {
+		return nil, err
+	}
+	v, ok := newValue(SwitchValue(n, switchKey))
+	if !ok {
+		return nil, nil
+	}
+	if err := yaml.NodeToValue(ast.Mapping(n.GetToken(), flow, rest...), v, yaml.Strict()); err != nil {
+		return nil, err
+	}
+	return v, nil
 }

@@ -1,0 +1,55 @@
+package role
+
+import (
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/procactor"
+	"github.com/streamfault/streamfault/internal/spec"
+)
+
+// Every role keeps its word: what its Traits declare (validation trusts them before anything
+// runs) is what its actor implements.
+func TestRolesKeepTheirTraits(t *testing.T) {
+	opts := map[string]Options{
+		"player":    &Player{fakeclient.PlayerOptions{Play: []fakeclient.PlayItem{{Stream: "s"}}}},
+		"publisher": &Publisher{fakeclient.PublisherOptions{Stream: "cam"}},
+		"viewer":    &Viewer{fakeclient.ViewerOptions{Stream: "cam"}},
+		KeyProcess:  &Process{procactor.Options{Stream: "s", Process: &procactor.Spec{Command: []string{"true"}}}},
+	}
+	env := Env{Name: "c", Addr: "127.0.0.1:1", VODApp: "vod", LiveApp: "live", Record: func(time.Time, history.Event) {}}
+	for _, e := range Roles {
+		o, ok := opts[e.Key]
+		if !ok {
+			t.Fatalf("role %s has no case here", e.Key)
+		}
+		if Name(o) != e.Key {
+			t.Fatalf("Name(%T) = %q, want %q", o, Name(o), e.Key)
+		}
+		o.Default()
+		p := spec.NewProblems()
+		o.Validate(p, Scope{Streams: spec.Names{"s": true}})
+		if len(p.List()) > 0 {
+			t.Fatalf("%s: %v", e.Key, p.List())
+		}
+		a, err := o.Actor(env)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Key, err)
+		}
+		tr := o.Traits()
+		_, stops := a.(fakeclient.Stopper)
+		_, moves := a.(fakeclient.Mover)
+		_, tapped := a.(*procactor.Actor)
+		if stops != tr.Stops || moves != tr.Moves || tapped != tr.Tapped {
+			t.Errorf("%s: traits %+v; its actor stops %v, moves %v, tapped %v", e.Key, tr, stops, moves, tapped)
+		}
+		if c, ok := a.(interface{ Close() error }); ok {
+			_ = c.Close()
+		}
+	}
+	if got := Describe(func(t Traits) bool { return t.Stops }); got != "publisher and process clients" {
+		t.Errorf("Describe(stops) = %q", got)
+	}
+}
