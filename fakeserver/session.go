@@ -183,100 +183,10 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 		ss.relay(ctx, msg) // media and a publisher's metadata (@setDataFrame onMetaData)
 		return nil
 	}
-	cmd := msg.Command
-	if cmd == nil || (msg.TypeID != message.TypeIDCommandMessageAMF0 && msg.TypeID != message.TypeIDCommandMessageAMF3) {
+	if msg.Command == nil || (msg.TypeID != message.TypeIDCommandMessageAMF0 && msg.TypeID != message.TypeIDCommandMessageAMF3) {
 		return nil
 	}
-	c := ss.conn
-	switch cmd.Name {
-	case "connect":
-		return ss.onConnect(ctx, cmd)
-	case "createStream":
-		ss.mu.Lock()
-		if len(ss.streams) >= MaxNetStreams {
-			ss.mu.Unlock()
-			ss.srv.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("createStream refused: %d NetStreams open", MaxNetStreams)})
-			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
-				info("error", status.CallFailed, fmt.Sprintf("at most %d streams per connection", MaxNetStreams)))
-		}
-		ss.nextSID++
-		id := ss.nextSID
-		ss.streams[id] = &netStream{id: id}
-		ss.mu.Unlock()
-		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, nil, id)
-	case "getStreamLength":
-		name, _ := cmd.Arg(1).(string)
-		sec := 0.0
-		if sp, ok := ss.srv.streams[name]; ok {
-			sec = sp.Duration.Seconds()
-		}
-		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, nil, sec)
-	case "play":
-		return ss.onPlay(ctx, msg.StreamID, cmd)
-	case "play2":
-		return ss.onPlay2(ctx, msg.StreamID, cmd)
-	case "publish":
-		return ss.onPublish(ctx, msg.StreamID, cmd)
-	case "FCSubscribe":
-		// A live subscription announced before play (rtmpdump --live, Flash live players):
-		// answered as Adobe's servers do, with onFCSubscribe carrying Play.Start.
-		name, _ := cmd.Arg(1).(string)
-		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "onFCSubscribe", 0, nil,
-			info("status", status.PlayStart, "Subscribing to "+name+"."))
-	case "FCUnsubscribe":
-		name, _ := cmd.Arg(1).(string)
-		return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "onFCUnsubscribe", 0, nil,
-			info("status", status.PlayStop, "Unsubscribing from "+name+"."))
-	case "releaseStream", "FCPublish", "FCUnpublish":
-		if cmd.Name == "FCUnpublish" {
-			name, _ := cmd.Arg(1).(string)
-			ss.onFCUnpublish(ctx, name)
-		}
-		if cmd.TransactionID > 0 {
-			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, nil, nil)
-		}
-		return nil
-	case "_result", "_error":
-		if cmd.TransactionID >= bwTxBase { // an answer to onBWCheck
-			select {
-			case ss.bwReplies <- cmd.TransactionID:
-			default:
-			}
-		}
-		return nil
-	case "checkBandwidth":
-		if !ss.bwRunning.CompareAndSwap(false, true) {
-			ss.srv.emit(Event{Kind: EventError, Session: ss.id, Reason: "checkBandwidth refused: a bandwidth check is already under way"})
-			return nil
-		}
-		ss.players.Add(1)
-		go func() {
-			defer ss.players.Done()
-			defer ss.bwRunning.Store(false)
-			ss.bandwidthCheck(ctx)
-		}()
-		return nil
-	case "closeStream":
-		ss.stopPlayback(msg.StreamID)
-		ss.unsubscribe(msg.StreamID)
-		ss.unpublish(ctx, msg.StreamID, "closeStream", true)
-		return nil
-	case "deleteStream":
-		id := uint32(toFloat(cmd.Arg(1), 0))
-		ss.stopPlayback(id)
-		ss.unsubscribe(id)
-		ss.unpublish(ctx, id, "deleteStream", false)
-		ss.mu.Lock()
-		delete(ss.streams, id)
-		ss.mu.Unlock()
-		return nil
-	default:
-		if cmd.TransactionID > 0 {
-			return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_error", cmd.TransactionID, nil,
-				info("error", status.CallFailed, "Method not found ("+cmd.Name+")."))
-		}
-		return nil
-	}
+	return ss.command(ctx, msg.StreamID, msg.Command)
 }
 
 func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {

@@ -8,7 +8,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/streamfault/streamfault/internal/conformance"
+	"github.com/streamfault/streamfault/harness/conformance"
 	"github.com/streamfault/streamfault/internal/nginx"
 )
 

@@ -54,7 +54,24 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		v.Status, v.Message = Unknown, client+" rendered no frame"+noUsableMedia(h, client)
 		return v
 	}
-	var problems []string
+	problems, seen := continuity(h, client, runs)
+	resumes := Resumes(h, client)
+	if len(resumes) > 0 && !hasAccessLog(h, serverOf(h, routeAt(h, client, resumes[0].Request.At))) {
+		return servedFromClient(h, v, client, resumes, problems, minResumes, seen)
+	}
+	if len(resumes) < minResumes {
+		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(resumes)))
+	}
+	served, evidence := servedAtOffset(h, resumes)
+	return conclude(v, append(problems, served...), evidence,
+		fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", rendered(seen), len(resumes)))
+}
+
+// continuity checks the frames a client rendered, per stream: strictly consecutive from the
+// first it received (no gap, no duplicate, nothing out of order), stream time running on by
+// one frame where the stream changes, and no frame sent again with other content. seen
+// holds, per stream, when each frame was first shown.
+func continuity(h *history.History, client string, runs []history.Event) (problems []string, seen map[string]map[int]time.Duration) {
 	var dups *dupRun // consecutive duplicates are reported as one run
 	flushDups := func() {
 		if dups != nil {
@@ -62,8 +79,8 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 			dups = nil
 		}
 	}
-	last := map[string]int{}                   // per stream: the highest frame shown so far
-	seen := map[string]map[int]time.Duration{} // per stream: when each frame was first shown
+	last := map[string]int{} // per stream: the highest frame shown so far
+	seen = map[string]map[int]time.Duration{}
 	for _, e := range h.Of(client, history.KindClientReceived) {
 		if _, ok := last[e.Stream]; !ok && e.Frames != nil {
 			last[e.Stream] = e.Frames.First - 1 // rendering must start at the first frame received
@@ -109,21 +126,18 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		}
 	}
 	flushDups()
-
 	for _, e := range h.Of(client, history.KindClientDropped) {
 		if e.Message != "" && e.Frames != nil { // real media sent again with other content
 			problems = append(problems, fmt.Sprintf("frame %d of %s came again on connection %d at %s with other content: %s; the server resumed other media than it had sent",
 				e.Frames.First, e.Stream, e.Conn, sec(e.At), e.Message))
 		}
 	}
-	resumes := Resumes(h, client)
-	if len(resumes) > 0 && !hasAccessLog(h, serverOf(h, routeAt(h, client, resumes[0].Request.At))) {
-		return servedFromClient(h, v, client, resumes, problems, minResumes, seen)
-	}
-	if len(resumes) < minResumes {
-		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(resumes)))
-	}
-	var evidence []string
+	return problems, seen
+}
+
+// servedAtOffset checks each resume against the access log of the server that saw it: its
+// x-soffset equals the requested offset within one frame, and it served from at or before it.
+func servedAtOffset(h *history.History, resumes []Resume) (problems, evidence []string) {
 	for i, rs := range resumes {
 		rq, srv := rs.Request, rs.Served
 		if rq.Offset == nil {
@@ -149,7 +163,7 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 				deref(srv.StartTime), *rq.Offset))
 		}
 	}
-	return conclude(v, problems, evidence, fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", rendered(seen), len(resumes)))
+	return problems, evidence
 }
 
 // itemChange checks that stream time runs on by exactly one frame where the rendered stream

@@ -1,6 +1,7 @@
 package rtmpconn
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -124,5 +125,33 @@ func TestLimitsRefuseBeforeAllocating(t *testing.T) {
 	var pe *ProtocolError
 	if !errors.As(err, &pe) {
 		t.Fatalf("want a refusal past MaxBuffered, got %v", err)
+	}
+}
+
+// TestMemoryFollowsBytesReceived: a peer that sets a 2 GiB chunk size and declares 8 MiB
+// messages, then sends a few bytes of each, costs what it sent — not what it declared.
+func TestMemoryFollowsBytesReceived(t *testing.T) {
+	var wire bytes.Buffer
+	for csid := byte(3); csid < 5; csid++ { // with that chunk size, the second header is the first message's payload
+		// type 0 header on chunk stream csid: timestamp 0, length 8 MiB - 1, type 8 (audio), stream 1
+		wire.Write([]byte{csid, 0, 0, 0, 0x7f, 0xff, 0xff, 8, 1, 0, 0, 0})
+		wire.Write(make([]byte, 100))
+	}
+	cr := newChunkReader(bufio.NewReader(&wire), Limits{})
+	if err := cr.setChunkSize(0x7fffffff); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cr.next(); err == nil {
+		t.Fatal("an incomplete message came out")
+	}
+	held := 0
+	for _, cs := range cr.streams {
+		held += cap(cs.buf)
+	}
+	if held > 2*readPiece {
+		t.Fatalf("%d bytes reserved for %d received (headers declaring 8 MiB)", held, cr.buffered)
+	}
+	if cr.buffered != 212 {
+		t.Fatalf("buffered %d, want the 212 payload bytes received", cr.buffered)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Limits bound what a peer can make a connection hold. Zero fields take the defaults.
@@ -115,25 +116,11 @@ func (cr *chunkReader) next() (rawMessage, error) {
 	}
 }
 
-func (cr *chunkReader) chunk() (rawMessage, bool, error) {
-	b0, err := cr.r.ReadByte()
+// chunk reads one chunk; done is true when it completed a message.
+func (cr *chunkReader) chunk() (m rawMessage, done bool, err error) {
+	format, csid, err := cr.basicHeader()
 	if err != nil {
 		return rawMessage{}, false, err
-	}
-	format, csid := b0>>6, uint32(b0&0x3f)
-	switch csid {
-	case 0:
-		b, err := cr.r.ReadByte()
-		if err != nil {
-			return rawMessage{}, false, eofIsUnexpected(err)
-		}
-		csid = 64 + uint32(b)
-	case 1:
-		var b [2]byte
-		if _, err := io.ReadFull(cr.r, b[:]); err != nil {
-			return rawMessage{}, false, eofIsUnexpected(err)
-		}
-		csid = 64 + uint32(b[0]) + 256*uint32(b[1])
 	}
 	cs := cr.streams[csid]
 	if cs == nil {
@@ -146,15 +133,56 @@ func (cr *chunkReader) chunk() (rawMessage, bool, error) {
 		cs = &chunkStream{}
 		cr.streams[csid] = cs
 	}
+	if err := cr.messageHeader(cs, csid, format); err != nil {
+		return rawMessage{}, false, err
+	}
+	if err := cr.payload(cs, csid); err != nil {
+		return rawMessage{}, false, err
+	}
+	if len(cs.buf) < cs.length {
+		return rawMessage{}, false, nil
+	}
+	m = rawMessage{csid: csid, timestamp: cs.timestamp, typeID: cs.typeID, streamID: cs.streamID, payload: cs.buf}
+	cr.buffered -= len(cs.buf)
+	cs.buf = nil
+	return m, true, nil
+}
+
+// basicHeader reads a chunk's format and its chunk stream id (1, 2 or 3 bytes).
+func (cr *chunkReader) basicHeader() (format byte, csid uint32, err error) {
+	b0, err := cr.r.ReadByte()
+	if err != nil {
+		return 0, 0, err
+	}
+	format, csid = b0>>6, uint32(b0&0x3f)
+	switch csid {
+	case 0:
+		b, err := cr.r.ReadByte()
+		if err != nil {
+			return 0, 0, eofIsUnexpected(err)
+		}
+		csid = 64 + uint32(b)
+	case 1:
+		var b [2]byte
+		if _, err := io.ReadFull(cr.r, b[:]); err != nil {
+			return 0, 0, eofIsUnexpected(err)
+		}
+		csid = 64 + uint32(b[0]) + 256*uint32(b[1])
+	}
+	return format, csid, nil
+}
+
+// messageHeader reads a chunk's message header (type 0–3) and extended timestamp into cs.
+func (cr *chunkReader) messageHeader(cs *chunkStream, csid uint32, format byte) error {
 	starting := len(cs.buf) == 0
 	if format < 3 && !starting {
-		return rawMessage{}, false, protocolErr("chunk stream %d: a type %d header in the middle of a message", csid, format)
+		return protocolErr("chunk stream %d: a type %d header in the middle of a message", csid, format)
 	}
 	var hdr [11]byte
 	sizes := [...]int{11, 7, 3, 0}
 	if n := sizes[format]; n > 0 {
 		if _, err := io.ReadFull(cr.r, hdr[:n]); err != nil {
-			return rawMessage{}, false, eofIsUnexpected(err)
+			return eofIsUnexpected(err)
 		}
 	}
 	ts := uint32(hdr[0])<<16 | uint32(hdr[1])<<8 | uint32(hdr[2])
@@ -163,7 +191,7 @@ func (cr *chunkReader) chunk() (rawMessage, bool, error) {
 		if cs.extended {
 			var ext [4]byte
 			if _, err := io.ReadFull(cr.r, ext[:]); err != nil {
-				return rawMessage{}, false, eofIsUnexpected(err)
+				return eofIsUnexpected(err)
 			}
 			ts, cs.extValue = binary.BigEndian.Uint32(ext[:]), binary.BigEndian.Uint32(ext[:])
 		}
@@ -191,27 +219,34 @@ func (cr *chunkReader) chunk() (rawMessage, bool, error) {
 		cs.timestamp += cs.delta
 	}
 	if cs.length > cr.lim.MaxMessageSize {
-		return rawMessage{}, false, protocolErr("chunk stream %d: a message of %d bytes exceeds the limit of %d", csid, cs.length, cr.lim.MaxMessageSize)
+		return protocolErr("chunk stream %d: a message of %d bytes exceeds the limit of %d", csid, cs.length, cr.lim.MaxMessageSize)
 	}
+	return nil
+}
+
+// readPiece bounds what one read appends to a message: memory grows with the bytes that
+// arrived, never to a length a header declared (a peer's chunk size may be 2 GiB).
+const readPiece = 16 << 10
+
+// payload reads a chunk's payload (up to the chunk size) into cs's message.
+func (cr *chunkReader) payload(cs *chunkStream, csid uint32) error {
 	n := min(cr.chunkSize, cs.length-len(cs.buf))
 	if cr.buffered+n > cr.lim.MaxBuffered {
-		return rawMessage{}, false, protocolErr("more than %d bytes held in incomplete messages", cr.lim.MaxBuffered)
+		return protocolErr("more than %d bytes held in incomplete messages", cr.lim.MaxBuffered)
 	}
-	if n > 0 {
+	for n > 0 {
+		step := min(n, readPiece)
+		cs.buf = slices.Grow(cs.buf, step)
 		start := len(cs.buf)
-		cs.buf = append(cs.buf, make([]byte, n)...)
-		if _, err := io.ReadFull(cr.r, cs.buf[start:]); err != nil {
-			return rawMessage{}, false, eofIsUnexpected(err)
+		k, err := io.ReadFull(cr.r, cs.buf[start:start+step])
+		cs.buf = cs.buf[:start+k]
+		cr.buffered += k
+		n -= k
+		if err != nil {
+			return eofIsUnexpected(err)
 		}
-		cr.buffered += n
 	}
-	if len(cs.buf) < cs.length {
-		return rawMessage{}, false, nil
-	}
-	m := rawMessage{csid: csid, timestamp: cs.timestamp, typeID: cs.typeID, streamID: cs.streamID, payload: cs.buf}
-	cr.buffered -= len(cs.buf)
-	cs.buf = nil
-	return m, true, nil
+	return nil
 }
 
 func eofIsUnexpected(err error) error {

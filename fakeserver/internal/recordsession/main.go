@@ -4,7 +4,7 @@
 // rtmp:// URL of the stream, and writes the client's bytes past C0+C1+C2 (3073 bytes) to
 // -out in Go's fuzz corpus format.
 //
-//	go run ./internal/tools/recordsession -out fakeserver/testdata/fuzz/FuzzServerSession/ffmpeg-play \
+//	go run ./fakeserver/internal/recordsession -out fakeserver/testdata/fuzz/FuzzServerSession/ffmpeg-play \
 //	    -- ffmpeg -v error -i {url} -t 2 -f null -
 package main
 

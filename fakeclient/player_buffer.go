@@ -1,0 +1,105 @@
+package fakeclient
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/status"
+)
+
+// tick advances the playhead, renders the frames it passed and updates the buffer state.
+// It reports done when playback is over.
+func (p *Player) tick(st *playState) (bool, error) {
+	now := p.clk.Now()
+	if st.playing {
+		st.playhead += now.Sub(st.lastTick)
+	}
+	st.lastTick = now
+
+	var run *Event
+	flush := func() {
+		if run != nil {
+			p.emit(*run)
+			run = nil
+		}
+	}
+	for len(st.buf) > 0 && st.buf[0].ts <= st.playhead && st.playing {
+		f := st.buf[0]
+		st.buf = st.buf[1:]
+		if run != nil && (run.Stream != f.id.Stream || run.Last+1 != f.id.Index) {
+			flush()
+		}
+		if run == nil {
+			run = &Event{Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index, StreamTime: f.ts}
+		} else {
+			run.Last = f.id.Index
+		}
+	}
+	flush()
+
+	end := st.heldTs + st.frameDur
+	bufLen := time.Duration(0)
+	if len(st.buf) > 0 || (st.started && st.playhead < end) {
+		bufLen = max(end-st.playhead, 0)
+	}
+	switch {
+	case st.playing && len(st.buf) == 0 && st.playhead >= end:
+		st.playhead = end
+		if st.complete {
+			p.sample(st, now, 0, true)
+			return true, nil
+		}
+		st.playing = false
+		p.emit(Event{Kind: EventStatus, Code: status.BufferEmpty})
+	case !st.playing && st.started && (bufLen >= p.cfg.BufferTime || (st.complete && len(st.buf) > 0)):
+		st.playing = true
+		p.emit(Event{Kind: EventStatus, Code: status.BufferFull})
+	}
+	if !st.playing && len(st.buf) == 0 && st.gaveUp != nil && st.retry == nil {
+		p.sample(st, now, bufLen, true)
+		return true, st.gaveUp
+	}
+	p.sample(st, now, bufLen, false)
+	p.monitor(st, now, bufLen)
+	return false, nil
+}
+
+// monitor is the stall monitor: on a connection that is open but delivers nothing while the
+// buffer is below bufferTime, it closes the connection after Ticks checks, which starts the
+// ordinary reconnect.
+func (p *Player) monitor(st *playState, now time.Time, bufLen time.Duration) {
+	m := p.cfg.StallMonitor
+	if m == nil || m.Interval <= 0 || p.cfg.Mutant == MutantNoStallMonitor || now.Before(st.nextCheck) {
+		return
+	}
+	st.nextCheck = now.Add(m.Interval.D())
+	if st.cur == nil || st.complete {
+		st.strikes = 0
+		return
+	}
+	bytes := st.cur.conn.BytesRead()
+	if bufLen < p.cfg.BufferTime && bytes == st.lastBytes {
+		st.strikes++
+	} else {
+		st.strikes = 0
+	}
+	st.lastBytes = bytes
+	if st.strikes >= m.Ticks {
+		st.strikes = 0
+		p.emit(Event{Kind: EventStall, Conn: st.n, BufferLength: bufLen,
+			Message: fmt.Sprintf("no byte for %d checks of %v with %v buffered", m.Ticks, m.Interval, bufLen)})
+		st.cur.closeSelf() // the session ends; onConn reconnects
+	}
+}
+
+func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration, force bool) {
+	if !force && now.Before(st.nextSamp) {
+		return
+	}
+	st.nextSamp = now.Add(p.cfg.SampleEvery)
+	in := st.bytesPrior
+	if st.cur != nil {
+		in += st.cur.conn.BytesRead()
+	}
+	p.emit(Event{Time: now, Kind: EventSample, Conn: st.n, BufferLength: bufLen, Playhead: st.playhead, BytesIn: in})
+}

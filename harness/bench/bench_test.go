@@ -1,0 +1,40 @@
+package bench
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/conformance"
+)
+
+// A figure over its goal is printed MISSED and counted; one within it is marked met.
+func TestPrintMarksEveryGoal(t *testing.T) {
+	r := PlayersResult{Clients: 2, Longest: 15 * time.Second, Took: 18 * time.Second, PeakRSS: 300 << 20, Frame: 40 * time.Millisecond,
+		Late: [3]time.Duration{time.Millisecond, 90 * time.Millisecond, 120 * time.Millisecond}, Frames: 10,
+		Verdicts: []check.Verdict{{Status: check.Pass}, {Status: check.Fail}}}
+	var b bytes.Buffer
+	missed := Print(&b, "players", r.Figures())
+	out := b.String()
+	for _, want := range []string{"run, checking included", "goal <= 17 s", "MISSED", "peak RSS", "300", "met", "frame lateness p99", "goal <= 40 ms"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if missed != 3 { // 18 s > 17 s, 90 ms > 40 ms, 1 of 2 verdicts
+		t.Errorf("missed %d, want 3:\n%s", missed, out)
+	}
+}
+
+func TestRelayFiguresCarryTheRatioGoal(t *testing.T) {
+	figs := RelayFigures([]conformance.RelayResult{{Subject: "reference", CPU: 2 * time.Second, Bytes: 1e9}, {Subject: "nginx-rtmp", CPU: time.Second, Bytes: 1e9}})
+	last := figs[len(figs)-1]
+	if last.Goal == nil || last.Value != 2 || last.Met() {
+		t.Fatalf("ratio figure %+v: want 2, goal %v, missed", last, RelayRatio)
+	}
+	if !(Goal{Limit: 1, AtLeast: true}).Met(1) || (Goal{Limit: 1}).Met(1.01) {
+		t.Fatal("goal bounds")
+	}
+}

@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"github.com/streamfault/streamfault/harness"
+	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/reports"
+)
+
+// Goals of the players benchmark.
+var (
+	// PlayersSlack is how much longer than its longest stream a load run may take, checking
+	// included.
+	PlayersSlack = 2 * time.Second
+	// PlayersRSS bounds the process's peak memory, in MB.
+	PlayersRSS = Goal{Limit: 1024, Why: "a CI runner's memory"}
+	// PlayersLateFrames bounds the frames' lateness at p99, in frames: a player that falls
+	// behind real time by more would show stalls the server never caused.
+	PlayersLateFrames = 1.0
+)
+
+// PlayersResult is one load run as measured.
+type PlayersResult struct {
+	// Clients is how many clients ran.
+	Clients int
+	// Longest is the longest stream of the catalogue.
+	Longest time.Duration
+	// Took is the run's wall time, checking included.
+	Took time.Duration
+	// User and Sys are the CPU time the run cost.
+	User, Sys time.Duration
+	// PeakRSS is the process's peak memory in bytes.
+	PeakRSS int64
+	// Late are the p50, p99 and worst lateness of frames, over Frames frames.
+	Late   [3]time.Duration
+	Frames int
+	// Frame is one frame's time at the first stream's rate.
+	Frame time.Duration
+	// Verdicts are the run's verdicts.
+	Verdicts []check.Verdict
+	// Interrupted says why the run was cut short ("" when it was not).
+	Interrupted string
+}
+
+// Profiles names files for the profiles of a run ("" for none).
+type Profiles struct {
+	// CPU receives a CPU profile of the run.
+	CPU string
+	// Heap receives a heap profile at its end.
+	Heap string
+}
+
+// Players runs a load scenario and measures it.
+func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersResult, error) {
+	r := PlayersResult{Clients: len(s.Clients), Frame: media.DefaultFrame}
+	for _, st := range s.Server.Streams {
+		r.Longest = max(r.Longest, st.Duration.D())
+	}
+	if len(s.Server.Streams) > 0 && s.Server.Streams[0].FPS > 0 {
+		r.Frame = time.Second / time.Duration(s.Server.Streams[0].FPS)
+	}
+	if prof.CPU != "" {
+		f, err := os.Create(prof.CPU)
+		if err != nil {
+			return r, fmt.Errorf("bench players: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return r, fmt.Errorf("bench players: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	u0, s0 := cpuTime()
+	t0 := time.Now()
+	res, err := harness.Run(ctx, s, harness.Options{})
+	r.Took = time.Since(t0)
+	u1, s1 := cpuTime()
+	r.User, r.Sys, r.PeakRSS = u1-u0, s1-s0, peakRSS()
+	if err != nil {
+		return r, fmt.Errorf("bench players: %w", err)
+	}
+	if r.Interrupted = res.Interrupted; r.Interrupted != "" {
+		return r, nil
+	}
+	if prof.Heap != "" {
+		if err := writeHeap(prof.Heap); err != nil {
+			return r, fmt.Errorf("bench players: %w", err)
+		}
+	}
+	late := reports.Lateness(res.History)
+	q := reports.Quantiles(late, 0.50, 0.99, 1)
+	r.Late, r.Frames, r.Verdicts = [3]time.Duration{q[0], q[1], q[2]}, len(late), res.Verdicts
+	return r, nil
+}
+
+func writeHeap(path string) error {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Passed counts the verdicts that passed.
+func (r PlayersResult) Passed() int {
+	n := 0
+	for _, v := range r.Verdicts {
+		if v.Status == check.Pass {
+			n++
+		}
+	}
+	return n
+}
+
+// Figures are the run's figures beside their goals.
+func (r PlayersResult) Figures() []Figure {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return []Figure{
+		{Name: "run, checking included", Value: r.Took.Seconds(), Unit: "s",
+			Goal: &Goal{Limit: (r.Longest + PlayersSlack).Seconds(), Why: "the longest stream, plus slack"}, Detail: fmt.Sprintf("longest stream %v", r.Longest)},
+		{Name: "CPU user+sys", Value: (r.User + r.Sys).Seconds(), Unit: "s", Detail: fmt.Sprintf("%.1f + %.1f", r.User.Seconds(), r.Sys.Seconds())},
+		{Name: "peak RSS", Value: float64(r.PeakRSS >> 20), Unit: "MB", Goal: &PlayersRSS},
+		{Name: "frame lateness p99", Value: ms(r.Late[1]), Unit: "ms", Goal: &Goal{Limit: PlayersLateFrames * ms(r.Frame), Why: "one frame"},
+			Detail: fmt.Sprintf("p50 %.0f ms, max %.0f ms over %d frames", ms(r.Late[0]), ms(r.Late[2]), r.Frames)},
+		{Name: "verdicts passed", Value: float64(r.Passed()), Goal: &Goal{Limit: float64(len(r.Verdicts)), AtLeast: true, Why: "every verdict"}},
+	}
+}
