@@ -64,12 +64,7 @@ func New(c Checker) Expectation {
 // UnmarshalYAML decodes the one checker key of the entry, strictly.
 func (e *Expectation) UnmarshalYAML(n ast.Node) error {
 	var none struct{}
-	members, err := spec.DecodeKeyed(n, &none, func(key string) (any, bool) {
-		if k, ok := Checkers.Lookup(key); ok {
-			return k.New(), true
-		}
-		return nil, false
-	})
+	members, err := spec.DecodeKeyed(n, &none, Checkers.Make)
 	if err != nil {
 		return err
 	}

@@ -53,12 +53,7 @@ type fields struct {
 // UnmarshalYAML decodes the trigger fields and every fault kind key of the table, strictly.
 func (f *Fault) UnmarshalYAML(n ast.Node) error {
 	var own fields
-	members, err := spec.DecodeKeyed(n, &own, func(key string) (any, bool) {
-		if k, ok := Kinds.Lookup(key); ok {
-			return k.New(), true
-		}
-		return nil, false
-	})
+	members, err := spec.DecodeKeyed(n, &own, Kinds.Make)
 	if err != nil {
 		return err
 	}

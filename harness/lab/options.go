@@ -67,12 +67,7 @@ type serverFields struct {
 // UnmarshalYAML decodes the block's fields and the key of its subject's kind, strictly.
 func (s *Server) UnmarshalYAML(n ast.Node) error {
 	var own serverFields
-	members, err := spec.DecodeKeyed(n, &own, func(key string) (any, bool) {
-		if e, ok := Subjects.Lookup(key); ok {
-			return e.New(), true
-		}
-		return nil, false
-	})
+	members, err := spec.DecodeKeyed(n, &own, Subjects.Make)
 	if err != nil {
 		return err
 	}

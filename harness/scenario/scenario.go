@@ -103,12 +103,7 @@ type clientFields struct {
 // strictly.
 func (c *Client) UnmarshalYAML(n ast.Node) error {
 	var own clientFields
-	opts, err := spec.DecodeSwitched(n, &own, "role", func(r string) (any, bool) {
-		if e, ok := role.Roles.Lookup(r); ok {
-			return e.New(), true
-		}
-		return nil, false
-	})
+	opts, err := spec.DecodeSwitched(n, &own, "role", role.Roles.Make)
 	if err != nil {
 		return err
 	}

@@ -39,25 +39,14 @@ type Keyed interface {
 // value and returned in source order. Errors are those of strict decoding: an unknown key is
 // reported at the key, a type error at the value.
 func DecodeKeyed(n ast.Node, fixed any, newValue func(key string) (any, bool)) ([]Member, error) {
-	mn, ok := n.(ast.MapNode)
+	own, rest, ok := splitOwn(n, fixed)
 	if !ok {
 		return nil, yaml.NodeToValue(n, fixed, yaml.Strict()) // the decoder's own type error
 	}
-	fields := map[string]bool{}
-	for _, k := range StructKeys(reflect.TypeOf(fixed)) {
-		fields[k] = true
-	}
-	var own []*ast.MappingValueNode
 	var members []Member
 	var unknown *ast.MappingValueNode
-	it := mn.MapRange()
-	for it.Next() {
-		kv := it.KeyValue()
+	for _, kv := range rest {
 		key := keyString(kv.Key)
-		if fields[key] {
-			own = append(own, kv)
-			continue
-		}
 		v, ok := newValue(key)
 		if !ok {
 			if unknown == nil {
@@ -70,11 +59,7 @@ func DecodeKeyed(n ast.Node, fixed any, newValue func(key string) (any, bool)) (
 			return nil, err
 		}
 	}
-	flow := false
-	if m, ok := n.(*ast.MappingNode); ok {
-		flow = m.IsFlowStyle
-	}
-	if err := yaml.NodeToValue(ast.Mapping(n.GetToken(), flow, own...), fixed, yaml.Strict()); err != nil {
+	if err := yaml.NodeToValue(mappingOf(n, own), fixed, yaml.Strict()); err != nil {
 		return nil, err
 	}
 	if unknown != nil {
@@ -210,15 +195,34 @@ func SwitchValue(n ast.Node, key string) string {
 // options); a value newValue does not know decodes nothing more (nil, for validation to
 // report). Both parts decode strictly: an unknown key is reported at the key.
 func DecodeSwitched(n ast.Node, fixed any, switchKey string, newValue func(value string) (any, bool)) (any, error) {
-	mn, ok := n.(ast.MapNode)
+	own, rest, ok := splitOwn(n, fixed)
 	if !ok {
 		return nil, yaml.NodeToValue(n, fixed, yaml.Strict()) // the decoder's own type error
+	}
+	if err := yaml.NodeToValue(mappingOf(n, own), fixed, yaml.Strict()); err != nil {
+		return nil, err
+	}
+	v, ok := newValue(SwitchValue(n, switchKey))
+	if !ok {
+		return nil, nil
+	}
+	if err := yaml.NodeToValue(mappingOf(n, rest), v, yaml.Strict()); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// splitOwn parts the entries of mapping n into those naming fields of fixed (a pointer to a
+// struct) and the rest, in source order; ok is false when n is not a mapping.
+func splitOwn(n ast.Node, fixed any) (own, rest []*ast.MappingValueNode, ok bool) {
+	mn, ok := n.(ast.MapNode)
+	if !ok {
+		return nil, nil, false
 	}
 	fields := map[string]bool{}
 	for _, k := range StructKeys(reflect.TypeOf(fixed)) {
 		fields[k] = true
 	}
-	var own, rest []*ast.MappingValueNode
 	it := mn.MapRange()
 	for it.Next() {
 		kv := it.KeyValue()
@@ -228,19 +232,14 @@ func DecodeSwitched(n ast.Node, fixed any, switchKey string, newValue func(value
 			rest = append(rest, kv)
 		}
 	}
+	return own, rest, true
+}
+
+// mappingOf is a mapping of entries, in the style (flow or block) of n.
+func mappingOf(n ast.Node, entries []*ast.MappingValueNode) ast.Node {
 	flow := false
 	if m, ok := n.(*ast.MappingNode); ok {
 		flow = m.IsFlowStyle
 	}
-	if err := yaml.NodeToValue(ast.Mapping(n.GetToken(), flow, own...), fixed, yaml.Strict()); err != nil {
-		return nil, err
-	}
-	v, ok := newValue(SwitchValue(n, switchKey))
-	if !ok {
-		return nil, nil
-	}
-	if err := yaml.NodeToValue(ast.Mapping(n.GetToken(), flow, rest...), v, yaml.Strict()); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return ast.Mapping(n.GetToken(), flow, entries...)
 }

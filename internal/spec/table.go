@@ -32,6 +32,14 @@ func (t Table[T]) Lookup(key string) (Entry[T], bool) {
 	return Entry[T]{}, false
 }
 
+// Make is a new options value of the entry with key, for DecodeKeyed and DecodeSwitched.
+func (t Table[T]) Make(key string) (any, bool) {
+	if e, ok := t.Lookup(key); ok {
+		return e.New(), true
+	}
+	return nil, false
+}
+
 // Keys lists the entries' keys in table order.
 func (t Table[T]) Keys() []string {
 	out := make([]string, len(t))
