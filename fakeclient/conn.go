@@ -10,15 +10,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/yutopp/go-rtmp/message"
 
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/identity"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 	"github.com/streamfault/streamfault/internal/status"
 )
@@ -39,44 +37,8 @@ func (nc *netConnection) closeSelf() {
 	_ = nc.conn.Close()
 }
 
-// Identity query keys: every connection of a scripted client names the client and its
-// connection number in the connect command's query string (as Flash Player puts a
-// NetConnection URL's query in app and tcUrl), so the server's access log and a wire tap can
-// attribute what they see to a client and a connection, not guess by stream name or time.
-const (
-	QueryClient = "sfclient"
-	QueryConn   = "sfconn"
-)
-
-// Identity is who a connection says it is.
-type Identity struct {
-	// Client is the client's name ("" sends no identity).
-	Client string
-	// Conn numbers the client's connections from 1.
-	Conn int
-}
-
-// Query is the identity as a URL query ("" without a client name).
-func (id Identity) Query() string {
-	if id.Client == "" {
-		return ""
-	}
-	return url.Values{QueryClient: {id.Client}, QueryConn: {strconv.Itoa(id.Conn)}}.Encode()
-}
-
-// ParseIdentity reads an identity from a connect command's app or tcUrl (or a bare query);
-// ok is false when it carries none.
-func ParseIdentity(s string) (id Identity, ok bool) {
-	if i := strings.IndexByte(s, '?'); i >= 0 {
-		s = s[i+1:]
-	}
-	q, err := url.ParseQuery(s)
-	if err != nil || q.Get(QueryClient) == "" {
-		return Identity{}, false
-	}
-	n, _ := strconv.Atoi(q.Get(QueryConn))
-	return Identity{Client: q.Get(QueryClient), Conn: n}, true
-}
+// Identity is who a connection says it is (see package identity).
+type Identity = identity.Identity
 
 // openNetConnection dials, connects to app and creates a stream, all bounded by ctx.
 func openNetConnection(ctx context.Context, addr, app string, id Identity, opts rtmpconn.Options) (*netConnection, error) {
@@ -92,14 +54,13 @@ func openNetConnection(ctx context.Context, addr, app string, id Identity, opts 
 	}()
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
-	if q := id.Query(); q != "" {
-		app += "?" + q
-	}
 	tcURL := "rtmp://" + addr + "/" + app
-	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "connect", 1, map[string]any{
+	obj := map[string]any{
 		"app": app, "flashVer": "LNX 10,1,82,76", "tcUrl": tcURL, "fpad": false, "capabilities": 15,
 		"audioCodecs": 3191, "videoCodecs": 252, "videoFunction": 1, "objectEncoding": 0,
-	}); err != nil {
+	}
+	id.Put(obj)
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "connect", 1, obj); err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	res, err := awaitResult(c, 1)

@@ -7,22 +7,21 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/fakeserver"
+	"github.com/streamfault/streamfault/internal/identity"
 	"github.com/streamfault/streamfault/internal/media"
 )
 
 func TestIdentityRoundTrip(t *testing.T) {
 	id := Identity{Client: "cam 2/&x", Conn: 7}
-	for _, s := range []string{"vod?" + id.Query(), "rtmp://h:1/vod?" + id.Query(), id.Query()} {
-		got, ok := ParseIdentity(s)
-		if !ok || got != id {
-			t.Fatalf("%q: %+v %v", s, got, ok)
-		}
+	obj := map[string]any{"app": "vod"}
+	id.Put(obj)
+	if got, ok := identity.Of(obj); !ok || got != id {
+		t.Fatalf("%+v %v", got, ok)
 	}
-	if _, ok := ParseIdentity("vod"); ok {
-		t.Fatal("no query, no identity")
-	}
-	if (Identity{}).Query() != "" {
-		t.Fatal("an anonymous client sends no query")
+	anon := map[string]any{"app": "vod"}
+	(Identity{}).Put(anon)
+	if _, ok := identity.Of(anon); ok || len(anon) != 1 {
+		t.Fatalf("an anonymous client declares nothing: %v", anon)
 	}
 }
 
@@ -31,11 +30,13 @@ func TestIdentityRoundTrip(t *testing.T) {
 func TestEveryConnectionDeclaresItself(t *testing.T) {
 	var mu sync.Mutex
 	var queries []string
+	var ids []Identity
 	srv := newServer(t, fakeserver.Config{Streams: []media.Spec{{Name: "s", Duration: 3 * time.Second, FPS: 25, KeyframeInterval: time.Second}},
 		OnEvent: func(ev fakeserver.Event) {
 			if ev.Kind == fakeserver.EventConnect {
 				mu.Lock()
 				queries = append(queries, ev.Query)
+				ids = append(ids, ev.Declared)
 				mu.Unlock()
 			}
 		}})
@@ -68,10 +69,9 @@ func TestEveryConnectionDeclaresItself(t *testing.T) {
 	if len(queries) < 2 {
 		t.Fatalf("connects: %v", queries)
 	}
-	for i, q := range queries {
-		id, ok := ParseIdentity(q)
-		if !ok || id.Client != "viewer" || id.Conn < i+1 {
-			t.Fatalf("connect %d logged %q (%+v)", i+1, q, id)
+	for i, id := range ids {
+		if id.Client != "viewer" || id.Conn < i+1 || queries[i] != "" {
+			t.Fatalf("connect %d declared %+v with query %q: want viewer, connection %d, nothing in the app", i+1, id, queries[i], i+1)
 		}
 	}
 }

@@ -26,7 +26,9 @@ func (ss *session) command(ctx context.Context, streamID uint32, cmd *rtmpconn.C
 	case "play":
 		return ss.onPlay(ctx, streamID, cmd)
 	case "play2":
-		return ss.onPlay2(ctx, streamID, cmd)
+		if !ss.srv.quirk(QuirkNoPlay2) {
+			return ss.onPlay2(ctx, streamID, cmd)
+		}
 	case "publish":
 		return ss.onPublish(ctx, streamID, cmd)
 	case "FCSubscribe":

@@ -92,6 +92,9 @@ func (ss *session) onPublish(ctx context.Context, sid uint32, cmd *rtmpconn.Comm
 		return c.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
 			info("error", status.PublishBadName, fmt.Sprintf("bad publish %q (%s)", name, typ)))
 	}
+	if err := ss.strictRefusal(ctx, sid, info("status", status.PublishStart, name+" is now published."), name); err != nil {
+		return err
+	}
 	s.liveMu.Lock()
 	ls := s.liveLocked(name)
 	holder := ls.pub
@@ -104,6 +107,9 @@ func (ss *session) onPublish(ctx context.Context, sid uint32, cmd *rtmpconn.Comm
 	}
 	subs := ls.subscribers()
 	s.liveMu.Unlock()
+	if holder != nil && s.quirk(QuirkLateBadName) {
+		return ss.lateBadName(ctx, sid, name)
+	}
 	if holder != nil {
 		s.emit(Event{Kind: EventError, Session: ss.id, Stream: name, StreamID: sid, Command: "publish",
 			Reason: "already published by session " + holder.id})

@@ -33,6 +33,9 @@ type playRequest struct {
 // to the playlist instead of replacing it.
 func (ss *session) onPlay(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
 	name, _ := cmd.Arg(1).(string)
+	if err := ss.strictRefusal(ctx, sid, playStart(name), name); err != nil {
+		return err
+	}
 	startMs := toFloat(cmd.Arg(2), -2)
 	lenMs := toFloat(cmd.Arg(3), -1)
 	reset, ok := cmd.Arg(4).(bool)
@@ -61,6 +64,9 @@ func (ss *session) onPlay(ctx context.Context, sid uint32, cmd *rtmpconn.Command
 func (ss *session) onPlay2(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
 	opts, _ := cmd.Arg(1).(map[string]any)
 	name, _ := opts["streamName"].(string)
+	if err := ss.strictRefusal(ctx, sid, playStart(name), name); err != nil {
+		return err
+	}
 	old, _ := opts["oldStreamName"].(string)
 	mode, _ := opts["transition"].(string)
 	if mode == "" {

@@ -63,7 +63,10 @@ type tclient struct {
 	msgs chan *rtmpconn.Message
 }
 
-func dialServer(t *testing.T, s *Server) *tclient {
+func dialServer(t *testing.T, s *Server) *tclient { t.Helper(); return dialApp(t, s, "vod") }
+
+// dialApp connects to application app (as the connect command's app field carries it).
+func dialApp(t *testing.T, s *Server, app string) *tclient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -83,7 +86,7 @@ func dialServer(t *testing.T, s *Server) *tclient {
 			tc.msgs <- m
 		}
 	}()
-	tc.call("connect", 1, map[string]any{"app": "vod", "tcUrl": "rtmp://" + s.Addr() + "/vod"})
+	tc.call("connect", 1, map[string]any{"app": app, "tcUrl": "rtmp://" + s.Addr() + "/" + app})
 	res := tc.call("createStream", 2, nil)
 	id, _ := res.Arg(1).(float64)
 	tc.sid = uint32(id)

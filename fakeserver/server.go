@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/identity"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
@@ -63,6 +64,8 @@ type Config struct {
 	// RelayWindow is how long the live relay may hold a player's media so as to send several
 	// messages in one system call (default DefaultRelayWindow; negative: each at once).
 	RelayWindow time.Duration
+	// Quirks make the server behave like some servers in the wild (see Quirks).
+	Quirks []string
 }
 
 // Server defaults for hostile or abandoned peers.
@@ -97,9 +100,15 @@ type Event struct {
 	Session string `json:"x-sid"`
 	// Client is the peer address.
 	Client string `json:"c-ip,omitempty"`
-	// Query is the connect command's query string (connect), e.g. a scripted client's
-	// identity: sfclient=viewer&sfconn=2.
+	// Query is the connect command's query string (connect): what follows '?' in its app or
+	// tcUrl.
 	Query string `json:"cs-uri-query,omitempty"`
+	// Declared is who the connection said it was in its connect command object (connect: a
+	// scripted client's name and connection number; zero for other clients).
+	Declared identity.Identity `json:"-"`
+	// DeclaredClient and DeclaredConn are Declared in the JSON access log.
+	DeclaredClient string `json:"x-sf-client,omitempty"`
+	DeclaredConn   int    `json:"x-sf-conn,omitempty"`
 	// Stream is the stream name (play/stop).
 	Stream string `json:"x-sname,omitempty"`
 	// StreamID is the NetStream's message stream id (play/stop).
@@ -183,6 +192,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.RelayWindow == 0 {
 		cfg.RelayWindow = DefaultRelayWindow
+	}
+	if err := validQuirks(cfg.Quirks); err != nil {
+		return nil, err
 	}
 	s := &Server{cfg: cfg, clk: clock.Or(cfg.Clock), streams: map[string]media.Spec{}, sessions: map[*session]struct{}{},
 		lives: map[string]*liveStream{}}

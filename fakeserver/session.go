@@ -15,6 +15,7 @@ import (
 	"github.com/yutopp/go-rtmp/message"
 
 	"github.com/streamfault/streamfault/internal/amf0"
+	"github.com/streamfault/streamfault/internal/identity"
 	"github.com/streamfault/streamfault/internal/status"
 
 	"github.com/streamfault/streamfault/internal/clock"
@@ -27,6 +28,8 @@ type session struct {
 	id  string
 	raw net.Conn
 
+	rawApp string // the connect command's app, as sent
+
 	mu       sync.Mutex
 	conn     *rtmpconn.Conn
 	ended    bool
@@ -36,8 +39,6 @@ type session struct {
 	connectd bool
 
 	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
-
-	query string // the connect command's query string (cs-uri-query)
 
 	bwRunning atomic.Bool // a bandwidth check is under way (one at a time)
 	idled     atomic.Bool // the idle watchdog closed the session
@@ -193,13 +194,13 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	obj, _ := cmd.Arg(0).(map[string]any)
 	app, _ := obj["app"].(string)
 	tcURL, _ := obj["tcUrl"].(string)
+	ss.rawApp = app
 	// A NetConnection URL's query comes in app and tcUrl (rtmp://host/app?a=b); the app is
 	// what precedes it, the query is logged (cs-uri-query).
 	app, query, _ := strings.Cut(app, "?")
 	if query == "" {
 		_, query, _ = strings.Cut(tcURL, "?")
 	}
-	ss.query = query
 	client := ss.raw.RemoteAddr().String()
 	c := ss.conn
 	if !ss.srv.acceptsApp(app) {
@@ -227,7 +228,9 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 		return err
 	}
 	ss.connectd = true
-	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client, Query: query})
+	id, _ := identity.Of(obj)
+	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client, Query: query, Declared: id,
+		DeclaredClient: id.Client, DeclaredConn: id.Conn})
 	return nil
 }
 

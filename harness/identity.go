@@ -4,19 +4,19 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/identity"
 )
 
 // identities remembers, per server and session, who the connection said it was in its
 // connect command, so that every server event is attributed to a client and a connection.
 type identities struct {
 	mu  sync.Mutex
-	ids map[string]fakeclient.Identity // server + "/" + session
+	ids map[string]identity.Identity // server + "/" + session
 }
 
-func newIdentities() *identities { return &identities{ids: map[string]fakeclient.Identity{}} }
+func newIdentities() *identities { return &identities{ids: map[string]identity.Identity{}} }
 
 // serverEvent adapts a fakeserver access-log entry into the history, with the identity its
 // session declared.
@@ -24,8 +24,8 @@ func (d *identities) serverEvent(server string, ev fakeserver.Event) history.Eve
 	key := server + "/" + ev.Session
 	d.mu.Lock()
 	if ev.Kind == fakeserver.EventConnect {
-		if id, ok := fakeclient.ParseIdentity(ev.Query); ok {
-			d.ids[key] = id
+		if ev.Declared.Client != "" {
+			d.ids[key] = ev.Declared
 		}
 	}
 	id := d.ids[key]

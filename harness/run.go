@@ -11,6 +11,7 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // Options configures a run.
@@ -70,7 +71,7 @@ func (r *Result) Problems() []string {
 	if r.Interrupted != "" {
 		return []string{"run interrupted (" + r.Interrupted + "): no verdict"}
 	}
-	out := r.Scenario.Controls().Problems(r.Verdicts)
+	out := append(subjectDeaths(r.History), r.Scenario.Controls().Problems(r.Verdicts)...)
 	for _, f := range r.Faults {
 		if !f.Fired && !f.Optional {
 			out = append(out, fmt.Sprintf("fault %s never fired (%s); mark it optional: true if it may not", f.Name, f.Trigger))
@@ -84,3 +85,31 @@ func (r *Result) Problems() []string {
 
 // Passed tells whether the result meets the scenario's expectations.
 func (r *Result) Passed() bool { return len(r.Problems()) == 0 }
+
+// subjectDeaths says, for each server program that died on its own during the run, that it
+// did: a run whose subject died is not a pass, whatever the verdicts.
+func subjectDeaths(h *history.History) []string {
+	var out []string
+	for _, e := range h.Kind(history.KindServerExit) {
+		if e.Code != history.ExitUnplanned {
+			continue
+		}
+		when := ""
+		if !anyClientConnected(h, e.At) {
+			when = ", before any client connected"
+		}
+		out = append(out, fmt.Sprintf("server %s died on its own at %s%s: %s (a run whose subject dies is not a pass; set process.mayExit if it may)",
+			e.Source, fmt.Sprintf("%.3fs", e.At.Seconds()), when, e.Message))
+	}
+	return out
+}
+
+// anyClientConnected tells whether a client connected to a server before t.
+func anyClientConnected(h *history.History, t time.Duration) bool {
+	for _, e := range h.Kind(history.KindClientStatus, history.KindTapConnect) {
+		if e.At < t && (e.Kind == history.KindTapConnect && e.Message == "" || e.Code == status.ConnectSuccess) {
+			return true
+		}
+	}
+	return false
+}

@@ -85,7 +85,9 @@ func (r *run) build(ctx context.Context, opts Options) error {
 		OnServerEvent: func(name string, ev fakeserver.Event) { r.rec.RecordAt(ev.Time, ids.serverEvent(name, ev)) },
 		OnServerLine: func(name, stream, line string) {
 			r.rec.Record(history.Event{Source: name, Kind: history.KindServerOutput, Code: stream, Message: line})
-		}, Dir: scenarioDir(s.Path)})
+		},
+		OnServerExit: func(name string, e lab.Exit) { r.rec.Record(serverExit(name, e)) },
+		Dir:          scenarioDir(s.Path)})
 	if err != nil {
 		return err
 	}
@@ -262,4 +264,20 @@ func faultRecords(s *scenario.Scenario, h *history.History) []FaultRecord {
 		out = append(out, r)
 	}
 	return out
+}
+
+// serverExit is a server program's exit as the history records it.
+func serverExit(name string, e lab.Exit) history.Event {
+	code := history.ExitUnplanned
+	switch {
+	case e.Planned:
+		code = history.ExitPlanned
+	case e.Allowed:
+		code = history.ExitAllowed
+	}
+	msg := e.How
+	if len(e.Tail) > 0 {
+		msg += "; last output: " + strings.Join(e.Tail, " | ")
+	}
+	return history.Event{Source: name, Kind: history.KindServerExit, Code: code, Message: msg}
 }

@@ -56,6 +56,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var apps, lives listFlags
 	fs.Var(&apps, "app", "an application `NAME` clients may connect to (repeatable; default vod); VOD streams and live names are served in every one")
 	fs.Var(&lives, "live", "print the publish and play URLs of a live `NAME` (repeatable); any name can be published")
+	var quirks listFlags
+	fs.Var(&quirks, "quirk", "behave like some servers in the wild: `QUIRK` (repeatable; "+strings.Join(fakeserver.Quirks, ", ")+")")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return 2
 	}
@@ -77,7 +79,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for i := range streams {
 		streams[i].FPS, streams[i].KeyframeInterval = *fps, *gop
 	}
-	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams,
+	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks,
 		OnEvent: func(ev fakeserver.Event) {
 			fmt.Fprintf(stdout, "%s %-10s %s %s %s\n", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Session, ev.Stream, ev.Reason)
 		}})

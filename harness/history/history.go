@@ -34,6 +34,7 @@ const (
 	KindRoute         = "lab.route"      // a route: Route, Target (its server), Message (listen address)
 	KindServer        = "lab.server"     // a server of the lab: Source its name, Message its kind, Code AccessLog when it keeps one
 	KindServerOutput  = "server.output"  // a line a server program the lab runs wrote: Code stdout or stderr
+	KindServerExit    = "server.exit"    // a server program the lab runs ended: Message how, Code ExitPlanned, ExitAllowed or ExitUnplanned
 	KindFaultStart    = "fault.start"    // Fault, Route (the route it acts on or moves a client to), Target (server or client)
 	KindFaultEnd      = "fault.end"      // Fault, Route, Target
 	KindFaultSchedule = "fault.schedule" // a nemesis schedule: Message holds the seed and the faults
@@ -45,6 +46,14 @@ const (
 // AccessLog is the Code of a lab.server event whose server reports its access log into the
 // history (the reference server): its server.* events are evidence.
 const AccessLog = "access-log"
+
+// Codes of a server.exit event: the harness ended the server (a fault, the end of the run),
+// the scenario lets it end by itself, or it died on its own — which fails the run.
+const (
+	ExitPlanned   = "planned"
+	ExitAllowed   = "allowed"
+	ExitUnplanned = "unplanned"
+)
 
 // WireTap is the Code of a lab.client event whose client is a program judged from its wire
 // tap (tap.* events), not from reports of its own.

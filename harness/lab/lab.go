@@ -49,6 +49,8 @@ type Options struct {
 	OnServerEvent func(server string, ev fakeserver.Event)
 	// OnServerLine receives the output lines of a server program the lab runs (optional).
 	OnServerLine func(server, stream, line string)
+	// OnServerExit receives every exit of a server program the lab runs (optional).
+	OnServerExit func(server string, e Exit)
 	// Dir is the scenario file's folder ({dir} in a server command).
 	Dir string
 }
@@ -174,6 +176,9 @@ func (l *Lab) startServers(ctx context.Context, opts Options) error {
 	for _, name := range srv.Names() {
 		if opts.OnServerLine != nil { // bounded as a process client's output is
 			env.OnLine = proc.LineBudget(proc.HistoryLines, proc.HistoryLineSize, func(stream, line string) { opts.OnServerLine(name, stream, line) })
+		}
+		if opts.OnServerExit != nil {
+			env.OnExit = func(e Exit) { opts.OnServerExit(name, e) }
 		}
 		subj, err := srv.kind().Launch(ctx, env, name)
 		if err != nil {

@@ -76,13 +76,16 @@ func (n *Nginx) Launch(ctx context.Context, env Env, _ string) (Subject, error) 
 		}
 		titles = append(titles, t)
 	}
+	subj := &nginxSubject{processSubject: processSubject{stop: syscall.SIGQUIT, onExit: env.OnExit}}
 	cfg := n.config()
-	cfg.OnLine = env.OnLine
+	cfg.OnLine, cfg.OnExit = env.OnLine, subj.exited
 	ng, err := nginx.StartCatalogue(ctx, cfg, titles)
 	if err != nil {
 		return nil, err
 	}
-	return &nginxSubject{processSubject: processSubject{p: ng.Process(), addr: ng.Addr(), stop: syscall.SIGQUIT}, n: ng}, nil
+	subj.p, subj.addr, subj.n = ng.Process(), ng.Addr(), ng
+	subj.launched.Store(true)
+	return subj, nil
 }
 
 // nginxSubject is nginx-rtmp, owned by the lab; its directory goes with it.
@@ -92,4 +95,7 @@ type nginxSubject struct {
 }
 
 // Shutdown stops nginx and removes its directory.
-func (s *nginxSubject) Shutdown() error { return s.n.Stop() }
+func (s *nginxSubject) Shutdown() error {
+	s.planned.Store(s.p.Running())
+	return s.n.Stop()
+}

@@ -2,9 +2,13 @@ package lab
 
 import (
 	"context"
+	"maps"
 	"net"
 	"os/exec"
+	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,9 +32,36 @@ type ServerProcess struct {
 	Command []string `yaml:"command" json:"command"`
 	// Env adds environment variables.
 	Env map[string]string `yaml:"env" json:"env,omitempty"`
-	// ReadyTimeout bounds the wait for the port to answer (default 10s).
+	// ReadyTimeout bounds the wait for the server to be ready (default 10s).
 	ReadyTimeout spec.Duration `yaml:"readyTimeout" json:"readyTimeout,omitempty"`
+	// Ready says when the server is ready for the clients (default: its port listening, seen
+	// without connecting to it).
+	Ready *Ready `yaml:"ready" json:"ready,omitempty"`
+	// MayExit lets the program end by itself (a server of one connection, such as ffmpeg
+	// -listen 1): its exit is recorded, not a failure. Without it a server that dies on its
+	// own fails the run, whatever the verdicts.
+	MayExit bool `yaml:"mayExit" json:"mayExit,omitempty"`
 }
+
+// Ready says when a server program is ready: its port (listening, seen in the kernel's
+// tables without a connection, so a server that serves one client is not used up; or
+// answering a TCP connect), a line of its output, a delay, or several of them in that order.
+type Ready struct {
+	// Port is listen (default: a listening socket on the port, no connection made), connect
+	// (a TCP connect, then closed) or none (the port is not waited for).
+	Port string `yaml:"port" json:"port,omitempty"`
+	// Line is a regular expression a line of the server's output must match.
+	Line string `yaml:"line" json:"line,omitempty"`
+	// Delay is waited after the rest.
+	Delay spec.Duration `yaml:"delay" json:"delay,omitempty"`
+}
+
+// Ways a server's port is waited for (Ready.Port).
+const (
+	ReadyListen  = "listen"
+	ReadyConnect = "connect"
+	ReadyNone    = "none"
+)
 
 // Traits: the harness runs the program.
 func (*ServerProcess) Traits() Traits { return Traits{Controlled: true} }
@@ -39,10 +70,41 @@ func (*ServerProcess) Traits() Traits { return Traits{Controlled: true} }
 func (sp *ServerProcess) Validate(p spec.Problems, _ *Server) {
 	if len(sp.Command) == 0 || strings.TrimSpace(sp.Command[0]) == "" {
 		p.Add("command", "is required: the server program and its arguments, with {port} where it takes its port")
-	} else if line := strings.Join(sp.Command, " "); !strings.Contains(line, "{port}") && !strings.Contains(line, "{addr}") {
-		p.Add("command", "names no {port} or {addr}: the harness picks the port the server must listen on")
+	} else if line := strings.Join(append(slices.Collect(maps.Values(sp.Env)), sp.Command...), " "); !strings.Contains(line, "{port}") && !strings.Contains(line, "{addr}") {
+		p.Add("command", "names no {port} or {addr} (nor does env): the harness picks the port the server must listen on")
 	}
 	p.NonNegative("readyTimeout", sp.ReadyTimeout)
+	if r := sp.Ready; r != nil {
+		if r.Port != "" && r.Port != ReadyListen && r.Port != ReadyConnect && r.Port != ReadyNone {
+			p.Add("ready.port", "%q is not a way to wait for the port (known: %s, %s, %s)", r.Port, ReadyListen, ReadyConnect, ReadyNone)
+		}
+		if _, err := regexp.Compile(r.Line); err != nil {
+			p.Add("ready.line", "%q is not a regular expression: %v", r.Line, err)
+		}
+		p.NonNegative("ready.delay", r.Delay)
+		if r.Port == ReadyNone && r.Line == "" && r.Delay == 0 {
+			p.Add("ready", "port: none waits for nothing: give a line or a delay")
+		}
+	}
+}
+
+// procReady is the readiness of a proc.Spec for a server at addr.
+func (sp *ServerProcess) procReady(spec *proc.Spec, addr string) {
+	spec.Ready, spec.ReadyBy, spec.ReadyTimeout = addr, proc.ReadyListen, sp.ReadyTimeout.D()
+	r := sp.Ready
+	if r == nil {
+		return
+	}
+	switch r.Port {
+	case ReadyConnect:
+		spec.ReadyBy = proc.ReadyConnect
+	case ReadyNone:
+		spec.Ready = ""
+	}
+	if r.Line != "" {
+		spec.ReadyLine = regexp.MustCompile(r.Line) // validated
+	}
+	spec.ReadyDelay = r.Delay.D()
 }
 
 // Programs is the command's program (none when its path holds a placeholder, such as
@@ -81,25 +143,44 @@ func (sp *ServerProcess) Launch(ctx context.Context, env Env, _ string) (Subject
 	for k, v := range sp.Env {
 		vars = append(vars, k+"="+r.Replace(v))
 	}
-	p, err := proc.New(proc.Spec{Args: args, Env: vars, Ready: addr, ReadyTimeout: sp.ReadyTimeout.D(), OnLine: env.OnLine})
-	if err != nil {
+	subj := &processSubject{addr: addr, stop: syscall.SIGTERM, onExit: env.OnExit, mayExit: sp.MayExit}
+	spec := proc.Spec{Args: args, Env: vars, OnLine: env.OnLine, OnExit: func(err error) { subj.exited(err, subj.p.Tail()) }}
+	sp.procReady(&spec, addr)
+	if subj.p, err = proc.New(spec); err != nil {
 		return nil, err
 	}
-	if err := p.Start(ctx); err != nil {
+	if err := subj.p.Start(ctx); err != nil {
 		return nil, err
 	}
-	return &processSubject{p: p, addr: addr, stop: syscall.SIGTERM}, nil
+	subj.launched.Store(true)
+	return subj, nil
 }
 
-// processSubject is a server program the lab owns.
+// processSubject is a server program the lab owns. Its exits are reported, each marked
+// planned (the harness killed or stopped it) or not.
 type processSubject struct {
-	p    *proc.Process
-	addr string
-	stop syscall.Signal
+	p        *proc.Process
+	addr     string
+	stop     syscall.Signal
+	planned  atomic.Bool // the harness is ending it
+	launched atomic.Bool // Launch succeeded: exits before that are its error, not events
+	onExit   func(Exit)  // may be nil
+	mayExit  bool        // its own exits are allowed
+}
+
+// exited reports an exit of the program, planned when the harness was ending it.
+func (s *processSubject) exited(err error, tail []string) {
+	planned := s.planned.Swap(false)
+	if s.onExit != nil && s.launched.Load() {
+		s.onExit(Exit{Planned: planned, Allowed: s.mayExit, How: proc.ExitStatus(err), Tail: tail})
+	}
 }
 
 func (s *processSubject) Addr() string { return s.addr }
-func (s *processSubject) Kill() error  { return s.p.Kill() }
+func (s *processSubject) Kill() error {
+	s.planned.Store(s.p.Running())
+	return s.p.Kill()
+}
 func (s *processSubject) Start() error {
 	if s.p.Running() {
 		return nil
@@ -114,5 +195,8 @@ func (s *processSubject) Restart() error {
 	}
 	return s.Start()
 }
-func (s *processSubject) Close() error    { return s.p.Stop(s.stop, subjectStopGrace) }
+func (s *processSubject) Close() error {
+	s.planned.Store(s.p.Running())
+	return s.p.Stop(s.stop, subjectStopGrace)
+}
 func (s *processSubject) Shutdown() error { return s.Close() }

@@ -3,6 +3,8 @@ package lab
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
@@ -23,6 +25,11 @@ type Reference struct {
 	PingInterval spec.Duration `yaml:"pingInterval" json:"pingInterval,omitempty"`
 	// PingTimeout is how long a session may send nothing at all before the server closes it.
 	PingTimeout spec.Duration `yaml:"pingTimeout" json:"pingTimeout,omitempty"`
+	// Quirks make the reference server behave like some servers in the wild: strict-names
+	// (a query in the application name: Start, then the session closed), late-badname (a
+	// second publisher of a name: Publish.Start, then Publish.BadName a second later), no-play2
+	// (play2 is an unknown command).
+	Quirks []string `yaml:"quirks" json:"quirks,omitempty"`
 }
 
 // Traits: the reference server runs in the harness, keeps an access log, stalls media on
@@ -36,10 +43,18 @@ func (r *Reference) Validate(p spec.Problems, _ *Server) {
 	p.NonNegative("idlePublisherTimeout", r.IdlePublisherTimeout)
 	p.NonNegative("pingInterval", r.PingInterval)
 	p.NonNegative("pingTimeout", r.PingTimeout)
+	for i, q := range r.Quirks {
+		if !slices.Contains(fakeserver.Quirks, q) {
+			p.Add(fmt.Sprintf("quirks[%d]", i), "%q is not a quirk (known: %s)", q, strings.Join(fakeserver.Quirks, ", "))
+		}
+	}
 }
 
 // unused reports the reference server's settings in a block whose subject is another kind.
 func (r *Reference) unused(p spec.Problems, key string, kind Kind) {
+	if len(r.Quirks) > 0 {
+		p.Add("quirks", "are the reference server's; this scenario's server is %s", key)
+	}
 	if r.IdlePublisherTimeout != 0 || r.PingInterval != 0 || r.PingTimeout != 0 {
 		hint := ""
 		if _, ok := kind.(Swappable); ok {
@@ -66,7 +81,7 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		specs = append(specs, st.Spec())
 	}
 	cfg := fakeserver.Config{Streams: specs, Clock: env.Clock, IdlePublisherTimeout: r.IdlePublisherTimeout.D(),
-		PingInterval: r.PingInterval.D(), PingTimeout: r.PingTimeout.D()}
+		PingInterval: r.PingInterval.D(), PingTimeout: r.PingTimeout.D(), Quirks: r.Quirks}
 	if env.OnEvent != nil {
 		cfg.OnEvent = func(ev fakeserver.Event) { env.OnEvent(name, ev) }
 	}

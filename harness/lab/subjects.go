@@ -128,6 +128,21 @@ type Env struct {
 	OnEvent func(server string, ev fakeserver.Event)
 	// OnLine receives the output lines of a server program (bounded; may be nil).
 	OnLine func(stream, line string)
+	// OnExit receives every exit of a server program the lab runs (may be nil).
+	OnExit func(Exit)
+}
+
+// Exit is how a server program the lab runs ended.
+type Exit struct {
+	// Planned is true when the harness ended it (a kill, restart or shutdown fault, or the
+	// end of the run); false when it died on its own.
+	Planned bool
+	// Allowed is true when the scenario lets the server end by itself (process.mayExit).
+	Allowed bool
+	// How is its exit status or the signal that ended it.
+	How string
+	// Tail is the last lines it wrote.
+	Tail []string
 }
 
 // kindOf is the kind called key: the reference server or a Subjects entry.

@@ -2,9 +2,7 @@ package procactor
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os/exec"
 	"sort"
 	"strings"
 	"sync"
@@ -107,7 +105,7 @@ func (a *Actor) Run(ctx context.Context) error {
 		a.record(history.Event{Kind: history.KindProcOutput, Code: stream, Message: text})
 	})
 	p, err := proc.New(proc.Spec{Args: args, Env: env, Dir: a.cfg.Spec.Dir, OnLine: onLine,
-		OnExit: func(err error) { a.record(history.Event{Kind: history.KindProcExit, Message: exitStatus(err)}) }})
+		OnExit: func(err error) { a.record(history.Event{Kind: history.KindProcExit, Message: proc.ExitStatus(err)}) }})
 	if err != nil {
 		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
 	}
@@ -151,20 +149,6 @@ func (a *Actor) Stop() {
 func (a *Actor) SwitchAddr(addr string) error {
 	a.tap.Switch(addr)
 	return nil
-}
-
-// exitStatus says how a program ended.
-func exitStatus(err error) string {
-	if err == nil {
-		return "exit status 0"
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return "killed by " + ws.Signal().String()
-		}
-	}
-	return err.Error()
 }
 
 // tapEvent adapts what the wire tap saw into the history.

@@ -45,6 +45,8 @@ type Config struct {
 	Port int
 	// OnLine receives nginx's output lines (optional).
 	OnLine func(stream, line string)
+	// OnExit receives how nginx ended, with its last output lines, at every exit (optional).
+	OnExit func(err error, tail []string)
 }
 
 // Available tells whether nginx and its RTMP module are installed (at the configured or
@@ -198,8 +200,13 @@ func start(ctx context.Context, cfg Config) (*Nginx, error) {
 		return nil, fmt.Errorf("nginx: %w", err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	p, err := proc.New(proc.Spec{Args: []string{bin, "-p", cfg.Dir, "-e", filepath.Join(cfg.Dir, "error.log"), "-c", conf},
-		Ready: addr, OnLine: cfg.OnLine})
+	var p *proc.Process
+	spec := proc.Spec{Args: []string{bin, "-p", cfg.Dir, "-e", filepath.Join(cfg.Dir, "error.log"), "-c", conf},
+		Ready: addr, OnLine: cfg.OnLine}
+	if cfg.OnExit != nil {
+		spec.OnExit = func(err error) { cfg.OnExit(err, p.Tail()) }
+	}
+	p, err = proc.New(spec)
 	if err != nil {
 		return nil, err
 	}

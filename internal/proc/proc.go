@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -30,7 +31,17 @@ type Spec struct {
 	Dir string
 	// Ready, when set, is a host:port that must accept TCP connections before Start returns.
 	Ready string
-	// ReadyTimeout bounds the wait for Ready (default 10s).
+	// ReadyBy says how Ready is checked: ReadyListen (default: a listening socket on the
+	// port, seen in /proc/net/tcp without connecting, so a one-connection server is not used
+	// up; a connect where /proc does not tell) or ReadyConnect (a TCP connect).
+	ReadyBy string
+	// ReadyLine, when set, must match a line of the program's output before Start returns
+	// (with or without Ready).
+	ReadyLine *regexp.Regexp
+	// ReadyDelay, when set, is waited after the start before Start returns (after Ready and
+	// ReadyLine).
+	ReadyDelay time.Duration
+	// ReadyTimeout bounds the wait for readiness (default 10s).
 	ReadyTimeout time.Duration
 	// OnLine receives every line the program writes, with the stream it came from
 	// ("stdout" or "stderr"); it must be safe for concurrent use.
@@ -43,11 +54,16 @@ type Spec struct {
 type Process struct {
 	spec Spec
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	exited  chan struct{} // closed when the current run ended
-	exitErr error
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed when the current run ended
+	exitErr  error
+	tail     []string      // the last lines it wrote (at most tailLines)
+	lineSeen chan struct{} // closed when a line matched ReadyLine (this run)
 }
+
+// tailLines is how many of its last output lines a process keeps, to say how it ended.
+const tailLines = 5
 
 // New prepares a process; Start runs it.
 func New(spec Spec) (*Process, error) {
@@ -97,7 +113,7 @@ func (p *Process) Start(ctx context.Context) error {
 		return fmt.Errorf("proc: start %s: %w", p.spec.Args[0], err)
 	}
 	exited := make(chan struct{})
-	p.cmd, p.exited, p.exitErr = cmd, exited, nil
+	p.cmd, p.exited, p.exitErr, p.tail, p.lineSeen = cmd, exited, nil, nil, make(chan struct{})
 	p.mu.Unlock()
 
 	var readers sync.WaitGroup
@@ -130,9 +146,6 @@ func (p *Process) Start(ctx context.Context) error {
 		}
 		close(exited)
 	}()
-	if p.spec.Ready == "" {
-		return nil
-	}
 	if err := p.waitReady(ctx); err != nil {
 		_ = p.Kill()
 		return err
@@ -144,38 +157,163 @@ func (p *Process) Start(ctx context.Context) error {
 // descendant outside its process group writes after that is not).
 const outputGrace = 2 * time.Second
 
-// lines hands every line of r to OnLine (lines longer than 64 KiB are cut).
+// MaxLine is the longest output line kept whole; a longer one is cut, marked, and reading
+// goes on with the next line.
+const MaxLine = 64 << 10
+
+// lines hands every line of r to OnLine and keeps the last ones; a line longer than MaxLine is
+// cut with a marker and the rest of it skipped, so nothing after it is lost.
 func (p *Process) lines(stream string, r io.Reader) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), 64<<10)
-	for sc.Scan() {
-		if p.spec.OnLine != nil {
-			p.spec.OnLine(stream, strings.TrimRight(sc.Text(), "\r"))
+	br := bufio.NewReaderSize(r, 4096)
+	var line []byte
+	cut := 0 // bytes of the current line past MaxLine
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if err == nil {
+			chunk = chunk[:len(chunk)-1] // the newline
+		}
+		if len(line)+len(chunk) <= MaxLine {
+			line = append(line, chunk...)
+		} else {
+			keep := max(MaxLine-len(line), 0)
+			line = append(line, chunk[:keep]...)
+			cut += len(chunk) - keep
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if len(line) > 0 || cut > 0 {
+			text := strings.TrimRight(string(line), "\r")
+			if cut > 0 {
+				text += fmt.Sprintf(" …[line cut: %d more bytes]", cut)
+			}
+			p.line(stream, text)
+		}
+		line, cut = line[:0], 0
+		if err != nil {
+			return
 		}
 	}
-	_, _ = io.Copy(io.Discard, r) // after a too-long line, keep the pipe drained
 }
 
+// line delivers one output line.
+func (p *Process) line(stream, text string) {
+	p.mu.Lock()
+	if p.tail = append(p.tail, text); len(p.tail) > tailLines {
+		p.tail = p.tail[len(p.tail)-tailLines:]
+	}
+	if re := p.spec.ReadyLine; re != nil && p.lineSeen != nil && re.MatchString(text) {
+		select {
+		case <-p.lineSeen:
+		default:
+			close(p.lineSeen)
+		}
+	}
+	p.mu.Unlock()
+	if p.spec.OnLine != nil {
+		p.spec.OnLine(stream, text)
+	}
+}
+
+// Tail is the last lines the current (or last) run wrote, oldest first.
+func (p *Process) Tail() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.tail...)
+}
+
+// Ways to check a port for readiness (Spec.ReadyBy).
+const (
+	ReadyListen  = "listen"
+	ReadyConnect = "connect"
+)
+
+// waitReady waits until the program is ready as the spec says (or exits, or ctx ends).
 func (p *Process) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, p.spec.ReadyTimeout)
 	defer cancel()
+	name := p.spec.Args[0]
+	exited := p.Exited()
+	failed := func(what string) error {
+		select {
+		case <-exited:
+			return fmt.Errorf("proc: %s exited before %s: %v%s", name, what, p.Err(), p.tailNote())
+		default:
+			return fmt.Errorf("proc: %s: not %s within %v: %w", name, what, p.spec.ReadyTimeout, ctx.Err())
+		}
+	}
+	if p.spec.Ready != "" {
+		if err := poll(ctx, exited, func() bool { return p.portReady() }); err != nil {
+			return failed(p.spec.Ready + " was listening")
+		}
+	}
+	if p.spec.ReadyLine != nil {
+		p.mu.Lock()
+		seen := p.lineSeen
+		p.mu.Unlock()
+		select {
+		case <-seen:
+		case <-exited:
+			return failed(fmt.Sprintf("it wrote a line matching %q", p.spec.ReadyLine))
+		case <-ctx.Done():
+			return failed(fmt.Sprintf("it wrote a line matching %q", p.spec.ReadyLine))
+		}
+	}
+	if d := p.spec.ReadyDelay; d > 0 {
+		select {
+		case <-time.After(d):
+		case <-exited:
+			return failed(fmt.Sprintf("its ready delay of %v was over", d))
+		case <-ctx.Done():
+			return failed(fmt.Sprintf("its ready delay of %v was over", d))
+		}
+	}
+	select {
+	case <-exited:
+		return failed("it was ready")
+	default:
+		return nil
+	}
+}
+
+// tailNote is the last output lines, for an error ("" when it wrote none).
+func (p *Process) tailNote() string {
+	if t := p.Tail(); len(t) > 0 {
+		return "; last output: " + strings.Join(t, " | ")
+	}
+	return ""
+}
+
+// poll calls ready every 20 ms until it is true; an error when exited closes or ctx ends first.
+func poll(ctx context.Context, exited <-chan struct{}, ready func() bool) error {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	for {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", p.spec.Ready)
-		if err == nil {
-			c.Close()
-			return nil
-		}
+	for !ready() {
 		select {
-		case <-p.Exited():
-			return fmt.Errorf("proc: %s exited before %s answered: %v", p.spec.Args[0], p.spec.Ready, p.Err())
+		case <-exited:
+			return errors.New("exited")
 		case <-ctx.Done():
-			return fmt.Errorf("proc: %s: %s did not answer within %v: %w", p.spec.Args[0], p.spec.Ready, p.spec.ReadyTimeout, ctx.Err())
+			return ctx.Err()
 		case <-tick.C:
 		}
 	}
+	return nil
+}
+
+// portReady tells whether the Ready address takes connections: by a listening socket in
+// /proc/net/tcp (no connection made) unless ReadyBy says connect or /proc cannot tell.
+func (p *Process) portReady() bool {
+	if p.spec.ReadyBy != ReadyConnect {
+		if on, err := Listening(p.spec.Ready); err == nil {
+			return on
+		}
+	}
+	c, err := net.DialTimeout("tcp", p.spec.Ready, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 func (p *Process) endedLocked() bool {
