@@ -49,8 +49,16 @@ const (
 	MutantIgnorePings = "ignore-pings"
 	// MutantRestartTimestamps starts its timestamps at 0 again on every republish.
 	MutantRestartTimestamps = "restart-timestamps"
+	// MutantQueryInApp puts its identity in the application name as a query
+	// (live?sfclient=cam&sfconn=1), as streamfault's clients once did: servers that validate
+	// application names refuse it.
+	MutantQueryInApp = "query-in-app"
+	// MutantResetOnAccept counts itself restored on any Publish.Start, also one the server
+	// takes back at once, and starts its restore count again: against a server that keeps
+	// taking it back it restores forever.
+	MutantResetOnAccept = "reset-on-accept"
 )
 
 // PublisherMutants lists the publisher's deliberately broken behaviours.
 var PublisherMutants = []string{MutantNoBitrateCheck, MutantRestoreForever, MutantRestoreAfterManualStop,
-	MutantIgnorePings, MutantRestartTimestamps}
+	MutantIgnorePings, MutantRestartTimestamps, MutantQueryInApp, MutantResetOnAccept}

@@ -8,6 +8,12 @@ import (
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
+// AcceptHold is how long a server's acceptance of a publish must hold (the session open, no
+// refusal on it) before the publisher counts it as restored and starts its restore count
+// again: a server that answers Publish.Start and takes it back at once has refused the
+// attempt. The checkers judge accepts by the same rule.
+const AcceptHold = 3 * time.Second
+
 // Defaults of the scripted clients' options, applied by their Default methods (the scenario
 // loader resolves them once; the constructors fill the same ones for direct API users).
 const (

@@ -140,7 +140,8 @@ type pubState struct {
 	addr      string
 	cur       *netConnection
 	cancelCur context.CancelFunc
-	live      bool // Publish.Start received on cur
+	live      bool             // Publish.Start received on cur
+	held      <-chan time.Time // cur's Publish.Start has held AcceptHold: restored
 	codec     int
 	attempts  int
 	wait      time.Duration // the next restore wait
@@ -221,6 +222,8 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case <-st.restore:
 			st.restore = nil
 			p.attempt(st, open)
+		case <-st.held:
+			st.held, st.attempts, st.wait = nil, 0, p.cfg.Restore.timeout() // the publish held: restored
 		case <-st.nextCheck:
 			st.nextCheck = st.checks.Next()
 			p.checkBitrate(st)
@@ -268,7 +271,7 @@ func (p *Publisher) drop(st *pubState, why string) {
 			p.emit(Event{Kind: EventStatus, Code: status.ConnectClosed, Conn: st.n, SelfClosed: true, Message: "closed by the publisher: " + why})
 		}
 	}
-	st.cur, st.live, st.strikes, st.misses = nil, false, 0, 0
+	st.cur, st.live, st.strikes, st.misses, st.held = nil, false, 0, 0, nil
 }
 
 // scheduleRestore arms the restore timer after a failure.
@@ -324,7 +327,10 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 		p.emit(Event{Kind: EventStatus, Code: ev.code, Conn: ev.n})
 		switch ev.code {
 		case status.PublishStart:
-			st.live, st.attempts, st.wait = true, 0, p.cfg.Restore.timeout()
+			st.live, st.held = true, p.clk.After(AcceptHold) // restored once it holds
+			if p.cfg.Mutant == MutantResetOnAccept {
+				st.attempts, st.wait = 0, p.cfg.Restore.timeout()
+			}
 		case status.PublishBadName, status.PublishFailed:
 			p.drop(st, "publish refused ("+ev.code+")")
 			p.scheduleRestore(st, "publish refused ("+ev.code+")")

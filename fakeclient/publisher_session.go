@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -18,7 +20,11 @@ import (
 // connection fails, and reports what the server says.
 func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 time.Time, out chan<- pubEvent) {
 	send := func(ev pubEvent) bool { return deliver(ctx, out, ev) }
-	nc, err := dial(ctx, addr, p.cfg.App, Identity{Client: p.cfg.ID, Conn: n}, p.cfg.Conn)
+	app := p.cfg.App
+	if p.cfg.Mutant == MutantQueryInApp {
+		app += fmt.Sprintf("?sfclient=%s&sfconn=%d", url.QueryEscape(p.cfg.ID), n)
+	}
+	nc, err := dial(ctx, addr, app, Identity{Client: p.cfg.ID, Conn: n}, p.cfg.Conn)
 	if err != nil {
 		send(pubEvent{n: n, failed: true, err: err})
 		return

@@ -92,7 +92,7 @@ func (v *Viewer) Run(ctx context.Context) error {
 	}
 	say := func(ev Event) { emit(v.cfg.OnEvent, v.clk, ev) }
 	open()
-	var end, restore <-chan time.Time
+	var end, restore, held <-chan time.Time // held: the current play's accept has held AcceptHold
 	if v.cfg.Duration > 0 {
 		end = v.clk.After(v.cfg.Duration)
 	}
@@ -104,6 +104,8 @@ func (v *Viewer) Run(ctx context.Context) error {
 			return nil
 		case a := <-v.switches:
 			addr = a
+		case <-held:
+			held, attempts = nil, 0 // restored: the next outage counts from 1 again
 		case <-restore:
 			restore = nil
 			attempts++
@@ -114,12 +116,16 @@ func (v *Viewer) Run(ctx context.Context) error {
 				continue
 			}
 			if e.ev != nil {
-				if e.ev.Code == status.PlayStart {
-					attempts = 0
+				switch e.ev.Code {
+				case status.PlayStart:
+					held = v.clk.After(AcceptHold)
+				case status.PlayFailed, status.PlayStreamNotFound:
+					held = nil // taken back
 				}
 				say(*e.ev)
 				continue
 			}
+			held = nil // the session ended: an accept that had not held yet did not
 			msg := "closed"
 			if e.err != nil {
 				msg = e.err.Error()

@@ -71,7 +71,11 @@ func (r *Result) Problems() []string {
 	if r.Interrupted != "" {
 		return []string{"run interrupted (" + r.Interrupted + "): no verdict"}
 	}
-	out := append(subjectDeaths(r.History), r.Scenario.Controls().Problems(r.Verdicts)...)
+	var out []string
+	if !r.Scenario.Controls().Expects(check.NameSubjectAlive) { // a negative control judges the death itself
+		out = subjectDeaths(r.History)
+	}
+	out = append(out, r.Scenario.Controls().Problems(r.Verdicts)...)
 	for _, f := range r.Faults {
 		if !f.Fired && !f.Optional {
 			out = append(out, fmt.Sprintf("fault %s never fired (%s); mark it optional: true if it may not", f.Name, f.Trigger))

@@ -110,12 +110,15 @@ func (r *run) build(ctx context.Context, opts Options) error {
 // evidence each server and client gives.
 func (r *run) recordLab() {
 	s, l := r.s, r.lab
-	evidence := ""
-	if s.Server.Traits().AccessLog {
-		evidence = history.AccessLog
+	var evidence []string
+	if tr := s.Server.Traits(); tr.AccessLog {
+		evidence = append(evidence, history.AccessLog)
+	}
+	if s.Server.Traits().Program {
+		evidence = append(evidence, history.Exits)
 	}
 	for _, name := range s.Server.Names() {
-		r.rec.Record(history.Event{Source: name, Kind: history.KindServer, Message: l.Kind(), Code: evidence})
+		r.rec.Record(history.Event{Source: name, Kind: history.KindServer, Message: l.Kind(), Code: strings.Join(evidence, ",")})
 	}
 	for _, st := range s.Server.Streams {
 		r.rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name, Count: st.Frames(), FPS: st.FPS})
@@ -174,7 +177,7 @@ func (r *run) play(ctx context.Context) error {
 		go func() {
 			defer actors.Done()
 			err := a.Run(ctx)
-			msg := "ended normally"
+			msg := history.EndedNormally
 			if err != nil {
 				msg = err.Error()
 			}

@@ -9,11 +9,15 @@
 //	TOXIPROXY_URL           use an external toxiproxy-server instead of the embedded one
 //	STREAMFAULT_NO_EXPECTED_FAILURES=1
 //	                        ignore expectFailures, to see a negative control's own failure
+//	STREAMFAULT_BIN         the streamfault program scenarios run as a server ({streamfault});
+//	                        default: built once for the suite
 package scenarios_test
 
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -29,6 +33,7 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/leakcheck"
+	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/reports"
 )
 
@@ -54,6 +59,32 @@ func TestScenarios(t *testing.T) {
 	}
 	RunSpecs(t, "Scenarios")
 }
+
+// The streamfault program, built once for the suite (process 1) and shared with every
+// parallel process: scenarios run it as a server program ({streamfault} in a command).
+var _ = SynchronizedBeforeSuite(func() []byte {
+	if p := os.Getenv(proc.SelfEnv); p != "" {
+		return []byte(p)
+	}
+	dir, err := os.MkdirTemp("", "streamfault-suite-bin-")
+	Expect(err).NotTo(HaveOccurred())
+	bin := filepath.Join(dir, "streamfault")
+	args := []string{"build", "-o", bin}
+	if raceEnabled { // the test build's packages are race-built already: reuse them
+		args = append(args, "-race")
+	}
+	out, err := exec.Command("go", append(args, "../cmd/streamfault")...).CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), "go build streamfault: %s", out)
+	return []byte(bin)
+}, func(bin []byte) {
+	Expect(os.Setenv(proc.SelfEnv, string(bin))).To(Succeed())
+})
+
+var _ = SynchronizedAfterSuite(func() {}, func() {
+	if bin := os.Getenv(proc.SelfEnv); strings.Contains(bin, "streamfault-suite-bin-") {
+		_ = os.RemoveAll(filepath.Dir(bin))
+	}
+})
 
 var _ = Describe("Scenario", func() {
 	ignoreExpected := os.Getenv("STREAMFAULT_NO_EXPECTED_FAILURES") != ""

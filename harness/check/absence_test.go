@@ -1,9 +1,12 @@
 package check
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 func statusAt(b *hb, at int, client, code string, conn int, self bool) *hb {
@@ -73,4 +76,29 @@ func TestReconnectsAfterLoss(t *testing.T) {
 	statusAt(p, 1000, "cam", "NetConnection.Connect.Closed", 1, true)
 	statusAt(p, 1500, "cam", "NetConnection.Connect.Success", 2, false)
 	expect(t, reconnectsAfterLoss(&p.h, "cam"), Fail, "connection 1 was closed by cam itself")
+}
+
+// TestReconnectsAfterLossRetriesAndLateLosses: a connect that failed before the first one
+// that succeeded is a retry, not a reconnect with no loss behind it; a loss closer to the
+// client's planned end than within cannot be judged (unknown), while one before an end of the
+// client's own choosing (it gave up) is a failure.
+func TestReconnectsAfterLossRetriesAndLateLosses(t *testing.T) {
+	b := &hb{}
+	statusAt(b, 0, "v", "NetConnection.Connect.Failed", 1, false)
+	statusAt(b, 300, "v", "NetConnection.Connect.Success", 2, false)
+	v := reconnectsAfterLoss(&b.h, "v")
+	expect(t, v, Unknown, "never reconnected")
+	if !strings.Contains(strings.Join(v.Evidence, "\n"), "a retry, not a reconnect") {
+		t.Fatalf("evidence %v", v.Evidence)
+	}
+	late := func(end string) *hb {
+		b := &hb{}
+		statusAt(b, 0, "cam", "NetConnection.Connect.Success", 1, false)
+		statusAt(b, 9800, "cam", "NetConnection.Connect.Closed", 1, false)
+		b.add(ms(10000), history.Event{Source: "cam", Kind: history.KindActorEnd, Message: end})
+		return b
+	}
+	c := &ReconnectsAfterLoss{ClientRef: spec.ClientRef{Client: "cam"}, Within: spec.Duration(time.Second)}
+	expect(t, c.Judge(&late(history.EndedNormally).h), Unknown, "too close to its end to judge within 1s")
+	expect(t, c.Judge(&late("restore gave up after 5 attempts").h), Fail, "connection 1 was lost at 9.800s and cam never connected again")
 }

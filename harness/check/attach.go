@@ -19,8 +19,6 @@ type OldConnectionClosedAfterAttach struct {
 // JSONSchemaAlias documents the checker's parameters with ClientRef's schema.
 func (OldConnectionClosedAfterAttach) JSONSchemaAlias() any { return spec.ClientRef{} }
 
-// Subject is the client.
-
 // Default leaves the parameters as they are.
 func (c *OldConnectionClosedAfterAttach) Default(*Scope) {}
 

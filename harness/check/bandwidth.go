@@ -19,8 +19,6 @@ type BandwidthMeasured struct {
 	Tolerance *float64 `yaml:"tolerance" json:"tolerance,omitempty"`
 }
 
-// Subject is the player.
-
 // Default sets the tolerance to 0.2.
 func (c *BandwidthMeasured) Default(*Scope) {
 	if c.Tolerance == nil {

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/streamfault/streamfault/internal/spec"
@@ -70,4 +71,15 @@ func ValidateControls(list []string, field string, expects []Expectation, p spec
 			p.Add(fmt.Sprintf("%s[%d]", field, i), "%q is not one of this scenario's checkers", n)
 		}
 	}
+}
+
+// Expects tells whether the controls name checker (for all its verdicts or one subject's) as
+// one that must fail or say unknown.
+func (c Controls) Expects(checker string) bool {
+	for _, n := range append(slices.Clone(c.Failures), c.Unknown...) {
+		if n == checker || strings.HasPrefix(n, checker+"(") {
+			return true
+		}
+	}
+	return false
 }

@@ -35,8 +35,10 @@ type Checker interface {
 type Scope struct {
 	// Timeout is the scenario's timeout.
 	Timeout spec.Duration
-	// Clients and Faults are the names the scenario defines.
-	Clients, Faults spec.Names
+	// Clients, Faults and Servers are the names the scenario defines.
+	Clients, Faults, Servers spec.Names
+	// FirstServer is the server a checker judges when it names none.
+	FirstServer string
 	// Client returns a client's role options (nil when undefined).
 	Client func(name string) role.Options
 }
@@ -153,7 +155,11 @@ func Validate(expects []Expectation, s *Scope, p spec.Problems) spec.Names {
 		used[e.Name] = true
 		own := f.At(e.Name)
 		e.Params.Validate(own, s)
-		if c := e.Params.Subject(); !s.Clients[c] {
+		if _, server := e.Params.(interface{ judgesServer() }); server {
+			if c := e.Params.Subject(); !s.Servers[c] {
+				own.Add("server", "%q is not a server of this scenario%s", c, s.Servers.Known())
+			}
+		} else if c := e.Params.Subject(); !s.Clients[c] {
 			own.Add("client", "%q is not a defined client%s", c, s.Clients.Known())
 		}
 	}

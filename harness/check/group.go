@@ -48,13 +48,17 @@ func judgeGroup(h *history.History, e Expectation) Verdict {
 	return v
 }
 
-// forClient is a copy of a checker's parameters judging another client (every checker's
-// parameters name their client in a field Client).
+// forClient is a copy of a checker's parameters judging another client (every checker of
+// clients names its client in a field Client; one that judges a server is returned as it is).
 func forClient(c Checker, client string) Checker {
 	src := reflect.ValueOf(c).Elem()
 	dst := reflect.New(src.Type())
 	dst.Elem().Set(src)
-	dst.Elem().FieldByName("Client").SetString(client)
+	f := dst.Elem().FieldByName("Client")
+	if !f.IsValid() {
+		return c
+	}
+	f.SetString(client)
 	return dst.Interface().(Checker)
 }
 

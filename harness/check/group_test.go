@@ -11,6 +11,9 @@ import (
 func TestEveryCheckerJudgesAGroupMember(t *testing.T) {
 	for _, k := range Checkers {
 		c := k.New()
+		if _, server := c.(interface{ judgesServer() }); server {
+			continue
+		}
 		m := forClient(c, "p7")
 		if m.Subject() != "p7" || c.Subject() != "" {
 			t.Errorf("%s: copy judges %q, original %q", k.Key, m.Subject(), c.Subject())

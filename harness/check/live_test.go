@@ -1,6 +1,8 @@
 package check
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,4 +142,36 @@ func TestLiveResumes(t *testing.T) {
 	expect(t, liveResumes(&view(0, 0.04, 0).h, "w", time.Second, 1), Fail, "timestamp went back from 0.040s to 0.000s")
 	expect(t, liveResumes(&view(0, 0.04).h, "w", time.Second, 2), Fail, "saw 1 publish(es) of cam, expected at least 2")
 	expect(t, liveResumes(&(&hb{}).h, "w", time.Second, 1), Fail, "received no frame")
+}
+
+// TestAcceptsThatDoNotHoldAreNotRestores: a Publish.Start the server takes back at once (it
+// closes the session; no fault on the path) restores nothing, so a client that counts it as a
+// success and starts its count again passes maxTries; the same close during a drop on the
+// client's route is a loss, and the accept before it held.
+func TestAcceptsThatDoNotHoldAreNotRestores(t *testing.T) {
+	pol := fakeclient.Restore{Timeout: spec.Duration(500 * time.Millisecond), MaxTries: 3}
+	taken := func(withFault bool) *hb {
+		b := (&hb{}).lab("cam", "wifi")
+		b.add(0, history.Event{Source: "harness", Kind: history.KindRoute, Route: "wifi", Target: "origin"})
+		at := ms(1000)
+		for i := 1; i <= 5; i++ {
+			cam(b, at, history.KindClientWait, history.Event{})
+			at += ms(500)
+			cam(b, at, history.KindClientAttempt, history.Event{Strikes: 1, Conn: i}) // the client starts again every time
+			cam(b, at+ms(5), history.KindClientStatus, history.Event{Code: "NetStream.Publish.Start", Conn: i})
+			if withFault {
+				drop := fmt.Sprintf("drop-%d", i)
+				b.add(at+ms(5), history.Event{Source: drop, Kind: history.KindFaultStart, Fault: drop, Route: "wifi"})
+				b.add(at+ms(5), history.Event{Source: drop, Kind: history.KindFaultEnd, Fault: drop, Route: "wifi"})
+			}
+			cam(b, at+ms(6), history.KindClientStatus, history.Event{Code: "NetConnection.Connect.Closed", Conn: i})
+		}
+		return b
+	}
+	v := restorePolicy(&taken(false).h, "cam", pol)
+	expect(t, v, Fail, "attempt 4 at 3.000s exceeds maxTries 3 (counted since the last accept that held)")
+	if !strings.Contains(strings.Join(v.Evidence, "\n"), "did not hold: the server closed the session 0.001s later") {
+		t.Fatalf("evidence %v", v.Evidence)
+	}
+	expect(t, restorePolicy(&taken(true).h, "cam", pol), Pass, "5 outage(s), at most 1 of 3")
 }

@@ -23,8 +23,6 @@ type LiveResumes struct {
 	MinPublishes int `yaml:"minPublishes" json:"minPublishes,omitempty"`
 }
 
-// Subject is the viewer.
-
 // Default sets the deadline to 5s and minPublishes to 1.
 func (c *LiveResumes) Default(*Scope) {
 	if c.Within == 0 {
@@ -114,7 +112,7 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 
 // publishesOf lists the publishes of stream on the server client plays from: from the
 // reference server's access log, or for a server without one from the publishers' own
-// NetStream.Publish.Start (a publisher whose publish request names the stream).
+// NetStream.Publish.Start that held (a publisher whose publish request names the stream).
 func publishesOf(h *history.History, client, stream string) []history.Event {
 	srv := serverOf(h, routeAt(h, client, 0))
 	var out []history.Event
@@ -136,8 +134,18 @@ func publishesOf(h *history.History, client, stream string) []history.Event {
 			names[[2]any{e.Source, e.Conn}] = true
 		}
 	}
+	held := map[string]map[[2]int]bool{} // per publisher: (time, connection) of each accept that held
 	for _, e := range h.Kind(history.KindClientStatus) {
-		if e.Code == status.PublishStart && names[[2]any{e.Source, e.Conn}] {
+		if e.Code != status.PublishStart || !names[[2]any{e.Source, e.Conn}] {
+			continue
+		}
+		if held[e.Source] == nil {
+			held[e.Source] = map[[2]int]bool{}
+			for _, a := range accepts(h, e.Source) {
+				held[e.Source][[2]int{int(a.at), a.conn}] = a.held
+			}
+		}
+		if held[e.Source][[2]int{int(e.At), e.Conn}] { // an accept the server took back is no publish
 			ev := e
 			ev.Stream = stream
 			out = append(out, ev)

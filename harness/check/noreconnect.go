@@ -23,8 +23,6 @@ type NoReconnect struct {
 	Fault string `yaml:"fault" json:"fault"`
 }
 
-// Subject is the client.
-
 // Default leaves the parameters as they are.
 func (c *NoReconnect) Default(*Scope) {}
 

@@ -20,8 +20,6 @@ type PlaylistRebuilt struct {
 // JSONSchemaAlias documents the checker's parameters with ClientRef's schema.
 func (PlaylistRebuilt) JSONSchemaAlias() any { return spec.ClientRef{} }
 
-// Subject is the client.
-
 // Default leaves the parameters as they are.
 func (c *PlaylistRebuilt) Default(*Scope) {}
 

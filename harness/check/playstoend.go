@@ -18,8 +18,6 @@ type PlaysToEnd struct {
 	Within spec.Duration `yaml:"within" json:"within,omitempty"`
 }
 
-// Subject is the player.
-
 // Default sets the deadline to the scenario's timeout.
 func (c *PlaysToEnd) Default(s *Scope) {
 	if c.Within == 0 {

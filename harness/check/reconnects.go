@@ -18,8 +18,6 @@ type Reconnects struct {
 	Count int `yaml:"count" json:"count"`
 }
 
-// Subject is the player.
-
 // Default leaves the parameters as they are.
 func (c *Reconnects) Default(*Scope) {}
 

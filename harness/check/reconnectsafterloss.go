@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
@@ -19,8 +20,6 @@ type ReconnectsAfterLoss struct {
 	// Within, when set, is how soon after each loss the client must be connected again.
 	Within spec.Duration `yaml:"within" json:"within,omitempty"`
 }
-
-// Subject is the client.
 
 // Default leaves the parameters as they are.
 func (c *ReconnectsAfterLoss) Default(*Scope) {}
@@ -42,8 +41,9 @@ func (c *ReconnectsAfterLoss) Judge(h *history.History) Verdict {
 // new connection within d.
 func reconnectedWithin(h *history.History, v Verdict, client string, d time.Duration) Verdict {
 	own := h.Of(client)
-	var problems []string
+	var problems, unjudged []string
 	losses := 0
+	end := clientEnd(h, client)
 	for i, e := range own {
 		if e.Kind != history.KindClientStatus || e.Code != status.ConnectClosed || (e.SelfClosed && !justifiedClose(own[:i], e)) {
 			continue
@@ -57,14 +57,36 @@ func reconnectedWithin(h *history.History, v Verdict, client string, d time.Dura
 			}
 		}
 		switch {
+		case next == nil && end-e.At < d:
+			unjudged = append(unjudged, fmt.Sprintf("connection %d was lost at %s, %s before %s ended: too close to its end to judge within %v", e.Conn, sec(e.At), sec(end-e.At), client, d))
 		case next == nil:
 			problems = append(problems, fmt.Sprintf("connection %d was lost at %s and %s never connected again", e.Conn, sec(e.At), client))
 		case next.At-e.At > d:
 			problems = append(problems, fmt.Sprintf("connection %d was lost at %s and %s connected again only %s later (within %v expected)", e.Conn, sec(e.At), client, sec(next.At-e.At), d))
 		}
 	}
-	return withinVerdict(v, problems, losses, d)
+	return withinVerdict(v, problems, unjudged, losses, d)
 }
+
+// clientEnd is when a client was made to end from outside — its duration or script over, the
+// run over, a program stopped by the harness — or forever when it ended by itself (it gave up,
+// a program exited): a loss too close to a planned end cannot be judged; one before an end of
+// the client's own choosing can.
+func clientEnd(h *history.History, client string) time.Duration {
+	if isProcess(h, client) {
+		for _, e := range h.Of(client, history.KindProcStop) {
+			return e.At
+		}
+		return forever
+	}
+	for _, e := range h.Of(client, history.KindActorEnd) {
+		if e.Message == history.EndedNormally || strings.HasPrefix(e.Message, "context ") {
+			return e.At
+		}
+	}
+	return forever
+}
+
 
 // justifiedClose tells whether the client closed connection closed.Conn on something it saw
 // on it (before is the client's history up to the close).
@@ -77,12 +99,18 @@ func justifiedClose(before []history.Event, closed history.Event) bool {
 	return false
 }
 
-// withinVerdict merges the losses' problems into the reconnect verdict v.
-func withinVerdict(v Verdict, problems []string, losses int, d time.Duration) Verdict {
+// withinVerdict merges the losses' problems into the reconnect verdict v; losses too close
+// to the client's end to judge (unjudged) make a verdict with nothing else to go on unknown.
+func withinVerdict(v Verdict, problems, unjudged []string, losses int, d time.Duration) Verdict {
 	if len(problems) == 0 {
-		if losses > 0 && v.Status == Pass {
-			v.Message += fmt.Sprintf("; each of %d loss(es) was followed by a reconnect within %v", losses, d)
+		judged := losses - len(unjudged)
+		switch {
+		case judged > 0 && v.Status == Pass:
+			v.Message += fmt.Sprintf("; each of %d loss(es) was followed by a reconnect within %v", judged, d)
+		case len(unjudged) > 0 && v.Status != Fail:
+			v.Status, v.Message = Unknown, unjudged[0]
 		}
+		v.Evidence = limit(append(v.Evidence, unjudged...))
 		return v
 	}
 	if v.Status == Fail {
@@ -123,14 +151,17 @@ func (c *ReconnectsAfterLoss) JudgeWire(h *history.History) Verdict {
 	if c.Within == 0 {
 		return v
 	}
-	var late []string
+	var late, unjudged []string
 	losses := 0
+	end := clientEnd(h, c.Client)
 	for i, wc := range conns {
 		if !wc.lost() {
 			continue
 		}
 		losses++
-		if i+1 == len(conns) {
+		if i+1 == len(conns) && end-wc.closed.At < c.Within.D() {
+			unjudged = append(unjudged, fmt.Sprintf("%s, %s before %s ended: too close to its end to judge within %v", wc.how(), sec(end-wc.closed.At), c.Client, c.Within))
+		} else if i+1 == len(conns) {
 			msg := fmt.Sprintf("%s, and %s never connected again", wc.how(), c.Client)
 			if x := exitOf(h, c.Client); x != "" {
 				msg += " (" + x + ")"
@@ -144,7 +175,7 @@ func (c *ReconnectsAfterLoss) JudgeWire(h *history.History) Verdict {
 		v.Status, v.Message = Unknown, c.Client+" lost no connection and never reconnected: there is nothing to judge"
 		return v
 	}
-	return withinVerdict(v, late, losses, c.Within.D())
+	return withinVerdict(v, late, unjudged, losses, c.Within.D())
 }
 
 // justifications are what entitles a client to close its own connection and reconnect: a
@@ -178,7 +209,10 @@ func reconnectsAfterLoss(h *history.History, client string) Verdict {
 		if e.Kind != history.KindClientStatus || e.Code != status.ConnectSuccess {
 			continue
 		}
-		if e.Conn < 2 {
+		if e.Conn < 2 || prevSuccess < 0 { // the first connection, after any failed connects: no reconnect
+			if e.Conn >= 2 {
+				evidence = append(evidence, fmt.Sprintf("connection %d at %s was %s's first that connected (%d connect(s) failed before it): a retry, not a reconnect", e.Conn, sec(e.At), client, e.Conn-1))
+			}
 			prevSuccess = i
 			continue
 		}
@@ -226,7 +260,7 @@ func reconnectsAfterLoss(h *history.History, client string) Verdict {
 		}
 	}
 	if reconnects == 0 && len(problems) == 0 {
-		v.Status, v.Message = Unknown, client+" never reconnected: there is no reconnect to judge"
+		v.Status, v.Message, v.Evidence = Unknown, client+" never reconnected: there is no reconnect to judge", limit(evidence)
 		return v
 	}
 	return conclude(v, problems, evidence, fmt.Sprintf("each of %d reconnect(s) followed a loss", reconnects))

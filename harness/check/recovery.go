@@ -79,7 +79,7 @@ func Recoveries(h *history.History, client string) []Recovery {
 			switch {
 			case !publisher && (e.Kind == history.KindClientReceived || e.Kind == history.KindClientDropped):
 				out = append(out, Recovery{Fault: f.name, FaultAt: f.start, Took: e.At - f.start, Until: UntilFirstFrame, Conn: e.Conn})
-			case publisher && e.Kind == history.KindClientStatus && e.Code == status.PublishStart:
+			case publisher && e.Kind == history.KindClientStatus && e.Code == status.PublishStart && heldAt(h, client, e):
 				out = append(out, Recovery{Fault: f.name, FaultAt: f.start, Took: e.At - f.start, Until: UntilRepublish, Conn: e.Conn})
 			default:
 				continue

@@ -31,8 +31,6 @@ type Republishes struct {
 	MaxTries int           `yaml:"-" json:"maxTries,omitempty" jsonschema:"-"`
 }
 
-// Subject is the publisher.
-
 // Default sets the viewer's deadline to 5s and takes the publisher's bitrate check.
 func (c *Republishes) Default(s *Scope) {
 	if c.Within == 0 {
@@ -173,6 +171,10 @@ func (c *Republishes) JudgeWire(h *history.History) Verdict {
 		var on int
 		for _, nx := range pubs[i+1:] {
 			if st := nx.status(status.PublishStart); st != nil {
+				if ok, how := heldOnWire(h, c.Client, nx, *st); !ok {
+					evidence = append(evidence, fmt.Sprintf("the publish on connection %d was accepted at %s but did not hold: %s", nx.n, sec(st.At), how))
+					continue
+				}
 				next, on = st, nx.n
 				break
 			}
@@ -220,12 +222,16 @@ func viewerAgain(h *history.History, viewer string, pub, within time.Duration, p
 
 // republished is the first publish of client after t that a server accepted: from the
 // reference server's access log (by identity), or for a server without one from the status
-// the client got (NetStream.Publish.Start); by says which.
+// the client got (a NetStream.Publish.Start that held AcceptHold); by says which.
 func republished(h *history.History, client string, t time.Duration) (*history.Event, string) {
 	if srv := serverOf(h, routeAt(h, client, t)); !hasAccessLog(h, srv) {
+		a := heldAccept(h, client, status.PublishStart, t)
+		if a == nil {
+			return nil, ""
+		}
 		for _, e := range h.Of(client, history.KindClientStatus) {
-			if e.At > t && e.Code == status.PublishStart {
-				return &e, fmt.Sprintf("%s accepted it (NetStream.Publish.Start on connection %d)", srv, e.Conn)
+			if e.At == a.at && e.Conn == a.conn {
+				return &e, fmt.Sprintf("%s accepted it (NetStream.Publish.Start on connection %d, and it held)", srv, e.Conn)
 			}
 		}
 		return nil, ""

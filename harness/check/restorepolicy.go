@@ -9,7 +9,6 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/internal/spec"
-	"github.com/streamfault/streamfault/internal/status"
 )
 
 // NameRestorePolicy is the restorePolicy checker's YAML key.
@@ -25,8 +24,6 @@ type RestorePolicy struct {
 
 // JSONSchemaAlias documents the checker's parameters with ClientRef's schema.
 func (RestorePolicy) JSONSchemaAlias() any { return spec.ClientRef{} }
-
-// Subject is the client.
 
 // Default takes the client's restore policy.
 func (c *RestorePolicy) Default(s *Scope) {
@@ -63,71 +60,65 @@ func (c *RestorePolicy) Judge(h *history.History) Verdict {
 // restorePolicy checks WCS's restore timer: attempt numbers never pass maxTries, each attempt
 // waits at least the timeout (growing by factor with backoff, less jitter) after the failure
 // that armed it, numbering restarts after a success, and a policy that ran out ends with a
-// terminal FAILED and no attempt after it.
+// terminal FAILED and no attempt after it. A success is an accept that held (see AcceptHold):
+// a Publish.Start the server took back at once restored nothing, so attempts are numbered here
+// from the history, not taken from the client's own count.
 func restorePolicy(h *history.History, client string, r fakeclient.Restore) Verdict {
 	v := Verdict{Checker: NameRestorePolicy, Subject: client}
 	var problems, evidence []string
 	var armed *history.Event
-	outages, maxSeen, failedAt := 0, 0, time.Duration(-1)
+	held := map[[2]int]accept{} // (time, connection) of each accept -> how it went
+	for _, a := range accepts(h, client) {
+		held[[2]int{int(a.at), a.conn}] = a
+	}
+	outages, count, maxSeen, failedAt, lastAttempt, lastSuccess := 0, 0, 0, time.Duration(-1), time.Duration(-1), time.Duration(-1)
 	for _, e := range h.Of(client) {
 		switch e.Kind {
 		case history.KindClientWait:
 			ev := e
 			armed = &ev
 		case history.KindClientAttempt:
+			count++
+			lastAttempt = e.At
 			if failedAt >= 0 {
-				problems = append(problems, fmt.Sprintf("attempt %d at %s after the terminal FAILED at %s", e.Strikes, sec(e.At), sec(failedAt)))
+				problems = append(problems, fmt.Sprintf("attempt %d at %s after the terminal FAILED at %s", count, sec(e.At), sec(failedAt)))
 			}
-			if e.Strikes == 1 {
+			if count == 1 {
 				outages++
 			}
-			maxSeen = max(maxSeen, e.Strikes)
-			if e.Strikes > r.MaxTries {
-				problems = append(problems, fmt.Sprintf("attempt %d at %s exceeds maxTries %d", e.Strikes, sec(e.At), r.MaxTries))
+			maxSeen = max(maxSeen, count)
+			if count > r.MaxTries {
+				problems = append(problems, fmt.Sprintf("attempt %d at %s exceeds maxTries %d (counted since the last accept that held)", count, sec(e.At), r.MaxTries))
 			}
-			want := r.Timeout.D()
-			jitter := 0.0
-			if b := r.Backoff; b != nil {
-				want = time.Duration(math.Min(float64(want)*math.Pow(b.Factor, float64(e.Strikes-1)), float64(b.Max.D())))
-				jitter = b.Jitter
-			}
-			least := time.Duration(float64(want)*(1-jitter)) - schedTolerance/3
-			if armed != nil {
-				wait := e.At - armed.At
-				line := fmt.Sprintf("attempt %d at %s, %s after the failure (policy %v)", e.Strikes, sec(e.At), sec(wait), want)
-				if wait < least {
+			if line, early := attemptWait(r, count, armed, e); line != "" {
+				if early {
 					problems = append(problems, "attempt too early: "+line)
 				} else {
 					evidence = append(evidence, line)
 				}
-				armed = nil
 			}
+			armed = nil
 		case history.KindClientStatus:
-			if e.Code == status.PublishStart || e.Code == status.PlayStart {
-				evidence = append(evidence, fmt.Sprintf("restored at %s (%s)", sec(e.At), e.Code))
+			a, ok := held[[2]int{int(e.At), e.Conn}]
+			switch {
+			case !ok || e.Code != a.code:
+			case a.held:
+				count, lastSuccess = 0, e.At
+				evidence = append(evidence, fmt.Sprintf("restored at %s (%s held)", sec(e.At), e.Code))
+			default:
+				evidence = append(evidence, "not a restore: "+a.String())
 			}
 		case history.KindClientFailed:
 			failedAt = e.At
 			evidence = append(evidence, fmt.Sprintf("terminal FAILED at %s: %s", sec(e.At), e.Message))
-			if maxSeen < r.MaxTries {
-				problems = append(problems, fmt.Sprintf("FAILED at %s after only %d of %d attempts", sec(e.At), maxSeen, r.MaxTries))
+			if count < r.MaxTries {
+				problems = append(problems, fmt.Sprintf("FAILED at %s after only %d of %d attempts", sec(e.At), count, r.MaxTries))
 			}
 		}
 	}
-	if failedAt < 0 && maxSeen >= r.MaxTries {
+	if failedAt < 0 && maxSeen >= r.MaxTries && lastSuccess < lastAttempt {
 		// exhausted: the last outage's final attempt must have succeeded, or FAILED must follow
-		var lastAttempt, lastSuccess time.Duration = -1, -1
-		for _, e := range h.Of(client) {
-			if e.Kind == history.KindClientAttempt {
-				lastAttempt = e.At
-			}
-			if e.Kind == history.KindClientStatus && (e.Code == status.PublishStart || e.Code == status.PlayStart) {
-				lastSuccess = e.At
-			}
-		}
-		if lastSuccess < lastAttempt {
-			problems = append(problems, fmt.Sprintf("%d attempts failed and no terminal FAILED followed", maxSeen))
-		}
+		problems = append(problems, fmt.Sprintf("%d attempts failed and no terminal FAILED followed", maxSeen))
 	}
 	if len(problems) > 0 {
 		return fail(v, problems, evidence)
@@ -143,4 +134,22 @@ func restorePolicy(h *history.History, client string, r fakeclient.Restore) Verd
 	}
 	v.Evidence = limit(evidence)
 	return v
+}
+
+// attemptWait checks the wait before attempt n (e) since the failure that armed it: the
+// policy's timeout, grown by its backoff, less its jitter. It returns the evidence line
+// ("" when nothing armed it) and whether the attempt came too early.
+func attemptWait(r fakeclient.Restore, n int, armed *history.Event, e history.Event) (string, bool) {
+	if armed == nil {
+		return "", false
+	}
+	want := r.Timeout.D()
+	jitter := 0.0
+	if b := r.Backoff; b != nil {
+		want = time.Duration(math.Min(float64(want)*math.Pow(b.Factor, float64(n-1)), float64(b.Max.D())))
+		jitter = b.Jitter
+	}
+	least := time.Duration(float64(want)*(1-jitter)) - schedTolerance/3
+	wait := e.At - armed.At
+	return fmt.Sprintf("attempt %d at %s, %s after the failure (policy %v)", n, sec(e.At), sec(wait), want), wait < least
 }

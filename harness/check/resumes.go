@@ -21,8 +21,6 @@ type ResumesAtOffset struct {
 	MinResumes *int `yaml:"minResumes" json:"minResumes,omitempty"`
 }
 
-// Subject is the player.
-
 // Default sets minResumes to 1.
 func (c *ResumesAtOffset) Default(*Scope) {
 	if c.MinResumes == nil {
@@ -273,7 +271,7 @@ func describeRequest(e history.Event) string {
 func hasAccessLog(h *history.History, server string) bool {
 	for _, e := range h.Kind(history.KindServer) {
 		if e.Source == server {
-			return e.Code == history.AccessLog
+			return e.Gives(history.AccessLog)
 		}
 	}
 	return true

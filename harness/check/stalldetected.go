@@ -20,8 +20,6 @@ type StallDetected struct {
 	Within spec.Duration `yaml:"within" json:"within"`
 }
 
-// Subject is the player.
-
 // Default leaves the parameters as they are.
 func (c *StallDetected) Default(*Scope) {}
 

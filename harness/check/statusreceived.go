@@ -18,8 +18,6 @@ type StatusReceived struct {
 	Code string `yaml:"code" json:"code"`
 }
 
-// Subject is the client.
-
 // Default leaves the parameters as they are.
 func (c *StatusReceived) Default(*Scope) {}
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,7 +33,7 @@ const (
 	KindRunEnd        = "run.end"        // the run ended
 	KindStream        = "lab.stream"     // a catalogue entry: Stream, Count (frames), FPS
 	KindRoute         = "lab.route"      // a route: Route, Target (its server), Message (listen address)
-	KindServer        = "lab.server"     // a server of the lab: Source its name, Message its kind, Code AccessLog when it keeps one
+	KindServer        = "lab.server"     // a server of the lab: Source its name, Message its kind, Code its evidence (AccessLog, Exits), comma-separated
 	KindServerOutput  = "server.output"  // a line a server program the lab runs wrote: Code stdout or stderr
 	KindServerExit    = "server.exit"    // a server program the lab runs ended: Message how, Code ExitPlanned, ExitAllowed or ExitUnplanned
 	KindFaultStart    = "fault.start"    // Fault, Route (the route it acts on or moves a client to), Target (server or client)
@@ -43,9 +44,18 @@ const (
 	KindActorEnd      = "actor.end"      // a client's script ended; Message holds its error
 )
 
-// AccessLog is the Code of a lab.server event whose server reports its access log into the
-// history (the reference server): its server.* events are evidence.
-const AccessLog = "access-log"
+// Evidence a server gives, listed in the Code of its lab.server event: AccessLog, its access log
+// (the reference server: its server.* events are evidence); Exits, its exits (a program the
+// harness runs: server.exit events say how it ended).
+const (
+	AccessLog = "access-log"
+	Exits     = "exits"
+)
+
+// Gives tells whether a lab.server event lists evidence.
+func (e Event) Gives(evidence string) bool {
+	return slices.Contains(strings.Split(e.Code, ","), evidence)
+}
 
 // Codes of a server.exit event: the harness ended the server (a fault, the end of the run),
 // the scenario lets it end by itself, or it died on its own — which fails the run.
@@ -54,6 +64,9 @@ const (
 	ExitAllowed   = "allowed"
 	ExitUnplanned = "unplanned"
 )
+
+// EndedNormally is the Message of an actor.end whose client ran its script to its end.
+const EndedNormally = "ended normally"
 
 // WireTap is the Code of a lab.client event whose client is a program judged from its wire
 // tap (tap.* events), not from reports of its own.

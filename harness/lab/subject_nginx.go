@@ -27,7 +27,7 @@ type Nginx struct {
 }
 
 // Traits: the harness runs nginx and serves the catalogue from files.
-func (*Nginx) Traits() Traits { return Traits{Controlled: true, Files: true} }
+func (*Nginx) Traits() Traits { return Traits{Controlled: true, Program: true, Files: true} }
 
 // Validate reports negative durations.
 func (n *Nginx) Validate(p spec.Problems, _ *Server) {
@@ -84,7 +84,7 @@ func (n *Nginx) Launch(ctx context.Context, env Env, _ string) (Subject, error) 
 		return nil, err
 	}
 	subj.p, subj.addr, subj.n = ng.Process(), ng.Addr(), ng
-	subj.launched.Store(true)
+	subj.markLaunched()
 	return subj, nil
 }
 

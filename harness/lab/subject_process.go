@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -28,7 +29,9 @@ const subjectStopGrace = 5 * time.Second
 // SIGKILL after 5 s) at the end, always by its PID.
 type ServerProcess struct {
 	// Command is the program and its arguments; {port} is a free loopback port the harness
-	// picked, {addr} is 127.0.0.1:{port}, {dir} the scenario file's folder.
+	// picked, {addr} is 127.0.0.1:{port}, {dir} the scenario file's folder, {streamfault} the
+	// streamfault program (e.g. [{streamfault}, serve, --addr, "{addr}", --quirk, strict-names]:
+	// the reference server with a quirk, as a program of its own).
 	Command []string `yaml:"command" json:"command"`
 	// Env adds environment variables.
 	Env map[string]string `yaml:"env" json:"env,omitempty"`
@@ -64,7 +67,7 @@ const (
 )
 
 // Traits: the harness runs the program.
-func (*ServerProcess) Traits() Traits { return Traits{Controlled: true} }
+func (*ServerProcess) Traits() Traits { return Traits{Controlled: true, Program: true} }
 
 // Validate reports a missing command, or one that does not take the port the harness picks.
 func (sp *ServerProcess) Validate(p spec.Problems, _ *Server) {
@@ -134,7 +137,13 @@ func (sp *ServerProcess) Launch(ctx context.Context, env Env, _ string) (Subject
 		return nil, err
 	}
 	_, port, _ := net.SplitHostPort(addr)
-	r := strings.NewReplacer("{port}", port, "{addr}", addr, "{dir}", env.Dir)
+	self := ""
+	if strings.Contains(strings.Join(sp.Command, " "), "{streamfault}") {
+		if self, err = proc.Self(); err != nil {
+			return nil, err
+		}
+	}
+	r := strings.NewReplacer("{port}", port, "{addr}", addr, "{dir}", env.Dir, "{streamfault}", self)
 	args := make([]string, len(sp.Command))
 	for i, a := range sp.Command {
 		args[i] = r.Replace(a)
@@ -152,27 +161,52 @@ func (sp *ServerProcess) Launch(ctx context.Context, env Env, _ string) (Subject
 	if err := subj.p.Start(ctx); err != nil {
 		return nil, err
 	}
-	subj.launched.Store(true)
+	subj.markLaunched()
 	return subj, nil
 }
 
 // processSubject is a server program the lab owns. Its exits are reported, each marked
 // planned (the harness killed or stopped it) or not.
 type processSubject struct {
-	p        *proc.Process
-	addr     string
-	stop     syscall.Signal
-	planned  atomic.Bool // the harness is ending it
-	launched atomic.Bool // Launch succeeded: exits before that are its error, not events
-	onExit   func(Exit)  // may be nil
-	mayExit  bool        // its own exits are allowed
+	p       *proc.Process
+	addr    string
+	stop    syscall.Signal
+	planned atomic.Bool // the harness is ending it
+	onExit  func(Exit)  // may be nil
+	mayExit bool        // its own exits are allowed
+
+	mu       sync.Mutex
+	launched bool  // Launch succeeded: exits before that belong to its error, not the run
+	pending  *Exit // the last exit before that
 }
 
-// exited reports an exit of the program, planned when the harness was ending it.
+// exited reports an exit of the program, planned when the harness was ending it; one before
+// the launch succeeded waits for markLaunched.
 func (s *processSubject) exited(err error, tail []string) {
-	planned := s.planned.Swap(false)
-	if s.onExit != nil && s.launched.Load() {
-		s.onExit(Exit{Planned: planned, Allowed: s.mayExit, How: proc.ExitStatus(err), Tail: tail})
+	e := Exit{Planned: s.planned.Swap(false), Allowed: s.mayExit, How: proc.ExitStatus(err), Tail: tail}
+	s.mu.Lock()
+	if !s.launched {
+		s.pending = &e
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	if s.onExit != nil {
+		s.onExit(e)
+	}
+}
+
+// markLaunched ends the launch: from now on exits are reported. A program that already
+// died after it was ready (its exit is in) is reported now; an exit of an attempt the launch
+// retried is dropped.
+func (s *processSubject) markLaunched() {
+	s.mu.Lock()
+	s.launched = true
+	e := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	if e != nil && !s.p.Running() && s.onExit != nil {
+		s.onExit(*e)
 	}
 }
 

@@ -43,6 +43,8 @@ type Traits struct {
 	// Controlled: the harness runs the server, so the kill, restart and shutdown faults apply
 	// (the Subject is a Controller).
 	Controlled bool
+	// Program: the server is a program of its own, whose exits are reported (Env.OnExit).
+	Program bool
 	// MediaStall: the server can stop sending media with every socket open (a MediaStaller).
 	MediaStall bool
 	// AccessLog: the server reports its access log (connects, plays with the resume offsets

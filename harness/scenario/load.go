@@ -312,7 +312,7 @@ func (s *Scenario) scopes() (*fault.Scope, *check.Scope) {
 	fs := &fault.Scope{Timeout: s.Timeout, Routes: routes, Servers: servers, Clients: clients,
 		FirstServer: s.Server.Names()[0], Client: s.clientOptions, Stream: s.Server.Stream, ServerKind: s.Server.Kind(),
 		ServerTraits: s.Server.Traits()}
-	cs := &check.Scope{Timeout: s.Timeout, Clients: judged, Faults: faults, Client: s.clientOptions}
+	cs := &check.Scope{Timeout: s.Timeout, Clients: judged, Faults: faults, Client: s.clientOptions, Servers: servers, FirstServer: s.Server.Names()[0]}
 	return fs, cs
 }
 
