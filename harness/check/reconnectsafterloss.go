@@ -87,7 +87,6 @@ func clientEnd(h *history.History, client string) time.Duration {
 	return forever
 }
 
-
 // justifiedClose tells whether the client closed connection closed.Conn on something it saw
 // on it (before is the client's history up to the close).
 func justifiedClose(before []history.Event, closed history.Event) bool {
