@@ -54,6 +54,11 @@ func openNetConnection(ctx context.Context, addr, app string, id Identity, opts 
 	}()
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
+	if n := opts.ChunkSize; n > 0 {
+		if err := c.SetChunkSize(ctx, n); err != nil {
+			return nil, fmt.Errorf("set chunk size: %w", err)
+		}
+	}
 	tcURL := "rtmp://" + addr + "/" + app
 	obj := map[string]any{
 		"app": app, "flashVer": "LNX 10,1,82,76", "tcUrl": tcURL, "fpad": false, "capabilities": 15,

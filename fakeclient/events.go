@@ -38,6 +38,8 @@ type Event struct {
 	Offset     float64
 	// OldStream is a switch or swap request's oldStreamName (play.request).
 	OldStream string
+	// Command is how a play request went out (play.request): play2, play, or play then seek.
+	Command string
 	// Playlist is the player's playlist once the request is applied (play.request).
 	Playlist []string
 	// StreamTime is the stream time of frame First (frame events).

@@ -35,11 +35,27 @@ type PublisherOptions struct {
 	File string `yaml:"file" json:"file,omitempty"`
 	// SendBuffer is the socket send buffer in bytes (default 8192).
 	SendBuffer int `yaml:"sendBuffer" json:"sendBuffer,omitempty"`
+	// Audio is the synthetic source's audio: aac (default: silent AAC-LC, as real encoders
+	// send), pcm (8-bit PCM whose samples spell each frame's identity) or none.
+	Audio string `yaml:"audio" json:"audio,omitempty"`
 	// Mutant selects a deliberately broken publisher behaviour (negative controls).
 	Mutant string `yaml:"mutant" json:"mutant,omitempty"`
 	// ConnectTimeout bounds dial, handshake, connect and createStream (default 5s).
 	ConnectTimeout spec.Duration `yaml:"connectTimeout" json:"connectTimeout,omitempty"`
+	// ChunkSize is the chunk size announced after the handshake and written with (omitted:
+	// RTMP's 128 bytes; encoders such as OBS and ffmpeg use 4096).
+	ChunkSize int `yaml:"chunkSize" json:"chunkSize,omitempty"`
 }
+
+// Kinds of a publisher's synthetic audio (PublisherOptions.Audio).
+const (
+	AudioAAC  = "aac"
+	AudioPCM  = "pcm"
+	AudioNone = "none"
+)
+
+// Audios lists the kinds of synthetic audio.
+var Audios = []string{AudioAAC, AudioPCM, AudioNone}
 
 // ViewerOptions are a live viewer's options as a scenario declares them (role: viewer): a
 // player of a live name (play −1) that restores its session when lost.
@@ -52,6 +68,9 @@ type ViewerOptions struct {
 	Restore *Restore `yaml:"restore" json:"restore,omitempty"`
 	// ConnectTimeout bounds dial, handshake, connect and createStream (default 5s).
 	ConnectTimeout spec.Duration `yaml:"connectTimeout" json:"connectTimeout,omitempty"`
+	// ChunkSize is the chunk size announced after the handshake and written with (omitted:
+	// RTMP's 128 bytes; encoders such as OBS and ffmpeg use 4096).
+	ChunkSize int `yaml:"chunkSize" json:"chunkSize,omitempty"`
 }
 
 // Default fills every option left out with its default.
@@ -64,6 +83,9 @@ func (o *PublisherOptions) Default() {
 	}
 	if o.Bitrate == 0 {
 		o.Bitrate = defaultPublisherBitrate
+	}
+	if o.Audio == "" {
+		o.Audio = AudioAAC
 	}
 	if o.FPS == 0 {
 		o.FPS = media.DefaultFPS
@@ -82,6 +104,7 @@ func (o *PublisherOptions) Default() {
 // Validate reports what is wrong with the defaulted options into p (the client's own path).
 func (o *PublisherOptions) Validate(p spec.Problems) {
 	validateLive(p, "publisher", o.Stream, o.Duration, o.ConnectTimeout)
+	validateChunkSize(p, o.ChunkSize)
 	if r := o.Restore; r != nil {
 		r.Validate(p.At("restore"), true)
 	}
@@ -109,6 +132,9 @@ func (o *PublisherOptions) Validate(p spec.Problems) {
 	if o.SendBuffer < 0 {
 		p.Add("sendBuffer", "must not be negative")
 	}
+	if !slices.Contains(Audios, o.Audio) {
+		p.Add("audio", "%q is not a kind of audio (known: %s)", o.Audio, strings.Join(Audios, ", "))
+	}
 	if o.Mutant != "" && !slices.Contains(PublisherMutants, o.Mutant) {
 		p.Add("mutant", "%q is not a known publisher mutant (known: %s)", o.Mutant, strings.Join(PublisherMutants, ", "))
 	}
@@ -131,8 +157,8 @@ func (o *PublisherOptions) New(env Env) (*Publisher, error) {
 		file = filepath.Join(env.Dir, file)
 	}
 	return NewPublisher(PublisherConfig{ID: env.Name, Addr: env.Addr, App: env.App, Stream: o.Stream, File: file, FPS: o.FPS, Bitrate: o.Bitrate * 1000,
-		Codecs: o.Codecs, BitrateCheck: o.BitrateCheck, Restore: o.Restore, Pings: o.Pings, Duration: o.Duration.D(), SendBuffer: o.SendBuffer,
-		Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D()}})
+		Codecs: o.Codecs, Audio: o.Audio, BitrateCheck: o.BitrateCheck, Restore: o.Restore, Pings: o.Pings, Duration: o.Duration.D(), SendBuffer: o.SendBuffer,
+		Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize)}})
 }
 
 // Default fills every option left out with its default.
@@ -148,6 +174,7 @@ func (o *ViewerOptions) Default() {
 // Validate reports what is wrong with the defaulted options into p (the client's own path).
 func (o *ViewerOptions) Validate(p spec.Problems) {
 	validateLive(p, "viewer", o.Stream, o.Duration, o.ConnectTimeout)
+	validateChunkSize(p, o.ChunkSize)
 	if r := o.Restore; r != nil {
 		r.Validate(p.At("restore"), false)
 	}
@@ -162,18 +189,28 @@ func (o *ViewerOptions) LiveStream() string { return o.Stream }
 // New builds the viewer the (defaulted, valid) options declare.
 func (o *ViewerOptions) New(env Env) (*Viewer, error) {
 	return NewViewer(ViewerConfig{ID: env.Name, Addr: env.Addr, App: env.App, Stream: o.Stream, Restore: o.Restore, Duration: o.Duration.D(),
-		Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D()}})
+		Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize)}})
 }
 
 // validateLive checks what publishers and viewers share.
 func validateLive(p spec.Problems, role, stream string, d, connect spec.Duration) {
 	if stream == "" {
 		p.Add("stream", "is required: the live name the %s uses", role)
-	} else if !spec.SafeName(stream) {
-		p.Add("stream", "%q "+spec.SafeNameRule, stream)
+	} else if err := spec.StreamKey(stream); err != nil {
+		p.Add("stream", "%v", err)
 	}
 	if d <= 0 {
 		p.Add("duration", "must be positive")
 	}
 	p.NonNegative("connectTimeout", connect)
+}
+
+// maxChunkSize bounds a client's chunk size (RTMP allows 2^31-1; a message is at most 16 MiB).
+const maxChunkSize = 1<<24 - 1
+
+// validateChunkSize checks a chunk size option (0: not set).
+func validateChunkSize(p spec.Problems, n int) {
+	if n < 0 || n > maxChunkSize {
+		p.Add("chunkSize", "%d is outside 1..%d", n, maxChunkSize)
+	}
 }

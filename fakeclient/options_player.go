@@ -24,13 +24,35 @@ type PlayerOptions struct {
 	StallMonitor *StallMonitor `yaml:"stallMonitor" json:"stallMonitor,omitempty"`
 	// ConnectTimeout bounds dial, handshake, connect and createStream (default 5s).
 	ConnectTimeout spec.Duration `yaml:"connectTimeout" json:"connectTimeout,omitempty"`
+	// ChunkSize is the chunk size the player announces after its handshake and writes with
+	// (omitted: RTMP's 128 bytes).
+	ChunkSize int `yaml:"chunkSize" json:"chunkSize,omitempty"`
 	// BandwidthCheck asks the server for a bandwidth check (onBWCheck/onBWDone) on the first
 	// connection, before playing.
 	BandwidthCheck bool `yaml:"bandwidthCheck" json:"bandwidthCheck,omitempty"`
+	// Command is how the player plays and resumes: play2 (default: play2 calls, resume with
+	// transition resume and an offset, playlists rebuilt), play (play with a start time, and
+	// on a reconnect play from the end of its buffer, as librtmp and ffmpeg do), or seek (play,
+	// and on a reconnect play then seek to the end of its buffer). With play or seek the
+	// script is one stream, so that servers without play2 get VOD verdicts too.
+	Command string `yaml:"command" json:"command,omitempty"`
 }
+
+// Ways a player plays and resumes (PlayerOptions.Command).
+const (
+	CommandPlay2 = "play2"
+	CommandPlay  = "play"
+	CommandSeek  = "seek"
+)
+
+// Commands lists the ways a player plays and resumes.
+var Commands = []string{CommandPlay2, CommandPlay, CommandSeek}
 
 // Default fills every option left out with its default.
 func (o *PlayerOptions) Default() {
+	if o.Command == "" {
+		o.Command = CommandPlay2
+	}
 	if o.BufferTime == 0 {
 		o.BufferTime = spec.Duration(DefaultBufferTime)
 	}
@@ -54,6 +76,7 @@ func (o *PlayerOptions) Default() {
 // streams are the stream names the server's catalogue offers.
 func (o *PlayerOptions) Validate(p spec.Problems, streams spec.Names) {
 	p.NonNegative("connectTimeout", o.ConnectTimeout)
+	validateChunkSize(p, o.ChunkSize)
 	if o.BufferTime <= 0 {
 		p.Add("bufferTime", "must be positive")
 	}
@@ -77,6 +100,12 @@ func (o *PlayerOptions) Validate(p spec.Problems, streams spec.Names) {
 	if o.Mutant != "" && !slices.Contains(Mutants, o.Mutant) {
 		p.Add("mutant", "%q is not a known mutant (known: %s)", o.Mutant, strings.Join(Mutants, ", "))
 	}
+	switch {
+	case !slices.Contains(Commands, o.Command):
+		p.Add("command", "%q is not a way to play (known: %s)", o.Command, strings.Join(Commands, ", "))
+	case o.Command != CommandPlay2 && len(o.Play) > 1:
+		p.Add("command", "%s plays one stream: a play script of %d items needs play2", o.Command, len(o.Play))
+	}
 }
 
 // BandwidthChecked tells whether the player asks for a bandwidth check.
@@ -87,7 +116,7 @@ func (o *PlayerOptions) PlayScript() []PlayItem { return o.Play }
 
 // New builds the player the (defaulted, valid) options declare.
 func (o *PlayerOptions) New(env Env) (*Player, error) {
-	return NewPlayer(PlayerConfig{ID: env.Name, Addr: env.Addr, App: env.App, Script: o.Play, BufferTime: o.BufferTime.D(), Reconnect: o.Reconnect,
+	return NewPlayer(PlayerConfig{ID: env.Name, Addr: env.Addr, App: env.App, Script: o.Play, Command: o.Command, BufferTime: o.BufferTime.D(), Reconnect: o.Reconnect,
 		StallMonitor: o.StallMonitor, BandwidthCheck: o.BandwidthCheck, Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent,
-		Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D()}})
+		Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize)}})
 }

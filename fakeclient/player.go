@@ -30,6 +30,9 @@ type PlayerConfig struct {
 	Stream string
 	// Script is the play script: play2 calls, the first a reset at 0.
 	Script []PlayItem
+	// Command is how it plays and resumes: CommandPlay2 (default), CommandPlay or CommandSeek
+	// (one stream).
+	Command string
 	// BufferTime is how much media must be buffered before playback starts (default 3s).
 	BufferTime time.Duration
 	// Reconnect is the Stream Reconnect policy; nil: a lost connection ends playback.
@@ -88,6 +91,12 @@ func NewPlayer(cfg PlayerConfig) (*Player, error) {
 	}
 	if err := validScript(cfg.Script); err != nil {
 		return nil, err
+	}
+	if cfg.Command == "" {
+		cfg.Command = CommandPlay2
+	}
+	if cfg.Command != CommandPlay2 && len(cfg.Script) > 1 {
+		return nil, fmt.Errorf("player: %s plays one stream, not a script of %d", cfg.Command, len(cfg.Script))
 	}
 	cfg.Stream = cfg.Script[0].Stream
 	if cfg.Mutant != "" && !slices.Contains(Mutants, cfg.Mutant) {
@@ -260,7 +269,7 @@ func (p *Player) emit(ev Event) { emit(p.cfg.OnEvent, p.clk, ev) }
 func (p *Player) sent(ev connEvent) {
 	c := ev.sent.cmd
 	p.emit(Event{Time: ev.sent.at, Kind: EventPlayRequest, Conn: ev.n, Stream: c.step.Stream, OldStream: c.step.OldStream,
-		Transition: c.step.Transition, Offset: c.offset, Playlist: c.playlist})
+		Transition: c.step.Transition, Offset: c.offset, Playlist: c.playlist, Command: p.cfg.Command})
 }
 
 // onConn applies one connection event; an error ends playback.
@@ -388,7 +397,7 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 		if !ok {
 			return nil
 		}
-		p.emit(Event{Kind: EventStatus, Code: code, Conn: n})
+		p.emit(Event{Kind: EventStatus, Code: code, Conn: n, Message: m.Command.Description()})
 		switch code {
 		case status.PlayStart:
 			st.tries = 0

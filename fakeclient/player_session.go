@@ -71,8 +71,44 @@ func (p *Player) session(ctx context.Context, n int, addr string, out chan<- con
 	}
 }
 
-// writePlay2 writes the queued play2 calls in order, each followed by the buffer length, and
-// reports each play2 once it is written; a write error closes the connection.
+// writePlay writes one play request as the player's command says: a play2 call; or play with
+// a start time (a resume: from its offset); or, for seek, play from the item's start and a
+// resume as play then seek to its offset.
+func (p *Player) writePlay(ctx context.Context, nc *netConnection, cmd play2Cmd) error {
+	c, s := nc.conn, cmd.step
+	switch {
+	case p.cfg.Command == CommandPlay2:
+		opts := map[string]any{"streamName": s.Stream, "transition": s.Transition,
+			"start": s.Start.D().Seconds(), "len": -1.0, "offset": cmd.offset}
+		if s.Len > 0 {
+			opts["len"] = s.Len.D().Seconds()
+		}
+		if s.OldStream != "" {
+			opts["oldStreamName"] = s.OldStream
+		}
+		return c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts)
+	case s.Transition == "stop":
+		return c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "closeStream", 0, nil)
+	}
+	start := s.Start.D().Seconds()
+	if s.Transition == "resume" && p.cfg.Command == CommandPlay {
+		start = cmd.offset
+	}
+	length := -1.0
+	if s.Len > 0 {
+		length = float64(s.Len.D().Milliseconds())
+	}
+	if err := c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play", 0, nil, s.Stream, start*1000, length, true); err != nil {
+		return err
+	}
+	if s.Transition == "resume" && p.cfg.Command == CommandSeek {
+		return c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "seek", 0, nil, cmd.offset*1000)
+	}
+	return nil
+}
+
+// writePlay2 writes the queued play requests in order, each followed by the buffer length,
+// and reports each once it is written; a write error closes the connection.
 func (p *Player) writePlay2(ctx context.Context, n int, nc *netConnection, send func(connEvent) bool) {
 	c := nc.conn
 	for {
@@ -81,17 +117,8 @@ func (p *Player) writePlay2(ctx context.Context, n int, nc *netConnection, send 
 			return
 		case cmds := <-nc.cmds:
 			for _, cmd := range cmds {
-				s := cmd.step
-				opts := map[string]any{"streamName": s.Stream, "transition": s.Transition,
-					"start": s.Start.D().Seconds(), "len": -1.0, "offset": cmd.offset}
-				if s.Len > 0 {
-					opts["len"] = s.Len.D().Seconds()
-				}
-				if s.OldStream != "" {
-					opts["oldStreamName"] = s.OldStream
-				}
 				at := p.clk.Now()
-				if err := c.WriteCommand(ctx, rtmpconn.CSIDData, nc.streamID, "play2", 0, nil, opts); err != nil {
+				if err := p.writePlay(ctx, nc, cmd); err != nil {
 					_ = c.Close()
 					return
 				}

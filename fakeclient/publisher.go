@@ -38,6 +38,8 @@ type PublisherConfig struct {
 	// Codecs is the fallback list for codec changes (default [h264]); the codec is announced
 	// in the publish metadata.
 	Codecs []string
+	// Audio is the synthetic source's audio: AudioAAC (default), AudioPCM or AudioNone.
+	Audio string
 	// BitrateCheck detects a bitrate that fell to zero; nil: no check.
 	BitrateCheck *BitrateCheck
 	// Restore is the restore timer; nil: the first session or publish failure is final.
@@ -93,6 +95,9 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 	if len(cfg.Codecs) == 0 {
 		cfg.Codecs = []string{DefaultCodec}
 	}
+	if cfg.Audio == "" {
+		cfg.Audio = AudioAAC
+	}
 	cfg.BitrateCheck = defaulted(cfg.BitrateCheck)
 	cfg.Restore = cfg.Restore.resolved()
 	cfg.Pings = defaulted(cfg.Pings)
@@ -127,6 +132,7 @@ type pubEvent struct {
 	nc     *netConnection // attached: connect and createStream done, publish sent
 	at     time.Time      // publish stamped before its write: it precedes the server's event
 	code   string         // a status code
+	desc   string         // what the server said of it
 	ping   bool           // a server ping arrived
 	sent   *Event         // frames sent
 	ended  bool           // the session ended (err says why)
@@ -324,7 +330,7 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 	case ev.ping:
 		st.pinged = true
 	case ev.code != "":
-		p.emit(Event{Kind: EventStatus, Code: ev.code, Conn: ev.n})
+		p.emit(Event{Kind: EventStatus, Code: ev.code, Conn: ev.n, Message: ev.desc})
 		switch ev.code {
 		case status.PublishStart:
 			st.live, st.held = true, p.clk.After(AcceptHold) // restored once it holds

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,7 +74,7 @@ func (p *Publisher) session(ctx context.Context, n int, addr, codec string, t0 t
 					close(started)
 				}
 			}
-			if !send(pubEvent{n: n, code: code}) {
+			if !send(pubEvent{n: n, code: code, desc: m.Command.Description()}) {
 				return
 			}
 		}
@@ -94,7 +95,8 @@ func (p *Publisher) sendSource(ctx context.Context, n int, nc *netConnection, co
 		return
 	}
 	c, fps := nc.conn, p.cfg.FPS
-	spec := media.Spec{Name: p.cfg.Stream, FPS: fps, KeyframeInterval: time.Second}
+	name, _, _ := strings.Cut(p.cfg.Stream, "?") // frames are known by the name, not the key's query
+	spec := media.Spec{Name: name, FPS: fps, KeyframeInterval: time.Second}
 	size := p.cfg.Bitrate / 8 / fps
 	// Start on the next keyframe of the source: what went by while no session was up is lost
 	// (it is live), and time never goes back.
@@ -108,9 +110,11 @@ func (p *Publisher) sendSource(ctx context.Context, n int, nc *netConnection, co
 	}
 	ts := func(i int) uint32 { return spec.TimestampMs(i) - base }
 	meta := map[string]any{"videocodecid": 7, "framerate": fps, "videodatarate": p.cfg.Bitrate / 1000, "encoder": "streamfault " + codec}
+	au := newAudio(p.cfg.Audio, spec, meta)
 	err := errors.Join(
 		c.WriteData(ctx, rtmpconn.CSIDData, ts(i), nc.streamID, "@setDataFrame", "onMetaData", meta),
 		c.Write(ctx, rtmpconn.CSIDVideo, ts(i), nc.streamID, &message.VideoMessage{Payload: bytes.NewReader(media.AVCSequenceHeader())}),
+		au.header(ctx, c, nc.streamID, ts(i)),
 	)
 	first := i
 	flush := func(last int) {
@@ -122,6 +126,9 @@ func (p *Publisher) sendSource(ctx context.Context, n int, nc *netConnection, co
 	}
 	for err == nil {
 		if err = clock.Sleep(ctx, p.clk, t0.Add(spec.FrameTime(i)).Sub(p.clk.Now())); err != nil {
+			break
+		}
+		if err = au.upTo(ctx, c, nc.streamID, i, ts); err != nil {
 			break
 		}
 		if err = c.Write(ctx, rtmpconn.CSIDVideo, ts(i), nc.streamID,

@@ -187,7 +187,7 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 			userControl(ctx, c, m)
 		default:
 			if code, ok := m.Command.Status(); ok {
-				ev = &Event{Kind: EventStatus, Code: code, Conn: n}
+				ev = &Event{Kind: EventStatus, Code: code, Conn: n, Message: m.Command.Description()}
 			}
 		}
 		if ev != nil && !send(viewEvent{n: n, ev: ev}) {

@@ -29,6 +29,8 @@ func (ss *session) command(ctx context.Context, streamID uint32, cmd *rtmpconn.C
 		if !ss.srv.quirk(QuirkNoPlay2) {
 			return ss.onPlay2(ctx, streamID, cmd)
 		}
+	case "seek":
+		return ss.onSeek(ctx, streamID, cmd)
 	case "publish":
 		return ss.onPublish(ctx, streamID, cmd)
 	case "FCSubscribe":

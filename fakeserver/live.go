@@ -83,6 +83,7 @@ func (s *Server) isLive(name string) bool {
 // another session already publishes the name (a zombie publisher blocks it until dropped).
 func (ss *session) onPublish(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
 	name, _ := cmd.Arg(1).(string)
+	name = streamName(name)
 	typ, _ := cmd.Arg(2).(string)
 	if typ == "" {
 		typ = "live"

@@ -33,6 +33,7 @@ type playRequest struct {
 // to the playlist instead of replacing it.
 func (ss *session) onPlay(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
 	name, _ := cmd.Arg(1).(string)
+	name = streamName(name)
 	if err := ss.strictRefusal(ctx, sid, playStart(name), name); err != nil {
 		return err
 	}
@@ -68,6 +69,7 @@ func (ss *session) onPlay2(ctx context.Context, sid uint32, cmd *rtmpconn.Comman
 		return err
 	}
 	old, _ := opts["oldStreamName"].(string)
+	name, old = streamName(name), streamName(old)
 	mode, _ := opts["transition"].(string)
 	if mode == "" {
 		mode = "reset"
@@ -117,6 +119,33 @@ func (ss *session) lookup(ctx context.Context, sid uint32, req playRequest) (*ne
 		return nil, media.Spec{}, false, ss.playFailed(ctx, sid, req, status.PlayStreamNotFound, "Failed to play "+req.name+"; stream not found.")
 	}
 	return ns, spec, true, nil
+}
+
+// onSeek serves seek(ms): the NetStream's playback goes on from the keyframe at or before
+// that stream time, in whichever playlist item holds it, after NetStream.Seek.Notify (logged
+// as a play with x-command seek and x-soffset the time asked for).
+func (ss *session) onSeek(ctx context.Context, sid uint32, cmd *rtmpconn.Command) error {
+	ms := math.Max(toFloat(cmd.Arg(1), 0), 0)
+	ns := ss.stream(sid)
+	req := playRequest{command: "seek", mode: "seek", soffset: ms / 1000}
+	if ns == nil {
+		return ss.playFailed(ctx, sid, req, status.SeekFailed, "no NetStream to seek")
+	}
+	ss.stopPlayback(sid)
+	ns.mu.Lock()
+	k, frame, err := ns.items.locate(time.Duration(ms * float64(time.Millisecond)))
+	if err == nil {
+		req.name = ns.items[k].spec.Name
+	}
+	ns.mu.Unlock()
+	if err != nil {
+		return ss.playFailed(ctx, sid, req, status.SeekFailed, err.Error())
+	}
+	if err := ss.conn.WriteCommand(ctx, rtmpconn.CSIDData, sid, "onStatus", 0, nil,
+		info("status", status.SeekNotify, fmt.Sprintf("Seeking %.0f (stream ID: %d).", ms, sid))); err != nil {
+		return err
+	}
+	return ss.startPlayback(ctx, ns, k, frame, req)
 }
 
 // playItem serves reset (replace the playlist and play now), append (add; play now when

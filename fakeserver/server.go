@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -366,8 +367,17 @@ func (s *Server) emit(ev Event) {
 }
 
 // acceptsApp tells whether clients may connect to application app.
+// An application instance (app/instance, as Flash Media Server names them) is its application.
 func (s *Server) acceptsApp(app string) bool {
+	app, _, _ = strings.Cut(app, "/")
 	return app == s.cfg.App || slices.Contains(s.cfg.Apps, app) || slices.Contains(s.cfg.Apps, "*")
+}
+
+// streamName is a stream name as a client sent it without its query (cam?token=abc is cam):
+// a stream key's query is for the server's application, not part of the name.
+func streamName(sent string) string {
+	name, _, _ := strings.Cut(sent, "?")
+	return name
 }
 
 // URLFor is the rtmp:// address of a stream of application app on this server.

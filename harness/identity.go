@@ -35,7 +35,7 @@ func (d *identities) serverEvent(server string, ev fakeserver.Event) history.Eve
 	switch ev.Kind {
 	case fakeserver.EventPlay:
 		off, st := ev.SOffset, ev.StartTime
-		h.Transition, h.Offset, h.StartTime, h.Playlist = ev.TransMode, &off, &st, ev.Playlist
+		h.Transition, h.Offset, h.StartTime, h.Playlist, h.Command = ev.TransMode, &off, &st, ev.Playlist, ev.Command
 		h.Frames = &history.Range{First: ev.StartFrame, Last: ev.StartFrame}
 	case fakeserver.EventPlaylist:
 		off := ev.SOffset

@@ -121,7 +121,7 @@ func (r *run) recordLab() {
 		r.rec.Record(history.Event{Source: name, Kind: history.KindServer, Message: l.Kind(), Code: strings.Join(evidence, ",")})
 	}
 	for _, st := range s.Server.Streams {
-		r.rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name, Count: st.Frames(), FPS: st.FPS})
+		r.rec.Record(history.Event{Source: s.Server.Names()[0], Kind: history.KindStream, Stream: st.Name, Count: st.Frames(), FPS: st.FPS, GOP: st.Spec().GOP()})
 	}
 	for _, rt := range l.Routes() {
 		r.rec.Record(history.Event{Source: "harness", Kind: history.KindRoute, Route: rt.Name, Target: rt.Server, Message: rt.Listen + " -> " + rt.Upstream})

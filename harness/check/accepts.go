@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/streamfault/streamfault/fakeclient"
@@ -110,4 +111,34 @@ func heldAt(h *history.History, client string, e history.Event) bool {
 		}
 	}
 	return true
+}
+
+// whyNothing says why a client may have got nothing, for a verdict that found no frame: the
+// last refusal the server sent it (its status and what the server said of it), a connect that
+// failed, and a server program that died on its own ("" when none of them happened).
+func whyNothing(h *history.History, client string) string {
+	var why []string
+	var last *history.Event
+	for _, e := range h.Of(client, history.KindClientStatus) {
+		if slices.Contains(refusals, e.Code) || e.Code == status.ConnectFailed || e.Code == status.ConnectRejected {
+			ev := e
+			last = &ev
+		}
+	}
+	if last != nil {
+		s := fmt.Sprintf("the last refusal: %s at %s on connection %d", last.Code, sec(last.At), last.Conn)
+		if last.Message != "" {
+			s += fmt.Sprintf(" (%q)", last.Message)
+		}
+		why = append(why, s)
+	}
+	for _, e := range h.Kind(history.KindServerExit) {
+		if e.Code == history.ExitUnplanned {
+			why = append(why, fmt.Sprintf("server %s died on its own at %s: %s", e.Source, sec(e.At), e.Message))
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(why, "; ") + ")"
 }

@@ -175,3 +175,13 @@ func TestAcceptsThatDoNotHoldAreNotRestores(t *testing.T) {
 	}
 	expect(t, restorePolicy(&taken(true).h, "cam", pol), Pass, "5 outage(s), at most 1 of 3")
 }
+
+// TestNoFrameQuotesTheRefusal: a verdict that found no frame says what the server refused and
+// why, and that the server died.
+func TestNoFrameQuotesTheRefusal(t *testing.T) {
+	b := &hb{}
+	b.add(ms(10), history.Event{Source: "w", Kind: history.KindClientStatus, Code: "NetStream.Play.StreamNotFound", Conn: 1, Message: "Failed to play cam; stream not found."})
+	b.add(ms(20), history.Event{Source: "origin", Kind: history.KindServerExit, Code: history.ExitUnplanned, Message: "exit status 1"})
+	v := liveResumes(&b.h, "w", time.Second, 1)
+	expect(t, v, Fail, `w received no frame (the last refusal: NetStream.Play.StreamNotFound at 0.010s on connection 1 ("Failed to play cam; stream not found."); server origin died on its own at 0.020s: exit status 1)`)
+}

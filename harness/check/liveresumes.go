@@ -51,7 +51,7 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 	v := Verdict{Checker: NameLiveResumes, Subject: client}
 	frames := h.Of(client, history.KindClientReceived)
 	if len(frames) == 0 {
-		v.Status, v.Message = Fail, client+" received no frame"
+		v.Status, v.Message = Fail, client+" received no frame"+whyNothing(h, client)
 		return v
 	}
 	var problems, evidence []string
@@ -130,7 +130,7 @@ func publishesOf(h *history.History, client, stream string) []history.Event {
 	}
 	names := map[[2]any]bool{} // (publisher, connection) whose publish named the stream
 	for _, e := range h.Kind(history.KindClientPublish) {
-		if e.Stream == stream {
+		if history.StreamName(e.Stream) == stream {
 			names[[2]any{e.Source, e.Conn}] = true
 		}
 	}

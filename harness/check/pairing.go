@@ -2,7 +2,8 @@ package check
 
 import "github.com/streamfault/streamfault/harness/history"
 
-// Resume pairs a client's play2 resume with the server's access-log entry that served it.
+// Resume pairs a client's resume (a play2 resume, a play from its offset, or a seek to it)
+// with the server's access-log entry that served it.
 type Resume struct {
 	// Request is the client's play.request with transition resume.
 	Request history.Event
@@ -16,10 +17,18 @@ type Resume struct {
 // server logged for it). A request lost with its connection stays unpaired. Nothing is paired
 // by stream name, offset or time, so any number of clients may resume one stream at once.
 func Resumes(h *history.History, client string) []Resume {
-	served := map[int][]history.Event{}
+	served := map[[2]any][]history.Event{} // (connection, how it was asked) -> the server's plays
 	for _, e := range h.Declared(client, history.KindServerPlay) {
-		if e.Transition == "resume" && e.Frames != nil {
-			served[e.Conn] = append(served[e.Conn], e)
+		if e.Frames == nil {
+			continue
+		}
+		switch {
+		case e.Transition == "resume":
+			served[[2]any{e.Conn, "play2"}] = append(served[[2]any{e.Conn, "play2"}], e)
+		case e.Transition == "seek":
+			served[[2]any{e.Conn, "seek"}] = append(served[[2]any{e.Conn, "seek"}], e)
+		case e.Command == "play":
+			served[[2]any{e.Conn, "play"}] = append(served[[2]any{e.Conn, "play"}], e)
 		}
 	}
 	var out []Resume
@@ -27,10 +36,14 @@ func Resumes(h *history.History, client string) []Resume {
 		if rq.Transition != "resume" {
 			continue
 		}
+		how := rq.Command
+		if how == "" {
+			how = "play2"
+		}
 		r := Resume{Request: rq}
-		if s := served[rq.Conn]; len(s) > 0 {
+		if s := served[[2]any{rq.Conn, how}]; len(s) > 0 {
 			ev := s[0]
-			r.Served, served[rq.Conn] = &ev, s[1:]
+			r.Served, served[[2]any{rq.Conn, how}] = &ev, s[1:]
 		}
 		out = append(out, r)
 	}

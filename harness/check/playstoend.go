@@ -78,7 +78,7 @@ func playsToEnd(h *history.History, client string, within time.Duration) Verdict
 	}
 	v.Status = Fail
 	if highest < 0 {
-		v.Message = fmt.Sprintf("%s never rendered a frame of %s", client, stream) + noUsableMedia(h, client)
+		v.Message = fmt.Sprintf("%s never rendered a frame of %s", client, stream) + noUsableMedia(h, client) + whyNothing(h, client)
 	} else {
 		v.Message = fmt.Sprintf("%s never rendered the last frame %d of %s; the highest was %d at %s", client, lastFrame, stream, highest, sec(highestAt))
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
@@ -49,7 +50,7 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 	v := Verdict{Checker: NameResumesAtOffset, Subject: client}
 	runs := h.Of(client, history.KindClientRendered)
 	if len(runs) == 0 {
-		v.Status, v.Message = Unknown, client+" rendered no frame"+noUsableMedia(h, client)
+		v.Status, v.Message = Unknown, client+" rendered no frame"+noUsableMedia(h, client)+whyNothing(h, client)
 		return v
 	}
 	problems, seen := continuity(h, client, runs)
@@ -292,9 +293,18 @@ func servedFromClient(h *history.History, v Verdict, client string, resumes []Re
 		if rq.Offset == nil {
 			continue
 		}
+		from := rq.At // a seek: what the play before it sent is not the resume
+		if rq.Command == "seek" {
+			for _, e := range h.Of(client, history.KindClientStatus) {
+				if e.Conn == rq.Conn && e.At >= rq.At && e.Code == status.SeekNotify {
+					from = e.At
+					break
+				}
+			}
+		}
 		var first *history.Event
 		for _, e := range frames {
-			if e.Conn == rq.Conn && e.At >= rq.At && e.StartTime != nil {
+			if e.Conn == rq.Conn && e.At >= from && e.StartTime != nil {
 				first = &e
 				break
 			}
@@ -304,15 +314,18 @@ func servedFromClient(h *history.History, v Verdict, client string, resumes []Re
 			evidence = append(evidence, fmt.Sprintf("resume at %s (offset %.3fs): no frame arrived on connection %d", sec(rq.At), *rq.Offset, rq.Conn))
 			continue
 		}
-		tol := frameSeconds(h, rq.Stream)
+		tol, gop := frameSeconds(h, rq.Stream), gopSeconds(h, rq.Stream)
 		got, want := *first.StartTime, *rq.Offset
 		switch {
-		case got < want-tol-1e-9:
+		case got < want-tol-gop-1e-9:
 			problems = append(problems, fmt.Sprintf("the server ignored the resume: served from %.3f s for offset %.3f s (resume at %s on connection %d; %.3f s sent again, dropped by %s as duplicates)",
 				got, want, sec(rq.At), rq.Conn, want-got, client))
 		case got > want+tol+1e-9:
 			problems = append(problems, fmt.Sprintf("the server served from %.3f s for offset %.3f s (resume at %s on connection %d): %.3f s of media skipped",
 				got, want, sec(rq.At), rq.Conn, got-want))
+		case got < want-tol-1e-9:
+			evidence = append(evidence, fmt.Sprintf("resume at %s: offset %.3fs, served from the keyframe at %.3fs on connection %d (%.3f s, %d frames, sent again and dropped)",
+				sec(rq.At), want, got, rq.Conn, want-got, int((want-got)/tol+0.5)))
 		default:
 			evidence = append(evidence, fmt.Sprintf("resume at %s: offset %.3fs, first frame on connection %d at %.3fs", sec(rq.At), want, rq.Conn, got))
 		}

@@ -94,6 +94,17 @@ func frameSeconds(h *history.History, stream string) float64 {
 	return media.DefaultFrame.Seconds()
 }
 
+// gopSeconds is the time from one keyframe of a stream to the next, from what the lab
+// recorded (0 when unknown: a resume must then be served from its offset, within a frame).
+func gopSeconds(h *history.History, stream string) float64 {
+	for _, e := range h.Kind(history.KindStream) {
+		if e.Stream == stream && e.GOP > 0 {
+			return float64(e.GOP) * frameSeconds(h, stream)
+		}
+	}
+	return 0
+}
+
 // span formats a run of frame indices.
 func span(a, b int) string {
 	if a == b {
@@ -125,7 +136,7 @@ const schedTolerance = 60 * time.Millisecond
 func streamOf(h *history.History, client string) string {
 	for _, e := range h.Of(client, history.KindClientPublish, history.KindClientPlay) {
 		if e.Stream != "" {
-			return e.Stream
+			return history.StreamName(e.Stream)
 		}
 	}
 	return ""

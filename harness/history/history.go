@@ -175,6 +175,8 @@ type Event struct {
 	Count int `json:"count,omitempty"`
 	// FPS is a stream's frame rate (lab.stream).
 	FPS int `json:"fps,omitempty"`
+	// GOP is a stream's frames from one keyframe to the next (lab.stream).
+	GOP int `json:"gop,omitempty"`
 	// BufferLength and Playhead are buffer samples (client.buffer).
 	BufferLength time.Duration `json:"bufferLength,omitempty"`
 	Playhead     time.Duration `json:"playhead,omitempty"`
@@ -193,7 +195,9 @@ type Event struct {
 	// Target is the server or client a fault acts on (fault events), or the server a route
 	// leads to (lab.route).
 	Target string `json:"target,omitempty"`
-	// Command is a command a client sent, as a wire tap saw it (tap.command).
+	// Command is a command a client sent, as a wire tap saw it (tap.command); how a scripted
+	// player's play request went out (client.play.request: play2, play or seek); the command a
+	// server's playback answered (server.play: play, play2 or seek).
 	Command string `json:"command,omitempty"`
 	// Start is where a play or play2 seen on the wire asked to start, in seconds (negative:
 	// live, or from the start).
@@ -435,4 +439,11 @@ func (r *Recorder) Select(keep func(Event) bool) []Event {
 		}
 	}
 	return out
+}
+
+// StreamName is a stream name without the query a stream key may carry (cam?token=abc is
+// cam): clients' requests hold the key as sent, servers' events the name it names.
+func StreamName(key string) string {
+	name, _, _ := strings.Cut(key, "?")
+	return name
 }

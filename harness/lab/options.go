@@ -334,8 +334,11 @@ func (s *Server) validateSubject(p spec.Problems) {
 		s.Reference.unused(p, s.Kind(), s.Subject)
 	}
 	for _, app := range []struct{ field, v string }{{"vodApp", s.VODApp}, {"liveApp", s.LiveApp}} {
-		if app.v != "" && !spec.SafeName(app.v) {
-			p.Add(app.field, "%q "+spec.SafeNameRule, app.v)
+		if app.v == "" {
+			continue
+		}
+		if err := spec.AppPath(app.v); err != nil {
+			p.Add(app.field, "%v", err)
 		}
 	}
 	if s.Subject == nil {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
+	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -55,6 +57,9 @@ func (e *External) Launch(_ context.Context, env Env, _ string) (Subject, error)
 	if !env.AllowRemote && !Loopback(host) {
 		return nil, fmt.Errorf("%s is not on loopback; allow other hosts explicitly (--allow-remote, STREAMFAULT_ALLOW_REMOTE=1)", e.Address)
 	}
+	if !listening(addr) {
+		return nil, fmt.Errorf("nothing is listening at %s: start the server before the run (or give it as server.process, for the harness to start)", addr)
+	}
 	return externalSubject{addr: addr}, nil
 }
 
@@ -63,3 +68,23 @@ type externalSubject struct{ addr string }
 
 func (e externalSubject) Addr() string    { return e.addr }
 func (e externalSubject) Shutdown() error { return nil }
+
+// listening tells whether a server listens at addr: from the kernel's tables without a
+// connection where they tell (a server of one connection is not used up), else by a connect.
+func listening(addr string) bool {
+	if on, err := proc.Listening(addr); err == nil {
+		if on {
+			return true
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return false // a loopback port not in the tables is not listening
+		}
+	}
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}

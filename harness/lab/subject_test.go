@@ -14,6 +14,7 @@ import (
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/nginx"
+	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -151,6 +152,10 @@ func TestExternalSubject(t *testing.T) {
 	}
 	if _, err := Start(context.Background(), subjectOptions(Server{Subject: &External{Address: "192.0.2.1:1935"}})); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("a remote external server without the opt-in: %v", err)
+	}
+	free, _ := proc.FreeLoopbackAddr()
+	if _, err := Start(context.Background(), subjectOptions(Server{Subject: &External{Address: free}})); err == nil || !strings.Contains(err.Error(), "nothing is listening at "+free) {
+		t.Fatalf("an external address where nothing listens: %v", err)
 	}
 }
 

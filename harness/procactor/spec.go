@@ -51,8 +51,10 @@ func (o *Options) Default() {
 
 // Validate reports what is wrong with the defaulted options into p (the client's own path).
 func (o *Options) Validate(p spec.Problems) {
-	if o.Stream != "" && !spec.SafeName(o.Stream) {
-		p.Add("stream", "%q "+spec.SafeNameRule, o.Stream)
+	if o.Stream != "" {
+		if err := spec.StreamKey(o.Stream); err != nil {
+			p.Add("stream", "%v", err)
+		}
 	}
 	p.NonNegative("duration", o.Duration)
 	if o.Process == nil {
@@ -140,8 +142,8 @@ func (s *Spec) Validate(p spec.Problems, stream string) {
 	if usesStream && stream == "" {
 		p.Add("", "the command uses {url} or {stream}: give the client a stream")
 	}
-	if !spec.SafeName(s.App) {
-		p.Add("app", "%q "+spec.SafeNameRule, s.App)
+	if err := spec.AppPath(s.App); err != nil {
+		p.Add("app", "%v", err)
 	}
 	p.NonNegative("at", s.At)
 	if s.Grace < 0 || s.Grace.D() > maxGrace {

@@ -16,7 +16,7 @@ func ClientEvent(client string, ev fakeclient.Event) history.Event {
 		h.Frames, h.StartTime = &history.Range{First: ev.First, Last: ev.Last}, &t
 	case fakeclient.EventPlayRequest:
 		off := ev.Offset
-		h.Transition, h.Offset, h.OldStream, h.Playlist = ev.Transition, &off, ev.OldStream, ev.Playlist
+		h.Transition, h.Offset, h.OldStream, h.Playlist, h.Command = ev.Transition, &off, ev.OldStream, ev.Playlist, ev.Command
 	}
 	return h
 }

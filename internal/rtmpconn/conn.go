@@ -62,6 +62,10 @@ type Options struct {
 	SendBuffer int
 	// Limits bound what the peer can make the connection hold.
 	Limits Limits
+	// ChunkSize, when positive, is what a client announces (SetChunkSize) right after the
+	// handshake and writes with; zero keeps the protocol's 128 bytes until the program
+	// changes it.
+	ChunkSize uint32
 }
 
 func (o Options) withDefaults() Options {
@@ -425,8 +429,21 @@ func (c *countingConn) readErr() error {
 // Status returns info.code of an onStatus command or an onPlayStatus data message; ok is
 // false for anything else (a nil command included).
 func (c *Command) Status() (code string, ok bool) {
+	code, ok = c.info()["code"].(string)
+	return code, ok
+}
+
+// Description returns info.description of an onStatus command or an onPlayStatus data message
+// ("" for anything else): what the server says of the status, a refusal's reason.
+func (c *Command) Description() string {
+	d, _ := c.info()["description"].(string)
+	return d
+}
+
+// info is the info object of an onStatus or onPlayStatus (nil for anything else).
+func (c *Command) info() map[string]any {
 	if c == nil {
-		return "", false
+		return nil
 	}
 	var info any
 	switch c.Name {
@@ -434,10 +451,7 @@ func (c *Command) Status() (code string, ok bool) {
 		info = c.Arg(1)
 	case "onPlayStatus":
 		info = c.Arg(0)
-	default:
-		return "", false
 	}
 	m, _ := info.(map[string]any)
-	code, ok = m["code"].(string)
-	return code, ok
+	return m
 }

@@ -31,6 +31,8 @@ const (
 	PlayUnpublishNotify    = "NetStream.Play.UnpublishNotify"
 	BufferFull             = "NetStream.Buffer.Full"
 	BufferEmpty            = "NetStream.Buffer.Empty"
+	SeekNotify             = "NetStream.Seek.Notify"
+	SeekFailed             = "NetStream.Seek.Failed"
 )
 
 // NetStream codes of publishing.
