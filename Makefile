@@ -38,8 +38,10 @@ fmt-check:
 ## deps: install the third-party programs the tests use (Debian: ffmpeg/ffprobe read the
 ## reference server's stream; rtmpdump and nginx with libnginx-mod-rtmp are the conformance
 ## matrix's client and control server; chromium renders the HTML report; xmllint validates the CLI's
-## JUnit) and fetch the published Apache Ant JUnit XML Schema into .cache/ (from the npm
-## package junit-xml 1.2.0, checksum-pinned). Needs root for apt-get.
+## JUnit), fetch the published Apache Ant JUnit XML Schema into .cache/ (from the npm
+## package junit-xml 1.2.0, checksum-pinned), and install node-media-server (npm, the
+## version and checksums in scenarios/servers/package-lock.json), a second third-party RTMP
+## server for the nms-* scenarios. Needs root for apt-get.
 deps:
 	@missing=""; \
 	command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
@@ -54,6 +56,9 @@ deps:
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
 	if [ -n "$$guard" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$rc
 	$(GO) run ./internal/tools/junitxsd -o .cache/junit-ant.xsd
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@test -d scenarios/servers/node_modules/node-media-server || \
+		npm ci --prefix scenarios/servers --no-audit --no-fund --loglevel=error
 
 ## bench: the performance figures, each printed with the machine's core count: checking 200
 ## players' history (go test -bench), 500 players in real time (bench players), the live

@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/fakeserver"
+	"github.com/streamfault/streamfault/internal/media"
 )
 
 // compare runs one scenario against the reference server and nginx-rtmp and prints both
@@ -50,5 +54,46 @@ func TestCompareReferenceAndNginx(t *testing.T) {
 	}
 	if !strings.Contains(string(index), "Side by side") || !strings.Contains(string(index), "resumesAtOffset=fail") {
 		t.Fatal("the HTML index has no side-by-side table")
+	}
+}
+
+// compare takes named subjects of any kind: an external address (here the reference server
+// started by the test, so its verdict is known) beside the reference server, and a subjects
+// file naming a server program; a name that is nothing is refused.
+func TestCompareNamedSubjects(t *testing.T) {
+	srv, err := fakeserver.New(fakeserver.Config{Apps: []string{"*"}, Streams: []media.Spec{{Name: "s", Duration: 4 * time.Second, FPS: 25, KeyframeInterval: time.Second}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	dir := t.TempDir()
+	f := writeScenario(t, dir, "cmp", "")
+	var out, errb bytes.Buffer
+	code := run([]string{"compare", "-p", "2", "--subject", "theirs={external: {address: " + srv.Addr() + "}}", f}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "| scenario | reference | theirs |") {
+		t.Fatalf("no table head for reference and theirs:\n%s", out.String())
+	}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "| cmp |") && strings.Count(l, "resumesAtOffset=pass") != 2 {
+			t.Fatalf("row %q: the external server is the reference server, so both resume at the offset", l)
+		}
+	}
+	file := filepath.Join(dir, "subjects.yaml")
+	if err := os.WriteFile(file, []byte("mine: {process: {command: [my-server, \"{port}\"]}}\nbroken: {process: {command: [x]}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := run([]string{"compare", "--subjects-file", file, f}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "broken") || !strings.Contains(errb.String(), "names no {port}") {
+		t.Fatalf("a subjects file with a broken entry: exit %d, %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"compare", "--subjects", "reference,nope", f}, &out, &errb); code != 2 || !strings.Contains(errb.String(), `"nope" is neither a named subject nor a kind`) {
+		t.Fatalf("an unknown subject: exit %d, %s", code, errb.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/streamfault/streamfault/internal/media"
@@ -117,37 +118,76 @@ func (s *Server) Programs() []string {
 	return nil
 }
 
-// As is the same server with its subject swapped to the kind called key: the catalogue stays,
-// the live-stream settings carry over between swappable kinds (the reference server's
-// idlePublisherTimeout, pingInterval and pingTimeout; nginx's dropIdlePublisher, ping and
-// pingTimeout), the applications go back to the new kind's defaults.
+// As is the same server with its subject swapped to the kind called key, with that kind's
+// default options (see Swap).
 func (s Server) As(key string) (Server, error) {
-	from := s.Kind()
-	if from == key {
+	if s.Kind() == key {
 		return s, nil
 	}
-	src, ok := s.kind().(Swappable)
-	if !ok {
-		return s, fmt.Errorf("the subject is %s: only %s swap", from, strings.Join(SwappableKinds(), " and "))
-	}
 	to, known := kindOf(key)
-	dst, ok := to.(Swappable)
-	switch {
-	case !known:
+	if !known {
 		return s, fmt.Errorf("%s", unknownKind(key))
-	case !ok:
-		return s, fmt.Errorf("%q is not a subject to swap to (known: %s)", key, strings.Join(SwappableKinds(), ", "))
-	case !dst.Traits().Instances && len(s.Instances) > 1:
-		return s, fmt.Errorf("%d server instances: %s is one server", len(s.Instances), key)
 	}
-	dst.SetLiveness(src.Liveness())
-	out := Server{Streams: s.Streams, Subject: dst}
-	if ref, isRef := dst.(*Reference); isRef {
+	return s.Swap(to)
+}
+
+// Swap is the same server with its subject replaced by kind (its options as given): the
+// catalogue stays; the live-stream settings carry over between swappable kinds (the reference
+// server's idlePublisherTimeout, pingInterval and pingTimeout; nginx's dropIdlePublisher,
+// ping and pingTimeout); the applications go back to the new kind's defaults. Several
+// reference instances swap only to a kind that has instances.
+func (s Server) Swap(to Kind) (Server, error) {
+	if !to.Traits().Instances && len(s.Instances) > 1 {
+		return s, fmt.Errorf("%d server instances: a %s subject is one server", len(s.Instances), kindKey(to))
+	}
+	src, okSrc := s.kind().(Swappable)
+	dst, okDst := to.(Swappable)
+	if okSrc && okDst {
+		dst.SetLiveness(src.Liveness())
+	}
+	out := Server{Streams: s.Streams, Subject: to}
+	if ref, isRef := to.(*Reference); isRef {
 		out.Subject, out.Reference = nil, *ref
 		out.Instances = s.Instances
 	}
 	out.Default()
 	return out, nil
+}
+
+// kindKey is the key of a kind (KindReference for the reference server).
+func kindKey(k Kind) string {
+	if _, ref := k.(*Reference); ref {
+		return KindReference
+	}
+	key, _ := Subjects.KeyOf(k)
+	return key
+}
+
+// ParseSubject reads a subject as a command line gives it: a kind's key alone (reference,
+// nginx: its default options) or a server block of one kind in YAML ({process: {command:
+// [my-server, "{port}"]}}, {external: {address: 127.0.0.1:1935}}); it is validated.
+func ParseSubject(text string) (Kind, error) {
+	if k, ok := kindOf(strings.TrimSpace(text)); ok {
+		return k, nil
+	}
+	var srv Server
+	if err := yaml.UnmarshalWithOptions([]byte(text), &srv, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s (a kind: %s; or a server block such as {process: {command: [my-server, \"{port}\"]}})",
+			yaml.FormatError(err, false, false), strings.Join(KindKeys(), ", "))
+	}
+	if len(srv.Streams) > 0 || srv.VODApp != "" || srv.LiveApp != "" {
+		return nil, fmt.Errorf("a subject names the server's kind and options only: the catalogue and applications are the scenario's")
+	}
+	p := spec.NewProblems()
+	srv.validateSubject(p)
+	if probs := p.List(); len(probs) > 0 {
+		var msgs []string
+		for _, pr := range probs {
+			msgs = append(msgs, strings.TrimPrefix(pr.Field+": ", ": ")+pr.Message)
+		}
+		return nil, fmt.Errorf("%s", strings.Join(msgs, "; "))
+	}
+	return srv.kind(), nil
 }
 
 // SwappableKinds lists the kinds As swaps between.

@@ -213,8 +213,24 @@ func TestServerAs(t *testing.T) {
 	if back.Kind() != KindReference || back.IdlePublisherTimeout != ref.IdlePublisherTimeout || back.LiveApp != "vod" {
 		t.Fatalf("back: %+v", back)
 	}
-	if _, err := (Server{Subject: &External{Address: "127.0.0.1:1"}}).As(KindNginx); err == nil {
-		t.Fatal("an external server swapped")
+	ext, err := (Server{Subject: &External{Address: "127.0.0.1:1"}}).As(KindNginx)
+	if err != nil || ext.Kind() != KindNginx || ext.Subject.(*Nginx).Ping != 0 {
+		t.Fatalf("external to nginx: %+v, %v (nothing to carry over)", ext, err)
+	}
+	if _, err := (Server{Reference: Reference{Instances: []string{"a", "b"}}}).As(KindProcess); err == nil || !strings.Contains(err.Error(), "2 server instances") {
+		t.Fatalf("two reference instances swapped to one server program: %v", err)
+	}
+	if k, err := ParseSubject(`{process: {command: [my-server, "{port}"]}}`); err != nil || kindKey(k) != KindProcess {
+		t.Fatalf("ParseSubject process: %v %v", k, err)
+	}
+	if _, err := ParseSubject(`{process: {command: [my-server]}}`); err == nil || !strings.Contains(err.Error(), "names no {port}") {
+		t.Fatalf("ParseSubject of a process without its port: %v", err)
+	}
+	if k, err := ParseSubject("nginx"); err != nil || kindKey(k) != KindNginx {
+		t.Fatalf("ParseSubject nginx: %v %v", k, err)
+	}
+	if _, err := ParseSubject("{nginx: {}, streams: [{name: s, duration: 1s}]}"); err == nil {
+		t.Fatal("ParseSubject took a catalogue")
 	}
 }
 

@@ -408,8 +408,10 @@ func validate(s *Scenario) []spec.Problem {
 		p.Add("requires", "%d programs exceed the limit of %d", len(s.Requires), MaxLabels)
 	}
 	for i, r := range s.Requires {
-		if strings.TrimSpace(r) == "" || strings.ContainsAny(r, "/\x00") {
-			p.Add(fmt.Sprintf("requires[%d]", i), "%q is not a program name (found in PATH)", r)
+		switch {
+		case strings.HasPrefix(r, dirPlaceholder+"/") && !strings.Contains(r, "..") && !strings.ContainsRune(r, 0):
+		case strings.TrimSpace(r) == "" || strings.ContainsAny(r, "/\x00"):
+			p.Add(fmt.Sprintf("requires[%d]", i), "%q is neither a program name (found in PATH) nor a file {dir}/… beside the scenario", r)
 		}
 	}
 	if len(s.Labels) > MaxLabels {
@@ -455,6 +457,21 @@ func (s *Scenario) WithSubject(kind string) (*Scenario, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
+	return s.withServer(kind, srv)
+}
+
+// WithServerKind is a copy of a loaded scenario whose server's subject is replaced by k (see
+// lab.Server.Swap), named name in messages, validated again.
+func (s *Scenario) WithServerKind(name string, k lab.Kind) (*Scenario, error) {
+	srv, err := s.Server.Swap(k)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	return s.withServer(name, srv)
+}
+
+// withServer is a copy of s with srv as its server, validated again.
+func (s *Scenario) withServer(kind string, srv lab.Server) (*Scenario, error) {
 	c := *s
 	c.Server = srv
 	if probs := validate(&c); len(probs) > 0 {

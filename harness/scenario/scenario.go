@@ -36,8 +36,9 @@ type Scenario struct {
 	// Labels select scenarios (Ginkgo label filters).
 	Labels []string `yaml:"labels" json:"labels,omitempty"`
 	// Requires names programs the scenario needs besides those it names itself (a process
-	// client's program, nginx for an nginx subject), e.g. ffmpeg inside a wrapper script;
-	// without them the suite skips the scenario and run refuses it.
+	// client's program, nginx for an nginx subject), e.g. ffmpeg inside a wrapper script, or
+	// files beside the scenario ({dir}/servers/node_modules/node-media-server: something an
+	// installer puts there); without them the suite skips the scenario and run refuses it.
 	Requires []string `yaml:"requires" json:"requires,omitempty"`
 	// Timeout bounds the whole run (default 60s).
 	Timeout spec.Duration `yaml:"timeout" json:"timeout,omitempty"`
