@@ -68,31 +68,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	if all, ok = selectLabels("compare", all, o.labels, stderr); !ok {
 		return 2
 	}
-	var names []string
-	for _, k := range kinds {
-		names = append(names, k.name)
-	}
-	cmp := &reports.Comparison{Subjects: names}
-	cells := map[string]string{} // run name -> cell
-	var runnable []*scenario.Scenario
-	for _, s := range all {
-		row := reports.CompareRow{Scenario: s.Name}
-		for _, k := range kinds {
-			swapped, err := s, error(nil)
-			if k.kind != nil { // nil: the scenario's own server
-				swapped, err = s.WithServerKind(k.name, k.kind)
-			}
-			if err != nil {
-				cells[s.Name+"."+k.name] = "n/a: " + err.Error()
-				continue
-			}
-			c := *swapped
-			c.Name = s.Name + "." + k.name
-			c.ExpectFailures, c.ExpectUnknown = nil, nil // the table shows the verdicts as they came
-			runnable = append(runnable, &c)
-		}
-		cmp.Rows = append(cmp.Rows, row)
-	}
+	cmp, runnable, cells := plan(all, kinds)
 	ctx, stop := interrupted(stderr)
 	defer stop()
 	started := time.Now()
@@ -204,4 +180,34 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// plan makes a comparison's table and its runs: every scenario once per subject (its server
+// swapped), and for a scenario a subject cannot take the cell that says why.
+func plan(all []*scenario.Scenario, kinds []namedSubject) (*reports.Comparison, []*scenario.Scenario, map[string]string) {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, k.name)
+	}
+	cmp := &reports.Comparison{Subjects: names}
+	cells := map[string]string{} // run name -> cell
+	var runnable []*scenario.Scenario
+	for _, s := range all {
+		for _, k := range kinds {
+			swapped, err := s, error(nil)
+			if k.kind != nil { // nil: the scenario's own server
+				swapped, err = s.WithServerKind(k.name, k.kind)
+			}
+			if err != nil {
+				cells[s.Name+"."+k.name] = "n/a: " + err.Error()
+				continue
+			}
+			c := *swapped
+			c.Name = s.Name + "." + k.name
+			c.ExpectFailures, c.ExpectUnknown = nil, nil // the table shows the verdicts as they came
+			runnable = append(runnable, &c)
+		}
+		cmp.Rows = append(cmp.Rows, reports.CompareRow{Scenario: s.Name})
+	}
+	return cmp, runnable, cells
 }
