@@ -142,3 +142,25 @@ func whyNothing(h *history.History, client string) string {
 	}
 	return " (" + strings.Join(why, "; ") + ")"
 }
+
+// refusal says how the server refused what the program asked on a tapped connection — a play
+// or publish refused (a refusal status), accepted and taken back, or with no media moving on
+// it — or "" when it did not.
+func (c wireConn) refusal(h *history.History, client string) string {
+	for _, e := range c.statuses {
+		if slices.Contains(refusals, e.Code) {
+			return fmt.Sprintf("refused: %s", e.Code)
+		}
+	}
+	for _, code := range []string{status.PlayStart, status.PublishStart} {
+		if st := c.status(code); st != nil {
+			if ok, how := heldOnWire(h, client, c, *st); !ok {
+				return fmt.Sprintf("%s did not hold: %s", code, how)
+			}
+		}
+	}
+	if len(c.media) == 0 {
+		return "no media moved on it"
+	}
+	return ""
+}

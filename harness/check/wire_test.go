@@ -168,3 +168,36 @@ func TestWireUnknownForWhatATapCannotSee(t *testing.T) {
 		t.Fatalf("playsToEnd of a process: %v", v)
 	}
 }
+
+// A program whose reconnect is refused (librtmp losing its live flag: StreamNotFound on the new
+// connection) did not play again: reconnects counts it as an attempt, not a reconnect.
+func TestRefusedPlayIsNotAReconnect(t *testing.T) {
+	b := newWire()
+	b.connect(ms(10), 1).cmd(ms(20), 1, "play", -1).status(ms(25), 1, "NetStream.Play.Start").bytes(ms(2000), 1, 50_000, 3000)
+	b.add(ms(30), history.Event{Source: "p", Kind: history.KindTapMedia, Conn: 1, Media: f(0), Message: "down"})
+	b.fault(ms(3000), ms(3001)).close(ms(3001), 1, "server", 2.9)
+	b.connect(ms(3300), 2).cmd(ms(3310), 2, "play", 0).status(ms(3320), 2, "NetStream.Play.StreamNotFound").close(ms(3400), 2, "server", 0)
+	v := b.judge(&Reconnects{ClientRef: spec.ClientRef{Client: "p"}, Count: 1}, NameReconnects)
+	if v.Status != Fail || !strings.Contains(v.Message, "on 0 new connection(s), expected 1") || !strings.Contains(strings.Join(v.Evidence, "\n"), "refused: NetStream.Play.StreamNotFound") {
+		t.Fatalf("%v %v", v, v.Evidence)
+	}
+}
+
+// A scripted player's resume whose Play.Start the server takes back at once is an attempt,
+// not a resume.
+func TestTakenBackResumeIsNotAReconnect(t *testing.T) {
+	b := (&hb{}).stream().lab("v", "wifi")
+	b.add(0, history.Event{Source: "harness", Kind: history.KindRoute, Route: "wifi", Target: "origin"})
+	statusAt(b, 0, "v", "NetConnection.Connect.Success", 1, false)
+	b.play(ms(1), "reset", 0)
+	statusAt(b, 2, "v", "NetStream.Play.Start", 1, false)
+	statusAt(b, 3000, "v", "NetConnection.Connect.Closed", 1, false)
+	statusAt(b, 3300, "v", "NetConnection.Connect.Success", 2, false)
+	b.add(ms(3301), history.Event{Source: "v", Kind: history.KindClientPlay, Conn: 2, Stream: "s", Transition: "resume", Offset: f(3)})
+	statusAt(b, 3302, "v", "NetStream.Play.Start", 2, false)
+	statusAt(b, 3303, "v", "NetConnection.Connect.Closed", 2, false)
+	v := reconnects(&b.h, "v", 1)
+	if v.Status != Fail || !strings.Contains(v.Message, "resumed 0 time(s), expected 1") || !strings.Contains(strings.Join(v.Evidence, "\n"), "did not hold") {
+		t.Fatalf("%v %v", v, v.Evidence)
+	}
+}
