@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -17,11 +18,13 @@ import (
 	"github.com/yutopp/go-rtmp/message"
 	"go.uber.org/goleak"
 
+	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/leakcheck"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 const route = "r"
@@ -471,4 +474,49 @@ func TestFaultFlapAndInjectWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	play(t, addr(t, l), 0).waitFrames(t, 3)
+}
+
+// A reset acts on a publisher's route too: the publisher sends and gets next to nothing back,
+// so the reset must act on the data it sends (both directions are armed and reset).
+func TestFaultResetReachesAPublisher(t *testing.T) {
+	l := startLab(t, true)
+	var mu sync.Mutex
+	var closed []string
+	live := make(chan struct{}, 1)
+	pub, err := fakeclient.NewPublisher(fakeclient.PublisherConfig{Addr: addr(t, l), Stream: "cam", Duration: 10 * time.Second,
+		OnEvent: func(e fakeclient.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if e.Code == status.PublishStart {
+				select {
+				case live <- struct{}{}:
+				default:
+				}
+			}
+			if e.Code == status.ConnectClosed {
+				closed = append(closed, e.Message)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- pub.Run(ctx) }()
+	select {
+	case <-live:
+	case <-ctx.Done():
+		t.Fatal("the publisher never published")
+	}
+	rv := apply(t, l, "rst", &Reset{RouteRef: RouteRef{Route: route}})
+	<-done // without a restore policy the first loss ends it
+	if err := rv(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(closed) == 0 || !strings.Contains(closed[0], "reset by peer") {
+		t.Fatalf("the publisher's session ended with %q, want a TCP reset", closed)
+	}
 }

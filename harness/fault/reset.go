@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,9 +16,10 @@ const DefaultResetHold = 200 * time.Millisecond
 //
 // Mechanism: Toxiproxy sets SO_LINGER 0 only on links created while a reset_peer toxic
 // exists, so the lab arms every route that has a reset fault with a reset_peer toxic of
-// toxicity 0 before any client connects (Prepare, lab.ResetToxic). The fault adds a second
-// reset_peer toxic of toxicity 1: each link then closes with linger 0 on the next chunk of
-// server data (within a frame on a streaming connection; an idle connection is reset when data
+// toxicity 0 in each direction before any client connects (Prepare, lab.ResetToxic). The fault
+// adds reset_peer toxics of toxicity 1 in both directions: each link then closes with linger 0
+// on the next chunk either way — the server's media for a player, the publisher's for a
+// publisher (within a frame on a streaming connection; an idle connection is reset when data
 // next flows). It is removed after `for` (default DefaultResetHold); connections opened
 // meanwhile are reset too. (Raising the arm's toxicity instead would be a data race inside
 // Toxiproxy v2.12.0: an update rewrites a toxic that running links read without a lock.)
@@ -46,14 +48,22 @@ func (r *Reset) Apply(_ context.Context, env Env, fault string) (Revert, error) 
 	if !env.Lab.Armed(r.Route) {
 		return nil, fmt.Errorf("reset %s: route %q is not armed (the lab arms routes named by reset faults before clients connect)", fault, r.Route)
 	}
-	name := lab.ResetToxic + "-" + fault
-	if _, err := rt.Proxy.AddToxic(name, "reset_peer", "downstream", 1, map[string]any{"timeout": 0}); err != nil {
-		return nil, fmt.Errorf("reset %s: %w", fault, err)
+	names := []string{"sf-reset-" + fault, "sf-reset-up-" + fault}
+	for i, dir := range []string{"downstream", "upstream"} {
+		if _, err := rt.Proxy.AddToxic(names[i], "reset_peer", dir, 1, map[string]any{"timeout": 0}); err != nil {
+			if i > 0 {
+				_ = rt.Proxy.RemoveToxic(names[0])
+			}
+			return nil, fmt.Errorf("reset %s: %w", fault, err)
+		}
 	}
 	return func(context.Context) error {
-		if err := rt.Proxy.RemoveToxic(name); err != nil {
-			return fmt.Errorf("reset %s: remove its toxic: %w", fault, err)
+		var errs []error
+		for _, n := range names {
+			if err := rt.Proxy.RemoveToxic(n); err != nil {
+				errs = append(errs, fmt.Errorf("reset %s: remove its toxic %s: %w", fault, n, err))
+			}
 		}
-		return nil
+		return errors.Join(errs...)
 	}, nil
 }

@@ -25,9 +25,13 @@ import (
 	"github.com/streamfault/streamfault/internal/proc"
 )
 
-// ResetToxic is the name of the reset_peer toxic (toxicity 0) that arms a route for reset
-// faults: Toxiproxy only sets SO_LINGER 0 on links created while such a toxic exists.
-const ResetToxic = "sf-reset-arm"
+// ResetToxic and ResetToxicUp name the reset_peer toxics (toxicity 0) that arm a route for
+// reset faults, one per direction: Toxiproxy sets SO_LINGER 0 on a direction's link only when
+// it is created while such a toxic is in that direction's chain.
+const (
+	ResetToxic   = "sf-reset-arm"
+	ResetToxicUp = "sf-reset-arm-up"
+)
 
 // Options configures a lab.
 type Options struct {
@@ -218,6 +222,9 @@ func (l *Lab) Arm(name string) error {
 	if _, err := r.Proxy.AddToxic(ResetToxic, "reset_peer", "downstream", 0, map[string]any{"timeout": 0}); err != nil {
 		return fmt.Errorf("lab: route %q: arm for reset: %w", name, err)
 	}
+	if _, err := r.Proxy.AddToxic(ResetToxicUp, "reset_peer", "upstream", 0, map[string]any{"timeout": 0}); err != nil {
+		return fmt.Errorf("lab: route %q: arm for reset (upstream): %w", name, err)
+	}
 	l.armed[name] = true
 	return nil
 }
@@ -293,7 +300,7 @@ func (l *Lab) Heal() error {
 		for _, t := range toxics {
 			switch {
 			case t.Type == "bandwidth":
-			case t.Name == ResetToxic && l.armed[r.Name]:
+			case (t.Name == ResetToxic || t.Name == ResetToxicUp) && l.armed[r.Name]:
 				// Keep the arm (toxicity 0, never changed): it must outlive faults for later resets.
 			default:
 				if err := r.Proxy.RemoveToxic(t.Name); err != nil {
@@ -318,8 +325,10 @@ func (l *Lab) Close() error {
 			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
 		}
 		if l.armed[r.Name] {
-			if err := r.Proxy.RemoveToxic(ResetToxic); err != nil {
-				errs = append(errs, fmt.Errorf("lab: route %q: remove reset arm: %w", r.Name, err))
+			for _, arm := range []string{ResetToxic, ResetToxicUp} {
+				if err := r.Proxy.RemoveToxic(arm); err != nil {
+					errs = append(errs, fmt.Errorf("lab: route %q: remove reset arm %s: %w", r.Name, arm, err))
+				}
 			}
 		}
 		if err := r.Proxy.Delete(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/streamfault/streamfault/internal/clock"
@@ -41,6 +42,9 @@ const (
 	ByClient = "client" // the client closed it (or stopped taking bytes)
 	ByServer = "server" // the far side: the route's network or the server
 	ByTap    = "tap"    // the tap itself, closing at the end of a run
+
+	// Reset is the Err of a KindClose whose connection was reset (a TCP RST, relayed as one).
+	Reset = "connection reset"
 )
 
 // Event is one observation of the tap.
@@ -238,6 +242,7 @@ type relay struct {
 	mu       sync.Mutex
 	server   net.Conn
 	closedBy string
+	reset    bool // the side that ended it reset it (ECONNRESET): the other side gets a reset too
 
 	ended    chan struct{} // one value per pump that has ended
 	up, down atomic.Int64
@@ -303,9 +308,13 @@ func (r *relay) run(upstream string) {
 	wg.Wait()
 	last := w.stop()
 	r.mu.Lock()
-	by := r.closedBy
+	by, reset := r.closedBy, r.reset
 	r.mu.Unlock()
-	t.emit(Event{Conn: r.n, Kind: KindClose, ClosedBy: by, Media: last, Up: r.up.Load(), Down: r.down.Load()})
+	ev := Event{Conn: r.n, Kind: KindClose, ClosedBy: by, Media: last, Up: r.up.Load(), Down: r.down.Load()}
+	if reset {
+		ev.Err = Reset
+	}
+	t.emit(ev)
 }
 
 // pump copies src to dst, feeding the watcher, counting what was delivered. fromServer says
@@ -330,10 +339,24 @@ func (r *relay) pump(src, dst net.Conn, feed io.WriteCloser, count *atomic.Int64
 			count.Add(int64(n))
 		}
 		if err != nil {
+			if errors.Is(err, syscall.ECONNRESET) {
+				r.abort(dst) // a reset goes on as a reset, not a clean close
+			}
 			r.end(side(fromServer))
 			return
 		}
 	}
+}
+
+// abort makes the coming close of dst a TCP reset (SO_LINGER 0), as the peer dst relays for
+// was reset: through the tap a reset stays a reset.
+func (r *relay) abort(dst net.Conn) {
+	if tc, ok := dst.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	r.mu.Lock()
+	r.reset = true
+	r.mu.Unlock()
 }
 
 // writeCheck is how long a write may block before the relay looks whether the side it

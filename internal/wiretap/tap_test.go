@@ -3,9 +3,11 @@ package wiretap
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -228,5 +230,51 @@ func TestPeerGone(t *testing.T) {
 			t.Fatal("a closed peer was not seen within 5 s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A reset on one side reaches the other side as a reset (ECONNRESET), not as a clean close:
+// through the tap a TCP RST stays an RST, and the close says so.
+func TestTapRelaysAResetAsAReset(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // a server that takes a few bytes, then resets the connection
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		_, _ = io.ReadFull(c, make([]byte, 10))
+		_ = c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	}()
+	var got events
+	tap, err := Listen(Config{Upstream: ln.Addr().String(), OnEvent: got.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tap.Close()
+	c, err := net.Dial("tcp", tap.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write(make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = c.Read(make([]byte, 1))
+	if !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("the client saw %v, want a reset (ECONNRESET)", err)
+	}
+	c.Close()
+	if err := tap.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cl := got.of(KindClose)
+	if len(cl) != 1 || cl[0].ClosedBy != ByServer || cl[0].Err != Reset {
+		t.Fatalf("close events %+v: want one by the server, a reset", cl)
 	}
 }
