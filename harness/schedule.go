@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -96,10 +97,18 @@ func (t *scheduler) run(ctx context.Context, st *fault.Fault, applied func()) er
 	}
 	if !w.End.IsZero() {
 		t.rec.RecordAt(w.End, ev(history.KindFaultEnd))
+		if cost := w.Undone.Sub(w.End); !w.Undone.IsZero() && cost >= undoNoted {
+			e := ev(history.KindFaultUndone)
+			e.Message = fmt.Sprintf("undoing %s took %v after the network was restored at its end (Toxiproxy waited on links whose clients had gone)", name, cost.Round(time.Millisecond))
+			t.rec.RecordAt(w.Undone, e)
+		}
 		t.ended[name] <- w.End
 	}
 	return nil
 }
+
+// undoNoted is how long an undo must take to be recorded beside the fault's window.
+const undoNoted = 100 * time.Millisecond
 
 // await blocks until the step's trigger fires; false when ctx ended first.
 func (t *scheduler) await(ctx context.Context, f *fault.Fault) bool {

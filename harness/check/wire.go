@@ -2,9 +2,11 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/status"
 	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
@@ -51,6 +53,9 @@ type wireConn struct {
 	statuses []history.Event
 	media    []history.Event // the first media message of each run
 	bytes    []history.Event // samples
+	// ended says why the program's close of the connection was no loss: the server had ended
+	// the stream on it, or the harness was stopping the program ("" otherwise).
+	ended string
 }
 
 // lastActive is when bytes last moved either way on the connection (from the samples).
@@ -75,7 +80,7 @@ func (c wireConn) lost() bool {
 	if c.closed == nil {
 		return false
 	}
-	return c.closed.ClosedBy == wiretap.ByServer || (c.closed.ClosedBy == wiretap.ByClient && c.darkAt(c.closed.At))
+	return c.closed.ClosedBy == wiretap.ByServer || (c.closed.ClosedBy == wiretap.ByClient && c.ended == "" && c.darkAt(c.closed.At))
 }
 
 // lostBy tells whether the connection had been lost by t: ended by a loss, or still open on a
@@ -92,8 +97,14 @@ func (c wireConn) how() string {
 	switch {
 	case c.closed == nil:
 		return fmt.Sprintf("connection %d was open to the end (bytes last moved at %s)", c.n, sec(c.lastActive()))
+	case c.closed.ClosedBy == wiretap.ByServer && c.closed.Message == wiretap.Reset:
+		return fmt.Sprintf("connection %d was reset from the server's side at %s (a loss)", c.n, sec(c.closed.At))
 	case c.closed.ClosedBy == wiretap.ByServer:
-		return fmt.Sprintf("connection %d was closed from the server's side at %s", c.n, sec(c.closed.At))
+		return fmt.Sprintf("connection %d was closed from the server's side at %s (a loss)", c.n, sec(c.closed.At))
+	case c.closed.ClosedBy == wiretap.ByClient && c.ended != "":
+		return fmt.Sprintf("connection %d was closed by the program at %s %s (not a loss)", c.n, sec(c.closed.At), c.ended)
+	case c.closed.ClosedBy == wiretap.ByClient && c.darkAt(c.closed.At):
+		return fmt.Sprintf("connection %d was closed by the program at %s, nothing having moved on it since %s (a loss: it gave up on a dead link)", c.n, sec(c.closed.At), sec(c.lastActive()))
 	case c.closed.ClosedBy == wiretap.ByClient:
 		return fmt.Sprintf("connection %d was closed by the program at %s (bytes last moved at %s)", c.n, sec(c.closed.At), sec(c.lastActive()))
 	}
@@ -162,7 +173,34 @@ func wireConns(h *history.History, client string) []wireConn {
 			c.closed = &ev
 		}
 	}
+	stops := h.Of(client, history.KindProcStop)
+	for i := range out {
+		out[i].ended = normalEnd(out[i], stops)
+	}
 	return out
+}
+
+// streamEnds are the statuses by which a server ends what a connection plays: a program that
+// closes the connection after one of them has reached the end, not lost it.
+var streamEnds = []string{status.PlayStop, status.PlayComplete, status.PlayUnpublishNotify, status.UnpublishSuccess}
+
+// normalEnd says why the program's close of c was no loss — the server had ended the stream on
+// it, or the harness was stopping the program — or "".
+func normalEnd(c wireConn, stops []history.Event) string {
+	if c.closed == nil || c.closed.ClosedBy != wiretap.ByClient {
+		return ""
+	}
+	for _, s := range stops {
+		if s.At <= c.closed.At {
+			return "as the harness stopped it (" + s.Message + ")"
+		}
+	}
+	for _, e := range c.statuses {
+		if e.At <= c.closed.At && slices.Contains(streamEnds, e.Code) {
+			return fmt.Sprintf("after the server ended the stream (%s at %s)", e.Code, sec(e.At))
+		}
+	}
+	return ""
 }
 
 // exitOf says how and when the process ended ("" while it ran to the end).

@@ -201,3 +201,31 @@ func TestTakenBackResumeIsNotAReconnect(t *testing.T) {
 		t.Fatalf("%v %v", v, v.Evidence)
 	}
 }
+
+// A program's own close after the server ended its stream, and its close when the harness
+// stops it, are no losses: reconnectsAfterLoss with within has nothing to hold against it.
+func TestNormalEndsAreNotLosses(t *testing.T) {
+	c := &ReconnectsAfterLoss{ClientRef: spec.ClientRef{Client: "p"}, Within: spec.Duration(5 * time.Second)}
+	played := newWire()
+	played.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).status(ms(30), 1, "NetStream.Play.Start").bytes(ms(3000), 1, 900_000, 3000)
+	played.status(ms(3000), 1, "NetStream.Play.Stop").close(ms(6407), 1, "client", 6.0)
+	v := played.judge(c, NameReconnectsAfterLoss)
+	if v.Status != Unknown || !strings.Contains(v.Message, "lost no connection") {
+		t.Fatalf("a program that played to its end: %v", v)
+	}
+	stopped := newWire()
+	stopped.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).bytes(ms(1000), 1, 100_000, 3000)
+	stopped.add(ms(4000), history.Event{Source: "p", Kind: history.KindProcStop, Message: "SIGINT: its duration is over"})
+	stopped.close(ms(4100), 1, "client", 1.0)
+	if v := stopped.judge(c, NameReconnectsAfterLoss); v.Status != Unknown {
+		t.Fatalf("a program stopped by the harness: %v", v)
+	}
+	if wc := wireConns(&stopped.h, "p"); !strings.Contains(wc[0].how(), "as the harness stopped it (SIGINT: its duration is over) (not a loss)") {
+		t.Fatalf("how: %s", wc[0].how())
+	}
+	lost := newWire()
+	lost.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).bytes(ms(1000), 1, 100_000, 3000).close(ms(4100), 1, "client", 1.0)
+	if v := lost.judge(c, NameReconnectsAfterLoss); v.Status != Fail || !strings.Contains(v.Message, "a loss: it gave up on a dead link") {
+		t.Fatalf("a program that gave up on a dead link and never came back: %v", v)
+	}
+}

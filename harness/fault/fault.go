@@ -22,8 +22,12 @@ import (
 type Window struct {
 	// Start is when the fault began to act.
 	Start time.Time
-	// End is when it stopped acting; zero when it lasts until the final heal.
+	// End is when it stopped acting — when its undoing began: the network is changed then,
+	// whatever the Toxiproxy call costs to return; zero when it lasts until the final heal.
 	End time.Time
+	// Undone is when the undoing returned (Toxiproxy may hold the call for seconds: a toxic
+	// removed under links whose clients have gone waits for them), kept out of the window.
+	Undone time.Time
 }
 
 // Revert undoes a fault; nil means there is nothing to undo (an instantaneous fault).
@@ -139,8 +143,9 @@ func Inject(ctx context.Context, env Env, c clock.Clock, f *Fault, hold time.Dur
 	// Undo even when the run is ending, bounded on its own.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	err = revert(rctx)
 	w.End = c.Now()
+	err = revert(rctx)
+	w.Undone = c.Now()
 	if err != nil {
 		return w, fmt.Errorf("fault %q on %s: undo: %w", f.Name, f.Spec.Target(), err)
 	}

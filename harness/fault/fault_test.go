@@ -520,3 +520,30 @@ func TestFaultResetReachesAPublisher(t *testing.T) {
 		t.Fatalf("the publisher's session ended with %q, want a TCP reset", closed)
 	}
 }
+
+// slowUndo is a fault whose undoing takes long to return (as removing a toxic under links whose
+// clients have gone does in Toxiproxy).
+type slowUndo struct {
+	RouteRef
+	undo time.Duration
+}
+
+func (*slowUndo) Default(*Scope)                 {}
+func (*slowUndo) Validate(spec.Problems, *Scope) {}
+func (*slowUndo) Lasting() bool                  { return true }
+func (s *slowUndo) Apply(context.Context, Env, string) (Revert, error) {
+	return func(context.Context) error { time.Sleep(s.undo); return nil }, nil
+}
+
+// A fault's window ends when its undoing begins — the network is changed then — not when a
+// slow undo call returns; the return is kept beside it.
+func TestFaultWindowEndsWhenTheUndoBegins(t *testing.T) {
+	f := New("stall", &slowUndo{undo: 600 * time.Millisecond})
+	w, err := Inject(context.Background(), Env{}, nil, &f, 200*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Undone.Sub(w.End) < 600*time.Millisecond { // stamped before the undo, not after it returned
+		t.Fatalf("undone %v after the end, want the undo's 600ms", w.Undone.Sub(w.End))
+	}
+}

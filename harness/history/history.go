@@ -37,7 +37,8 @@ const (
 	KindServerOutput  = "server.output"  // a line a server program the lab runs wrote: Code stdout or stderr
 	KindServerExit    = "server.exit"    // a server program the lab runs ended: Message how, Code ExitPlanned, ExitAllowed or ExitUnplanned
 	KindFaultStart    = "fault.start"    // Fault, Route (the route it acts on or moves a client to), Target (server or client)
-	KindFaultEnd      = "fault.end"      // Fault, Route, Target
+	KindFaultEnd      = "fault.end"      // Fault, Route, Target: when its undoing began (the network is changed then)
+	KindFaultUndone   = "fault.undone"   // a slow undo of Fault returned (Message: how long it took); not part of the window
 	KindFaultSchedule = "fault.schedule" // a nemesis schedule: Message holds the seed and the faults
 	KindFaultUnfired  = "fault.unfired"  // at the end of a run: Fault never fired (Message: its trigger)
 	KindLabClient     = "lab.client"     // a client's first route: Source, Route, Message its role, Code WireTap for a program
