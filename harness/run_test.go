@@ -53,6 +53,9 @@ func TestRunDropAndResume(t *testing.T) {
 	if len(faults) != 1 || faults[0].At < 1500*time.Millisecond || faults[0].At > 1700*time.Millisecond {
 		t.Fatalf("drop not injected at 1.5s: %+v", faults)
 	}
+	if faults[0].Code != history.FaultCloses {
+		t.Fatalf("the drop's start does not say it closes connections: %+v", faults[0])
+	}
 	closed := res.History.Filter(func(e history.Event) bool {
 		return e.Kind == history.KindClientStatus && e.Code == "NetConnection.Connect.Closed"
 	})

@@ -83,6 +83,9 @@ func (t *scheduler) run(ctx context.Context, st *fault.Fault, applied func()) er
 		if e.Target != "" {
 			e.Message += " " + e.Target
 		}
+		if a, ok := st.Spec.(fault.Affecter); ok {
+			e.Code = a.Effect()
+		}
 		return e
 	}
 	w, err := fault.Inject(ctx, t.env, t.clk, st, st.Hold(), applied)

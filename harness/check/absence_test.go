@@ -44,6 +44,33 @@ func TestNoReconnect(t *testing.T) {
 	}
 }
 
+func TestNoReconnectKnowsWhatTheFaultDoes(t *testing.T) {
+	// effect is the Code of the fault's start; the fault lasts 1 s to 2 s on cam's route.
+	run := func(effect string, closeAt int) *hb {
+		b := (&hb{}).lab("cam", "up")
+		statusAt(b, 0, "cam", "NetConnection.Connect.Success", 1, false)
+		b.add(ms(1000), history.Event{Source: "f", Kind: history.KindFaultStart, Fault: "f", Route: "up", Code: effect})
+		b.add(ms(2000), history.Event{Source: "f", Kind: history.KindFaultEnd, Fault: "f", Route: "up"})
+		if closeAt > 0 {
+			statusAt(b, closeAt, "cam", "NetConnection.Connect.Closed", 1, false)
+		}
+		b.add(ms(2500), history.Event{Source: "cam", Kind: history.KindClientSent, Conn: 1, Frames: &history.Range{First: 60, Last: 84}})
+		return b
+	}
+	// A drop that left the connection open found nothing to drop: a pass would be vacuous.
+	expect(t, noReconnect(&run(history.FaultCloses, 0).h, "cam", "f"), Unknown, "found nothing of the client's to act on")
+	// A drop that closed it: the session was not kept.
+	expect(t, noReconnect(&run(history.FaultCloses, 1010).h, "cam", "f"), Fail, "connection 1 closed at 1.010s")
+	// A blackhole whose undoing closed it: the client's behaviour is not seen.
+	expect(t, noReconnect(&run(history.FaultClosesAtEnd, 2050).h, "cam", "f"), Unknown, "undoing fault f at 2.000s closed connection 1")
+	// A blackhole during which the client closed it itself: a failure of the client.
+	expect(t, noReconnect(&run(history.FaultClosesAtEnd, 1500).h, "cam", "f"), Fail, "connection 1 closed at 1.500s")
+	// A blackhole kept through: a pass.
+	expect(t, noReconnect(&run(history.FaultClosesAtEnd, 0).h, "cam", "f"), Pass, "kept connection 1 through f")
+	// A latency fault closes nothing: kept through is a pass.
+	expect(t, noReconnect(&run("", 0).h, "cam", "f"), Pass, "kept connection 1 through f")
+}
+
 func TestReconnectsAfterLoss(t *testing.T) {
 	b := &hb{}
 	statusAt(b, 0, "v", "NetConnection.Connect.Success", 1, false)

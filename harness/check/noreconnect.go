@@ -70,6 +70,7 @@ func noReconnect(h *history.History, client, faultName string) Verdict {
 		return v
 	}
 	var problems []string
+	closedAt := forever
 	for _, e := range h.Of(client) {
 		if e.At < f.start {
 			continue
@@ -77,6 +78,7 @@ func noReconnect(h *history.History, client, faultName string) Verdict {
 		what := strings.TrimPrefix(e.Kind, history.ClientPrefix)
 		switch {
 		case e.Kind == history.KindClientStatus && e.Code == status.ConnectClosed && e.Conn == conn:
+			closedAt = min(closedAt, e.At)
 			problems = append(problems, fmt.Sprintf("connection %d closed at %s (%s)", conn, sec(e.At), e.Message))
 		case e.Kind == history.KindClientStatus && e.Code == status.ConnectSuccess && e.Conn > conn:
 			problems = append(problems, fmt.Sprintf("reconnected: connection %d at %s", e.Conn, sec(e.At)))
@@ -85,6 +87,10 @@ func noReconnect(h *history.History, client, faultName string) Verdict {
 		case isDetection(e.Kind):
 			problems = append(problems, fmt.Sprintf("%s at %s on connection %d", what, sec(e.At), e.Conn))
 		}
+	}
+	if why := faultEffect(f, conn, closedAt); why != "" {
+		v.Status, v.Message, v.Evidence = Unknown, why, limit(problems)
+		return v
 	}
 	var media *history.Event
 	for _, e := range h.Of(client, history.KindClientReceived, history.KindClientSent) {
@@ -142,6 +148,14 @@ func (c *NoReconnect) JudgeWire(h *history.History) Verdict {
 		v.Status, v.Message = Unknown, fmt.Sprintf("%s had no connection when %s started at %s", c.Client, c.Fault, sec(f.start))
 		return v
 	}
+	closedAt := forever
+	if held.closed != nil && held.closed.ClosedBy != wiretap.ByTap {
+		closedAt = held.closed.At
+	}
+	if why := faultEffect(f, held.n, closedAt); why != "" {
+		v.Status, v.Message = Unknown, why
+		return v
+	}
 	var problems []string
 	for _, wc := range conns {
 		if wc.opened > f.start {
@@ -170,4 +184,27 @@ func (c *NoReconnect) JudgeWire(h *history.History) Verdict {
 		evidence = append(evidence, fmt.Sprintf("bytes moved again on it by %s", sec(movedAt)))
 	}
 	return conclude(v, problems, evidence, fmt.Sprintf("%s kept connection %d through %s and its bytes moved again after it", c.Client, held.n, c.Fault))
+}
+
+// closeGrace is how soon after a fault acts (or is undone) the close it causes is expected.
+const closeGrace = time.Second
+
+// faultEffect says why a fault's effect leaves noReconnect nothing to judge on connection conn
+// (closed at closedAt, forever if it stayed open), or "": a fault that closes every connection
+// it acts on and left this one open found nothing of the client's to act on (a pass would be
+// vacuous); a fault whose undoing closes the connections (a blackhole) closed it itself at its
+// end (a fail would be false). A connection a closing fault did close fails as before: the
+// session was not kept.
+func faultEffect(f faultSpan, conn int, closedAt time.Duration) string {
+	switch f.effect {
+	case history.FaultCloses:
+		if closedAt > f.end+closeGrace {
+			return fmt.Sprintf("fault %s ends every connection it acts on, yet connection %d stayed open: it found nothing of the client's to act on, and keeping a session through it proves nothing", f.name, conn)
+		}
+	case history.FaultClosesAtEnd:
+		if closedAt >= f.end && closedAt <= f.end+closeGrace {
+			return fmt.Sprintf("undoing fault %s at %s closed connection %d (%s later), as undoing it closes every connection: whether the client would have kept its session is not seen", f.name, sec(f.end), conn, sec(closedAt-f.end))
+		}
+	}
+	return ""
 }

@@ -9,11 +9,12 @@ import (
 
 // faultSpan is one fault as the history saw it: when it acted and on what.
 type faultSpan struct {
-	name  string
-	start time.Duration
-	end   time.Duration // forever when it lasted to the end of the run
-	route string        // the route it acted on, or sent a client to
-	on    string        // the server or client it acted on
+	name   string
+	start  time.Duration
+	end    time.Duration // forever when it lasted to the end of the run
+	route  string        // the route it acted on, or sent a client to
+	on     string        // the server or client it acted on
+	effect string        // history.FaultCloses, FaultClosesAtEnd, or ""
 }
 
 // forever marks a fault that was never undone.
@@ -33,7 +34,7 @@ func faultSpans(h *history.History) []faultSpan {
 		if !ok {
 			end = forever
 		}
-		out = append(out, faultSpan{name: e.Fault, start: e.At, end: end, route: e.Route, on: e.Target})
+		out = append(out, faultSpan{name: e.Fault, start: e.At, end: end, route: e.Route, on: e.Target, effect: e.Code})
 	}
 	return out
 }

@@ -1,6 +1,10 @@
 package fault
 
-import "context"
+import (
+	"context"
+
+	"github.com/streamfault/streamfault/harness/history"
+)
 
 // Blackhole makes a route's bytes vanish while sockets stay open (a timeout toxic of 0 each
 // way); undoing it closes them.
@@ -10,6 +14,9 @@ type Blackhole struct {
 
 // JSONSchemaAlias documents the kind with RouteRef's schema.
 func (Blackhole) JSONSchemaAlias() any { return RouteRef{} }
+
+// Effect: the fault leaves the connections it acts on open; undoing it closes them.
+func (*Blackhole) Effect() string { return history.FaultClosesAtEnd }
 
 // Lasting is true: the route stays dark until undone.
 func (*Blackhole) Lasting() bool { return true }

@@ -3,6 +3,8 @@ package fault
 import (
 	"context"
 	"fmt"
+
+	"github.com/streamfault/streamfault/harness/history"
 )
 
 // Disable closes a route's live connections and refuses new ones until reverted.
@@ -14,6 +16,9 @@ type Disable struct {
 func (Disable) JSONSchemaAlias() any { return RouteRef{} }
 
 // Lasting is true: the route stays disabled until enabled again.
+// Effect: the fault ends every live connection it acts on.
+func (*Disable) Effect() string { return history.FaultCloses }
+
 func (*Disable) Lasting() bool { return true }
 
 // Apply disables the route's proxy.

@@ -3,6 +3,8 @@ package fault
 import (
 	"context"
 	"fmt"
+
+	"github.com/streamfault/streamfault/harness/history"
 )
 
 // Drop ends every live connection of a route with a clean close (both peers see EOF) and
@@ -22,6 +24,9 @@ type Drop struct {
 func (Drop) JSONSchemaAlias() any { return RouteRef{} }
 
 // Lasting is false: a drop is instantaneous.
+// Effect: the fault ends every live connection it acts on.
+func (*Drop) Effect() string { return history.FaultCloses }
+
 func (*Drop) Lasting() bool { return false }
 
 // Apply drops the route's connections.

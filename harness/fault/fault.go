@@ -88,6 +88,13 @@ type Spec interface {
 	Apply(ctx context.Context, env Env, name string) (Revert, error)
 }
 
+// Affecter is a Spec whose effect on the connections it acts on the checkers must know
+// (history.FaultCloses, history.FaultClosesAtEnd), recorded in the Code of its fault.start.
+type Affecter interface {
+	// Effect is what the fault does to the connections it acts on.
+	Effect() string
+}
+
 // Holder is a Spec that holds itself for a while when its entry gives no `for`.
 type Holder interface {
 	// DefaultHold is how long the fault stays in effect without a `for`.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/spec"
 )
@@ -39,6 +40,9 @@ func (f *Flap) Validate(p spec.Problems, s *Scope) {
 func (f *Flap) Target() Target { return Target{Route: f.Route} }
 
 // Lasting is false: a flap is over after its last drop.
+// Effect: the fault ends every live connection it acts on.
+func (*Flap) Effect() string { return history.FaultCloses }
+
 func (*Flap) Lasting() bool { return false }
 
 // Apply drops the route every `every`, `times` times (the window spans them all).

@@ -3,6 +3,7 @@ package fault
 import (
 	"context"
 
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -16,6 +17,9 @@ type Kill struct {
 func (Kill) JSONSchemaAlias() any { return ServerRef{} }
 
 // Lasting is true: the server stays down until started again.
+// Effect: the fault ends every live connection it acts on.
+func (*Kill) Effect() string { return history.FaultCloses }
+
 func (*Kill) Lasting() bool { return true }
 
 // Apply kills the server.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/lab"
 )
 
@@ -31,6 +32,9 @@ type Reset struct {
 func (Reset) JSONSchemaAlias() any { return RouteRef{} }
 
 // Lasting is false: a reset acts for its hold and is then removed.
+// Effect: the fault ends every live connection it acts on.
+func (*Reset) Effect() string { return history.FaultCloses }
+
 func (*Reset) Lasting() bool { return false }
 
 // DefaultHold is how long the reset toxic stays without a `for`.

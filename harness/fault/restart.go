@@ -3,6 +3,7 @@ package fault
 import (
 	"context"
 
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -15,6 +16,9 @@ type Restart struct {
 func (Restart) JSONSchemaAlias() any { return ServerRef{} }
 
 // Lasting is false: the restart is instantaneous.
+// Effect: the fault ends every live connection it acts on.
+func (*Restart) Effect() string { return history.FaultCloses }
+
 func (*Restart) Lasting() bool { return false }
 
 // Apply restarts the server.

@@ -3,6 +3,7 @@ package fault
 import (
 	"context"
 
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -16,6 +17,9 @@ type Shutdown struct {
 func (Shutdown) JSONSchemaAlias() any { return ServerRef{} }
 
 // Lasting is true: the server stays down until started again.
+// Effect: the fault ends every live connection it acts on.
+func (*Shutdown) Effect() string { return history.FaultCloses }
+
 func (*Shutdown) Lasting() bool { return true }
 
 // Apply closes the server.

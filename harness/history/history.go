@@ -66,6 +66,14 @@ const (
 	ExitUnplanned = "unplanned"
 )
 
+// Effects of a fault on the connections it acts on, in the Code of its fault.start: it ends
+// every one (a drop, a reset, a kill), or leaves them open and its undoing closes them (a
+// blackhole). A fault with neither leaves them to the clients.
+const (
+	FaultCloses      = "closes"
+	FaultClosesAtEnd = "closes-at-end"
+)
+
 // EndedNormally is the Message of an actor.end whose client ran its script to its end.
 const EndedNormally = "ended normally"
 
