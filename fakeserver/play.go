@@ -335,6 +335,16 @@ func (ns *netStream) next(k, i int) step {
 	return s
 }
 
+// ahead is how far ahead of real time a playback on ns is sent: the client's buffer length,
+// bounded by the server's MaxSendAhead.
+func (srv *Server) ahead(ns *netStream) time.Duration {
+	d := time.Duration(ns.bufferMs.Load()) * time.Millisecond
+	if m := srv.cfg.MaxSendAhead; m > 0 {
+		d = min(d, m)
+	}
+	return d
+}
+
 // serve sends the playlist from frame start of item k: an initial burst of the client's
 // buffer length, then one frame per frame duration of clock time, stream time running on
 // across items.
@@ -370,7 +380,7 @@ func (ss *session) serve(ctx context.Context, ns *netStream, k, start int, req p
 				return
 			}
 		}
-		due := t0.Add(s.st - first.st - time.Duration(ns.bufferMs.Load())*time.Millisecond)
+		due := t0.Add(s.st - first.st - ss.srv.ahead(ns))
 		if err := clock.Sleep(ctx, clk, due.Sub(clk.Now())); err != nil {
 			fail(err)
 			return

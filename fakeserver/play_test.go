@@ -409,3 +409,33 @@ func TestTransitionsDuringPlaybackKeepTheConnection(t *testing.T) {
 		t.Fatal("the session was closed")
 	}
 }
+
+// A player asking a 10 s buffer of a server bounded to 500 ms ahead gets the frame at 2 s 1.5 s
+// after the first (checked as at least 1 s: only a first frame delayed 0.5 s more than the
+// later one could come closer); unbounded, the whole clip would come at once.
+func TestMaxSendAheadBoundsTheBurst(t *testing.T) {
+	s, _ := newServer(t, Config{MaxSendAhead: 500 * time.Millisecond,
+		Streams: []media.Spec{{Name: "a", Duration: 3 * time.Second, FPS: 25, KeyframeInterval: time.Second}}})
+	tc := dialServer(t, s)
+	tc.buffer(10000)
+	tc.play("a", 0.0)
+	var first time.Time
+	for {
+		m := tc.next(5 * time.Second)
+		if m == nil {
+			t.Fatal("no frame at 2 s within 5 s")
+		}
+		if m.TypeID != message.TypeIDVideoMessage {
+			continue
+		}
+		if first.IsZero() {
+			first = time.Now()
+		}
+		if m.Timestamp >= 2000 {
+			if took := time.Since(first); took < time.Second {
+				t.Fatalf("the frame at 2 s came %v after the first: sent more than 500 ms ahead", took)
+			}
+			return
+		}
+	}
+}

@@ -67,6 +67,9 @@ type Config struct {
 	RelayWindow time.Duration
 	// Quirks make the server behave like some servers in the wild (see Quirks).
 	Quirks []string
+	// MaxSendAhead, when positive, bounds the initial burst of an on-demand playback (how far
+	// ahead of real time it is sent); zero: the client's buffer length.
+	MaxSendAhead time.Duration
 }
 
 // Server defaults for hostile or abandoned peers.

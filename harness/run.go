@@ -25,6 +25,10 @@ type Options struct {
 	AllowRemote bool
 	// Clock is the run's single time source; default the real clock.
 	Clock clock.Clock
+	// OutDir is where each run gets a folder of its own (scenario-date-time) for the files
+	// the programs under test write ({out}: one folder per client, kept after the run);
+	// default the system's temporary folder, under streamfault-out.
+	OutDir string
 }
 
 // Result is what a run produced.

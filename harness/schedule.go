@@ -137,6 +137,14 @@ func (t *scheduler) await(ctx context.Context, f *fault.Fault) bool {
 			return seen >= max(w.Count, 1)
 		})
 		return err == nil
+	case f.AtStreamTime != nil && t.tapped(f.AtStreamTime.Client):
+		// A program: when media crossing its tap first reaches the stream time.
+		a := f.AtStreamTime
+		mark := a.Time.D().Seconds()
+		_, err := t.rec.Wait(ctx, func(e history.Event) bool {
+			return e.Source == a.Client && e.Kind == history.KindTapReached && e.Media != nil && *e.Media >= mark
+		})
+		return err == nil
 	case f.AtStreamTime != nil:
 		a := f.AtStreamTime
 		idx := t.frameAt(a.Client, a.Time.D())
@@ -146,6 +154,12 @@ func (t *scheduler) await(ctx context.Context, f *fault.Fault) bool {
 		return err == nil
 	}
 	return false
+}
+
+// tapped tells whether client is judged from a wire tap (a program).
+func (t *scheduler) tapped(client string) bool {
+	c := t.s.Client(client)
+	return c != nil && c.Traits().Tapped
 }
 
 // frameAt is the index of the frame at stream time d of the stream client plays.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 // Run executes s. The returned error is about the harness itself (the lab could not be
@@ -29,6 +31,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	}
 	r := &run{s: s, clk: clock.Or(opts.Clock), outer: ctx}
 	r.began = r.clk.Now()
+	r.out = runFolder(opts.OutDir, s.Name, r.began)
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout.D())
 	defer cancel()
 	if err := r.build(ctx, opts); err != nil {
@@ -65,6 +68,7 @@ type run struct {
 	rec    *history.Recorder
 	lab    *lab.Lab
 	actors map[string]role.Actor
+	out    string // the run's folder for the programs' own files ({out})
 }
 
 // build starts the lab, records what it is made of, and builds every client's actor (none
@@ -135,10 +139,34 @@ func (r *run) recordLab() {
 	}
 }
 
+// runFolder is the run's folder for the programs' own files: base (default the system's
+// temporary folder, under streamfault-out) / scenario-date-time, unique per run started.
+func runFolder(base, scenario string, began time.Time) string {
+	if base == "" {
+		base = filepath.Join(os.TempDir(), "streamfault-out")
+	}
+	return filepath.Join(base, scenario+"-"+began.UTC().Format("20060102-150405.000000"))
+}
+
+// marks are the stream times at which faults wait for client (its atStreamTime triggers).
+func (r *run) marks(client string) []time.Duration {
+	var out []time.Duration
+	for _, f := range r.s.Faults {
+		if a := f.AtStreamTime; a != nil && a.Client == client {
+			out = append(out, a.Time.D())
+		}
+	}
+	return out
+}
+
 // buildActors builds every client's actor on the address of its route.
 func (r *run) buildActors() (map[string]role.Actor, error) {
 	out := map[string]role.Actor{}
 	vod, live := r.lab.App(false), r.lab.App(true)
+	catalogue := spec.Names{}
+	for _, st := range r.s.Server.Streams {
+		catalogue[st.Name] = true
+	}
 	for _, c := range r.s.Clients {
 		route, err := r.lab.Route(c.Route)
 		if err == nil && c.Options == nil {
@@ -147,7 +175,8 @@ func (r *run) buildActors() (map[string]role.Actor, error) {
 		var a role.Actor
 		if err == nil {
 			a, err = c.Options.Actor(role.Env{Name: c.Name, Addr: route.Listen, VODApp: vod, LiveApp: live, Clock: r.clk,
-				Dir: scenarioDir(r.s.Path), Record: r.rec.RecordAt})
+				Dir: scenarioDir(r.s.Path), Catalogue: catalogue, Out: filepath.Join(r.out, c.Name), Marks: r.marks(c.Name),
+				Record: r.rec.RecordAt})
 		}
 		if err != nil {
 			closeActors(out)

@@ -105,7 +105,7 @@ var _ = Describe("Scenario", func() {
 			}
 			leaks := goleak.IgnoreCurrent()
 			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: os.Getenv("TOXIPROXY_URL"),
-				AllowRemote: os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1"})
+				AllowRemote: os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1", OutDir: programFiles()})
 			if res != nil && res.Interrupted != "" {
 				// Ginkgo interrupted the spec (Ctrl-C, a timeout): nothing is judged; Ginkgo
 				// reports the spec as interrupted, not as failed by a checker.
@@ -124,6 +124,15 @@ var _ = Describe("Scenario", func() {
 		})
 	}
 })
+
+// programFiles is the folder under which each run keeps its programs' files ({out}): out/
+// beside the JSON reports when they are written, else the system's temporary folder.
+func programFiles() string {
+	if dir := os.Getenv("STREAMFAULT_REPORT_DIR"); dir != "" {
+		return filepath.Join(dir, "out")
+	}
+	return ""
+}
 
 // recordResult attaches the verdicts to the spec's report and writes the JSON report; what
 // process clients printed, and how they ended, goes to the spec's output (JUnit system-out).

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -23,7 +24,7 @@ import (
 // runOptions are the flags of `streamfault run`.
 type runOptions struct {
 	junit, jsonDir, labels string
-	htmlDir                string
+	htmlDir, outDir        string
 	compare                *reports.Comparison // set by compare: the side-by-side table for the HTML index
 	parallel, repeat       int
 	seed                   uint64
@@ -35,10 +36,24 @@ type runOptions struct {
 func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.jsonDir, "json", "", "write one JSON report (history + verdicts) per run into `DIR`")
 	fs.StringVar(&o.htmlDir, "html", "", "write the HTML timeline report into `DIR` (index.html + one page per run)")
+	fs.StringVar(&o.outDir, "out", "", "give each run a folder under `DIR` for the files of the programs under test ({out}; default: out/ beside --json, else --html, else the system's temporary folder)")
 	fs.StringVar(&o.labels, "label-filter", "", "run only scenarios whose labels match `EXPR` (Ginkgo's label-filter language)")
 	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
 	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL`; wins over a scenario's toxiproxy.url (default $TOXIPROXY_URL, else the scenario's, else embedded)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1", "allow a Toxiproxy or server under test on a host other than loopback (default $STREAMFAULT_ALLOW_REMOTE=1)")
+}
+
+// programFiles is the folder under which each run keeps its programs' files ({out}).
+func (o *runOptions) programFiles() string {
+	switch {
+	case o.outDir != "":
+		return o.outDir
+	case o.jsonDir != "":
+		return filepath.Join(o.jsonDir, "out")
+	case o.htmlDir != "":
+		return filepath.Join(o.htmlDir, "out")
+	}
+	return ""
 }
 
 // parseInterleaved parses flags that may come before or after positional arguments.
@@ -172,7 +187,7 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 			mu.Lock()
 			fmt.Fprintf(stderr, "started %s\n", j.name)
 			mu.Unlock()
-			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote})
+			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote, OutDir: o.programFiles()})
 			r := reports.Run{Name: j.name, File: s.Path, Result: res, Err: err, Elapsed: time.Since(t0)}
 			if s.Nemesis != nil {
 				r.Seed = s.Nemesis.Seed

@@ -57,6 +57,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&apps, "app", "an application `NAME` clients may connect to (repeatable; default vod); VOD streams and live names are served in every one")
 	fs.Var(&lives, "live", "print the publish and play URLs of a live `NAME` (repeatable); any name can be published")
 	var quirks listFlags
+	ahead := fs.Duration("max-send-ahead", 0, "send on-demand streams at most `DURATION` ahead of real time (default: the client's buffer length)")
 	fs.Var(&quirks, "quirk", "behave like some servers in the wild: `QUIRK` (repeatable; "+strings.Join(fakeserver.Quirks, ", ")+")")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return 2
@@ -79,7 +80,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for i := range streams {
 		streams[i].FPS, streams[i].KeyframeInterval = *fps, *gop
 	}
-	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks,
+	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks, MaxSendAhead: *ahead,
 		OnEvent: func(ev fakeserver.Event) {
 			fmt.Fprintf(stdout, "%s %-10s %s %s %s\n", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Session, ev.Stream, ev.Reason)
 		}})

@@ -20,5 +20,6 @@ var Checkers = spec.Table[Checker]{
 	{Key: NameLiveResumes, Doc: "LiveResumes: a viewer's timestamps never go backwards and frames come again soon after\neach republish.", New: func() Checker { return &LiveResumes{} }},
 	{Key: NameNoReconnect, Doc: "NoReconnect: the client keeps its session through a fault: no detection, no reconnect,\nno restore, and media on the same connection after the fault ended.", New: func() Checker { return &NoReconnect{} }},
 	{Key: NameReconnectsAfterLoss, Doc: "ReconnectsAfterLoss: every reconnect follows a loss the client did not cause itself\n(a closed connection, or one it closed on a detection, a network change or a move).", New: func() Checker { return &ReconnectsAfterLoss{} }},
+	{Key: NameMediaContinuity, Doc: "MediaContinuity: the media a client got (or sent) ran on without a break: timestamps never\nback nor leaping within a connection, a resume neither repeating nor skipping.", New: func() Checker { return &MediaContinuity{} }},
 	{Key: NameSubjectAlive, Doc: "SubjectAlive: the server program under test lived through the run: no exit but those the\nharness caused (a kill, a restart, the final stop).", New: func() Checker { return &SubjectAlive{} }},
 }

@@ -74,30 +74,10 @@ func (f *Fault) validate(p spec.Problems, i int, faults []Fault, names map[strin
 		p.NonNegative("after.delay", a.Delay)
 	}
 	if w := f.When; w != nil {
-		if !s.Clients[w.Client] {
-			p.Add("when.client", "%q is not a defined client%s", w.Client, s.Clients.Known())
-		}
-		if w.Event == "" {
-			p.Add("when.event", "is required (a status code such as NetStream.Buffer.Full, or an event kind)")
-		} else if !knownEvent(w.Event) {
-			hint := ""
-			if best, ok := spec.Closest(w.Event, append(append([]string{}, fakeclient.StatusCodes...), fakeclient.EventKinds...)); ok {
-				hint = fmt.Sprintf("; did you mean %q?", best)
-			}
-			p.Add("when.event", "%q is not an event a client reports, so the fault would never fire%s (status codes such as %s, or event kinds such as %s)",
-				w.Event, hint, status.BufferFull, fakeclient.EventRendered)
-		}
-		if w.Count < 0 {
-			p.Add("when.count", "must not be negative")
-		}
+		validateWhen(p, s, w)
 	}
 	if st := f.AtStreamTime; st != nil {
-		if !s.Clients[st.Client] {
-			p.Add("atStreamTime.client", "%q is not a defined client%s", st.Client, s.Clients.Known())
-		} else if stream, ok := s.Stream(firstStream(s, st.Client)); ok && st.Time >= stream.Duration {
-			p.Add("atStreamTime.time", "%s is not before the end of %s (%s), so it can never fire", st.Time, stream.Name, stream.Duration)
-		}
-		p.NonNegative("atStreamTime.time", st.Time)
+		validateStreamTime(p, s, st)
 	}
 	p.NonNegative("for", f.For)
 	switch f.kinds {
@@ -110,6 +90,71 @@ func (f *Fault) validate(p spec.Problems, i int, faults []Fault, names map[strin
 		return
 	}
 	f.Spec.Validate(p.At(f.Kind), s)
+}
+
+// TapEvents are the kinds a `when` may wait for on a process client: what its wire tap sees.
+var TapEvents = []string{history.KindTapConnect, history.KindTapCommand, history.KindTapStatus, history.KindTapMedia,
+	history.KindTapClose, history.KindTapJump}
+
+// validateWhen checks an event trigger against what its client can report: a scripted client
+// its status codes and event kinds, a process its tap's kinds and the status codes delivered
+// to it.
+func validateWhen(p spec.Problems, s *Scope, w *WhenTrigger) {
+	if !s.Clients[w.Client] {
+		p.Add("when.client", "%q is not a defined client%s", w.Client, s.Clients.Known())
+	}
+	tapped := s.Client != nil && s.Client(w.Client) != nil && s.Client(w.Client).Traits().Tapped
+	kinds, example := fakeclient.EventKinds, fakeclient.EventRendered
+	if tapped {
+		kinds, example = TapEvents, history.KindTapClose
+	}
+	switch {
+	case w.Event == "":
+		p.Add("when.event", "is required (a status code such as NetStream.Buffer.Full, or an event kind)")
+	case slices.Contains(fakeclient.StatusCodes, w.Event):
+	case tapped && slices.Contains(TapEvents, w.Event):
+	case !tapped && slices.Contains(fakeclient.EventKinds, strings.TrimPrefix(w.Event, history.ClientPrefix)):
+	default:
+		hint := ""
+		if best, ok := spec.Closest(w.Event, append(append([]string{}, fakeclient.StatusCodes...), kinds...)); ok {
+			hint = fmt.Sprintf("; did you mean %q?", best)
+		}
+		what := "an event a client reports"
+		if tapped {
+			what = "an event the wire tap of a process reports"
+		}
+		p.Add("when.event", "%q is not %s, so the fault would never fire%s (status codes such as %s, or event kinds such as %s)",
+			w.Event, what, hint, status.BufferFull, example)
+	}
+	if w.Count < 0 {
+		p.Add("when.count", "must not be negative")
+	}
+}
+
+// validateStreamTime checks a stream-time trigger: its client must play what it renders (a
+// scripted player) or be a program whose media crosses a wire tap, and the time must come
+// before the end of its stream.
+func validateStreamTime(p spec.Problems, s *Scope, st *StreamTimeTrigger) {
+	p.NonNegative("atStreamTime.time", st.Time)
+	if !s.Clients[st.Client] {
+		p.Add("atStreamTime.client", "%q is not a defined client%s", st.Client, s.Clients.Known())
+		return
+	}
+	opts := s.Client(st.Client)
+	_, plays := opts.(interface{ PlayScript() []fakeclient.PlayItem })
+	name := firstStream(s, st.Client)
+	switch {
+	case opts != nil && opts.Traits().Tapped:
+		if ls, ok := opts.(interface{ LiveStream() string }); ok {
+			name, _, _ = strings.Cut(ls.LiveStream(), "?")
+		}
+	case !plays:
+		p.Add("atStreamTime.client", "%q renders no stream time of its own (only a player's rendered frames, or media crossing a process' wire tap, fire atStreamTime), so the fault would never fire; use `when` with one of its events", st.Client)
+		return
+	}
+	if stream, ok := s.Stream(name); ok && st.Time >= stream.Duration {
+		p.Add("atStreamTime.time", "%s is not before the end of %s (%s), so it can never fire", st.Time, stream.Name, stream.Duration)
+	}
 }
 
 // firstStream is the stream a client's play script starts with ("" for live clients).
@@ -157,10 +202,4 @@ func validateClient(p spec.Problems, s *Scope, c string) bool {
 		return false
 	}
 	return true
-}
-
-// knownEvent tells whether a when-trigger's event is a status code or an event kind a
-// scripted client reports (with or without the history's "client." prefix).
-func knownEvent(ev string) bool {
-	return slices.Contains(fakeclient.StatusCodes, ev) || slices.Contains(fakeclient.EventKinds, strings.TrimPrefix(ev, history.ClientPrefix))
 }

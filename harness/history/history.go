@@ -124,12 +124,14 @@ const (
 	KindProcExit    = "process.exit"   // it ended: Message how (exit status or signal)
 	KindProcStop    = "process.stop"   // the harness asked it to stop: Message why (manual stop, end of run)
 	KindTapConnect  = "tap.connect"    // a connection through the tap began (Message: why it could not)
-	KindTapCommand  = "tap.command"    // the client sent Command with Stream, Start, Offset, Transition
+	KindTapCommand  = "tap.command"    // the client sent Command with App (connect), Stream, Start, Offset, Transition
 	KindTapStatus   = "tap.status"     // the server sent an onStatus Code
 	KindTapMedia    = "tap.media"      // the first media message of a run, at Media seconds, Message its direction
 	KindTapBytes    = "tap.bytes"      // the connection's bytes so far: BytesIn (from the server), BytesOut
-	KindTapClose    = "tap.close"      // the connection ended: ClosedBy, Media (the last delivered), bytes
+	KindTapClose    = "tap.close"      // the connection ended: ClosedBy, Media (the last of its media, either way), bytes
 	KindTapUnparsed = "tap.unparsed"   // a direction stopped being RTMP (Message), relayed unwatched
+	KindTapJump     = "tap.jump"       // a track's timestamps went back or leapt from Prev to Media (Message: direction and track; Code: the status just before)
+	KindTapReached  = "tap.reached"    // media first reached stream time Media (a fault's atStreamTime), Message its direction
 )
 
 // Range is an inclusive run of frame indices.
@@ -211,9 +213,14 @@ type Event struct {
 	// Start is where a play or play2 seen on the wire asked to start, in seconds (negative:
 	// live, or from the start).
 	Start *float64 `json:"start,omitempty"`
-	// Media is a media timestamp in seconds seen on the wire: the first of a run (tap.media)
-	// or the last delivered to the client before its connection ended (tap.close).
+	// Media is a media timestamp in seconds seen on the wire: the first of a run (tap.media),
+	// the last of the connection's media (tap.close), the one after a jump (tap.jump), or a
+	// mark reached (tap.reached).
 	Media *float64 `json:"media,omitempty"`
+	// Prev is a track's media timestamp before a jump, in seconds (tap.jump).
+	Prev *float64 `json:"prev,omitempty"`
+	// App is the application a connect seen on the wire named (tap.command).
+	App string `json:"app,omitempty"`
 	// ClosedBy says which side ended a tapped connection: client, server (its network or
 	// server) or tap (the end of the run).
 	ClosedBy string `json:"closedBy,omitempty"`

@@ -30,6 +30,11 @@ type Reference struct {
 	// second publisher of a name: Publish.Start, then Publish.BadName a second later), no-play2
 	// (play2 is an unknown command).
 	Quirks []string `yaml:"quirks" json:"quirks,omitempty"`
+	// MaxSendAhead bounds how far ahead of real time the server sends on demand streams: a
+	// player asking a longer buffer gets this much at once, then real time (a real player
+	// asking 30 s would otherwise hold a 20 s clip after 0.2 s, and a drop "mid-playback"
+	// would find it complete). Omitted: the client's buffer length, as it asks.
+	MaxSendAhead spec.Duration `yaml:"maxSendAhead" json:"maxSendAhead,omitempty"`
 }
 
 // Traits: the reference server runs in the harness, keeps an access log, stalls media on
@@ -43,6 +48,7 @@ func (r *Reference) Validate(p spec.Problems, _ *Server) {
 	p.NonNegative("idlePublisherTimeout", r.IdlePublisherTimeout)
 	p.NonNegative("pingInterval", r.PingInterval)
 	p.NonNegative("pingTimeout", r.PingTimeout)
+	p.NonNegative("maxSendAhead", r.MaxSendAhead)
 	for i, q := range r.Quirks {
 		if !slices.Contains(fakeserver.Quirks, q) {
 			p.Add(fmt.Sprintf("quirks[%d]", i), "%q is not a quirk (known: %s)", q, strings.Join(fakeserver.Quirks, ", "))
@@ -54,6 +60,9 @@ func (r *Reference) Validate(p spec.Problems, _ *Server) {
 func (r *Reference) unused(p spec.Problems, key string, kind Kind) {
 	if len(r.Quirks) > 0 {
 		p.Add("quirks", "are the reference server's; this scenario's server is %s", key)
+	}
+	if r.MaxSendAhead != 0 {
+		p.Add("maxSendAhead", "is the reference server's; this scenario's server is %s", key)
 	}
 	if r.IdlePublisherTimeout != 0 || r.PingInterval != 0 || r.PingTimeout != 0 {
 		hint := ""
@@ -81,7 +90,7 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		specs = append(specs, st.Spec())
 	}
 	cfg := fakeserver.Config{Streams: specs, Clock: env.Clock, IdlePublisherTimeout: r.IdlePublisherTimeout.D(),
-		PingInterval: r.PingInterval.D(), PingTimeout: r.PingTimeout.D(), Quirks: r.Quirks}
+		PingInterval: r.PingInterval.D(), PingTimeout: r.PingTimeout.D(), Quirks: r.Quirks, MaxSendAhead: r.MaxSendAhead.D()}
 	if env.OnEvent != nil {
 		cfg.OnEvent = func(ev fakeserver.Event) { env.OnEvent(name, ev) }
 	}

@@ -2,10 +2,13 @@ package procactor
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,6 +26,13 @@ type Config struct {
 	Spec Spec
 	// Stream is the stream put in {url} and {stream}.
 	Stream string
+	// App is the application put in {url}, {tcurl} and {app} when the spec names none.
+	App string
+	// Out is the client's folder for {out}, created when the program uses it.
+	Out string
+	// Marks are the stream times whose first crossing of the tap is recorded (tap.reached):
+	// the triggers of faults fired by this client's stream time.
+	Marks []time.Duration
 	// Duration, when positive, is how long the program may run before the harness stops it.
 	Duration time.Duration
 	// Dir is the scenario file's folder ({dir}).
@@ -44,6 +54,11 @@ type Actor struct {
 
 	stopOnce sync.Once
 	stop     chan struct{}
+
+	// How the harness stopped the program, for its exit's message: why, and whether it had to
+	// be killed after its grace (set before the signal is sent).
+	stopWhy atomic.Pointer[string]
+	killed  atomic.Bool
 }
 
 // New prepares an actor; its tap listens at once, the program starts in Run.
@@ -52,7 +67,11 @@ func New(cfg Config) (*Actor, error) {
 		cfg.OnEvent = func(time.Time, history.Event) {}
 	}
 	a := &Actor{cfg: cfg, clk: clock.Or(cfg.Clock), stop: make(chan struct{})}
-	tap, err := wiretap.Listen(wiretap.Config{Upstream: cfg.Upstream, Clock: a.clk, OnEvent: a.tapEvent})
+	marks := make([]float64, len(cfg.Marks))
+	for i, m := range cfg.Marks {
+		marks[i] = m.Seconds()
+	}
+	tap, err := wiretap.Listen(wiretap.Config{Upstream: cfg.Upstream, Clock: a.clk, OnEvent: a.tapEvent, Marks: marks})
 	if err != nil {
 		return nil, fmt.Errorf("client %q: %w", cfg.Name, err)
 	}
@@ -68,11 +87,21 @@ func (a *Actor) Addr() string { return a.tap.Addr() }
 
 // Args is the command line with the placeholders replaced.
 func (a *Actor) Args() []string {
+	r := a.values().replacer()
 	out := make([]string, len(a.cfg.Spec.Command))
 	for i, v := range a.cfg.Spec.Command {
-		out[i] = expand(v, a.tap.Addr(), a.cfg.Spec.App, a.cfg.Stream, a.cfg.Dir)
+		out[i] = r.Replace(v)
 	}
 	return out
+}
+
+// values are what the placeholders stand for.
+func (a *Actor) values() values {
+	app := a.cfg.Spec.App
+	if app == "" {
+		app = a.cfg.App
+	}
+	return values{addr: a.tap.Addr(), app: app, stream: a.cfg.Stream, dir: a.cfg.Dir, client: a.cfg.Name, out: a.cfg.Out}
 }
 
 func (a *Actor) record(e history.Event) {
@@ -95,17 +124,26 @@ func (a *Actor) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+	if a.cfg.Spec.uses("{out}") {
+		if a.cfg.Out == "" {
+			return fmt.Errorf("client %q: the command uses {out}, but the run has no output folder", a.cfg.Name)
+		}
+		if err := os.MkdirAll(a.cfg.Out, 0o755); err != nil {
+			return fmt.Errorf("client %q: {out}: %w", a.cfg.Name, err)
+		}
+	}
 	args := a.Args()
+	r := a.values().replacer()
 	env := make([]string, 0, len(a.cfg.Spec.Env))
 	for k, v := range a.cfg.Spec.Env {
-		env = append(env, k+"="+expand(v, a.tap.Addr(), a.cfg.Spec.App, a.cfg.Stream, a.cfg.Dir))
+		env = append(env, k+"="+r.Replace(v))
 	}
 	sort.Strings(env)
 	onLine := proc.LineBudget(proc.HistoryLines, proc.HistoryLineSize, func(stream, text string) {
 		a.record(history.Event{Kind: history.KindProcOutput, Code: stream, Message: text})
 	})
 	p, err := proc.New(proc.Spec{Args: args, Env: env, Dir: a.cfg.Spec.Dir, OnLine: onLine,
-		OnExit: func(err error) { a.record(history.Event{Kind: history.KindProcExit, Message: proc.ExitStatus(err)}) }})
+		OnExit: func(err error) { a.record(history.Event{Kind: history.KindProcExit, Message: a.exitMessage(err)}) }})
 	if err != nil {
 		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
 	}
@@ -131,10 +169,40 @@ func (a *Actor) Run(ctx context.Context) error {
 	if why != "manual stop" { // a manual stop was recorded when it was asked for
 		a.record(history.Event{Kind: history.KindProcStop, Message: "SIGINT: " + why})
 	}
-	if err := p.Stop(syscall.SIGINT, a.cfg.Spec.Grace.D()); err != nil {
+	return a.terminate(p, why)
+}
+
+// terminate stops the program the harness decided to stop: SIGINT, then SIGKILL after its
+// grace; both are remembered for its exit's message.
+func (a *Actor) terminate(p *proc.Process, why string) error {
+	a.stopWhy.Store(&why)
+	if err := p.Signal(syscall.SIGINT); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("client %q: stop: %w", a.cfg.Name, err)
+	}
+	select {
+	case <-p.Exited():
+		return nil
+	case <-time.After(a.cfg.Spec.Grace.D()):
+	}
+	a.killed.Store(true)
+	if err := p.Kill(); err != nil {
 		return fmt.Errorf("client %q: %w", a.cfg.Name, err)
 	}
 	return nil
+}
+
+// exitMessage says how the program ended, in words: by itself, or stopped by the harness (why,
+// and whether SIGINT sufficed).
+func (a *Actor) exitMessage(err error) string {
+	how := proc.ExitStatus(err)
+	why := a.stopWhy.Load()
+	switch {
+	case why == nil:
+		return how
+	case a.killed.Load():
+		return fmt.Sprintf("stopped by the harness (%s): SIGINT, then SIGKILL after %v, as it had not ended", *why, a.cfg.Spec.Grace.D())
+	}
+	return fmt.Sprintf("stopped by the harness (%s): SIGINT; it ended (%s)", *why, how)
 }
 
 // Stop is a manual stop: the program gets SIGINT (then SIGKILL after its grace).
@@ -153,8 +221,8 @@ func (a *Actor) SwitchAddr(addr string) error {
 
 // tapEvent adapts what the wire tap saw into the history.
 func (a *Actor) tapEvent(ev wiretap.Event) {
-	e := history.Event{Source: a.cfg.Name, Conn: ev.Conn, Stream: ev.Stream, Start: ev.Start, Offset: ev.Offset,
-		Transition: ev.Transition, Media: ev.Media, BytesIn: ev.Down, BytesOut: ev.Up, ClosedBy: ev.ClosedBy, Message: ev.Err}
+	e := history.Event{Source: a.cfg.Name, Conn: ev.Conn, App: ev.App, Stream: ev.Stream, Start: ev.Start, Offset: ev.Offset,
+		Transition: ev.Transition, Media: ev.Media, Prev: ev.Prev, BytesIn: ev.Down, BytesOut: ev.Up, ClosedBy: ev.ClosedBy, Message: ev.Err}
 	switch ev.Kind {
 	case wiretap.KindConnect:
 		e.Kind = history.KindTapConnect
@@ -168,6 +236,10 @@ func (a *Actor) tapEvent(ev wiretap.Event) {
 		e.Kind = history.KindTapBytes
 	case wiretap.KindClose:
 		e.Kind = history.KindTapClose
+	case wiretap.KindJump:
+		e.Kind, e.Code, e.Message = history.KindTapJump, ev.Code, strings.TrimSpace(ev.Dir+" "+ev.Name+" "+ev.Err)
+	case wiretap.KindReached:
+		e.Kind, e.Message = history.KindTapReached, ev.Dir
 	case wiretap.KindUnparsed:
 		e.Kind, e.Message = history.KindTapUnparsed, ev.Dir+": "+ev.Err
 	default:

@@ -2,6 +2,8 @@ package procactor
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +40,7 @@ func newActor(t *testing.T, command []string, rec *recorded) *Actor {
 	t.Helper()
 	s := Spec{Command: command, Grace: spec.Duration(500 * time.Millisecond)}
 	s.Default()
-	a, err := New(Config{Name: "p", Spec: s, Stream: "clip", Upstream: "127.0.0.1:1", OnEvent: rec.add})
+	a, err := New(Config{Name: "p", Spec: s, Stream: "clip", App: "vod", Upstream: "127.0.0.1:1", Out: filepath.Join(t.TempDir(), "out", "p"), OnEvent: rec.add})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,11 +90,50 @@ func TestStopKillsAfterGrace(t *testing.T) {
 		t.Fatal("Run did not return after a stop")
 	}
 	ex := rec.of(history.KindProcExit)
-	if len(ex) != 1 || !strings.Contains(ex[0].Message, "killed") {
-		t.Fatalf("exit %+v: want killed after the grace", ex)
+	if want := "stopped by the harness (manual stop): SIGINT, then SIGKILL after 500ms, as it had not ended"; len(ex) != 1 || ex[0].Message != want {
+		t.Fatalf("exit %+v: want %q", ex, want)
 	}
 	if st := rec.of(history.KindProcStop); len(st) != 1 || !strings.Contains(st[0].Message, "manual stop") {
 		t.Fatalf("stop events %+v", st)
+	}
+}
+
+// A program that ends on SIGINT: the exit says the harness stopped it, and how it ended.
+func TestStopInWords(t *testing.T) {
+	var rec recorded
+	a := newActor(t, []string{"sh", "-c", "trap 'exit 0' INT; echo ready; while :; do sleep 0.05; done"}, &rec)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(context.Background()) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(rec.of(history.KindProcOutput)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the program did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	a.Stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ex := rec.of(history.KindProcExit)
+	if want := "stopped by the harness (manual stop): SIGINT; it ended (exit status 0)"; len(ex) != 1 || ex[0].Message != want {
+		t.Fatalf("exit %+v: want %q", ex, want)
+	}
+}
+
+// {client} is the client's name; {out} its folder of the run, made before the program starts.
+func TestClientAndOutPlaceholders(t *testing.T) {
+	var rec recorded
+	a := newActor(t, []string{"sh", "-c", "echo {client} > {out}/log.txt && cat {out}/log.txt"}, &rec)
+	if err := a.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out := rec.of(history.KindProcOutput)
+	if len(out) != 1 || out[0].Message != "p" {
+		t.Fatalf("output %+v: want the client's name, written into {out} and read back", out)
+	}
+	if b, err := os.ReadFile(filepath.Join(a.cfg.Out, "log.txt")); err != nil || string(b) != "p\n" {
+		t.Fatalf("{out}/log.txt: %q, %v", b, err)
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 
 // Defaults and bounds of a process actor.
 const (
-	DefaultApp   = "vod"
 	DefaultGrace = 2 * time.Second
 	maxGrace     = time.Minute
 	maxArgs      = 256
@@ -26,7 +25,7 @@ const (
 
 // Placeholders are what a command line (and env values) may contain; each is replaced by the
 // value for the client's route when the program starts.
-var Placeholders = []string{"{url}", "{tcurl}", "{addr}", "{host}", "{port}", "{app}", "{stream}", "{dir}"}
+var Placeholders = []string{"{url}", "{tcurl}", "{addr}", "{host}", "{port}", "{app}", "{stream}", "{dir}", "{client}", "{out}"}
 
 var placeholder = regexp.MustCompile(`\{[a-zA-Z]+\}`)
 
@@ -82,10 +81,13 @@ func (o *Options) LiveStream() string { return o.Stream }
 // Spec is the program of a process actor, as a scenario declares it.
 type Spec struct {
 	// Command is the program and its arguments; {url} is rtmp://addr/app/stream through the
-	// client's route (also {tcurl}, {addr}, {host}, {port}, {app}, {stream}, and {dir}: the
-	// scenario file's folder, for scripts kept beside it).
+	// client's route (also {tcurl}, {addr}, {host}, {port}, {app}, {stream}; {dir}: the
+	// scenario file's folder, for scripts kept beside it; {client}: the client's name; {out}:
+	// a folder of this run for the program's own logs and recordings, kept after it).
 	Command []string `yaml:"command" json:"command"`
-	// App is the RTMP application in {url} and {tcurl} (default vod).
+	// App is the RTMP application in {url} and {tcurl} (default: the server's application
+	// for what the program does — its VOD application when the stream is in the server's
+	// catalogue, else its live one).
 	App string `yaml:"app" json:"app,omitempty"`
 	// Env adds environment variables (values may hold placeholders).
 	Env map[string]string `yaml:"env" json:"env,omitempty"`
@@ -97,11 +99,8 @@ type Spec struct {
 	Grace spec.Duration `yaml:"grace" json:"grace,omitempty"`
 }
 
-// Default fills the defaults.
+// Default fills the defaults (the application is the subject's, chosen when the run starts).
 func (s *Spec) Default() {
-	if s.App == "" {
-		s.App = DefaultApp
-	}
 	if s.Grace == 0 {
 		s.Grace = spec.Duration(DefaultGrace)
 	}
@@ -142,8 +141,10 @@ func (s *Spec) Validate(p spec.Problems, stream string) {
 	if usesStream && stream == "" {
 		p.Add("", "the command uses {url} or {stream}: give the client a stream")
 	}
-	if err := spec.AppPath(s.App); err != nil {
-		p.Add("app", "%v", err)
+	if s.App != "" {
+		if err := spec.AppPath(s.App); err != nil {
+			p.Add("app", "%v", err)
+		}
 	}
 	p.NonNegative("at", s.At)
 	if s.Grace < 0 || s.Grace.D() > maxGrace {
@@ -151,9 +152,28 @@ func (s *Spec) Validate(p spec.Problems, stream string) {
 	}
 }
 
-// expand replaces the placeholders of v.
-func expand(v, addr, app, stream, dir string) string {
-	host, port, _ := strings.Cut(addr, ":")
-	return strings.NewReplacer("{url}", "rtmp://"+addr+"/"+app+"/"+stream, "{tcurl}", "rtmp://"+addr+"/"+app,
-		"{addr}", addr, "{host}", host, "{port}", port, "{app}", app, "{stream}", stream, "{dir}", dir).Replace(v)
+// uses tells whether a command line or environment uses a placeholder.
+func (s *Spec) uses(ph string) bool {
+	for _, v := range s.Command {
+		if strings.Contains(v, ph) {
+			return true
+		}
+	}
+	for _, v := range s.Env {
+		if strings.Contains(v, ph) {
+			return true
+		}
+	}
+	return false
+}
+
+// values are what the placeholders stand for in one run.
+type values struct{ addr, app, stream, dir, client, out string }
+
+// replacer replaces the placeholders with v.
+func (v values) replacer() *strings.Replacer {
+	host, port, _ := strings.Cut(v.addr, ":")
+	return strings.NewReplacer("{url}", "rtmp://"+v.addr+"/"+v.app+"/"+v.stream, "{tcurl}", "rtmp://"+v.addr+"/"+v.app,
+		"{addr}", v.addr, "{host}", host, "{port}", port, "{app}", v.app, "{stream}", v.stream, "{dir}", v.dir,
+		"{client}", v.client, "{out}", v.out)
 }

@@ -1,6 +1,7 @@
 package role
 
 import (
+	"strings"
 	"time"
 
 	"github.com/streamfault/streamfault/harness/procactor"
@@ -34,6 +35,13 @@ func (p *Process) Length(sc Scope) time.Duration {
 
 // Actor builds the process actor behind its tap, in front of the route.
 func (p *Process) Actor(env Env) (Actor, error) {
-	return procactor.New(procactor.Config{Name: env.Name, Spec: *p.Process, Stream: p.Stream, Duration: p.Duration.D(),
-		Dir: env.Dir, Upstream: env.Addr, Clock: env.Clock, OnEvent: env.Record})
+	return procactor.New(procactor.Config{Name: env.Name, Spec: *p.Process, Stream: p.Stream, App: env.app(Traits{Live: !p.onDemand(env)}),
+		Out: env.Out, Marks: env.Marks, Duration: p.Duration.D(), Dir: env.Dir, Upstream: env.Addr, Clock: env.Clock, OnEvent: env.Record})
+}
+
+// onDemand tells whether the program's stream is one the server serves on demand (a name in
+// its catalogue, with or without a query): then the subject's VOD application is its default.
+func (p *Process) onDemand(env Env) bool {
+	name, _, _ := strings.Cut(p.Stream, "?")
+	return env.Catalogue[name]
 }

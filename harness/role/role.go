@@ -74,6 +74,12 @@ type Env struct {
 	Clock clock.Clock
 	// Dir is the scenario file's folder.
 	Dir string
+	// Catalogue names the streams the server serves on demand (the rest are live).
+	Catalogue spec.Names
+	// Out is the client's folder of this run for its own files ({out} of a process).
+	Out string
+	// Marks are the stream times at which faults wait for this client (atStreamTime).
+	Marks []time.Duration
 	// Record puts an event into the history at its time; safe for concurrent use.
 	Record func(time.Time, history.Event)
 }

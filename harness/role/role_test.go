@@ -1,6 +1,7 @@
 package role
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -51,5 +52,28 @@ func TestRolesKeepTheirTraits(t *testing.T) {
 	}
 	if got := Describe(func(t Traits) bool { return t.Stops }); got != "publisher and process clients" {
 		t.Errorf("Describe(stops) = %q", got)
+	}
+}
+
+// A program's application follows the subject's: its VOD one for a stream of the catalogue
+// (a query aside), its live one for any other name; one the scenario gives wins.
+func TestProcessAppFollowsTheSubject(t *testing.T) {
+	env := Env{Name: "p", Addr: "127.0.0.1:1", VODApp: "vod", LiveApp: "live", Catalogue: spec.Names{"clip": true}}
+	for _, c := range []struct{ stream, app, want string }{
+		{"clip", "", "/vod/clip"},
+		{"clip?token=1", "", "/vod/clip?token=1"},
+		{"cam", "", "/live/cam"},
+		{"cam", "mine", "/mine/cam"},
+	} {
+		p := &Process{procactor.Options{Stream: c.stream, Process: &procactor.Spec{Command: []string{"x", "{url}"}, App: c.app}}}
+		a, err := p.Actor(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := a.(*procactor.Actor).Args()
+		_ = a.(*procactor.Actor).Close()
+		if !strings.HasSuffix(args[1], c.want) {
+			t.Errorf("stream %q app %q: url %s, want …%s", c.stream, c.app, args[1], c.want)
+		}
 	}
 }

@@ -136,6 +136,11 @@ expectFailures: [playsToEnd, nope]
 	{"too-many-faults", strings.Replace(goldenBase, "faults:\n", "faults:\n"+strings.Repeat("  - {at: 1s, drop: {route: wifi}}\n", 2001), 1)},
 	{"too-many-clients", strings.Replace(goldenBase, "clients:\n", "clients:\n"+strings.Repeat("  - {name: x, role: player, route: wifi, play: [{stream: s}]}\n", 2001), 1)},
 	{"misspelt-event", strings.Replace(goldenBase, "at: 2s", "when: {client: v, event: NetStream.Bufer.Full}", 1)},
+	{"triggers-by-client-kind", strings.Replace(strings.Replace(goldenBase, "  - {name: w, role: viewer, route: lte, stream: cam}",
+		"  - {name: w, role: viewer, route: lte, stream: cam}\n  - {name: p, role: process, route: lte, stream: s, process: {command: [ffmpeg, -i, \"{url}\"]}}", 1),
+		"faults:\n", "faults:\n  - {atStreamTime: {client: w, time: 1s}, drop: {route: lte}}\n  - {atStreamTime: {client: p, time: 25s}, drop: {route: lte}}\n"+
+			"  - {when: {client: p, event: frames.rendered}, drop: {route: lte}}\n  - {when: {client: v, event: tap.close}, drop: {route: lte}}\n"+
+			"  - {when: {client: p, event: tap.status}, drop: {route: lte}}\n  - {atStreamTime: {client: p, time: 2s}, drop: {route: lte}}\n", 1)},
 	{"controls", goldenBase + "expectFailures: [resumesAtOffset(v), resumesAtOffset(w), playsToEnd(v)]\nexpectUnknown: [liveResumes, resumesAtOffset(nobody)]\n"},
 }
 

@@ -33,6 +33,8 @@ const (
 	BufferEmpty            = "NetStream.Buffer.Empty"
 	SeekNotify             = "NetStream.Seek.Notify"
 	SeekFailed             = "NetStream.Seek.Failed"
+	PauseNotify            = "NetStream.Pause.Notify"
+	UnpauseNotify          = "NetStream.Unpause.Notify"
 )
 
 // NetStream codes of publishing.

@@ -27,7 +27,9 @@ const (
 	KindStatus   = "status"   // the server sent an onStatus: Code
 	KindMedia    = "media"    // the first media message of a run: Dir, Media (its timestamp)
 	KindBytes    = "bytes"    // a sample of the connection's byte counters: Up, Down
-	KindClose    = "close"    // the connection ended: ClosedBy, Media (last delivered), Up, Down
+	KindClose    = "close"    // the connection ended: ClosedBy, Dir and Media (its media's last), Up, Down
+	KindJump     = "jump"     // a track's timestamps went back or leapt: Dir, Name (track), Prev, Media, Code
+	KindReached  = "reached"  // media first reached one of Config.Marks: Dir, Media (the mark)
 	KindUnparsed = "unparsed" // a direction stopped being readable as RTMP (Err); relayed on
 )
 
@@ -59,19 +61,25 @@ type Event struct {
 	Dir string
 	// Name is a command's name.
 	Name string
-	// Stream is the stream a play, play2 or publish names (connect: the app).
+	// App is the application a connect names.
+	App string
+	// Stream is the stream a play, play2 or publish names.
 	Stream string
-	// Start is where a play or play2 asked to start, in seconds (negative: live or from the start).
+	// Start is where a play or play2 asked to start, in seconds; -2 (live, else recorded from
+	// the start) and -1 (live only) as such, whether sent in seconds or in milliseconds.
 	Start *float64
 	// Offset is a play2 offset, in seconds (the resume point of a Stream Reconnect).
 	Offset *float64
 	// Transition is a play2 transition, or a publish's type.
 	Transition string
-	// Code is an onStatus code.
+	// Code is an onStatus code (KindJump: the one the server sent just before the jump).
 	Code string
-	// Media is a media timestamp in seconds: the first of a run (KindMedia) or the last
-	// delivered downstream (KindClose; nil when none was).
+	// Media is a media timestamp in seconds: the first of a run (KindMedia), the last of the
+	// connection's media, in the direction Dir (KindClose; nil when none moved), the one after
+	// a jump (KindJump) or the mark reached (KindReached).
 	Media *float64
+	// Prev is a track's timestamp before a jump, in seconds (KindJump).
+	Prev *float64
 	// Up and Down are the bytes relayed so far each way.
 	Up, Down int64
 	// ClosedBy is ByClient, ByServer or ByTap (KindClose).
@@ -94,6 +102,9 @@ type Config struct {
 	MaxConns int
 	// DialTimeout bounds reaching the upstream (default 5s).
 	DialTimeout time.Duration
+	// Marks are stream times in seconds, each reported once (KindReached) when media first
+	// reaches it.
+	Marks []float64
 }
 
 // Tap listens on a loopback port and relays each connection to the upstream.
@@ -104,6 +115,7 @@ type Tap struct {
 
 	mu       sync.Mutex
 	upstream string
+	marks    *marks
 	conns    map[*relay]bool
 	next     int
 	closed   bool
@@ -133,7 +145,7 @@ func Listen(cfg Config) (*Tap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wiretap: listen: %w", err)
 	}
-	t := &Tap{cfg: cfg, clk: clock.Or(cfg.Clock), ln: ln, upstream: cfg.Upstream, conns: map[*relay]bool{}, done: make(chan struct{})}
+	t := &Tap{cfg: cfg, clk: clock.Or(cfg.Clock), ln: ln, upstream: cfg.Upstream, marks: newMarks(cfg.Marks), conns: map[*relay]bool{}, done: make(chan struct{})}
 	t.wg.Add(1)
 	go t.accept()
 	return t, nil
@@ -306,11 +318,11 @@ func (r *relay) run(upstream string) {
 	}
 	close(done)
 	wg.Wait()
-	last := w.stop()
+	last, dir := w.stop()
 	r.mu.Lock()
 	by, reset := r.closedBy, r.reset
 	r.mu.Unlock()
-	ev := Event{Conn: r.n, Kind: KindClose, ClosedBy: by, Media: last, Up: r.up.Load(), Down: r.down.Load()}
+	ev := Event{Conn: r.n, Kind: KindClose, ClosedBy: by, Dir: dir, Media: last, Up: r.up.Load(), Down: r.down.Load()}
 	if reset {
 		ev.Err = Reset
 	}

@@ -83,12 +83,18 @@ func waitFor(t *testing.T, got *events, kind string) {
 func TestTapSeesAWholePlayback(t *testing.T) {
 	s := newServer(t)
 	var got events
-	tap, err := Listen(Config{Upstream: s.Addr(), OnEvent: got.add})
+	tap, err := Listen(Config{Upstream: s.Addr(), OnEvent: got.add, Marks: []float64{1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	play(t, tap.Addr(), nil)
 	waitFor(t, &got, KindClose)
+	if r := got.of(KindReached); len(r) != 1 || *r[0].Media != 1 || r[0].Dir != Down {
+		t.Fatalf("the 1 s mark: %+v, want one downstream", r)
+	}
+	if j := got.of(KindJump); len(j) != 0 {
+		t.Fatalf("a clean playback jumped: %+v", j)
+	}
 	if err := tap.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +104,8 @@ func TestTapSeesAWholePlayback(t *testing.T) {
 		if c.Name == "play" && c.Stream != "s" {
 			t.Errorf("play names %q, want s", c.Stream)
 		}
-		if c.Name == "connect" && c.Stream != "vod" {
-			t.Errorf("connect to app %q, want vod", c.Stream)
+		if c.Name == "connect" && c.App != "vod" {
+			t.Errorf("connect to app %q, want vod", c.App)
 		}
 	}
 	if len(names) < 3 || names[0] != "connect" {

@@ -18,7 +18,7 @@ type watcher struct {
 
 	upW, downW *io.PipeWriter
 	wg         sync.WaitGroup
-	lastDown   *float64 // the last media timestamp delivered downstream (the down reader's)
+	last       [2]*float64 // the last media timestamp of each direction (up, down), each its reader's
 }
 
 func newWatcher(t *Tap, conn int) *watcher { return &watcher{tap: t, conn: conn} }
@@ -40,13 +40,16 @@ func (w *watcher) start() (up, down io.WriteCloser) {
 	return upW, downW
 }
 
-// stop ends the reading once the pumps are done and returns the last media timestamp
-// delivered downstream.
-func (w *watcher) stop() *float64 {
+// stop ends the reading once the pumps are done and returns the last media timestamp of the
+// connection and its direction: downstream when media moved that way, else upstream.
+func (w *watcher) stop() (*float64, string) {
 	w.upW.Close()
 	w.downW.Close()
 	w.wg.Wait()
-	return w.lastDown
+	if w.last[1] != nil || w.last[0] == nil {
+		return w.last[1], Down
+	}
+	return w.last[0], Up
 }
 
 // read watches one direction: the handshake is skipped, then each message is looked at. On a
@@ -58,6 +61,11 @@ func (w *watcher) read(r *io.PipeReader, dir string) {
 	}
 	mr := rtmpconn.NewMessageReader(r, rtmpconn.Limits{})
 	armed := true // the first media message of the connection starts a run
+	last := &w.last[0]
+	if dir == Down {
+		last = &w.last[1]
+	}
+	tr := newTracks()
 	for {
 		m, err := mr.Next()
 		if err != nil {
@@ -72,12 +80,17 @@ func (w *watcher) read(r *io.PipeReader, dir string) {
 				continue
 			}
 			ts := float64(m.Timestamp) / 1000
-			if dir == Down {
-				w.lastDown = &ts
-			}
+			*last = &ts
 			if armed {
 				armed = false
 				w.tap.emit(Event{Conn: w.conn, Kind: KindMedia, Dir: dir, Media: &ts})
+			}
+			if e, ok := tr.see(m.TypeID, ts); ok {
+				e.Conn, e.Dir = w.conn, dir
+				w.tap.emit(e)
+			}
+			for _, mark := range w.tap.marks.reached(ts) {
+				w.tap.emit(Event{Conn: w.conn, Kind: KindReached, Dir: dir, Media: &mark})
 			}
 		case message.TypeIDCommandMessageAMF3, message.TypeIDCommandMessageAMF0:
 			cmd, err := m.Command()
@@ -88,6 +101,7 @@ func (w *watcher) read(r *io.PipeReader, dir string) {
 				if cmd.Name == "onStatus" {
 					code := stringField(cmd.Arg(1), "code")
 					w.tap.emit(Event{Conn: w.conn, Kind: KindStatus, Dir: dir, Code: code})
+					tr.announced = code
 					switch code {
 					case status.PlayStart, status.PlayReset, status.PlayTransition:
 						armed = true
@@ -99,6 +113,7 @@ func (w *watcher) read(r *io.PipeReader, dir string) {
 			e.Conn, e.Dir = w.conn, dir
 			if cmd.Name == "publish" {
 				armed = true
+				tr.restart()
 			}
 			w.tap.emit(e)
 		}
@@ -110,11 +125,11 @@ func commandEvent(cmd *rtmpconn.Command) Event {
 	e := Event{Kind: KindCommand, Name: cmd.Name}
 	switch cmd.Name {
 	case "connect":
-		e.Stream = stringField(cmd.Arg(0), "app")
+		e.App = stringField(cmd.Arg(0), "app")
 	case "play":
 		e.Stream, _ = cmd.Arg(1).(string)
 		if start, ok := cmd.Arg(2).(float64); ok {
-			s := start / 1000
+			s := playStart(start)
 			e.Start = &s
 		}
 	case "play2":
@@ -134,6 +149,17 @@ func commandEvent(cmd *rtmpconn.Command) Event {
 		e.Stream, _ = cmd.Arg(1).(string)
 	}
 	return e
+}
+
+// playStart is a play command's start in seconds. The argument is in milliseconds (ffmpeg and
+// librtmp send -2000 for "live, else recorded"), but some clients send the special values -2
+// and -1 as they are; both read as -2 and -1.
+func playStart(arg float64) float64 {
+	switch arg {
+	case -2, -1:
+		return arg
+	}
+	return arg / 1000
 }
 
 // stringField is obj[key] when obj is an object and the value a string.
