@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
 // NameStallDetected is the stallDetected checker's YAML key.
@@ -87,4 +88,66 @@ func detected(h *history.History, v Verdict, faultName, kind, what string, withi
 	}
 	return conclude(v, nil, evidence, fmt.Sprintf("%s detected %s after %s started on %s's path (limit %s)",
 		what, sec(first.At-f.start), faultName, client, sec(within)))
+}
+
+// JudgeWire judges a program from its wire tap: a program detects a stall by giving up on the
+// dark link, so the connection it had when the fault started must have been closed by the
+// program itself, with nothing having moved on it since the fault began, within `within` of
+// the fault's start. A close from the server's side (the route or the server ended it first),
+// or the program's normal end, is no detection.
+func (c *StallDetected) JudgeWire(h *history.History) Verdict {
+	v := Verdict{Checker: NameStallDetected, Subject: c.Client}
+	f, ok := spanOf(h, c.Fault)
+	switch {
+	case !ok:
+		v.Status, v.Message = Unknown, fmt.Sprintf("fault %s never started, so there was nothing to detect", c.Fault)
+		return v
+	case !touches(h, f, c.Client, f.start):
+		v.Status = Fail
+		v.Message = fmt.Sprintf("fault %s acted on %s, not on %s's path (%s): no detection can be credited to it", c.Fault, f.where(), c.Client, pathOf(h, c.Client, f.start))
+		return v
+	}
+	var held *wireConn
+	conns := wireConns(h, c.Client)
+	for i, wc := range conns {
+		if wc.opened <= f.start && (wc.closed == nil || wc.closed.At > f.start) {
+			held = &conns[i]
+		}
+	}
+	if held == nil {
+		v.Status, v.Message = Unknown, fmt.Sprintf("%s had no connection when %s started at %s: there was no link to go dark", c.Client, c.Fault, sec(f.start))
+		return v
+	}
+	cl := held.closed
+	switch {
+	case cl == nil || cl.ClosedBy == wiretap.ByTap:
+		return fail(v, []string{fmt.Sprintf("%s never gave up on connection %d after %s made it dark at %s (%s)", c.Client, held.n, c.Fault, sec(f.start), held.how())}, nil)
+	case cl.ClosedBy != wiretap.ByClient:
+		return fail(v, []string{fmt.Sprintf("%s did not detect the stall: %s before it gave up", c.Client, held.how())}, nil)
+	case held.ended != "":
+		return fail(v, []string{fmt.Sprintf("%s did not detect the stall: %s", c.Client, held.how())}, nil)
+	case lastIn(*held, cl.At) > f.start+darkSlack:
+		return fail(v, []string{fmt.Sprintf("%s closed connection %d at %s, but bytes still came from the server at %s after %s started at %s: not a dark link it gave up on",
+			c.Client, held.n, sec(cl.At), sec(lastIn(*held, cl.At)), c.Fault, sec(f.start))}, nil)
+	case cl.At-f.start > c.Within.D():
+		return fail(v, []string{fmt.Sprintf("%s gave up on the dark connection %d %s after %s started, later than %s", c.Client, held.n, sec(cl.At-f.start), c.Fault, sec(c.Within.D()))}, nil)
+	}
+	return conclude(v, nil, []string{fmt.Sprintf("%s started at %s on %s; bytes last came from the server on connection %d by %s; %s closed it at %s", c.Fault, sec(f.start), f.where(), held.n, sec(lastIn(*held, cl.At)), c.Client, sec(cl.At))},
+		fmt.Sprintf("%s gave up on its dark link %s after %s started (limit %s)", c.Client, sec(cl.At-f.start), c.Fault, sec(c.Within.D())))
+}
+
+// darkSlack is how long after a fault starts bytes may still be seen arriving (the tap samples
+// its counters every 250 ms; what was in flight lands in the next sample).
+const darkSlack = 500 * time.Millisecond
+
+// lastIn is the time of the last sample, before t, at which bytes from the server had grown.
+func lastIn(c wireConn, t time.Duration) time.Duration {
+	at := c.opened
+	var in int64
+	for _, b := range c.bytes {
+		if b.At < t && b.BytesIn > in {
+			at, in = b.At, b.BytesIn
+		}
+	}
+	return at
 }

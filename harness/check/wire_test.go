@@ -229,3 +229,29 @@ func TestNormalEndsAreNotLosses(t *testing.T) {
 		t.Fatalf("a program that gave up on a dead link and never came back: %v", v)
 	}
 }
+
+func TestStallDetectedFromTheWire(t *testing.T) {
+	c := &StallDetected{Fault: "drop", Within: spec.Duration(3 * time.Second)}
+	c.Client = "p"
+	// The fault (named drop here) darkens the route from 2 s to 8 s.
+	dark := func(closeAt int, by string, lastIn int64) *wb {
+		b := newWire()
+		b.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).bytes(ms(1000), 1, 50_000, 3000).bytes(ms(2100), 1, lastIn, 3000).fault(ms(2000), ms(8000))
+		if closeAt > 0 {
+			b.close(ms(closeAt), 1, by, 2.0)
+		}
+		return b
+	}
+	expect(t, dark(4500, "client", 60_000).judge(c, NameStallDetected), Pass, "gave up on its dark link 2.500s after drop started")
+	expect(t, dark(6500, "client", 60_000).judge(c, NameStallDetected), Fail, "later than 3.000s")
+	expect(t, dark(8001, "server", 60_000).judge(c, NameStallDetected), Fail, "closed from the server's side at 8.001s (a loss) before it gave up")
+	expect(t, dark(0, "", 60_000).judge(c, NameStallDetected), Fail, "never gave up on connection 1")
+	// Bytes still arriving at 3 s: the link was not dark when the program closed it.
+	busy := dark(0, "", 60_000)
+	busy.bytes(ms(3000), 1, 90_000, 3000).close(ms(3500), 1, "client", 3.0)
+	expect(t, busy.judge(c, NameStallDetected), Fail, "bytes still came from the server at 3.000s")
+	// A fault that never fired.
+	never := newWire()
+	never.connect(ms(10), 1)
+	expect(t, never.judge(c, NameStallDetected), Unknown, "never started")
+}
