@@ -37,8 +37,9 @@ fmt-check:
 
 ## deps: install the third-party programs the tests use (Debian: ffmpeg/ffprobe read the
 ## reference server's stream; rtmpdump and nginx with libnginx-mod-rtmp are the conformance
-## matrix's client and control server; chromium renders the HTML report; xmllint validates the CLI's
-## JUnit), fetch the published Apache Ant JUnit XML Schema into .cache/ (from the npm
+## matrix's client and control server; GStreamer's rtmp2src/rtmp2sink (plugins-bad, with
+## x264enc from plugins-ugly) are a third real client stack; chromium renders the HTML
+## report; xmllint validates the CLI's JUnit), fetch the published Apache Ant JUnit XML Schema into .cache/ (from the npm
 ## package junit-xml 1.2.0, checksum-pinned), and install node-media-server (npm, the
 ## version and checksums in scenarios/servers/package-lock.json), a second third-party RTMP
 ## server for the nms-* scenarios. Needs root for apt-get.
@@ -48,6 +49,9 @@ deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v xmllint >/dev/null || missing="$$missing libxml2-utils"; \
 	command -v rtmpdump >/dev/null || missing="$$missing rtmpdump"; \
+	command -v gst-launch-1.0 >/dev/null || missing="$$missing gstreamer1.0-tools"; \
+	gst-inspect-1.0 rtmp2src >/dev/null 2>&1 || missing="$$missing gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"; \
+	gst-inspect-1.0 x264enc >/dev/null 2>&1 || missing="$$missing gstreamer1.0-plugins-ugly"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	test -e /usr/lib/nginx/modules/ngx_rtmp_module.so || missing="$$missing libnginx-mod-rtmp"; \
 	if [ -z "$$missing" ]; then echo "deps present"; exit 0; fi; \
