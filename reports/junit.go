@@ -118,7 +118,7 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 		if r.Result != nil {
 			props = append(props, figures(r.Result)...)
 			if c.Failure != nil || c.Error != nil {
-				s.SystemOut.Body = EventLog(r.Result.History, 120)
+				s.SystemOut.Body = xmlText(EventLog(r.Result.History, 120))
 			}
 		}
 		s.Properties = junitProps{Props: props}

@@ -363,6 +363,7 @@ type Recorder struct {
 	n       int
 	changed chan struct{} // closed and replaced on a Record when waited is set
 	waited  bool          // a Wait holds changed
+	bounds  bounder
 }
 
 // recordChunk is how many events a chunk of a Recorder holds.
@@ -387,6 +388,7 @@ func (r *Recorder) Record(ev Event) { r.RecordAt(r.clk.Now(), ev) }
 func (r *Recorder) RecordAt(t time.Time, ev Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	ev = r.bounds.bound(ev)
 	ev.At = t.Sub(r.start)
 	ev.Seq = r.n
 	if r.n%recordChunk == 0 {

@@ -1,0 +1,82 @@
+package history
+
+import (
+	"fmt"
+	"math"
+	"unicode/utf8"
+)
+
+// Bounds of what the history keeps of one event: a peer (a program's commands, a server's
+// statuses, a program's output) decides what the strings hold, so each is cut, and each
+// source's strings together are bounded; a number that is not finite (NaN or an infinity, from
+// the wire) is dropped and said so, since no report format can carry it.
+const (
+	// MaxString is the longest string an event keeps, in bytes.
+	MaxString = 4 << 10
+	// MaxSourceStrings bounds the string bytes kept for one source; past it each string is
+	// cut to CutString.
+	MaxSourceStrings = 64 << 20
+	// CutString is the length strings are cut to once a source's budget is spent.
+	CutString = 64
+	// maxPlaylist bounds a recorded playlist.
+	maxPlaylist = 1024
+)
+
+// bounder applies the bounds, counting the string bytes kept per source.
+type bounder struct{ kept map[string]int }
+
+// bound returns ev within the bounds.
+func (b *bounder) bound(ev Event) Event {
+	if b.kept == nil {
+		b.kept = map[string]int{}
+	}
+	limit := MaxString
+	if b.kept[ev.Source] >= MaxSourceStrings {
+		limit = CutString
+	}
+	var notes []string
+	for _, f := range []struct {
+		name string
+		p    **float64
+	}{{"offset", &ev.Offset}, {"startTime", &ev.StartTime}, {"start", &ev.Start}, {"media", &ev.Media}, {"prev", &ev.Prev}} {
+		if *f.p != nil && (math.IsNaN(**f.p) || math.IsInf(**f.p, 0)) {
+			notes = append(notes, fmt.Sprintf("%s was %v", f.name, **f.p))
+			*f.p = nil
+		}
+	}
+	if math.IsNaN(ev.Kbps) || math.IsInf(ev.Kbps, 0) {
+		notes = append(notes, fmt.Sprintf("kbps was %v", ev.Kbps))
+		ev.Kbps = 0
+	}
+	if len(notes) > 0 {
+		ev.Message += fmt.Sprintf(" (not a finite number, dropped: %v)", notes)
+	}
+	if len(ev.Playlist) > maxPlaylist {
+		n := len(ev.Playlist)
+		ev.Playlist = append(ev.Playlist[:maxPlaylist:maxPlaylist], fmt.Sprintf("… %d more", n-maxPlaylist))
+	}
+	n := 0
+	for _, s := range []*string{&ev.Source, &ev.Code, &ev.Client, &ev.Session, &ev.Stream, &ev.Transition, &ev.OldStream,
+		&ev.Fault, &ev.Route, &ev.Target, &ev.Command, &ev.App, &ev.ClosedBy, &ev.Message} {
+		*s = Cut(*s, limit)
+		n += len(*s)
+	}
+	for i := range ev.Playlist {
+		ev.Playlist[i] = Cut(ev.Playlist[i], limit)
+		n += len(ev.Playlist[i])
+	}
+	b.kept[ev.Source] += n
+	return ev
+}
+
+// Cut shortens s to at most max bytes (on a rune boundary), saying how long it was.
+func Cut(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	end := max
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return s[:end] + fmt.Sprintf("… [cut: %d bytes]", len(s))
+}

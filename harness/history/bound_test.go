@@ -1,0 +1,30 @@
+package history
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestBoundsOfAnEvent(t *testing.T) {
+	var b bounder
+	nan := math.NaN()
+	ev := b.bound(Event{Source: "p", Kind: KindTapCommand, Offset: &nan, Stream: strings.Repeat("é", 5000), Message: "m"})
+	if ev.Offset != nil || !strings.Contains(ev.Message, "offset was NaN") {
+		t.Fatalf("a NaN offset: %v, %q", ev.Offset, ev.Message)
+	}
+	if len(ev.Stream) > MaxString+40 || !strings.HasSuffix(ev.Stream, "[cut: 10000 bytes]") || !strings.HasPrefix(ev.Stream, "éé") {
+		t.Fatalf("a 10,000-byte stream name kept as %d bytes: …%q", len(ev.Stream), ev.Stream[len(ev.Stream)-30:])
+	}
+	// Past a source's budget its strings are cut short; another source keeps its own.
+	long := strings.Repeat("x", MaxString)
+	for range MaxSourceStrings/MaxString + 1 {
+		b.bound(Event{Source: "p", Message: long})
+	}
+	if got := b.bound(Event{Source: "p", Message: long}); len(got.Message) > CutString+40 {
+		t.Fatalf("past the budget a string kept %d bytes", len(got.Message))
+	}
+	if got := b.bound(Event{Source: "q", Message: long}); got.Message != long {
+		t.Fatal("another source's strings were cut")
+	}
+}
