@@ -8,7 +8,10 @@ import (
 	"strings"
 
 	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/spec"
 	"github.com/streamfault/streamfault/reports"
 )
 
@@ -25,6 +28,43 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 0
+}
+
+// validateSaved validates a report's saved expectations as the loader validates a scenario's
+// (defaults resolved, then every parameter checked), against the clients, servers and faults
+// its history names: a report edited by hand, or written by another version, gets located
+// problems, never a checker judging with zero values.
+func validateSaved(rep *reports.Report) []string {
+	sc := &check.Scope{Clients: spec.Names{}, Servers: spec.Names{}, Faults: spec.Names{}, Client: func(string) role.Options { return nil }}
+	if rep.History == nil {
+		return []string{"the report holds no history"}
+	}
+	for _, e := range rep.History.Events {
+		switch e.Kind {
+		case history.KindLabClient:
+			sc.Clients[e.Source] = true
+		case history.KindServer:
+			sc.Servers[e.Source] = true
+			if sc.FirstServer == "" {
+				sc.FirstServer = e.Source
+			}
+		case history.KindFaultStart, history.KindFaultUnfired:
+			sc.Faults[e.Fault] = true
+		}
+	}
+	for i, e := range rep.Expect {
+		if e.Params == nil {
+			return []string{fmt.Sprintf("expect[%d]: names no checker", i)}
+		}
+	}
+	check.Default(rep.Expect, sc)
+	p := spec.NewProblems()
+	check.Validate(rep.Expect, sc, p)
+	var out []string
+	for _, pr := range p.List() {
+		out = append(out, strings.TrimPrefix(pr.Field+": ", ": ")+pr.Message)
+	}
+	return out
 }
 
 // checkCmd re-runs the checkers on the history saved in a JSON report, with the checkers and
@@ -64,6 +104,11 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		expect, controls = s.Expect, s.Controls()
+	} else if problems := validateSaved(rep); len(problems) > 0 {
+		for _, pr := range problems {
+			fmt.Fprintf(stderr, "check: %s: %s\n", pos[0], pr)
+		}
+		return 2
 	}
 	verdicts := check.Run(rep.History, expect)
 	for _, v := range verdicts {

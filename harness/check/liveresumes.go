@@ -33,8 +33,15 @@ func (c *LiveResumes) Default(*Scope) {
 	}
 }
 
-// Validate has nothing to check beyond the client.
-func (c *LiveResumes) Validate(spec.Problems, *Scope) {}
+// Validate checks the deadline and the count.
+func (c *LiveResumes) Validate(p spec.Problems, _ *Scope) {
+	if c.Within <= 0 {
+		p.Add("within", "must be positive")
+	}
+	if c.MinPublishes < 0 {
+		p.Add("minPublishes", "must not be negative")
+	}
+}
 
 // Judge applies the checker.
 func (c *LiveResumes) Judge(h *history.History) Verdict {

@@ -49,6 +49,9 @@ func (c *Republishes) Validate(p spec.Problems, s *Scope) {
 	if c.Viewer != "" && !s.Clients[c.Viewer] {
 		p.Add("viewer", "%q is not a defined client%s", c.Viewer, s.Clients.Known())
 	}
+	if c.Within <= 0 {
+		p.Add("within", "must be positive")
+	}
 }
 
 // bitrateCheck is a client's zero-bitrate detection (nil: none, or a role without one).
