@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/streamfault/streamfault/harness"
@@ -68,30 +67,8 @@ func WriteJSON(w io.Writer, rep Report) error {
 // WriteJSONFile writes dir/<scenario>.json, creating dir, atomically (a partial file is never
 // left behind).
 func WriteJSONFile(dir string, rep Report) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
 	path := filepath.Join(dir, rep.Scenario+".json")
-	tmp, err := os.CreateTemp(dir, "."+rep.Scenario+"-*.json")
-	if err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := WriteJSON(tmp, rep); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("reports: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
-	return path, nil
+	return path, writeAtomically(path, func(w io.Writer) error { return WriteJSON(w, rep) })
 }
 
 // ReadJSON loads a report written by WriteJSON.

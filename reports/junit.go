@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -137,20 +136,10 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 	return err
 }
 
-// WriteJUnitFile writes the JUnit report to path, creating its directory.
+// WriteJUnitFile writes the JUnit report to path, creating its directory, atomically (a
+// partial file is never left behind).
 func WriteJUnitFile(path, suite string, started time.Time, runs []Run) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	if err := WriteJUnit(f, suite, started, runs); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeAtomically(path, func(w io.Writer) error { return WriteJUnit(w, suite, started, runs) })
 }
 
 // figures are the per-run properties: reconnects, recovery times, resume offsets.

@@ -56,3 +56,18 @@ func TestCheckValidatesSavedExpectations(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }
+
+func TestASignalAfterJudgmentKeepsTheVerdicts(t *testing.T) {
+	judged := []reports.Run{{Name: "a", Result: &harness.Result{}}}
+	cut := []reports.Run{{Name: "a", Result: &harness.Result{Interrupted: "interrupted by SIGINT"}}}
+	for _, c := range []struct {
+		signalled bool
+		runs      []reports.Run
+		code      int
+		want      int
+	}{{true, judged, 1, 1}, {true, judged, 0, 0}, {true, cut, 1, exitInterrupted}, {false, judged, 1, 1}} {
+		if got := exitStatus(c.signalled, c.runs, c.code); got != c.want {
+			t.Errorf("signalled %v, interrupted %q, code %d: exit %d, want %d", c.signalled, c.runs[0].Result.Interrupted, c.code, got, c.want)
+		}
+	}
+}

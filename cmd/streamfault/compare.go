@@ -86,11 +86,13 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	o.compare = cmp
+	writingReports.Store(true)
 	finish(runs, runnable, o, started, io.Discard, stderr)
+	writingReports.Store(false)
 	fmt.Fprintln(stdout)
 	fmt.Fprint(stdout, cmp.Markdown())
 	switch {
-	case ctx.Err() != nil:
+	case exitStatus(ctx.Err() != nil, runs, 0) == exitInterrupted:
 		return exitInterrupted
 	case failed > 0:
 		return 1

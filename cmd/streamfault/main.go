@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/streamfault/streamfault/harness/scenario"
@@ -62,10 +63,17 @@ func interrupted(stderr io.Writer) (context.Context, context.CancelFunc) {
 		case <-done:
 			return
 		}
-		select {
-		case <-sigs:
-			os.Exit(exitInterrupted)
-		case <-done:
+		for {
+			select {
+			case sig := <-sigs:
+				if writingReports.Load() {
+					fmt.Fprintf(stderr, "streamfault: %s: the reports of the judged runs are being written; they will be complete in a moment\n", signalName(sig))
+					continue
+				}
+				os.Exit(exitInterrupted)
+			case <-done:
+				return
+			}
 		}
 	}()
 	return ctx, func() {
@@ -74,6 +82,10 @@ func interrupted(stderr io.Writer) (context.Context, context.CancelFunc) {
 		cancel(nil)
 	}
 }
+
+// writingReports is set while a command writes the reports of runs already judged: a second
+// signal then waits for them rather than leaving them half-written.
+var writingReports atomic.Bool
 
 // exitInterrupted is the exit status of an interrupted command (128 + SIGINT).
 const exitInterrupted = 130

@@ -138,11 +138,30 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	started := time.Now()
 	runs := execute(ctx, selected, o, stdout, stderr)
+	writingReports.Store(true)
 	code := finish(runs, selected, o, started, stdout, stderr)
-	if ctx.Err() != nil {
+	writingReports.Store(false)
+	return exitStatus(ctx.Err() != nil, runs, code)
+}
+
+// exitStatus is a command's exit status: exitInterrupted when a signal cut a run short (it was
+// not judged), else code — a signal that came once every run was judged (while the reports
+// were written) does not hide their verdicts.
+func exitStatus(signalled bool, runs []reports.Run, code int) int {
+	if signalled && anyInterrupted(runs) {
 		return exitInterrupted
 	}
 	return code
+}
+
+// anyInterrupted tells whether some run was cut short (not judged).
+func anyInterrupted(runs []reports.Run) bool {
+	for _, r := range runs {
+		if r.Result != nil && r.Result.Interrupted != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // job is one (scenario, repeat) pair.
