@@ -121,6 +121,10 @@ func (ss *session) lookup(ctx context.Context, sid uint32, req playRequest) (*ne
 	return ns, spec, true, nil
 }
 
+// MaxPlaylist bounds a NetStream's playlist: an append past it is refused (Play.Failed), so
+// that one connection cannot buy unbounded server work with endless appends.
+const MaxPlaylist = 256
+
 // playItem serves reset (replace the playlist and play now), append (add; play now when
 // nothing is playing) and appendAndWait (add; stream nothing).
 func (ss *session) playItem(ctx context.Context, sid uint32, req playRequest, start, length time.Duration) error {
@@ -138,6 +142,10 @@ func (ss *session) playItem(ctx context.Context, sid uint32, req playRequest, st
 		return ss.startPlayback(ctx, ns, 0, it.first(), req)
 	}
 	ns.mu.Lock()
+	if len(ns.items) >= MaxPlaylist {
+		ns.mu.Unlock()
+		return ss.playFailed(ctx, sid, req, status.PlayFailed, fmt.Sprintf("the playlist holds %d items, the most this server keeps", MaxPlaylist))
+	}
 	ns.items = append(ns.items, it)
 	k, idle := len(ns.items)-1, !ns.active
 	ns.mu.Unlock()

@@ -439,3 +439,20 @@ func TestMaxSendAheadBoundsTheBurst(t *testing.T) {
 		}
 	}
 }
+
+// Endless appends from one connection are refused past MaxPlaylist; the session lives on.
+func TestPlaylistIsBounded(t *testing.T) {
+	s, _ := playlistServer(t)
+	tc := dialServer(t, s)
+	for range MaxPlaylist + 5 {
+		tc.play2(map[string]any{"streamName": "b", "transition": "appendAndWait"})
+	}
+	g := tc.collect(5*time.Second, "NetStream.Play.Failed")
+	if !slices.Contains(g.codes, "NetStream.Play.Failed") {
+		t.Fatalf("no Play.Failed after %d appends: %v", MaxPlaylist+5, g.log)
+	}
+	tc.play2(map[string]any{"streamName": "b", "transition": "reset"})
+	if g := tc.collect(5*time.Second, "NetStream.Play.Complete"); !slices.Equal(g.frames, frameRange("b", 0, 24)) {
+		t.Fatalf("the session after the refusal: %v", g.log)
+	}
+}

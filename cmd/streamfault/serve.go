@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/harness/lab"
@@ -82,7 +85,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks, MaxSendAhead: *ahead,
 		OnEvent: func(ev fakeserver.Event) {
-			fmt.Fprintf(stdout, "%s %-10s %s %s %s\n", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Session, ev.Stream, ev.Reason)
+			fmt.Fprintf(stdout, "%s %-10s %s %s %s\n", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Session, printable(ev.Stream), printable(ev.Reason))
 		}})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -112,4 +115,20 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// maxLogged bounds a peer's string in serve's log.
+const maxLogged = 256
+
+// printable is a string a peer chose (a stream name, a reason quoting it), as a terminal may
+// show it: as it is when every character is printable, else quoted with Go escapes, so a
+// newline cannot forge a log line nor an escape sequence reach the terminal; cut at maxLogged.
+func printable(s string) string {
+	if len(s) > maxLogged {
+		s = s[:maxLogged] + "…"
+	}
+	if utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
 }
