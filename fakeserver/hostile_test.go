@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"context"
+	"io"
 	"net"
 	"runtime"
 	"strings"
@@ -147,4 +148,60 @@ func TestAcceptErrorsAreRetried(t *testing.T) {
 	if e, ok := rec.findReason("accept:"); !ok || !strings.Contains(e.Reason, "too many open files") {
 		t.Fatalf("accept errors not logged: %v", rec.kinds())
 	}
+}
+
+// TestTricklingPeerIsClosed: a peer that trickles a byte every 50 ms after its handshake,
+// never completing a message, is closed after the idle timeout as if silent (it cannot hold a
+// session slot by trickling).
+func TestTricklingPeerIsClosed(t *testing.T) {
+	s, rec := newServer(t, Config{Streams: []media.Spec{{Name: "s", Duration: time.Second, FPS: 25, KeyframeInterval: time.Second}},
+		IdleTimeout: 300 * time.Millisecond})
+	nc, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+	const sig = 1536 // C1, S1, S2, C2
+	c1 := make([]byte, 1+sig)
+	c1[0] = 3
+	if _, err := nc.Write(c1); err != nil {
+		t.Fatal(err)
+	}
+	s01 := make([]byte, 1+sig)
+	if _, err := io.ReadFull(nc, s01); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nc.Write(s01[1:]); err != nil { // C2 echoes S1
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(nc, make([]byte, sig)); err != nil { // S2
+		t.Fatal(err)
+	}
+	// A chunk header of a 1 MiB message, one byte at a time, then its body the same way.
+	header := []byte{0x03, 0, 0, 0, 0x10, 0, 0, 0x14, 0, 0, 0, 0}
+	deadline := time.Now().Add(5 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		b := byte(0)
+		if i < len(header) {
+			b = header[i]
+		}
+		if _, err := nc.Write([]byte{b}); err != nil {
+			break // closed: as wanted
+		}
+		for _, e := range rec.every() {
+			if strings.HasPrefix(e.Reason, "idle session closed") {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		for _, e := range rec.every() {
+			if strings.HasPrefix(e.Reason, "idle session closed") {
+				return
+			}
+		}
+	}
+	t.Fatalf("a trickling peer was not closed as idle (a 300 ms idle timeout, a byte every 50 ms): %+v", rec.every())
 }

@@ -56,8 +56,9 @@ type Config struct {
 	// often; a session from which no byte at all arrived for PingTimeout (default 3 intervals)
 	// is closed.
 	PingInterval, PingTimeout time.Duration
-	// IdleTimeout closes a session (after its handshake) in which no byte moved in either
-	// direction for this long; default DefaultIdleTimeout, negative disables it.
+	// IdleTimeout closes a session (after its handshake) in which no message moved in either
+	// direction for this long (bytes trickled without completing one do not count); default
+	// DefaultIdleTimeout, negative disables it.
 	IdleTimeout time.Duration
 	// MaxSessions bounds the sessions served at once (default DefaultMaxSessions); a
 	// connection past it is closed at once and logged.

@@ -41,7 +41,8 @@ type session struct {
 	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
 
 	bwRunning atomic.Bool // a bandwidth check is under way (one at a time)
-	idled     atomic.Bool // the idle watchdog closed the session
+	idled     atomic.Bool  // the idle watchdog closed the session
+	messages  atomic.Int64 // complete messages read: what the idle watchdog counts as life
 
 	publishing map[uint32]string // NetStream -> the name it publishes
 	subscribed map[uint32]string // NetStream -> the live name it plays
@@ -127,6 +128,9 @@ func (ss *session) run(srvCtx context.Context) {
 	reason := "closed by client"
 	for {
 		msg, err := c.Read()
+		if err == nil {
+			ss.messages.Add(1)
+		}
 		if err != nil {
 			var de *rtmpconn.DecodeError
 			var pe *rtmpconn.ProtocolError
@@ -140,7 +144,7 @@ func (ss *session) run(srvCtx context.Context) {
 				reason = "refused: " + pe.Reason
 				ss.srv.emit(Event{Kind: EventError, Session: ss.id, Client: client, Reason: reason})
 			case ss.idled.Load():
-				reason = "idle: no byte in either direction for " + ss.srv.cfg.IdleTimeout.String()
+				reason = "idle: no message in either direction for " + ss.srv.cfg.IdleTimeout.String()
 			}
 			break
 		}
@@ -323,25 +327,25 @@ func (ss *session) bandwidthCheck(ctx context.Context) {
 // MaxNetStreams bounds the NetStreams one session may hold open (createStream).
 const MaxNetStreams = 64
 
-// watchSilence closes the session when no byte moved in either direction for timeout: an
-// abandoned connection. A session that plays or publishes moves bytes; pings and their
-// answers count as life.
+// watchSilence closes the session when no message moved in either direction for timeout: an
+// abandoned connection, or one held by a peer trickling bytes that never make a message. A
+// session that plays or publishes moves messages; pings and their answers count as life.
 func (ss *session) watchSilence(ctx context.Context, timeout time.Duration) {
 	s, c := ss.srv, ss.conn
 	every := max(timeout/4, 10*time.Millisecond)
-	last, alive := c.BytesRead()+c.BytesWritten(), s.clk.Now()
+	last, alive := ss.messages.Load()+c.BytesWritten(), s.clk.Now()
 	for {
 		if clock.Sleep(ctx, s.clk, every) != nil {
 			return
 		}
 		now := s.clk.Now()
-		if b := c.BytesRead() + c.BytesWritten(); b != last {
+		if b := ss.messages.Load() + c.BytesWritten(); b != last {
 			last, alive = b, now
 			continue
 		}
 		if now.Sub(alive) >= timeout {
 			ss.idled.Store(true)
-			s.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("idle session closed: no byte in either direction for %v", timeout)})
+			s.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("idle session closed: no message in either direction for %v", timeout)})
 			_ = c.Close()
 			return
 		}
