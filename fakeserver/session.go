@@ -40,7 +40,7 @@ type session struct {
 
 	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
 
-	bwRunning atomic.Bool // a bandwidth check is under way (one at a time)
+	bwRunning atomic.Bool  // a bandwidth check is under way (one at a time)
 	idled     atomic.Bool  // the idle watchdog closed the session
 	messages  atomic.Int64 // complete messages read: what the idle watchdog counts as life
 
