@@ -103,12 +103,12 @@ var confTemplate = template.Must(template.New("nginx.conf").Parse(`# written by 
 daemon off;
 master_process off;
 worker_processes 1;
-pid {{.Dir}}/nginx.pid;
-error_log {{.Dir}}/error.log info;
+pid {{.PID}};
+error_log {{.ErrorLog}} info;
 load_module {{.Module}};
 events { worker_connections 1024; }
 rtmp {
-    access_log {{.Dir}}/access.log;
+    access_log {{.AccessLog}};
     server {
         listen 127.0.0.1:{{.Port}};
         chunk_size 4096;
@@ -189,10 +189,18 @@ func start(ctx context.Context, cfg Config) (*Nginx, error) {
 			notify.Close()
 		}
 	}()
+	values := map[string]any{"Port": port, "Ping": ms(cfg.Ping), "PingTimeout": ms(cfg.PingTimeout), "DropIdle": ms(cfg.DropIdlePublisher),
+		"Notify": nl.Addr().String()}
+	for k, v := range map[string]string{"PID": filepath.Join(cfg.Dir, "nginx.pid"), "ErrorLog": filepath.Join(cfg.Dir, "error.log"),
+		"AccessLog": filepath.Join(cfg.Dir, "access.log"), "Module": mod, "VODDir": cfg.VODDir} {
+		q, err := confString(v)
+		if err != nil {
+			return nil, fmt.Errorf("nginx: %s: %w", k, err)
+		}
+		values[k] = q
+	}
 	var b strings.Builder
-	if err := confTemplate.Execute(&b, map[string]any{"Dir": cfg.Dir, "Module": mod, "Port": port, "VODDir": cfg.VODDir,
-		"Ping": ms(cfg.Ping), "PingTimeout": ms(cfg.PingTimeout), "DropIdle": ms(cfg.DropIdlePublisher),
-		"Notify": nl.Addr().String()}); err != nil {
+	if err := confTemplate.Execute(&b, values); err != nil {
 		return nil, fmt.Errorf("nginx: %w", err)
 	}
 	conf := filepath.Join(cfg.Dir, "nginx.conf")
@@ -255,4 +263,16 @@ func (n *Nginx) Stop() error {
 		err = errors.Join(err, os.RemoveAll(n.owned))
 	}
 	return err
+}
+
+// confString is a value for nginx's configuration as a quoted string, so that a path with a
+// space, a quote, a semicolon or a brace stays one value; a value with a control character (a
+// newline would start a new directive) or a $ (a variable to nginx) is refused.
+func confString(v string) (string, error) {
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f || r == '$' {
+			return "", fmt.Errorf("%q holds a control character or a $, which nginx's configuration cannot carry as they are", v)
+		}
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`, nil
 }

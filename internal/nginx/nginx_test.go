@@ -110,10 +110,26 @@ func startNginx(t *testing.T) *Nginx {
 		}
 		t.Skip(err)
 	}
-	n, err := Start(context.Background(), Config{Dir: t.TempDir()})
+	// A folder whose name nginx's configuration would otherwise split or end early.
+	dir := filepath.Join(t.TempDir(), `odd dir; "quoted" {braced} \`)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Start(context.Background(), Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = n.Stop() })
 	return n
+}
+
+func TestConfigurationValuesAreQuotedOrRefused(t *testing.T) {
+	if q, err := confString(`/a b/c;"d"\`); err != nil || q != `"/a b/c;\"d\"\\"` {
+		t.Fatalf("quoted %s, %v", q, err)
+	}
+	for _, bad := range []string{"/a\nload_module /evil.so", "/a$b", "/a\x00"} {
+		if _, err := confString(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
 }
