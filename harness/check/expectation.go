@@ -43,6 +43,14 @@ type Scope struct {
 	Client func(name string) role.Options
 }
 
+// FaultJudge is a checker that judges a client by what one fault did to it: the fault must be
+// able to act on the client's path, or the verdict proves nothing (the loader refuses such a
+// pair unless it is a declared negative control).
+type FaultJudge interface {
+	// FaultName is the fault's name.
+	FaultName() string
+}
+
 // Expectation names exactly one checker with its parameters.
 type Expectation struct {
 	// Name is the checker's YAML key ("" when the entry names none).

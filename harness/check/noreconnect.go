@@ -26,6 +26,9 @@ type NoReconnect struct {
 // Default leaves the parameters as they are.
 func (c *NoReconnect) Default(*Scope) {}
 
+// FaultName is the fault the session must survive.
+func (c *NoReconnect) FaultName() string { return c.Fault }
+
 // Validate checks the fault's name.
 func (c *NoReconnect) Validate(p spec.Problems, s *Scope) {
 	if !s.Faults[c.Fault] {

@@ -24,6 +24,9 @@ type StallDetected struct {
 // Default leaves the parameters as they are.
 func (c *StallDetected) Default(*Scope) {}
 
+// FaultName is the fault whose detection is judged.
+func (c *StallDetected) FaultName() string { return c.Fault }
+
 // Validate checks the deadline and the fault's name.
 func (c *StallDetected) Validate(p spec.Problems, s *Scope) {
 	if c.Within <= 0 {

@@ -136,6 +136,7 @@ expectFailures: [playsToEnd, nope]
 	{"too-many-faults", strings.Replace(goldenBase, "faults:\n", "faults:\n"+strings.Repeat("  - {at: 1s, drop: {route: wifi}}\n", 2001), 1)},
 	{"too-many-clients", strings.Replace(goldenBase, "clients:\n", "clients:\n"+strings.Repeat("  - {name: x, role: player, route: wifi, play: [{stream: s}]}\n", 2001), 1)},
 	{"misspelt-event", strings.Replace(goldenBase, "at: 2s", "when: {client: v, event: NetStream.Bufer.Full}", 1)},
+	{"fault-off-the-path", strings.Replace(goldenBase, "  - resumesAtOffset: {client: v}\n", "  - resumesAtOffset: {client: v}\n  - noReconnect: {client: w, fault: hole}\n  - stallDetected: {client: v, fault: hole, within: 2s}\n  - deadPeerDetected: {client: w, fault: hole, within: 2s}\nexpectFailures: [deadPeerDetected(w)]\n", 1)},
 	{"triggers-by-client-kind", strings.Replace(strings.Replace(goldenBase, "  - {name: w, role: viewer, route: lte, stream: cam}",
 		"  - {name: w, role: viewer, route: lte, stream: cam}\n  - {name: p, role: process, route: lte, stream: s, process: {command: [ffmpeg, -i, \"{url}\"]}}", 1),
 		"faults:\n", "faults:\n  - {atStreamTime: {client: w, time: 1s}, drop: {route: lte}}\n  - {atStreamTime: {client: p, time: 25s}, drop: {route: lte}}\n"+

@@ -447,6 +447,7 @@ func validate(s *Scenario) []spec.Problem {
 	check.Validate(s.Expect, cs, p)
 	check.ValidateControls(s.ExpectFailures, "expectFailures", s.Expect, p)
 	check.ValidateControls(s.ExpectUnknown, "expectUnknown", s.Expect, p)
+	s.validatePaths(p)
 	return p.List()
 }
 
