@@ -114,7 +114,11 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	for _, v := range verdicts {
 		fmt.Fprintln(stdout, v)
 	}
-	if len(controls.Problems(verdicts)) > 0 {
+	if problems := controls.Problems(verdicts); len(problems) > 0 {
+		fmt.Fprintf(stderr, "check: %d verdict(s) not as the scenario expects:\n", len(problems))
+		for _, pr := range problems {
+			fmt.Fprintln(stderr, "  "+pr)
+		}
 		return 1
 	}
 	return 0

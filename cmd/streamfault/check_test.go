@@ -52,7 +52,8 @@ func TestCheckValidatesSavedExpectations(t *testing.T) {
 	out.Reset()
 	errb.Reset()
 	code := checkCmd([]string{ok}, &out, &errb)
-	if !strings.Contains(out.String(), "statusReceived(v): pass") || !strings.Contains(out.String(), "liveResumes(v): fail") || code != 1 {
+	if !strings.Contains(out.String(), "statusReceived(v): pass") || !strings.Contains(out.String(), "liveResumes(v): fail") || code != 1 ||
+		!strings.Contains(errb.String(), "1 verdict(s) not as the scenario expects") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }

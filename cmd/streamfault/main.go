@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -17,7 +19,7 @@ import (
 
 const usage = `usage:
   streamfault run [FILE|DIR...] [--junit FILE] [--json DIR] [--html DIR] [--label-filter EXPR] [-p N]
-                  [--repeat N] [--seed S] [--toxiproxy URL] [--allow-remote]
+                  [--repeat N] [--seed S] [--toxiproxy URL] [--allow-remote] [--out DIR]
                                      run scenarios (default: ./scenarios); a line per run,
                                      a summary, recovery p50/p95/max with --repeat
   streamfault compare FILE|DIR... [--subjects reference,nginx] [--json DIR] [--html DIR]
@@ -29,14 +31,17 @@ const usage = `usage:
   streamfault check REPORT.json [--scenario FILE]
                                      re-run the checkers on a saved report's history
   streamfault schema                 print the scenario JSON Schema
+  streamfault version                this build's version and those of Go, Toxiproxy, go-rtmp
   streamfault serve [--addr A [--allow-remote]] [--stream NAME:DURATION]... [--fps N]
-                    [--app NAME]... [--live NAME]...
+                    [--app NAME]... [--live NAME]... [--quirk Q]... [--max-send-ahead D]
                                      the reference server alone, printing rtmp:// URLs
   streamfault bench players [FILE] | relay [--readers N]
                                      load and relay benchmarks (figures with the core count)
   streamfault conformance [--no-nginx] [--nginx BIN] [--nginx-module SO] [--keep DIR]
                                      real clients (ffprobe, ffmpeg, rtmpdump) against the
                                      reference server and nginx-rtmp: the matrix in Markdown
+
+Every command prints its usage with -h or --help (exit 0).
 
 exit status: compare: 0 the table is complete, 1 a run could not be made;
 run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario,
@@ -105,7 +110,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	if wantsHelp(args[1:]) {
+		fmt.Fprint(stdout, usageOf(args[0]))
+		return 0
+	}
 	switch args[0] {
+	case "version":
+		fmt.Fprint(stdout, version())
+		return 0
 	case "run":
 		return runCmd(args[1:], stdout, stderr)
 	case "compare":
@@ -172,4 +184,69 @@ func validate(paths []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// wantsHelp tells whether a subcommand's arguments ask for its usage.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		case "--": // what follows is not ours
+			return false
+		}
+	}
+	return false
+}
+
+// usageOf is the part of the usage about one command (all of it for an unknown one), with the
+// exit statuses.
+func usageOf(cmd string) string {
+	lines := strings.Split(usage, "\n")
+	var out []string
+	in := false
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "  streamfault "+cmd+" ") || l == "  streamfault "+cmd:
+			in = true
+		case strings.HasPrefix(l, "  streamfault ") || l == "" || !strings.HasPrefix(l, " "):
+			in = false
+		}
+		if in {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return usage
+	}
+	tail := usage[strings.Index(usage, "exit status:"):]
+	return "usage:\n" + strings.Join(out, "\n") + "\n\n" + tail
+}
+
+// version describes this build: the module's version (from its build information; "(devel)"
+// when built from a checkout, with the commit when known), Go's, and the dependencies that
+// shape its behaviour.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "streamfault: no build information\n"
+	}
+	var b strings.Builder
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			v += " " + s.Value
+		}
+		if s.Key == "vcs.modified" && s.Value == "true" {
+			v += " (modified)"
+		}
+	}
+	fmt.Fprintf(&b, "streamfault %s\n%s\n", v, bi.GoVersion)
+	for _, d := range bi.Deps {
+		switch d.Path {
+		case "github.com/Shopify/toxiproxy/v2", "github.com/yutopp/go-rtmp", "github.com/onsi/ginkgo/v2":
+			fmt.Fprintf(&b, "%s %s\n", d.Path, d.Version)
+		}
+	}
+	return b.String()
 }
