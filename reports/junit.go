@@ -81,6 +81,8 @@ type Run struct {
 	Err error
 	// Elapsed is the run's wall time.
 	Elapsed time.Duration
+	// Started is when the run began (zero: the report's start).
+	Started time.Time
 }
 
 // WriteJUnit writes one testsuite per run, each holding the run's testcase, properties
@@ -94,8 +96,12 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 	}
 	doc := junitSuites{}
 	for i, r := range runs {
+		at := r.Started
+		if at.IsZero() {
+			at = started
+		}
 		s := junitSuite{Name: r.Name, Package: "streamfault." + suite, ID: i, Hostname: host,
-			Timestamp: started.UTC().Format("2006-01-02T15:04:05"), Tests: 1, Time: secs(r.Elapsed)}
+			Timestamp: at.UTC().Format("2006-01-02T15:04:05"), Tests: 1, Time: secs(r.Elapsed)}
 		c := junitCase{Name: r.Name, Classname: "streamfault." + suite, Time: secs(r.Elapsed)}
 		props := []junitProp{{"scenario.file", r.File}}
 		if r.Seed != 0 {
@@ -116,8 +122,9 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 		}
 		if r.Result != nil {
 			props = append(props, figures(r.Result)...)
-			if c.Failure != nil || c.Error != nil {
-				s.SystemOut.Body = xmlText(EventLog(r.Result.History, 120))
+			props = append(props, controlProps(r.Result)...)
+			if r.Result.History != nil {
+				s.SystemOut.Body = xmlText(controlLines(r.Result) + EventLog(r.Result.History, 120))
 			}
 		}
 		s.Properties = junitProps{Props: props}
@@ -192,6 +199,51 @@ func figures(r *harness.Result) []junitProp {
 		props = append(props, junitProp{"fault." + f.Name, what})
 	}
 	return props
+}
+
+// controlProps marks each verdict that is a control and came out as its control demands:
+// control.<checker>.<client> = "negative control: passes because <checker> failed as expected".
+func controlProps(r *harness.Result) []junitProp {
+	var props []junitProp
+	for _, line := range controls(r) {
+		props = append(props, junitProp{"control." + line.key, line.what})
+	}
+	return props
+}
+
+// controlLines says the same at the head of the run's output.
+func controlLines(r *harness.Result) string {
+	var b strings.Builder
+	for _, line := range controls(r) {
+		fmt.Fprintf(&b, "%s(%s): %s\n", line.checker, line.subject, line.what)
+	}
+	return b.String()
+}
+
+type controlLine struct{ key, checker, subject, what string }
+
+// controls lists the verdicts a scenario's expectFailures or expectUnknown names, with what
+// they came out as.
+func controls(r *harness.Result) []controlLine {
+	if r.Scenario == nil {
+		return nil
+	}
+	ctl := r.Scenario.Controls()
+	var out []controlLine
+	for _, v := range r.Verdicts {
+		one := []check.Verdict{v}
+		what := ""
+		switch {
+		case ctl.Failures != nil && len((check.Controls{Failures: ctl.Failures}).Problems(one)) == 0 && v.Status == check.Fail:
+			what = "negative control: passes because " + v.Checker + " failed as expected"
+		case ctl.Unknown != nil && len((check.Controls{Unknown: ctl.Unknown}).Problems(one)) == 0 && v.Status == check.Unknown:
+			what = "vacuity control: passes because " + v.Checker + " said unknown as expected"
+		default:
+			continue
+		}
+		out = append(out, controlLine{key: v.Checker + "." + v.Subject, checker: v.Checker, subject: v.Subject, what: what})
+	}
+	return out
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }

@@ -207,7 +207,7 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 			fmt.Fprintf(stderr, "started %s\n", j.name)
 			mu.Unlock()
 			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote, OutDir: o.programFiles()})
-			r := reports.Run{Name: j.name, File: s.Path, Result: res, Err: err, Elapsed: time.Since(t0)}
+			r := reports.Run{Name: j.name, File: s.Path, Result: res, Err: err, Elapsed: time.Since(t0), Started: t0}
 			if s.Nemesis != nil {
 				r.Seed = s.Nemesis.Seed
 			}
