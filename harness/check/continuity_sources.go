@@ -97,20 +97,21 @@ func scriptedMedia(h *history.History, client string, leap float64) []mediaConn 
 }
 
 // wireMedia is a program's media per connection, as its wire tap saw it: the first media of
-// the connection, the last (at its close), and the jumps the tap noted.
+// the connection, the last (at its close), and the jumps the tap noted. The stream each
+// connection played is read first, from all its commands: the tap reads the two directions
+// apart, so a play may be recorded after the first media it brought.
 func wireMedia(h *history.History, client string) []mediaConn {
 	vod := catalogue(h)
 	var out []mediaConn
 	at := map[int]int{}
 	streams := map[int]string{}
-	for _, e := range h.Of(client, history.KindTapCommand, history.KindTapMedia, history.KindTapJump, history.KindTapClose) {
-		if e.Kind == history.KindTapCommand {
-			if slices.Contains([]string{"play", "play2", "publish"}, e.Command) && streams[e.Conn] == "" {
-				name, _, _ := strings.Cut(e.Stream, "?")
-				streams[e.Conn] = name
-			}
-			continue
+	for _, e := range h.Of(client, history.KindTapCommand) {
+		if slices.Contains([]string{"play", "play2", "publish"}, e.Command) && streams[e.Conn] == "" {
+			name, _, _ := strings.Cut(e.Stream, "?")
+			streams[e.Conn] = name
 		}
+	}
+	for _, e := range h.Of(client, history.KindTapMedia, history.KindTapJump, history.KindTapClose) {
 		if e.Media == nil {
 			continue
 		}

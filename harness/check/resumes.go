@@ -221,8 +221,8 @@ func (c *ResumesAtOffset) JudgeWire(h *history.History) Verdict {
 			got, want := requested(*req), *held
 			asked := fmt.Sprintf("connection %d asked at %s to play %s from %.3f s (%s)", wc.n, sec(req.At), req.Stream, got, describeRequest(*req))
 			served := ""
-			for _, m := range wc.media {
-				if m.Message == wiretap.Down && m.At >= req.At && m.Media != nil {
+			for _, m := range wc.media { // its first media (the tap may record it before the play: each direction is read on its own)
+				if m.Message == wiretap.Down && m.Media != nil {
 					served = fmt.Sprintf("; served from %.3f s", *m.Media)
 					break
 				}
