@@ -130,6 +130,17 @@ func TestLiveResumes(t *testing.T) {
 	bad := lost(true)
 	bad.add(ms(600), history.Event{Source: "w", Kind: history.KindClientReceived, Stream: "cam", Frames: &history.Range{First: 1, Last: 1}, StartTime: f(0.04)})
 	expect(t, liveResumes(&bad.h, "w", time.Second, 1), Fail, "timestamp went back from 1.200s to 0.040s")
+	// A new session that begins at the server's cached keyframe, a little before what the old
+	// one had, is no step back; one that begins seconds back is.
+	rejoin := func(at float64) *hb {
+		b := view()
+		b.add(ms(10), history.Event{Source: "w", Kind: history.KindClientReceived, Conn: 1, Stream: "cam", Frames: &history.Range{First: 82, Last: 82}, StartTime: f(3.28)})
+		b.add(ms(20), history.Event{Source: "w", Kind: history.KindClientStatus, Code: "NetConnection.Connect.Closed", Conn: 1})
+		b.add(ms(500), history.Event{Source: "w", Kind: history.KindClientReceived, Conn: 2, Stream: "cam", Frames: &history.Range{First: 75, Last: 75}, StartTime: f(at)})
+		return b
+	}
+	expect(t, liveResumes(&rejoin(3.0).h, "w", time.Second, 1), Pass, "frames again after 1 interruption(s)")
+	expect(t, liveResumes(&rejoin(1.0).h, "w", time.Second, 1), Fail, "timestamp went back from 3.280s to 1.000s")
 	// A republish the viewer never sees frames of fails; one it does passes.
 	republished := view(0, 0.04)
 	republished.add(ms(100), history.Event{Source: "w", Kind: history.KindClientStatus, Code: "NetStream.Play.UnpublishNotify", Conn: 1})

@@ -48,6 +48,11 @@ func (c *LiveResumes) Judge(h *history.History) Verdict {
 	return liveResumes(h, c.Client, c.Within.D(), c.MinPublishes)
 }
 
+// liveReplay is how far before what a viewer had a new session of it may begin: a live
+// server starts a joining viewer at its cached keyframe, up to a keyframe interval back (the
+// scripted publisher's is 1 s; a frame of slack).
+const liveReplay = time.Second + 40*time.Millisecond
+
 // liveResumes checks a live viewer: the timestamps of the frames it received never go
 // backwards; the server it plays from saw at least minPublishes publishes of its stream and
 // after every one (the first and each republish) frames arrive within `within`; and after
@@ -62,15 +67,21 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 		return v
 	}
 	var problems, evidence []string
-	last := -1.0
+	last, lastConn := -1.0, 0
 	for _, e := range frames {
 		if e.StartTime == nil {
 			continue
 		}
-		if *e.StartTime < last {
+		switch back := last - *e.StartTime; {
+		case back <= 0:
+		case e.Conn != lastConn && back <= liveReplay.Seconds():
+			// A new session joins at the server's cached keyframe: it may begin with up to a
+			// keyframe interval of what the old one had (duplicates a player drops).
+			evidence = append(evidence, fmt.Sprintf("connection %d began at %.3fs, %.3fs before what connection %d had: the server's keyframe cache", e.Conn, *e.StartTime, back, lastConn))
+		default:
 			problems = append(problems, fmt.Sprintf("timestamp went back from %.3fs to %.3fs at %s (frame %d)", last, *e.StartTime, sec(e.At), e.Frames.First))
 		}
-		last = *e.StartTime
+		last, lastConn = *e.StartTime, e.Conn
 	}
 	stream := streamOf(h, client)
 	var publishes []history.Event
