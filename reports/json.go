@@ -3,6 +3,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,12 +55,33 @@ func FromResult(r *harness.Result) Report {
 		Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
 }
 
-// WriteJSON writes the report as indented JSON.
+// WriteJSON writes the report as JSON, its history streamed one event at a time (memory for
+// one event, not for the file: a history can hold hundreds of thousands).
 func WriteJSON(w io.Writer, rep Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(rep); err != nil {
+	h := rep.History
+	rep.History = nil
+	head, err := json.MarshalIndent(rep, "", " ")
+	if err != nil {
 		return fmt.Errorf("reports: encode %s: %w", rep.Scenario, err)
+	}
+	// The history is the last field: its null is replaced by the streamed history.
+	const tail = "\"history\": null\n}"
+	if !bytes.HasSuffix(head, []byte(tail)) {
+		return fmt.Errorf("reports: encode %s: the report does not end with its history", rep.Scenario)
+	}
+	if _, err := w.Write(head[:len(head)-len(tail)+len(`"history": `)]); err != nil {
+		return fmt.Errorf("reports: write %s: %w", rep.Scenario, err)
+	}
+	if h == nil {
+		_, err = io.WriteString(w, "null")
+	} else {
+		err = h.WriteJSON(w)
+	}
+	if err == nil {
+		_, err = io.WriteString(w, "\n}\n")
+	}
+	if err != nil {
+		return fmt.Errorf("reports: write %s: %w", rep.Scenario, err)
 	}
 	return nil
 }

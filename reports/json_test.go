@@ -3,6 +3,7 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +79,31 @@ func TestPercentiles(t *testing.T) {
 	}
 	if a, b, c := Percentiles(nil); a != 0 || b != 0 || c != 0 {
 		t.Fatal("empty")
+	}
+}
+
+// largestWrite remembers the largest single write it was given.
+type largestWrite struct {
+	n, max int
+}
+
+func (l *largestWrite) Write(p []byte) (int, error) {
+	l.n += len(p)
+	l.max = max(l.max, len(p))
+	return len(p), nil
+}
+
+func TestJSONReportIsStreamed(t *testing.T) {
+	r := history.NewRecorder(nil, "big")
+	for range 20_000 {
+		r.Record(history.Event{Source: "p", Kind: history.KindProcOutput, Code: "stderr", Message: strings.Repeat("m", 1000)})
+	}
+	res := &harness.Result{Scenario: &scenario.Scenario{Name: "big"}, History: r.History(), Elapsed: time.Second}
+	var w largestWrite
+	if err := WriteJSON(&w, FromResult(res)); err != nil {
+		t.Fatal(err)
+	}
+	if w.n < 20<<20 || w.max > 64<<10 {
+		t.Fatalf("wrote %d bytes, the largest write %d: the report should be streamed event by event", w.n, w.max)
 	}
 }
