@@ -16,10 +16,11 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/toolcheck"
 )
 
 // hostileStrings are what a program or a server may print or send.
-var hostileStrings = []string{"\x00\x01\x02", "\x1b[31mred\x1b[0m", "]]>", "<![CDATA[", "\xff\xfe invalid", "a\rb\nc", "</system-out>", "&amp;&", "\u2028\ufffe", strings.Repeat("x", 9<<20)}
+var hostileStrings = []string{"\x00\x01\x02", "\x1b[31mred\x1b[0m", "]]>", "<![CDATA[", "\xff\xfe invalid", "a\rb\nc", "</system-out>", "&amp;&", "\u2028\ufffe", `<script>document.title="pwned"</script>`, `"><img src=x onerror="document.title='pwned'">`, strings.Repeat("x", 9<<20)}
 
 // hostileResult is a failed run whose history holds every hostile string (in a program's
 // output and command, a status) and numbers that are not finite, recorded as the harness does.
@@ -76,8 +77,27 @@ func TestReportsAreWrittenWhateverTheContent(t *testing.T) {
 	if len(doc.Suites) != 1 || !strings.Contains(doc.Suites[0].Out, "]]>") || !strings.Contains(doc.Suites[0].Out, "\ufffd") {
 		t.Fatalf("system-out should carry the timeline with the unrepresentable characters replaced: %q", doc.Suites[0].Out)
 	}
-	// HTML: written.
+	// The JUnit file validates against the published Ant schema (xmllint).
+	junitFile := filepath.Join(dir, "junit.xml")
+	if err := os.WriteFile(junitFile, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	toolcheck.ValidJUnit(t, junitFile)
+	// HTML: written, and what Chromium makes of it holds the hostile strings as text only: no
+	// script ran, no element was injected, the console stayed clean.
 	if err := WriteHTML(filepath.Join(dir, "html"), []Run{{Name: "hostile", File: "h.yaml", Result: res}}, nil, nil); err != nil {
 		t.Fatal(err)
+	}
+	for _, page := range []string{"index.html", "hostile.html"} {
+		dom, log := toolcheck.Chromium(t, filepath.Join(dir, "html", page), "--dump-dom")
+		for _, line := range toolcheck.ConsoleErrors(log) {
+			t.Errorf("%s console: %s", page, line)
+		}
+		if bytes.Contains(dom, []byte("pwned</title>")) || bytes.Contains(dom, []byte(`<img src="x"`)) || bytes.Contains(dom, []byte("<script>")) {
+			t.Errorf("%s: a hostile string became markup in Chromium's DOM", page)
+		}
+		if page != "index.html" && !bytes.Contains(dom, []byte("&lt;script&gt;document.title")) {
+			t.Errorf("%s: the hostile string is not shown as text", page)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/toolcheck"
 )
 
 // realRun runs a short drop scenario for the report tests.
@@ -71,32 +71,14 @@ func TestHTMLReportIsSelfContained(t *testing.T) {
 // TestHTMLRendersInChromium opens the page in headless Chromium, saves a screenshot and checks
 // that the charts drew and that the console stayed free of errors.
 func TestHTMLRendersInChromium(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") != "" {
-			t.Fatal("chromium is required (STREAMFAULT_REQUIRE_TOOLS is set) but not installed")
-		}
-		t.Skip("chromium not installed")
-	}
 	dir := t.TempDir()
 	if err := WriteHTML(dir, []Run{realRun(t)}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	shot := filepath.Join(dir, "page.png")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0",
-		"--window-size=1100,1400", "--screenshot="+shot, "file://"+filepath.Join(dir, "html-1.html"))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, out)
-	}
-	for _, line := range strings.Split(string(out), "\n") {
-		if strings.Contains(line, "CONSOLE") || strings.Contains(line, "Uncaught") {
-			t.Errorf("console: %s", line)
-		}
+	_, out := toolcheck.Chromium(t, filepath.Join(dir, "html-1.html"), "--window-size=1100,1400", "--screenshot="+shot)
+	for _, line := range toolcheck.ConsoleErrors(out) {
+		t.Errorf("console: %s", line)
 	}
 	f, err := os.Open(shot)
 	if err != nil {

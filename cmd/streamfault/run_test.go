@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
+	"github.com/streamfault/streamfault/internal/toolcheck"
 	"github.com/streamfault/streamfault/reports"
 )
 
@@ -63,44 +63,6 @@ type junitDoc struct {
 			} `xml:"failure"`
 		} `xml:"testcase"`
 	} `xml:"testsuite"`
-}
-
-// validateJUnit checks a JUnit file against the published Apache Ant JUnit XML Schema with
-// xmllint (Debian libxml2-utils); `make deps` fetches the schema to .cache/junit-ant.xsd
-// (STREAMFAULT_JUNIT_XSD overrides). It proves the validator rejects a broken document too.
-func validateJUnit(t *testing.T, file string) {
-	t.Helper()
-	xsd := os.Getenv("STREAMFAULT_JUNIT_XSD")
-	if xsd == "" {
-		xsd = filepath.Join("..", "..", ".cache", "junit-ant.xsd")
-	}
-	xmllint, err := exec.LookPath("xmllint")
-	if _, serr := os.Stat(xsd); err != nil || serr != nil {
-		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") != "" {
-			t.Fatalf("JUnit schema validation needs xmllint and %s (run make deps): %v %v", xsd, err, serr)
-		}
-		t.Logf("skipping the JUnit schema validation: xmllint or %s missing (make deps)", xsd)
-		return
-	}
-	lint := func(f string) ([]byte, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		return exec.CommandContext(ctx, xmllint, "--noout", "--schema", xsd, f).CombinedOutput()
-	}
-	if out, err := lint(file); err != nil {
-		t.Fatalf("the JUnit report does not validate against the Ant JUnit schema: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	broken := filepath.Join(t.TempDir(), "broken.xml")
-	if err := os.WriteFile(broken, []byte(strings.Replace(string(b), "<testsuite ", "<testsuite bogus=\"1\" ", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := lint(broken); err == nil {
-		t.Fatalf("xmllint accepted a testsuite with an undeclared attribute: the validation proves nothing\n%s", out)
-	}
 }
 
 func TestRunWritesJUnitAndJSONAndCheckAgrees(t *testing.T) {
@@ -150,7 +112,7 @@ func TestRunWritesJUnitAndJSONAndCheckAgrees(t *testing.T) {
 			t.Fatalf("good failed: %s", c.Failure.Message)
 		}
 	}
-	validateJUnit(t, filepath.Join(out, "junit.xml"))
+	toolcheck.ValidJUnit(t, filepath.Join(out, "junit.xml"))
 	// A real JUnit consumer reads the same thing.
 	suites, err := junit.IngestFile(filepath.Join(out, "junit.xml"))
 	if err != nil || len(suites) != 2 {
