@@ -91,13 +91,16 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./harness/scenario
 
-## fuzz-server: fuzz the reference server's message path and handshake, the chunk reader and
-## the AMF0 decoder, FUZZTIME each (their seed corpora — recorded ffmpeg and rtmpdump
-## sessions and every input that once crashed the server — run in `make test`).
+## fuzz-server: fuzz the reference server's message path and handshake, the chunk reader, the
+## wire tap (both directions at once; each run is a real loopback connection, so minimising a
+## new input is capped at 50 runs) and the AMF0 decoder, FUZZTIME each (their seed corpora —
+## recorded ffmpeg, rtmpdump and player sessions and every input that once crashed the server
+## — run in `make test`).
 fuzz-server:
 	$(GO) test -run '^$$' -fuzz FuzzServerSession -fuzztime $(FUZZTIME) ./fakeserver
 	$(GO) test -run '^$$' -fuzz FuzzHandshake -fuzztime $(FUZZTIME) ./fakeserver
 	$(GO) test -run '^$$' -fuzz FuzzChunkReader -fuzztime $(FUZZTIME) ./internal/rtmpconn
+	$(GO) test -run '^$$' -fuzz FuzzTap -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/wiretap
 	$(GO) test -run '^$$' -fuzz FuzzDecodeAll -fuzztime $(FUZZTIME) ./internal/amf0
 
 ## negative-controls: run the mutants without expectFailures, to read their checkers' messages.

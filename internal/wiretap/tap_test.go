@@ -41,7 +41,7 @@ func (e *events) of(kind string) []Event {
 	return out
 }
 
-func newServer(t *testing.T) *fakeserver.Server {
+func newServer(t testing.TB) *fakeserver.Server {
 	t.Helper()
 	s, err := fakeserver.New(fakeserver.Config{Streams: []media.Spec{{Name: "s", Duration: 2 * time.Second, FPS: 25, KeyframeInterval: time.Second}}})
 	if err != nil {
@@ -54,7 +54,7 @@ func newServer(t *testing.T) *fakeserver.Server {
 	return s
 }
 
-func play(t *testing.T, addr string, kill func()) {
+func play(t testing.TB, addr string, kill func()) {
 	t.Helper()
 	p, err := fakeclient.NewPlayer(fakeclient.PlayerConfig{Addr: addr, Stream: "s", BufferTime: 500 * time.Millisecond})
 	if err != nil {
