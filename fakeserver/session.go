@@ -43,6 +43,7 @@ type session struct {
 	bwRunning atomic.Bool  // a bandwidth check is under way (one at a time)
 	idled     atomic.Bool  // the idle watchdog closed the session
 	messages  atomic.Int64 // complete messages read: what the idle watchdog counts as life
+	commands  commandBudget
 
 	publishing map[uint32]string // NetStream -> the name it publishes
 	subscribed map[uint32]string // NetStream -> the live name it plays
@@ -190,6 +191,10 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 	}
 	if msg.Command == nil || (msg.TypeID != message.TypeIDCommandMessageAMF0 && msg.TypeID != message.TypeIDCommandMessageAMF3) {
 		return nil
+	}
+	if !ss.commands.take(time.Now()) { // wall time: what the work costs
+		ss.srv.emit(Event{Kind: EventError, Session: ss.id, Client: ss.raw.RemoteAddr().String(), Reason: errTooManyCommands.Error()})
+		return errTooManyCommands
 	}
 	return ss.command(ctx, msg.StreamID, msg.Command)
 }
