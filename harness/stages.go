@@ -18,6 +18,7 @@ import (
 	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
@@ -83,6 +84,15 @@ func (r *run) build(ctx context.Context, opts Options) error {
 	toxURL := opts.ToxiproxyURL
 	if toxURL == "" && s.Toxiproxy != nil {
 		toxURL = s.Toxiproxy.URL // the command line and the environment win over the file
+	}
+	// Programs a harness killed by SIGKILL left running (what its wrappers started) hold ports
+	// and CPU: they are ended first, and said so.
+	orphans, err := proc.SweepOrphans()
+	for _, o := range orphans {
+		r.rec.Record(history.Event{Source: "harness", Kind: history.KindLabOrphan, Message: o.String()})
+	}
+	if err != nil {
+		r.rec.Record(history.Event{Source: "harness", Kind: history.KindLabOrphan, Message: err.Error()})
 	}
 	ids := newIdentities()
 	l, err := lab.Start(ctx, lab.Options{Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, AllowRemote: opts.AllowRemote, Clock: r.clk,

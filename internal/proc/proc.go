@@ -86,7 +86,7 @@ func (p *Process) Start(ctx context.Context) error {
 	}
 	cmd := exec.Command(p.spec.Args[0], p.spec.Args[1:]...)
 	cmd.Dir = p.spec.Dir
-	cmd.Env = append(os.Environ(), p.spec.Env...)
+	cmd.Env = append(append(os.Environ(), p.spec.Env...), OwnerEnv+"="+ownerMark())
 	cmd.SysProcAttr = sysProcAttr()
 	// Pipes of our own rather than exec's: the program's end is seen when it ends, even if a
 	// descendant that left its process group (a daemon) still holds its output open.
