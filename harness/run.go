@@ -29,6 +29,9 @@ type Options struct {
 	// the programs under test write ({out}: one folder per client, kept after the run);
 	// default the system's temporary folder, under streamfault-out.
 	OutDir string
+	// OnEvent, when set, is called with every event of the run's history as it is recorded
+	// (progress lines); it must be quick and safe for concurrent use.
+	OnEvent func(history.Event)
 }
 
 // Result is what a run produced.

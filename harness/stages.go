@@ -77,6 +77,9 @@ type run struct {
 func (r *run) build(ctx context.Context, opts Options) error {
 	s := r.s
 	r.rec = history.NewRecorder(r.clk, s.Name)
+	if opts.OnEvent != nil {
+		r.rec.Observe(opts.OnEvent)
+	}
 	r.rec.Record(history.Event{Source: "harness", Kind: history.KindRunStart, Message: s.Name})
 	if n := s.Nemesis; n != nil {
 		r.rec.Record(history.Event{Source: "nemesis", Kind: history.KindFaultSchedule, Message: n.Describe(s.Faults)})

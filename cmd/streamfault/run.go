@@ -30,6 +30,7 @@ type runOptions struct {
 	seed                   uint64
 	toxiproxyURL           string
 	allowRemote            bool
+	heartbeat              time.Duration
 }
 
 // bind declares the flags run and compare share.
@@ -39,6 +40,7 @@ func (o *runOptions) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.outDir, "out", "", "give each run a folder under `DIR` for the files of the programs under test ({out}; default: out/ beside --json, else --html, else the system's temporary folder)")
 	fs.StringVar(&o.labels, "label-filter", "", "run only scenarios whose labels match `EXPR` (Ginkgo's label-filter language)")
 	fs.IntVar(&o.parallel, "p", 1, "run up to `N` scenarios at once")
+	fs.DurationVar(&o.heartbeat, "heartbeat", 10*time.Second, "every `D` while scenarios run, print one progress line per running scenario on stderr (0: none)")
 	fs.StringVar(&o.toxiproxyURL, "toxiproxy", os.Getenv("TOXIPROXY_URL"), "external toxiproxy-server `URL`; wins over a scenario's toxiproxy.url (default $TOXIPROXY_URL, else the scenario's, else embedded)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", os.Getenv("STREAMFAULT_ALLOW_REMOTE") == "1", "allow a Toxiproxy or server under test on a host other than loopback (default $STREAMFAULT_ALLOW_REMOTE=1)")
 }
@@ -90,7 +92,7 @@ func selectLabels(cmd string, all []*scenario.Scenario, expr string, stderr io.W
 	if expr != "" {
 		filter, err := types.ParseLabelFilter(expr)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: --label-filter: %v\n", cmd, err)
+			fmt.Fprintf(stderr, "%s: --label-filter: %s\n", cmd, plain(err.Error()))
 			return nil, false
 		}
 		selected = nil
@@ -187,6 +189,12 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 	sem := make(chan struct{}, o.parallel)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	beat := newProgress()
+	if o.heartbeat > 0 {
+		bctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		go beat.loop(bctx, stderr, &mu, o.heartbeat)
+	}
 	for k, j := range jobs {
 		select {
 		case sem <- struct{}{}:
@@ -206,7 +214,9 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 			mu.Lock()
 			fmt.Fprintf(stderr, "started %s\n", j.name)
 			mu.Unlock()
-			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote, OutDir: o.programFiles()})
+			onEvent := beat.start(j.name, s.Timeout.D(), t0)
+			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote, OutDir: o.programFiles(), OnEvent: onEvent})
+			beat.end(j.name)
 			r := reports.Run{Name: j.name, File: s.Path, Result: res, Err: err, Elapsed: time.Since(t0), Started: t0}
 			if s.Nemesis != nil {
 				r.Seed = s.Nemesis.Seed

@@ -365,6 +365,7 @@ type Recorder struct {
 	changed chan struct{} // closed and replaced on a Record when waited is set
 	waited  bool          // a Wait holds changed
 	bounds  bounder
+	observe func(Event) // set before the recording is shared
 }
 
 // recordChunk is how many events a chunk of a Recorder holds.
@@ -388,7 +389,19 @@ func (r *Recorder) Record(ev Event) { r.RecordAt(r.clk.Now(), ev) }
 // RecordAt appends ev stamped at t (an actor's own timestamp of the event).
 func (r *Recorder) RecordAt(t time.Time, ev Event) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	ev = r.record(t, ev)
+	r.mu.Unlock()
+	if r.observe != nil {
+		r.observe(ev)
+	}
+}
+
+// Observe has f called with every event recorded from now on, after it was recorded (f must be
+// quick and safe for concurrent use). It is set before the recording is shared.
+func (r *Recorder) Observe(f func(Event)) { r.observe = f }
+
+// record appends ev stamped at t (under mu) and returns it as recorded.
+func (r *Recorder) record(t time.Time, ev Event) Event {
 	ev = r.bounds.bound(ev)
 	ev.At = t.Sub(r.start)
 	ev.Seq = r.n
@@ -402,6 +415,7 @@ func (r *Recorder) RecordAt(t time.Time, ev Event) {
 		close(r.changed)
 		r.changed, r.waited = make(chan struct{}), false
 	}
+	return ev
 }
 
 // Wait blocks until an event matching match has been recorded (including before the call)
