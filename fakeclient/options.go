@@ -46,6 +46,13 @@ const (
 	defaultPublisherBitrate = DefaultBitrate / 1000
 )
 
+// ReconnectTriggers and ReconnectTransitions are the values Reconnect.On and
+// Reconnect.Transition accept.
+var (
+	ReconnectTriggers    = []string{reconnectOnClosed}
+	ReconnectTransitions = []string{reconnectTransition}
+)
+
 // BitrateCheck is WCS's zero-bitrate check: every Interval, no byte sent is a strike; MaxTries
 // strikes stop the stream and republish.
 type BitrateCheck struct {
@@ -238,10 +245,10 @@ func (it PlayItem) validate(p spec.Problems, j int, script []PlayItem, streams s
 
 // Validate checks the policy.
 func (r *Reconnect) Validate(p spec.Problems) {
-	if r.On != reconnectOnClosed {
+	if !slices.Contains(ReconnectTriggers, r.On) {
 		p.Add("on", "%q is not a known trigger (known: closed)", r.On)
 	}
-	if r.Transition != reconnectTransition {
+	if !slices.Contains(ReconnectTransitions, r.Transition) {
 		p.Add("transition", "%q is not supported (known: resume)", r.Transition)
 	}
 	if r.MaxTries < 1 {

@@ -15,6 +15,9 @@ const (
 	Both       = "both"
 )
 
+// Directions are the values ToxicCommon.Direction accepts.
+var Directions = []string{Upstream, Downstream, Both}
+
 // ToxicCommon holds what every toxic has.
 type ToxicCommon struct {
 	// Route is the route the toxic is added to.

@@ -12,6 +12,7 @@ import (
 	orderedmap "github.com/pb33f/ordered-map/v2"
 
 	"github.com/streamfault/streamfault/fakeclient"
+	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/lab"
@@ -61,6 +62,17 @@ func Schema() ([]byte, error) {
 		addKey(r, s, "Server", k.Key, k.Doc, k.New())
 	}
 	addRoles(r, s)
+	if err := addClosedSets(s); err != nil {
+		return nil, err
+	}
+	s.Required = []string{"name"}
+	// A play item's transition is open (a scenario may send one the server does not know, to
+	// see it refused): the known ones are offered as examples, not enforced.
+	if item, ok := s.Definitions["PlayItem"]; ok {
+		if tr, ok := item.Properties.Get("transition"); ok {
+			tr.Examples = enum(fakeclient.Transitions)
+		}
+	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("scenario schema: %w", err)
@@ -88,12 +100,16 @@ func addRoles(r *jsonschema.Reflector, root *jsonschema.Schema) {
 	}
 	roleProp.Enum = keys
 	own := []string{}
+	var mutants []any // every role's, for the property shared by all roles
 	for p := client.Properties.Oldest(); p != nil; p = p.Next() {
 		own = append(own, p.Key)
 	}
 	for _, e := range role.Roles {
 		vs := r.Reflect(e.New())
 		def := vs.Definitions[strings.TrimPrefix(vs.Ref, "#/$defs/")]
+		if m, ok := def.Properties.Get("mutant"); ok {
+			m.Enum = enum(roleMutants[e.Key])
+		}
 		maps.Copy(root.Definitions, vs.Definitions)
 		delete(root.Definitions, strings.TrimPrefix(vs.Ref, "#/$defs/"))
 		only := jsonschema.NewProperties()
@@ -106,10 +122,18 @@ func addRoles(r *jsonschema.Reflector, root *jsonschema.Schema) {
 			}
 			only.Set(p.Key, p.Value)
 		}
+		if m, ok := def.Properties.Get("mutant"); ok {
+			mutants = append(mutants, m.Enum...)
+		}
 		client.AllOf = append(client.AllOf, &jsonschema.Schema{
 			If:   &jsonschema.Schema{Properties: props("role", &jsonschema.Schema{Const: e.Key}), Required: []string{"role"}},
 			Then: &jsonschema.Schema{Description: e.Doc, Properties: only, AdditionalProperties: jsonschema.FalseSchema},
 		})
+	}
+	if m, ok := client.Properties.Get("mutant"); ok {
+		union := *m
+		union.Enum = mutants
+		client.Properties.Set("mutant", &union)
 	}
 }
 
@@ -118,4 +142,55 @@ func props(key string, s *jsonschema.Schema) *orderedmap.OrderedMap[string, *jso
 	p := jsonschema.NewProperties()
 	p.Set(key, s)
 	return p
+}
+
+// roleMutants are the mutants each role accepts.
+var roleMutants = map[string][]string{"player": fakeclient.Mutants, "publisher": fakeclient.PublisherMutants}
+
+// closedSets are the properties whose values the loader takes from a closed set, by
+// definition ("*" ending a name: every definition it begins) and property: the schema lists
+// them, so that an editor completes them and a validator refuses the others.
+var closedSets = []struct {
+	def, prop string
+	values    []string
+}{
+	{"Reconnect", "on", fakeclient.ReconnectTriggers},
+	{"Reconnect", "transition", fakeclient.ReconnectTransitions},
+	{"Server", "quirks", fakeserver.Quirks},
+	{"Client", "audio", fakeclient.Audios},
+	{"*Toxic", "direction", fault.Directions},
+}
+
+// addClosedSets sets the enums of closedSets; a set that matches no property is an error (a
+// renamed type must not lose its enum silently).
+func addClosedSets(root *jsonschema.Schema) error {
+	for _, c := range closedSets {
+		found := false
+		for name, def := range root.Definitions {
+			if prefix, ok := strings.CutPrefix(c.def, "*"); ok && !strings.HasSuffix(name, prefix) || !ok && name != c.def {
+				continue
+			}
+			p, ok := def.Properties.Get(c.prop)
+			if !ok {
+				continue
+			}
+			if p.Type == "array" && p.Items != nil {
+				p = p.Items
+			}
+			p.Enum, found = enum(c.values), true
+		}
+		if !found {
+			return fmt.Errorf("scenario schema: no property %s.%s for its closed set", c.def, c.prop)
+		}
+	}
+	return nil
+}
+
+// enum is values as a schema enum.
+func enum(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
 }

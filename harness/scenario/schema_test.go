@@ -107,6 +107,14 @@ func TestBundledScenariosMatchSchema(t *testing.T) {
 		`{"name": "x", "clients": [{"name": "v", "role": "player", "route": "r", "stream": "s"}]}`,
 		`{"name": "x", "clients": [{"name": "v", "role": "viewer", "route": "r", "bitrate": 10}]}`,
 		`{"name": "x", "clients": [{"name": "v", "role": "player", "route": "r", "process": {"command": ["a"]}}]}`,
+		// Closed sets: each value outside its set.
+		`{"name": "x", "clients": [{"name": "v", "role": "player", "route": "r", "mutant": "no-bitrate-check"}]}`,
+		`{"name": "x", "clients": [{"name": "v", "role": "publisher", "route": "r", "stream": "s", "mutant": "resume-from-start"}]}`,
+		`{"name": "x", "clients": [{"name": "v", "role": "publisher", "route": "r", "stream": "s", "audio": "mp3"}]}`,
+		`{"name": "x", "clients": [{"name": "v", "role": "player", "route": "r", "reconnect": {"on": "always"}}]}`,
+		`{"name": "x", "server": {"quirks": ["lenient"]}}`,
+		`{"name": "x", "faults": [{"at": "1s", "latency": {"route": "r", "latency": "1s", "direction": "sideways"}}]}`,
+		`{"server": {}}`, // no name
 	} {
 		inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
 		if sch.Validate(inst) == nil {
