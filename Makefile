@@ -20,9 +20,17 @@ run:
 		$(GINKGO) -procs=$(PROCS) --no-color $(LABELS) ./scenarios
 
 ## test: formatting, vet, every unit test, then the scenario suite in parallel processes
-## (as `make run` does), all with the race detector.
+## (as `make run` does, its JUnit and JSON reports in $(OUT)/test), all with the race
+## detector; the suite's JUnit is then validated against the Ant JUnit schema (xmllint).
 test: fmt-check vet unit
-	$(GINKGO) -p -race --no-color ./scenarios
+	@rm -rf $(OUT)/test && mkdir -p $(OUT)/test
+	STREAMFAULT_REPORT_DIR=$(abspath $(OUT))/test STREAMFAULT_JUNIT=$(abspath $(OUT))/test/junit.xml \
+		$(GINKGO) -p -race --no-color ./scenarios
+	@if command -v xmllint >/dev/null && [ -f .cache/junit-ant.xsd ]; then \
+		xmllint --noout --schema .cache/junit-ant.xsd $(OUT)/test/junit.xml; \
+	elif [ "$$STREAMFAULT_REQUIRE_TOOLS" = 1 ]; then \
+		echo "the suite's JUnit needs xmllint and .cache/junit-ant.xsd (make deps)"; exit 1; \
+	else echo "skipping the suite's JUnit validation: xmllint or .cache/junit-ant.xsd missing (make deps)"; fi
 
 ## unit: the tests without the scenario suite.
 unit:

@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/fault"
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/harness/scenario"
 )
 
 // Version is the JSON report format version.
@@ -27,6 +30,8 @@ type Report struct {
 	File string `json:"file,omitempty"`
 	// Passed tells whether the run met the scenario's expectations.
 	Passed bool `json:"passed"`
+	// Seed is the nemesis seed (0 when the scenario has no nemesis).
+	Seed uint64 `json:"seed,omitempty"`
 	// Interrupted says why the run was cut short from outside; such a run has no verdict.
 	Interrupted string `json:"interrupted,omitempty"`
 	// Problems explain a failed run.
@@ -50,9 +55,26 @@ type Report struct {
 
 // FromResult builds the report of a run.
 func FromResult(r *harness.Result) Report {
-	return Report{Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(), Interrupted: r.Interrupted,
+	var seed uint64
+	if n := r.Scenario.Nemesis; n != nil {
+		seed = n.Seed
+	}
+	return Report{Seed: seed, Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(), Interrupted: r.Interrupted,
 		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Expect: r.Scenario.Expect, Controls: r.Scenario.Controls(), Faults: r.Faults,
 		Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
+}
+
+// Result is the run the report was written from, as far as the report holds it (the scenario's
+// name, file, expectations, controls and nemesis seed; the history, verdicts, faults and
+// recoveries): what makes one JUnit file of reports written by separate processes.
+func (rep *Report) Result() *harness.Result {
+	s := &scenario.Scenario{Name: rep.Scenario, Path: rep.File, Expect: rep.Expect,
+		ExpectFailures: rep.Controls.Failures, ExpectUnknown: rep.Controls.Unknown}
+	if rep.Seed != 0 {
+		s.Nemesis = &fault.Nemesis{Seed: rep.Seed}
+	}
+	return &harness.Result{Scenario: s, History: rep.History, Verdicts: rep.Verdicts, Recoveries: rep.Recoveries,
+		Faults: rep.Faults, Interrupted: rep.Interrupted, Elapsed: time.Duration(rep.ElapsedSeconds * float64(time.Second))}
 }
 
 // WriteJSON writes the report as JSON, its history streamed one event at a time (memory for

@@ -3,6 +3,7 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,12 @@ func TestJSONRoundTripReChecks(t *testing.T) {
 	}
 	if got := rep.Controls.Problems(again); len(got) != 1 {
 		t.Fatalf("the expectFailures rule on the report: %v", got)
+	}
+	// The run rebuilt from the report alone says what the run said (the suite's JUnit is made
+	// from such reports, written by its parallel processes).
+	back := rep.Result()
+	if got, want := back.Problems(), res.Problems(); !slices.Equal(got, want) || back.Passed() || back.Scenario.Name != "x" {
+		t.Fatalf("rebuilt problems %q, want %q", got, want)
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
 		t.Fatalf("temporary files left: %v", left)
