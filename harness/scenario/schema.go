@@ -66,6 +66,7 @@ func Schema() ([]byte, error) {
 		return nil, err
 	}
 	s.Required = []string{"name"}
+	walkSchema(s, describe)
 	// A play item's transition is open (a scenario may send one the server does not know, to
 	// see it refused): the known ones are offered as examples, not enforced.
 	if item, ok := s.Definitions["PlayItem"]; ok {
@@ -193,4 +194,56 @@ func enum(values []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// walkSchema calls f on s and on every schema within it.
+func walkSchema(s *jsonschema.Schema, f func(*jsonschema.Schema)) {
+	if s == nil {
+		return
+	}
+	f(s)
+	for _, d := range s.Definitions {
+		walkSchema(d, f)
+	}
+	if s.Properties != nil {
+		for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+			walkSchema(p.Value, f)
+		}
+	}
+	for _, list := range [][]*jsonschema.Schema{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, sub := range list {
+			walkSchema(sub, f)
+		}
+	}
+	for _, sub := range []*jsonschema.Schema{s.Items, s.If, s.Then, s.Else, s.Not} {
+		walkSchema(sub, f)
+	}
+}
+
+// describe makes the descriptions of s read well in an editor: a property that shares its
+// doc comment with the one before it ("Ping and PingTimeout are …") gets that description
+// too, and the doc comments' line wrapping is undone (an editor shows each line break as a
+// paragraph); blank lines still separate paragraphs.
+func describe(s *jsonschema.Schema) {
+	s.Description = unwrap(s.Description)
+	if s.Properties == nil {
+		return
+	}
+	prev := ""
+	for p := s.Properties.Oldest(); p != nil; p = p.Next() {
+		p.Value.Description = unwrap(p.Value.Description)
+		if w := strings.Fields(prev); p.Value.Description == "" && len(w) > 2 && w[1] == "and" {
+			p.Value.Description = prev
+		}
+		prev = p.Value.Description
+	}
+}
+
+// unwrap joins the lines of each paragraph of a doc comment.
+func unwrap(doc string) string {
+	paras := strings.Split(doc, "\n\n")
+	for i, p := range paras {
+		paras[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return strings.Join(paras, "\n\n")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/streamfault/streamfault/harness/fault"
 )
 
@@ -123,5 +124,39 @@ func TestBundledScenariosMatchSchema(t *testing.T) {
 		if _, err := Parse("bad.yaml", []byte(bad)); err == nil {
 			t.Errorf("the loader accepted %s", bad)
 		}
+	}
+}
+
+// Every property of the schema has a description, one paragraph per blank line (an editor
+// shows each line break of a hard-wrapped doc comment as a paragraph).
+func TestSchemaDescribesEveryProperty(t *testing.T) {
+	b, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Defs map[string]struct {
+			Properties map[string]struct {
+				Description string `json:"description"`
+			} `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for def, d := range s.Defs {
+		for name, p := range d.Properties {
+			n++
+			switch {
+			case p.Description == "":
+				t.Errorf("%s.%s has no description", def, name)
+			case strings.Contains(strings.ReplaceAll(p.Description, "\n\n", ""), "\n"):
+				t.Errorf("%s.%s is hard-wrapped: %q", def, name, p.Description)
+			}
+		}
+	}
+	if n < 200 {
+		t.Fatalf("only %d properties walked", n)
 	}
 }
