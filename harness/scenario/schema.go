@@ -66,6 +66,9 @@ func Schema() ([]byte, error) {
 		return nil, err
 	}
 	s.Required = []string{"name"}
+	if def, ok := s.Definitions["Scenario"]; ok {
+		def.Properties.Delete("path") // set by the loader, never read from a file
+	}
 	walkSchema(s, describe)
 	// A play item's transition is open (a scenario may send one the server does not know, to
 	// see it refused): the known ones are offered as examples, not enforced.

@@ -116,6 +116,7 @@ func TestBundledScenariosMatchSchema(t *testing.T) {
 		`{"name": "x", "server": {"quirks": ["lenient"]}}`,
 		`{"name": "x", "faults": [{"at": "1s", "latency": {"route": "r", "latency": "1s", "direction": "sideways"}}]}`,
 		`{"server": {}}`, // no name
+		`{"name": "x", "path": "elsewhere.yaml"}`, // set by the loader only
 	} {
 		inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
 		if sch.Validate(inst) == nil {
