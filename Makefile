@@ -50,7 +50,9 @@ fmt-check:
 ## report; xmllint validates the CLI's JUnit), fetch the published Apache Ant JUnit XML Schema into .cache/ (from the npm
 ## package junit-xml 1.2.0, checksum-pinned), and install node-media-server (npm, the
 ## version and checksums in scenarios/servers/package-lock.json), a second third-party RTMP
-## server for the nms-* scenarios. Needs root for apt-get.
+## server for the nms-* scenarios, and the third-party readers of our reports (ajv-cli for the
+## scenario schema, internal/tools/consumers/package-lock.json; Debian's python3-junitparser
+## for the JUnit). Needs root for apt-get.
 deps:
 	@missing=""; \
 	command -v ffprobe >/dev/null && command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
@@ -71,6 +73,8 @@ deps:
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; }
 	@test -d scenarios/servers/node_modules/node-media-server || \
 		npm ci --prefix scenarios/servers --no-audit --no-fund --loglevel=error
+	@test -x internal/tools/consumers/node_modules/.bin/ajv || \
+		npm ci --prefix internal/tools/consumers --no-audit --no-fund --loglevel=error
 
 ## bench: the performance figures, each printed with the machine's core count: checking 200
 ## players' history (go test -bench), 500 players in real time (bench players), the live

@@ -65,8 +65,8 @@ func Schema() ([]byte, error) {
 	if err := addClosedSets(s); err != nil {
 		return nil, err
 	}
-	s.Required = []string{"name"}
 	if def, ok := s.Definitions["Scenario"]; ok {
+		def.Required = []string{"name"}
 		def.Properties.Delete("path") // set by the loader, never read from a file
 	}
 	walkSchema(s, describe)

@@ -2,16 +2,20 @@ package scenario
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/streamfault/streamfault/harness/fault"
+	"github.com/streamfault/streamfault/internal/toolcheck"
 )
 
 // TestCommittedSchemaIsCurrent fails when scenarios/schema.json no longer matches the Go
@@ -159,5 +163,59 @@ func TestSchemaDescribesEveryProperty(t *testing.T) {
 	}
 	if n < 200 {
 		t.Fatalf("only %d properties walked", n)
+	}
+}
+
+// The committed schema read by a third-party validator (ajv-cli from npm, JSON Schema draft
+// 2020-12, strict mode): every bundled scenario is valid, and each broken file — a misspelt
+// role, an unknown key, a value outside a closed set, no name, a key only the loader sets — is
+// invalid, as the loader says too.
+func TestSchemaWithAjv(t *testing.T) {
+	ajv := toolcheck.NodeTool(t, filepath.Join("internal", "tools", "consumers"), "ajv")
+	schema, err := filepath.Abs(filepath.Join("..", "..", "scenarios", "schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(data string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, ajv, "validate", "--spec=draft2020", "--strict=true", "--errors=line", "-s", schema, "-d", data).CombinedOutput()
+		return string(out), err
+	}
+	bundled, _ := filepath.Abs(filepath.Join("..", "..", "scenarios"))
+	out, err := run(filepath.Join(bundled, "*.yaml"))
+	if err != nil || strings.Contains(out, "invalid") || strings.Contains(out, "strict mode") {
+		t.Fatalf("ajv on the bundled scenarios: %v\n%s", err, out)
+	}
+	if n := strings.Count(out, " valid"); n < 80 {
+		t.Fatalf("ajv validated %d files:\n%s", n, out)
+	}
+	dir := t.TempDir()
+	broken := map[string]string{
+		"plyer":     "name: x\nclients: [{name: v, role: plyer, route: r}]\n",
+		"unknown":   "name: x\nbufferTiem: 1\n",
+		"mutant":    "name: x\nclients: [{name: v, role: player, route: r, mutant: restore-forever}]\n",
+		"direction": "name: x\nfaults: [{at: 1s, latency: {route: r, latency: 1s, direction: sideways}}]\n",
+		"quirk":     "name: x\nserver: {quirks: [lenient]}\n",
+		"trigger":   "name: x\nclients: [{name: v, role: player, route: r, reconnect: {on: always}}]\n",
+		"nameless":  "server: {}\n",
+		"path":      "name: x\npath: elsewhere.yaml\n",
+	}
+	for name, body := range broken {
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(name+".yaml", []byte(body)); err == nil {
+			t.Errorf("the loader accepted %s", name)
+		}
+	}
+	out, err = run(filepath.Join(dir, "*.yaml"))
+	if err == nil {
+		t.Fatalf("ajv accepted every broken file:\n%s", out)
+	}
+	for name := range broken {
+		if !strings.Contains(out, name+".yaml invalid") {
+			t.Errorf("ajv did not refuse %s:\n%s", name, out)
+		}
 	}
 }

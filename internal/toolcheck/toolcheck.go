@@ -1,5 +1,5 @@
 // Package toolcheck runs third-party tools over what the project writes, for its tests: the
-// JUnit schema through xmllint and pages through headless Chromium. A missing tool skips the
+// JUnit schema through xmllint, pages through headless Chromium, npm-installed readers. A missing tool skips the
 // check, unless STREAMFAULT_REQUIRE_TOOLS is set (CI), where it fails.
 package toolcheck
 
@@ -44,6 +44,20 @@ func root(t testing.TB) string {
 		}
 		dir = up
 	}
+}
+
+// NodeTool is the npm-installed program name under the module's dir/node_modules/.bin (`make
+// deps` installs it with npm ci from the lockfile there).
+func NodeTool(t testing.TB, dir, name string) string {
+	t.Helper()
+	p := filepath.Join(root(t), dir, "node_modules", ".bin", name)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") != "" {
+			t.Fatalf("%s is required (run make deps): %v", name, err)
+		}
+		t.Skipf("%s not installed (make deps)", name)
+	}
+	return p
 }
 
 // JUnitSchema is the published Apache Ant JUnit XML Schema `make deps` fetches to
