@@ -62,6 +62,7 @@ deps:
 	command -v gst-launch-1.0 >/dev/null || missing="$$missing gstreamer1.0-tools"; \
 	gst-inspect-1.0 rtmp2src >/dev/null 2>&1 || missing="$$missing gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"; \
 	gst-inspect-1.0 x264enc >/dev/null 2>&1 || missing="$$missing gstreamer1.0-plugins-ugly"; \
+	/usr/bin/python3 -c 'import junitparser' 2>/dev/null || missing="$$missing python3-junitparser"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	test -e /usr/lib/nginx/modules/ngx_rtmp_module.so || missing="$$missing libnginx-mod-rtmp"; \
 	if [ -z "$$missing" ]; then echo "deps present"; exit 0; fi; \

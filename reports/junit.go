@@ -45,7 +45,22 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Error     *junitFailure `xml:"error,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"` // LayoutCases only
 }
+
+// JUnit layouts.
+const (
+	// LayoutAnt puts the output (controls, timeline) on each testsuite: valid against the
+	// Apache Ant JUnit XML Schema, which allows nothing but a failure or an error inside a
+	// testcase.
+	LayoutAnt = "ant"
+	// LayoutCases puts the output inside each testcase, where GitLab's and Jenkins' test views
+	// and junitparser's TestCase.system_out read it; the Ant schema does not accept it.
+	LayoutCases = "cases"
+)
+
+// Layouts are the JUnit layouts.
+var Layouts = []string{LayoutAnt, LayoutCases}
 
 type junitProps struct {
 	Props []junitProp `xml:"property"`
@@ -90,6 +105,11 @@ type Run struct {
 // verdicts), a failure message that names what broke, and on failure a timeline excerpt in
 // system-out. The document validates against the Apache Ant JUnit XML Schema.
 func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error {
+	return WriteJUnitLayout(w, LayoutAnt, suite, started, runs)
+}
+
+// WriteJUnitLayout writes the JUnit report in a layout (LayoutAnt or LayoutCases).
+func WriteJUnitLayout(w io.Writer, layout, suite string, started time.Time, runs []Run) error {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "localhost"
@@ -124,7 +144,12 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 			props = append(props, figures(r.Result)...)
 			props = append(props, controlProps(r.Result)...)
 			if r.Result.History != nil {
-				s.SystemOut.Body = xmlText(controlLines(r.Result) + EventLog(r.Result.History, 120))
+				out := xmlText(controlLines(r.Result) + EventLog(r.Result.History, 120))
+				if layout == LayoutCases {
+					c.SystemOut = &junitText{Body: out}
+				} else {
+					s.SystemOut.Body = out
+				}
 			}
 		}
 		s.Properties = junitProps{Props: props}
@@ -143,10 +168,10 @@ func WriteJUnit(w io.Writer, suite string, started time.Time, runs []Run) error 
 	return err
 }
 
-// WriteJUnitFile writes the JUnit report to path, creating its directory, atomically (a
-// partial file is never left behind).
-func WriteJUnitFile(path, suite string, started time.Time, runs []Run) error {
-	return writeAtomically(path, func(w io.Writer) error { return WriteJUnit(w, suite, started, runs) })
+// WriteJUnitFile writes the JUnit report in a layout to path, creating its directory,
+// atomically (a partial file is never left behind).
+func WriteJUnitFile(path, layout, suite string, started time.Time, runs []Run) error {
+	return writeAtomically(path, func(w io.Writer) error { return WriteJUnitLayout(w, layout, suite, started, runs) })
 }
 
 // figures are the per-run properties: reconnects, recovery times, resume offsets.

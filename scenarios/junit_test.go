@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,7 +36,14 @@ func writeJUnit(r ginkgo.Report, path string) error {
 		}
 		runs = append(runs, junitRun(sp))
 	}
-	return reports.WriteJUnitFile(path, "scenarios", r.StartTime, runs)
+	layout := os.Getenv("STREAMFAULT_JUNIT_LAYOUT")
+	if layout == "" {
+		layout = reports.LayoutAnt
+	}
+	if !slices.Contains(reports.Layouts, layout) {
+		return fmt.Errorf("STREAMFAULT_JUNIT_LAYOUT=%q: not a layout (%s)", layout, strings.Join(reports.Layouts, ", "))
+	}
+	return reports.WriteJUnitFile(path, layout, "scenarios", r.StartTime, runs)
 }
 
 // junitRun is one spec as a run: its scenario's JSON report rebuilt, or — when the spec

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ import (
 // runOptions are the flags of `streamfault run`.
 type runOptions struct {
 	junit, jsonDir, labels string
+	junitLayout            string
 	htmlDir, outDir        string
 	compare                *reports.Comparison // set by compare: the side-by-side table for the HTML index
 	parallel, repeat       int
@@ -114,6 +116,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var o runOptions
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit report to `FILE`")
+	fs.StringVar(&o.junitLayout, "junit-layout", reports.LayoutAnt, "JUnit `LAYOUT`: ant (output on each testsuite, valid against the Ant JUnit schema) or cases (output inside each testcase, where GitLab, Jenkins and junitparser read it)")
 	o.bind(fs)
 	fs.IntVar(&o.repeat, "repeat", 1, "run each scenario `N` times (nemesis schedules get seeds seed, seed+1, …)")
 	fs.Uint64Var(&o.seed, "seed", 0, "nemesis seeds: run i gets S+i (0: the scenario's own seed for one run, random seeds for repeats)")
@@ -126,6 +129,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.parallel < 1 || o.repeat < 1 || o.repeat > 1000 {
 		fmt.Fprintln(stderr, "run: -p must be >= 1 and --repeat in 1..1000")
+		return 2
+	}
+	if !slices.Contains(reports.Layouts, o.junitLayout) {
+		fmt.Fprintf(stderr, "run: --junit-layout %q: one of %s\n", o.junitLayout, strings.Join(reports.Layouts, ", "))
 		return 2
 	}
 	all, ok := loadScenarios(paths, stderr)
@@ -290,7 +297,7 @@ func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, sta
 		}
 	}
 	if o.junit != "" {
-		werr = append(werr, reports.WriteJUnitFile(o.junit, "scenarios", started, runs))
+		werr = append(werr, reports.WriteJUnitFile(o.junit, o.junitLayout, "scenarios", started, runs))
 	}
 	var repeat []reports.RepeatRow
 	if o.repeat > 1 {

@@ -46,6 +46,29 @@ func root(t testing.TB) string {
 	}
 }
 
+// Python is a python3 that imports module (Debian's /usr/bin/python3 first: its packages are
+// the ones `make deps` installs, e.g. python3-junitparser).
+func Python(t testing.TB, module string) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		path, err := exec.LookPath(p)
+		if err != nil {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = exec.CommandContext(ctx, path, "-c", "import "+module).Run()
+		cancel()
+		if err == nil {
+			return path
+		}
+	}
+	if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") != "" {
+		t.Fatalf("python3 with %s is required (run make deps)", module)
+	}
+	t.Skipf("no python3 with %s (make deps)", module)
+	return ""
+}
+
 // NodeTool is the npm-installed program name under the module's dir/node_modules/.bin (`make
 // deps` installs it with npm ci from the lockfile there).
 func NodeTool(t testing.TB, dir, name string) string {
