@@ -3,16 +3,19 @@ package reports
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
 )
 
-// point is one sample of a series.
+// point is one sample of a series; brk starts a new line (a new connection, or a gap in the
+// samples that must show as one rather than as a line drawn across it).
 type point struct {
-	t time.Duration
-	v float64
+	t   time.Duration
+	v   float64
+	brk bool
 }
 
 // series is one panel of a client's chart: what it shows and its samples.
@@ -25,39 +28,137 @@ type series struct {
 // buffer length and bytes in per second; a publisher's stream time sent, bitrate-check strikes
 // and bytes out; a live viewer's stream time received.
 func clientSeries(h *history.History, client string) [3]series {
+	if len(h.Of(client, history.KindTapConnect)) > 0 {
+		return tapSeries(h, client)
+	}
 	out := [3]series{{"playhead (stream time)", "s", "line-playhead", nil}, {"buffer length", "s", "line-buffer", nil}, {"bytes in", "KB/s", "line-rate", nil}}
 	var prev *history.Event
 	vod := len(h.Of(client, history.KindClientBuffer)) > 0 // a VOD player samples its buffer; live clients are drawn from their frames
-	for _, e := range h.Of(client, history.KindClientBuffer, history.KindClientSent, history.KindClientBitrate, history.KindClientReceived) {
+	var dropped, sent []point // a live viewer's frames dropped, a publisher's sent, counted per second below
+	bitrate := false
+	for _, e := range h.Of(client, history.KindClientBuffer, history.KindClientSent, history.KindClientBitrate, history.KindClientReceived, history.KindClientDropped) {
 		switch e.Kind {
 		case history.KindClientBuffer: // a VOD player
-			out[0].pts = append(out[0].pts, point{e.At, e.Playhead.Seconds()})
-			out[1].pts = append(out[1].pts, point{e.At, e.BufferLength.Seconds()})
+			out[0].pts = append(out[0].pts, point{t: e.At, v: e.Playhead.Seconds()})
+			out[1].pts = append(out[1].pts, point{t: e.At, v: e.BufferLength.Seconds()})
 			if prev != nil && e.At > prev.At {
-				out[2].pts = append(out[2].pts, point{e.At, float64(e.BytesIn-prev.BytesIn) / (e.At - prev.At).Seconds() / 1000})
+				out[2].pts = append(out[2].pts, point{t: e.At, v: float64(e.BytesIn-prev.BytesIn) / (e.At - prev.At).Seconds() / 1000})
 			}
 			ev := e
 			prev = &ev
 		case history.KindClientSent: // a live publisher: stream time sent
 			out[0].title = "stream time sent"
 			if e.StartTime != nil {
-				out[0].pts = append(out[0].pts, point{e.At, *e.StartTime})
+				out[0].pts = append(out[0].pts, point{t: e.At, v: *e.StartTime})
+			}
+			if e.Frames != nil {
+				sent = append(sent, point{t: e.At, v: float64(e.Frames.Last - e.Frames.First + 1)})
 			}
 		case history.KindClientBitrate: // …its bitrate check: strikes and bytes out
+			bitrate = true
 			out[1].title, out[2].title, out[1].unit = "bitrate-check strikes", "bytes out (bitrate check)", ""
-			out[1].pts = append(out[1].pts, point{e.At, float64(e.Strikes)})
+			out[1].pts = append(out[1].pts, point{t: e.At, v: float64(e.Strikes)})
 			if prev != nil && e.At > prev.At {
-				out[2].pts = append(out[2].pts, point{e.At, float64(e.BytesOut) / (e.At - prev.At).Seconds() / 1000})
+				out[2].pts = append(out[2].pts, point{t: e.At, v: float64(e.BytesOut) / (e.At - prev.At).Seconds() / 1000})
 			}
 			ev := e
 			prev = &ev
-		case history.KindClientReceived: // a live viewer: stream time received
-			if !vod && e.StartTime != nil {
-				out[0].title, out[1].title, out[2].title = "stream time received", "buffer length (not sampled live)", "bytes in (not sampled live)"
-				out[0].pts = append(out[0].pts, point{e.At, *e.StartTime})
+		case history.KindClientReceived: // a live viewer: stream time received, frames received
+			if !vod && e.StartTime != nil && e.Frames != nil {
+				out[0].title, out[1].title, out[2].title, out[1].unit, out[2].unit = "stream time received", "frames received per second", "frames dropped per second", "fps", "fps"
+				out[0].pts = append(out[0].pts, point{t: e.At, v: *e.StartTime})
+				out[1].pts = append(out[1].pts, point{t: e.At, v: float64(e.Frames.Last - e.Frames.First + 1)})
+			}
+		case history.KindClientDropped:
+			if !vod && e.Frames != nil {
+				dropped = append(dropped, point{t: e.At, v: float64(e.Frames.Last - e.Frames.First + 1)})
 			}
 		}
 	}
+	if out[0].title == "stream time sent" && !bitrate && len(sent) > 0 { // a publisher without a bitrate check
+		out[1] = series{"frames sent per second", "fps", "line-buffer", perSecond(sent)}
+		out[2].title = "bytes out (not measured: no bitrate check)"
+	}
+	if !vod && out[0].title == "stream time received" {
+		out[1].pts = perSecond(out[1].pts)
+		out[2].pts = perSecond(append(dropped, point{t: out[1].pts[len(out[1].pts)-1].t}))
+	}
+	for i := range out {
+		markGaps(out[i].pts)
+	}
+	return out
+}
+
+// perSecond turns counts at their times into a count per second (bins of one second, from
+// the first sample's to the last's, each drawn at its middle but never past the last sample).
+func perSecond(pts []point) []point {
+	if len(pts) == 0 {
+		return nil
+	}
+	bins := map[int]float64{}
+	first, last, end := int(pts[0].t/time.Second), -1, time.Duration(0)
+	for _, p := range pts {
+		s := int(p.t / time.Second)
+		bins[s] += p.v
+		first, last, end = min(first, s), max(last, s), max(end, p.t)
+	}
+	var out []point
+	for s := first; s <= last; s++ {
+		out = append(out, point{t: min(time.Duration(s)*time.Second+time.Second/2, end), v: bins[s]})
+	}
+	return out
+}
+
+// markGaps breaks a series where no sample came for more than a second and several times its
+// usual spacing: a line must not be drawn across a stretch that was not sampled.
+func markGaps(pts []point) {
+	if len(pts) < 3 {
+		return
+	}
+	gaps := make([]time.Duration, 0, len(pts)-1)
+	for i := 1; i < len(pts); i++ {
+		gaps = append(gaps, pts[i].t-pts[i-1].t)
+	}
+	typical := slices.Clone(gaps)
+	slices.Sort(typical)
+	limit := max(time.Second, 4*typical[len(typical)/2])
+	for i := 1; i < len(pts); i++ {
+		if gaps[i-1] > limit {
+			pts[i].brk = true
+		}
+	}
+}
+
+// tapSeries are a program's panels, from its wire tap: the media time on each connection
+// (from its first media to its last), bytes per second to and from the server per connection.
+func tapSeries(h *history.History, client string) [3]series {
+	out := [3]series{{"media time on the wire (per connection, first to last)", "s", "line-playhead", nil},
+		{"bytes to the server", "KB/s", "line-buffer", nil}, {"bytes from the server", "KB/s", "line-rate", nil}}
+	prev := map[int]history.Event{}
+	for _, e := range h.Of(client, history.KindTapMedia, history.KindTapClose, history.KindTapBytes) {
+		switch e.Kind {
+		case history.KindTapMedia, history.KindTapClose:
+			if e.Media != nil {
+				out[0].pts = append(out[0].pts, point{t: e.At, v: *e.Media, brk: e.Kind == history.KindTapMedia})
+			}
+			if e.Kind == history.KindTapClose {
+				delete(prev, e.Conn)
+			}
+		case history.KindTapBytes:
+			p, ok := prev[e.Conn]
+			if ok && e.At > p.At {
+				d := (e.At - p.At).Seconds() * 1000
+				out[1].pts = append(out[1].pts, point{t: e.At, v: float64(e.BytesOut-p.BytesOut) / d})
+				out[2].pts = append(out[2].pts, point{t: e.At, v: float64(e.BytesIn-p.BytesIn) / d})
+			} else {
+				out[1].pts = append(out[1].pts, point{t: e.At, brk: true})
+				out[2].pts = append(out[2].pts, point{t: e.At, brk: true})
+			}
+			prev[e.Conn] = e
+		}
+	}
+	markGaps(out[1].pts)
+	markGaps(out[2].pts)
 	return out
 }
 
@@ -105,18 +206,32 @@ func drawPanel(b *strings.Builder, top float64, p series, x func(time.Duration) 
 	fmt.Fprintf(b, `<text class="ptitle" x="%d" y="%.0f">%s</text>`, marginL, top-6, p.title)
 	fmt.Fprintf(b, `<text class="axis" x="%d" y="%.0f" text-anchor="end">%.1f %s</text>`, marginL-6, top+10, maxV, p.unit)
 	fmt.Fprintf(b, `<text class="axis" x="%d" y="%.0f" text-anchor="end">0</text>`, marginL-6, top+panelH)
-	if len(p.pts) > 0 {
-		pts := make([]string, 0, len(p.pts))
-		for _, q := range p.pts {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(q.t), y(q.v)))
+	var seg []string
+	flush := func() {
+		if len(seg) == 1 { // a lone sample: a dot
+			seg = append(seg, seg[0])
 		}
-		fmt.Fprintf(b, `<polyline class="%s" points="%s"/>`, p.class, strings.Join(pts, " "))
+		if len(seg) > 0 {
+			fmt.Fprintf(b, `<polyline class="%s" points="%s"/>`, p.class, strings.Join(seg, " "))
+		}
+		seg = seg[:0]
 	}
+	for _, q := range p.pts {
+		if q.brk {
+			flush()
+		}
+		seg = append(seg, fmt.Sprintf("%.1f,%.1f", x(q.t), y(q.v)))
+	}
+	flush()
 }
 
 // drawStatuses marks the client's status events on the top panel.
 func drawStatuses(b *strings.Builder, h *history.History, client string, x func(time.Duration) float64) {
-	for _, e := range h.Of(client, history.KindClientStatus) {
+	for _, e := range h.Of(client, history.KindTapClose) {
+		fmt.Fprintf(b, `<line class="ev close" x1="%.1f" x2="%.1f" y1="%d" y2="%d"><title>%.3fs connection %d closed by %s %s</title></line>`,
+			x(e.At), x(e.At), gap, gap+panelH, e.At.Seconds(), e.Conn, template.HTMLEscapeString(e.ClosedBy), template.HTMLEscapeString(e.Message))
+	}
+	for _, e := range h.Of(client, history.KindClientStatus, history.KindTapStatus) {
 		cls := "ev"
 		switch {
 		case strings.HasSuffix(e.Code, "Closed"), strings.HasSuffix(e.Code, "Failed"):

@@ -146,8 +146,9 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-
 .panel{fill:#fafafa;stroke:#bbb}.fault{fill:#ff9800;fill-opacity:.18}.flabel{font-size:10px;fill:#a65c00}
 .ptitle{font-size:12px;fill:#444}.axis{font-size:10px;fill:#666}
 polyline{fill:none;stroke-width:1.6}.line-playhead{stroke:#1565c0}.line-buffer{stroke:#2e7d32}.line-rate{stroke:#6a1b9a}
-.ev{stroke:#888;stroke-width:1}.ev.good{stroke:#2e7d32}.ev.bad{stroke:#c62828;stroke-width:2}.ev.warn{stroke:#ef6c00}
-pre{background:#f5f5f5;padding:8px;overflow:auto;max-height:420px}
+.ev{stroke:#888;stroke-width:1}.ev.good{stroke:#2e7d32}.ev.bad{stroke:#c62828;stroke-width:2}.ev.warn{stroke:#ef6c00}.ev.close{stroke:#000;stroke-dasharray:3 2}
+pre{background:#f5f5f5;padding:8px;overflow:auto;max-height:420px;white-space:pre-wrap;overflow-wrap:anywhere}
+svg{max-width:100%;height:auto}
 </style>`
 
 var indexTmpl = template.Must(template.New("index").Parse(`<!doctype html>
@@ -180,7 +181,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 {{if .Problems}}<h2>Why it failed</h2><pre>{{range .Problems}}{{.}}
 {{end}}</pre>{{end}}
 {{range .Charts}}{{.}}{{end}}
-<p>Shaded: fault windows. Markers on the top panel: status events (green: Success/Start, red: Closed/Failed, orange: Buffer.Empty/NetworkChange).</p>
+<p>Shaded: fault windows. Markers on the top panel: status events (green: Success/Start, red: Closed/Failed, orange: Buffer.Empty/NetworkChange, grey: any other status); dashed black: a program's connection closing through its wire tap (hover: who closed it). A line breaks where a new connection begins or where nothing was sampled.</p>
 <h2>Timeline</h2><pre>{{.Timeline}}</pre>
 </body></html>
 `))

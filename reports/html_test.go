@@ -133,3 +133,45 @@ func TestHTMLChartsLiveClients(t *testing.T) {
 		t.Errorf("viewer chart: %s", view)
 	}
 }
+
+// A program's panels come from its wire tap: media time per connection (a line each, not one
+// drawn across the reconnect), bytes each way per second, connection closes marked with who
+// closed them.
+func TestHTMLChartsProcessClientsFromTheirTap(t *testing.T) {
+	st := func(v float64) *float64 { return &v }
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	h := &history.History{Events: []history.Event{
+		{At: ms(100), Source: "ff", Kind: history.KindTapConnect, Conn: 1},
+		{At: ms(300), Source: "ff", Kind: history.KindTapMedia, Conn: 1, Media: st(0)},
+		{At: ms(500), Source: "ff", Kind: history.KindTapBytes, Conn: 1, BytesIn: 10_000, BytesOut: 4000},
+		{At: ms(750), Source: "ff", Kind: history.KindTapBytes, Conn: 1, BytesIn: 60_000, BytesOut: 4100},
+		{At: ms(1000), Source: "ff", Kind: history.KindTapBytes, Conn: 1, BytesIn: 110_000, BytesOut: 4200},
+		{At: ms(1200), Source: "ff", Kind: history.KindTapClose, Conn: 1, ClosedBy: "server", Media: st(2.96)},
+		{At: ms(1500), Source: "ff", Kind: history.KindTapConnect, Conn: 2},
+		{At: ms(1600), Source: "ff", Kind: history.KindTapMedia, Conn: 2, Media: st(3)},
+		{At: ms(1750), Source: "ff", Kind: history.KindTapBytes, Conn: 2, BytesIn: 5000, BytesOut: 3900},
+		{At: ms(2000), Source: "ff", Kind: history.KindTapBytes, Conn: 2, BytesIn: 40_000, BytesOut: 4000},
+		{At: ms(2500), Source: "ff", Kind: history.KindTapClose, Conn: 2, ClosedBy: "client", Media: st(4.5)},
+	}}
+	svg := string(clientChart(h, "ff", 3*time.Second, nil))
+	for _, want := range []string{"media time on the wire", "bytes to the server", "bytes from the server", "connection 1 closed by server", "connection 2 closed by client"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the process chart lacks %q", want)
+		}
+	}
+	if n := strings.Count(svg, `class="line-playhead"`); n != 2 {
+		t.Errorf("%d media-time lines, want one per connection (2)", n)
+	}
+	if n := strings.Count(svg, `class="line-rate"`); n != 2 {
+		t.Errorf("%d byte-rate lines from the server, want one per connection (2)", n)
+	}
+	// A VOD player's samples with a 3 s hole: two lines, not one drawn across it.
+	var samples []history.Event
+	for _, at := range []int{100, 350, 600, 850, 3850, 4100, 4350} {
+		samples = append(samples, history.Event{At: ms(at), Source: "p", Kind: history.KindClientBuffer, Playhead: ms(at), BufferLength: time.Second})
+	}
+	vod := string(clientChart(&history.History{Events: samples}, "p", 5*time.Second, nil))
+	if n := strings.Count(vod, `class="line-buffer"`); n != 2 {
+		t.Errorf("%d buffer lines across a 3 s hole in the samples, want 2", n)
+	}
+}
