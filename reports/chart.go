@@ -34,7 +34,7 @@ func clientSeries(h *history.History, client string) [3]series {
 	out := [3]series{{"playhead (stream time)", "s", "line-playhead", nil}, {"buffer length", "s", "line-buffer", nil}, {"bytes in", "KB/s", "line-rate", nil}}
 	var prev *history.Event
 	vod := len(h.Of(client, history.KindClientBuffer)) > 0 // a VOD player samples its buffer; live clients are drawn from their frames
-	var dropped, sent []point // a live viewer's frames dropped, a publisher's sent, counted per second below
+	var dropped, sent []point                              // a live viewer's frames dropped, a publisher's sent, counted per second below
 	bitrate := false
 	for _, e := range h.Of(client, history.KindClientBuffer, history.KindClientSent, history.KindClientBitrate, history.KindClientReceived, history.KindClientDropped) {
 		switch e.Kind {
