@@ -80,27 +80,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	for _, line := range toolcheck.ConsoleErrors(out) {
 		t.Errorf("console: %s", line)
 	}
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatalf("no screenshot: %v\n%s", err, out)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The playhead line is drawn in #1565c0: find its pixels.
-	blue := 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if r>>8 < 0x40 && g>>8 > 0x40 && g>>8 < 0x90 && bl>>8 > 0xa0 {
-				blue++
-			}
-		}
-	}
-	t.Logf("screenshot %dx%d, %d playhead-blue pixels (%s)", b.Dx(), b.Dy(), blue, shot)
+	blue := bluePixels(t, shot)
 	if blue < 200 {
 		t.Fatalf("the playhead chart did not render (%d blue pixels)", blue)
 	}
@@ -173,5 +153,71 @@ func TestHTMLChartsProcessClientsFromTheirTap(t *testing.T) {
 	vod := string(clientChart(&history.History{Events: samples}, "p", 5*time.Second, nil))
 	if n := strings.Count(vod, `class="line-buffer"`); n != 2 {
 		t.Errorf("%d buffer lines across a 3 s hole in the samples, want 2", n)
+	}
+}
+
+// bluePixels counts the pixels of a screenshot drawn in the playhead's blue (#1565c0).
+func bluePixels(t *testing.T, shot string) int {
+	t.Helper()
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blue := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 < 0x40 && g>>8 > 0x40 && g>>8 < 0x90 && bl>>8 > 0xa0 {
+				blue++
+			}
+		}
+	}
+	t.Logf("screenshot %dx%d, %d playhead-blue pixels (%s)", b.Dx(), b.Dy(), blue, shot)
+	return blue
+}
+
+// A program's page, drawn from its wire tap, renders in Chromium: its media-time lines are
+// there, the console is clean.
+func TestHTMLProcessPageRendersInChromium(t *testing.T) {
+	st := func(v float64) *float64 { return &v }
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	var evs []history.Event
+	for conn, span := range [][2]int{{300, 2900}, {3200, 5800}} {
+		c := conn + 1
+		evs = append(evs, history.Event{At: ms(span[0] - 100), Source: "ff", Kind: history.KindTapConnect, Conn: c},
+			history.Event{At: ms(span[0]), Source: "ff", Kind: history.KindTapMedia, Conn: c, Media: st(float64(span[0]) / 1000)})
+		for at := span[0] + 250; at < span[1]; at += 250 {
+			evs = append(evs, history.Event{At: ms(at), Source: "ff", Kind: history.KindTapBytes, Conn: c, BytesIn: int64(at-span[0]) * 50, BytesOut: 4000})
+		}
+		evs = append(evs, history.Event{At: ms(span[1]), Source: "ff", Kind: history.KindTapClose, Conn: c, ClosedBy: "server", Media: st(float64(span[1]) / 1000)})
+	}
+	sc, err := scenario.Parse("proc.yaml", []byte(`
+name: proc
+server: {streams: [{name: s, duration: 6s}]}
+routes: [{name: wifi}]
+clients: [{name: ff, role: process, route: wifi, stream: s, process: {command: ["true"]}}]
+expect: [{statusReceived: {client: ff, code: NetStream.Play.Start}}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &harness.Result{Scenario: sc, History: &history.History{Scenario: "proc", Events: evs}, Elapsed: 6 * time.Second}
+	dir := t.TempDir()
+	if err := WriteHTML(dir, []Run{{Name: "proc", File: "proc.yaml", Result: res, Elapsed: res.Elapsed}}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "page.png")
+	_, log := toolcheck.Chromium(t, filepath.Join(dir, "proc.html"), "--window-size=1100,1400", "--screenshot="+shot)
+	for _, line := range toolcheck.ConsoleErrors(log) {
+		t.Errorf("console: %s", line)
+	}
+	if blue := bluePixels(t, shot); blue < 200 {
+		t.Fatalf("the program's media-time chart did not render (%d blue pixels)", blue)
 	}
 }
