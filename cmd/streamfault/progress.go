@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,12 +22,14 @@ import (
 type progress struct {
 	mu      sync.Mutex
 	running map[string]*runState
+	shown   bool // a live line is on the terminal (cleared before other output)
 }
 
 // runState is what the heartbeat knows of one running scenario.
 type runState struct {
 	started time.Time
 	timeout time.Duration
+	length  time.Duration // its expected length (the longest client's script)
 	faults  int
 	clients map[string]bool // clients that have connected
 }
@@ -33,8 +37,8 @@ type runState struct {
 func newProgress() *progress { return &progress{running: map[string]*runState{}} }
 
 // start notes a run beginning and returns what its history's events go to.
-func (p *progress) start(name string, timeout time.Duration, now time.Time) func(history.Event) {
-	st := &runState{started: now, timeout: timeout, clients: map[string]bool{}}
+func (p *progress) start(name string, timeout, length time.Duration, now time.Time) func(history.Event) {
+	st := &runState{started: now, timeout: timeout, length: length, clients: map[string]bool{}}
 	p.mu.Lock()
 	p.running[name] = st
 	p.mu.Unlock()
@@ -75,23 +79,73 @@ func (p *progress) lines(now time.Time) []string {
 	return out
 }
 
-// loop prints the heartbeat to w every period until ctx ends.
-func (p *progress) loop(ctx context.Context, w io.Writer, mu *sync.Mutex, period time.Duration) {
+// liveLine is the one line a terminal shows while scenarios run, at most width columns:
+// each running scenario with its elapsed time against its expected length and its faults.
+func (p *progress) liveLine(now time.Time, width int) string {
+	p.mu.Lock()
+	var parts []string
+	for name, st := range p.running {
+		parts = append(parts, fmt.Sprintf("%s %s/~%s %s", name, now.Sub(st.started).Round(time.Second), st.length.Round(time.Second), plural(st.faults, "fault")))
+	}
+	p.mu.Unlock()
+	slices.Sort(parts)
+	line := fmt.Sprintf("… %d running: %s", len(parts), strings.Join(parts, ", "))
+	if r := []rune(line); len(r) > width {
+		line = string(r[:width-1]) + "…"
+	}
+	return line
+}
+
+// loop prints the heartbeat to w every period until ctx ends; on a terminal (live) it redraws
+// one status line every second instead, cleared before any other output (clear).
+func (p *progress) loop(ctx context.Context, w io.Writer, mu *sync.Mutex, period time.Duration, live bool) {
+	if live {
+		period = time.Second
+	}
 	tick := time.NewTicker(period)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			mu.Lock()
+			p.clear(w)
+			mu.Unlock()
 			return
 		case now := <-tick.C:
-			lines := p.lines(now)
 			mu.Lock()
-			for _, l := range lines {
-				fmt.Fprintln(w, l)
+			if live {
+				if len(p.running) > 0 || p.shown {
+					fmt.Fprint(w, "\r\x1b[K"+p.liveLine(now, 100))
+					p.shown = true
+				}
+			} else {
+				for _, l := range p.lines(now) {
+					fmt.Fprintln(w, l)
+				}
 			}
 			mu.Unlock()
 		}
 	}
+}
+
+// clear erases the live line, if one is shown, so that other output starts on a clean line;
+// the caller holds the output lock.
+func (p *progress) clear(w io.Writer) {
+	if p.shown {
+		fmt.Fprint(w, "\r\x1b[K")
+		p.shown = false
+	}
+}
+
+// isTerminal tells whether w is a terminal that may get a live line: a character device, and
+// NO_COLOR unset (no escape sequences asked for).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func plural(n int, what string) string {

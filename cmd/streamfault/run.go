@@ -199,8 +199,12 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 	beat := newProgress()
 	if o.heartbeat > 0 {
 		bctx, stop := context.WithCancel(context.Background())
-		defer stop()
-		go beat.loop(bctx, stderr, &mu, o.heartbeat)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			beat.loop(bctx, stderr, &mu, o.heartbeat, isTerminal(stderr))
+		}()
+		defer func() { stop(); <-done }() // the live line is cleared before the summary
 	}
 	for k, j := range jobs {
 		select {
@@ -219,9 +223,10 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 			s := withSeed(j.s, o.seed, j.i, o.repeat)
 			t0 := time.Now()
 			mu.Lock()
+			beat.clear(stderr)
 			fmt.Fprintf(stderr, "started %s\n", j.name)
 			mu.Unlock()
-			onEvent := beat.start(j.name, s.Timeout.D(), t0)
+			onEvent := beat.start(j.name, s.Timeout.D(), s.Length(), t0)
 			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote, OutDir: o.programFiles(), OnEvent: onEvent})
 			beat.end(j.name)
 			r := reports.Run{Name: j.name, File: s.Path, Result: res, Err: err, Elapsed: time.Since(t0), Started: t0}
@@ -231,6 +236,7 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 			runs[k] = r
 			mu.Lock()
 			defer mu.Unlock()
+			beat.clear(stderr)
 			fmt.Fprintln(stdout, progressLine(r))
 		}()
 	}
