@@ -6,6 +6,7 @@ package fakeserver
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,6 +69,9 @@ type Config struct {
 	RelayWindow time.Duration
 	// Quirks make the server behave like some servers in the wild (see Quirks).
 	Quirks []string
+	// TLS, when set, makes the server RTMPS: each connection is a TLS session first (its
+	// handshake bounded with the RTMP handshake's timeout).
+	TLS *tls.Config
 	// MaxSendAhead, when positive, bounds the initial burst of an on-demand playback (how far
 	// ahead of real time it is sent); zero: the client's buffer length.
 	MaxSendAhead time.Duration
@@ -233,6 +237,9 @@ func (s *Server) Start() error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("fakeserver: listen %s: %w", addr, err)
+	}
+	if s.cfg.TLS != nil {
+		ln = tls.NewListener(ln, s.cfg.TLS)
 	}
 	if s.cfg.AccessLogPath != "" && s.log == nil {
 		f, err := os.OpenFile(s.cfg.AccessLogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)

@@ -88,7 +88,7 @@ func (ss *session) end(abort bool) {
 	case ss.conn != nil:
 		_ = ss.conn.Close()
 	default: // still in the handshake
-		if tc, ok := ss.raw.(*net.TCPConn); ok && abort {
+		if tc := rtmpconn.TCP(ss.raw); tc != nil && abort {
 			_ = tc.SetLinger(0)
 		}
 		_ = ss.raw.Close()

@@ -62,10 +62,21 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var quirks listFlags
 	ahead := fs.Duration("max-send-ahead", 0, "send on-demand streams at most `DURATION` ahead of real time (default: the client's buffer length)")
 	fs.Var(&quirks, "quirk", "behave like some servers in the wild: `QUIRK` (repeatable; "+strings.Join(fakeserver.Quirks, ", ")+")")
+	useTLS := fs.Bool("tls", false, "serve RTMPS (TLS) instead of RTMP: a certificate for loopback names signed by a CA made for this run, unless --tls-cert and --tls-key give one")
+	certFile := fs.String("tls-cert", "", "with --tls: the server certificate `FILE` (PEM)")
+	keyFile := fs.String("tls-key", "", "with --tls: the server key `FILE` (PEM)")
+	caOut := fs.String("tls-ca-out", "", "with --tls and no --tls-cert: write the run's CA certificate to `FILE` for clients to trust (default: a file in the temporary folder, printed)")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return 2
 	}
-	host, _, err := net.SplitHostPort(*addr)
+	tlsCfg, caPath, tlsDone, err := serveTLS(*useTLS, *certFile, *keyFile, *caOut)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 2
+	}
+	defer tlsDone()
+	var host string
+	host, _, err = net.SplitHostPort(*addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: --addr %q: %v\n", *addr, err)
 		return 2
@@ -83,7 +94,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for i := range streams {
 		streams[i].FPS, streams[i].KeyframeInterval = *fps, *gop
 	}
-	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks, MaxSendAhead: *ahead,
+	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks, MaxSendAhead: *ahead, TLS: tlsCfg,
 		OnEvent: func(ev fakeserver.Event) {
 			fmt.Fprintf(stdout, "%s %-10s %s %s %s\n", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Session, printable(ev.Stream), printable(ev.Reason))
 		}})
@@ -102,12 +113,20 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			base = net.JoinHostPort("127.0.0.1", port)
 		}
 	}
+	scheme, trust := "rtmp", ""
+	if tlsCfg != nil {
+		scheme = "rtmps"
+		if caPath != "" {
+			fmt.Fprintf(stdout, "RTMPS: the run's CA certificate is %s (ffmpeg and ffplay: -tls_verify 1 -ca_file %s)\n", caPath, caPath)
+			trust = "-tls_verify 1 -ca_file " + caPath + " "
+		}
+	}
 	for _, s := range streams {
-		fmt.Fprintf(stdout, "serving %s (%s, %d fps): ffplay rtmp://%s/%s/%s\n", s.Name, s.Duration, s.FPS, base, apps[0], s.Name)
+		fmt.Fprintf(stdout, "serving %s (%s, %d fps): ffplay %s%s://%s/%s/%s\n", s.Name, s.Duration, s.FPS, trust, scheme, base, apps[0], s.Name)
 	}
 	for _, name := range lives {
-		fmt.Fprintf(stdout, "live %s: publish ffmpeg -re -i IN.flv -c copy -f flv rtmp://%s/%s/%s ; play ffplay rtmp://%s/%s/%s\n",
-			name, base, apps[0], name, base, apps[0], name)
+		fmt.Fprintf(stdout, "live %s: publish ffmpeg -re -i IN.flv -c copy %s-f flv %s://%s/%s/%s ; play ffplay %s%s://%s/%s/%s\n",
+			name, trust, scheme, base, apps[0], name, trust, scheme, base, apps[0], name)
 	}
 	<-ctx.Done()
 	if err := srv.Shutdown(); err != nil {

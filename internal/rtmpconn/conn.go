@@ -28,9 +28,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/yutopp/go-rtmp/handshake"
 	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/amf0"
 )
 
 // Chunk stream ids used by both peers.
@@ -130,7 +131,7 @@ func Accept(ctx context.Context, nc net.Conn, opts Options) (*Conn, error) {
 }
 
 func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool) (*Conn, error) {
-	if tc, ok := raw.(*net.TCPConn); ok && opts.SendBuffer > 0 {
+	if tc := TCP(raw); tc != nil && opts.SendBuffer > 0 {
 		_ = tc.SetWriteBuffer(opts.SendBuffer)
 	}
 	nc := &countingConn{Conn: raw}
@@ -391,10 +392,19 @@ func (c *Conn) Close() error {
 // Abort closes the socket with SO_LINGER 0 so the peer sees a TCP reset, as when a server
 // process dies.
 func (c *Conn) Abort() error {
-	if tc, ok := c.nc.Conn.(*net.TCPConn); ok {
+	if tc := TCP(c.nc.Conn); tc != nil {
 		_ = tc.SetLinger(0)
 	}
 	return c.Close()
+}
+
+// TCP is the TCP connection under c — c itself, or what a TLS connection runs on — or nil.
+func TCP(c net.Conn) *net.TCPConn {
+	if w, ok := c.(interface{ NetConn() net.Conn }); ok {
+		c = w.NetConn()
+	}
+	tc, _ := c.(*net.TCPConn)
+	return tc
 }
 
 // countingConn counts bytes and remembers the first read error.

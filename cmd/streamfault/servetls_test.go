@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/tlsca"
+)
+
+// `serve --tls` is read by ffprobe over rtmps, verifying the certificate against the run's CA;
+// with another CA ffprobe refuses the server. The temporary CA file is gone once serve ends.
+func TestServeTLSReadByFFprobe(t *testing.T) {
+	ffprobe, err := exec.LookPath("ffprobe")
+	if err != nil {
+		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") != "" {
+			t.Fatal("ffprobe is required (make deps)")
+		}
+		t.Skip("ffprobe not installed")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		var errb strings.Builder
+		code := serveCmd(ctx, []string{"--tls", "--stream", "clip:3s"}, pw, &errb)
+		pw.Close()
+		done <- code
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exit %d", code)
+		}
+	}()
+	lines := bufio.NewScanner(pr)
+	var url, ca string
+	for url == "" && lines.Scan() {
+		line := lines.Text()
+		if m := regexp.MustCompile(`-ca_file (\S+) (rtmps://\S+)`).FindStringSubmatch(line); m != nil {
+			ca, url = m[1], m[2]
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if url == "" {
+		t.Fatal("serve --tls printed no rtmps:// URL with its CA file")
+	}
+	probe := func(caFile string) (string, error) {
+		pctx, pcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer pcancel()
+		out, err := exec.CommandContext(pctx, ffprobe, "-v", "error", "-tls_verify", "1", "-ca_file", caFile,
+			"-show_entries", "stream=codec_type", "-of", "csv", url).CombinedOutput()
+		return string(out), err
+	}
+	out, err := probe(ca)
+	if err != nil || !strings.Contains(out, "stream,video") {
+		t.Fatalf("ffprobe over rtmps with the run's CA: %v\n%s", err, out)
+	}
+	other, err := tlsca.New(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFile := filepath.Join(t.TempDir(), "other-ca.pem")
+	if err := os.WriteFile(otherFile, other.PEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := probe(otherFile); err == nil {
+		t.Fatalf("ffprobe trusted the server with another CA:\n%s", out)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+	done <- 0 // for the deferred check
+	if _, err := os.Stat(ca); !os.IsNotExist(err) {
+		t.Errorf("the temporary CA file %s is left after serve ended (%v)", ca, err)
+	}
+}

@@ -1,0 +1,117 @@
+// Package tlsca makes the certificates of a run: a certificate authority of its own and the
+// server certificates it signs — for loopback names by default, or deliberately wrong (expired,
+// not yet valid, another name) to test how clients report and retry.
+package tlsca
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"time"
+)
+
+// LoopbackNames are the names a run's server certificate holds by default.
+var LoopbackNames = []string{"localhost", "127.0.0.1", "::1"}
+
+// Authority is a run's certificate authority.
+type Authority struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	// PEM is the authority's certificate, PEM-encoded: what a client is told to trust.
+	PEM []byte
+}
+
+// New makes an authority valid from an hour before now for a day.
+func New(now time.Time) (*Authority, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("tlsca: key: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: "streamfault run CA", Organization: []string{"streamfault"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		MaxPathLenZero:        true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, fmt.Errorf("tlsca: self-sign: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("tlsca: %w", err)
+	}
+	return &Authority{cert: cert, key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}, nil
+}
+
+// Leaf describes a server certificate.
+type Leaf struct {
+	// Names are its DNS names and IP addresses (default LoopbackNames).
+	Names []string
+	// NotBefore and NotAfter bound its validity (default: from an hour ago for a day).
+	NotBefore, NotAfter time.Time
+}
+
+// Issue signs a server certificate.
+func (a *Authority) Issue(l Leaf, now time.Time) (tls.Certificate, error) {
+	if len(l.Names) == 0 {
+		l.Names = LoopbackNames
+	}
+	if l.NotBefore.IsZero() {
+		l.NotBefore = now.Add(-time.Hour)
+	}
+	if l.NotAfter.IsZero() {
+		l.NotAfter = now.Add(24 * time.Hour)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("tlsca: key: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(),
+		Subject:      pkix.Name{CommonName: l.Names[0], Organization: []string{"streamfault"}},
+		NotBefore:    l.NotBefore,
+		NotAfter:     l.NotAfter,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, n := range l.Names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.cert, &key.PublicKey, a.key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("tlsca: sign: %w", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// Pool is a certificate pool trusting the authority alone.
+func (a *Authority) Pool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(a.cert)
+	return p
+}
+
+// serial is a random certificate serial number.
+func serial() *big.Int {
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return big.NewInt(time.Now().UnixNano())
+	}
+	return n
+}
