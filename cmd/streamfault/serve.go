@@ -106,7 +106,19 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	base := srv.Addr()
+	printURLs(stdout, srv.Addr(), apps[0], streams, lives, tlsCfg != nil, caPath)
+	<-ctx.Done()
+	if err := srv.Shutdown(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// printURLs prints where each stream is served and each live name published and played: rtmp://
+// URLs, or rtmps:// with the options that make ffmpeg trust the run's CA (caPath, when serve
+// made one).
+func printURLs(stdout io.Writer, base, app string, streams streamFlags, lives listFlags, secure bool, caPath string) {
 	if h, port, err := net.SplitHostPort(base); err == nil {
 		if ip := net.ParseIP(h); ip != nil && ip.IsUnspecified() {
 			fmt.Fprintf(stdout, "listening on every interface, port %s (--allow-remote); the URLs below use loopback\n", port)
@@ -114,7 +126,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	scheme, trust := "rtmp", ""
-	if tlsCfg != nil {
+	if secure {
 		scheme = "rtmps"
 		if caPath != "" {
 			fmt.Fprintf(stdout, "RTMPS: the run's CA certificate is %s (ffmpeg and ffplay: -tls_verify 1 -ca_file %s)\n", caPath, caPath)
@@ -122,18 +134,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	for _, s := range streams {
-		fmt.Fprintf(stdout, "serving %s (%s, %d fps): ffplay %s%s://%s/%s/%s\n", s.Name, s.Duration, s.FPS, trust, scheme, base, apps[0], s.Name)
+		fmt.Fprintf(stdout, "serving %s (%s, %d fps): ffplay %s%s://%s/%s/%s\n", s.Name, s.Duration, s.FPS, trust, scheme, base, app, s.Name)
 	}
 	for _, name := range lives {
 		fmt.Fprintf(stdout, "live %s: publish ffmpeg -re -i IN.flv -c copy %s-f flv %s://%s/%s/%s ; play ffplay %s%s://%s/%s/%s\n",
-			name, trust, scheme, base, apps[0], name, trust, scheme, base, apps[0], name)
+			name, trust, scheme, base, app, name, trust, scheme, base, app, name)
 	}
-	<-ctx.Done()
-	if err := srv.Shutdown(); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	return 0
 }
 
 // maxLogged bounds a peer's string in serve's log.
