@@ -30,7 +30,7 @@ func TestServeTLSReadByFFprobe(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		var errb strings.Builder
-		code := serveCmd(ctx, []string{"--tls", "--stream", "clip:3s"}, pw, &errb)
+		code := serveCmd(ctx, []string{"--tls", "--stream", "clip:5s"}, pw, &errb)
 		pw.Close()
 		done <- code
 	}()
@@ -42,8 +42,10 @@ func TestServeTLSReadByFFprobe(t *testing.T) {
 	}()
 	lines := bufio.NewScanner(pr)
 	var url, ca string
+	var printed []string
 	for url == "" && lines.Scan() {
 		line := lines.Text()
+		printed = append(printed, line)
 		if m := regexp.MustCompile(`-ca_file (\S+) (rtmps://\S+)`).FindStringSubmatch(line); m != nil {
 			ca, url = m[1], m[2]
 		}
@@ -52,6 +54,7 @@ func TestServeTLSReadByFFprobe(t *testing.T) {
 	if url == "" {
 		t.Fatal("serve --tls printed no rtmps:// URL with its CA file")
 	}
+	readmeSample(t, printed)
 	probe := func(caFile string) (string, error) {
 		pctx, pcancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer pcancel()
@@ -81,5 +84,31 @@ func TestServeTLSReadByFFprobe(t *testing.T) {
 	done <- 0 // for the deferred check
 	if _, err := os.Stat(ca); !os.IsNotExist(err) {
 		t.Errorf("the temporary CA file %s is left after serve ended (%v)", ca, err)
+	}
+}
+
+// readmeSample checks the README's RTMPS sample against what serve --tls printed, with the
+// CA file's name and the port left out.
+func readmeSample(t *testing.T, printed []string) {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, _ := strings.Cut(string(readme), "## RTMPS")
+	_, block, _ = strings.Cut(block, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	norm := func(s string) string {
+		s = regexp.MustCompile(`/[^ ]*streamfault-serve-ca-[^ )]*\.pem`).ReplaceAllString(s, "CA")
+		return regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllString(s, "ADDR")
+	}
+	want := strings.Split(strings.TrimSpace(block), "\n")
+	if len(want) != len(printed) {
+		t.Fatalf("the README's RTMPS sample has %d lines, serve printed %d: %q", len(want), len(printed), printed)
+	}
+	for i := range want {
+		if norm(want[i]) != norm(printed[i]) {
+			t.Errorf("README sample line %d:\n  %s\nserve printed:\n  %s", i+1, want[i], printed[i])
+		}
 	}
 }

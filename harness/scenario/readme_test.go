@@ -85,3 +85,25 @@ func TestReadmeRunSampleMatchesTheScenarios(t *testing.T) {
 		}
 	}
 }
+
+// Every complete scenario the README shows (a yaml block with a name) loads as it stands.
+func TestReadmeScenariosLoad(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	n := 0
+	for _, b := range blocks {
+		if !strings.HasPrefix(b[1], "name:") {
+			continue // a fragment (a server or clients block)
+		}
+		n++
+		if _, err := Parse("README.md", []byte(b[1])); err != nil {
+			t.Errorf("the README's scenario does not load:\n%v\n%s", err, b[1])
+		}
+	}
+	if n == 0 {
+		t.Fatal("no complete scenario in the README")
+	}
+}
