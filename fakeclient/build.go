@@ -2,6 +2,7 @@ package fakeclient
 
 import (
 	"context"
+	"crypto/tls"
 
 	"github.com/streamfault/streamfault/internal/clock"
 )
@@ -41,4 +42,6 @@ type Env struct {
 	OnEvent func(Event)
 	// Dir is the folder relative files are found in.
 	Dir string
+	// TLS, when set, makes the client connect with RTMPS, trusting what it says.
+	TLS *tls.Config
 }

@@ -59,7 +59,11 @@ func openNetConnection(ctx context.Context, addr, app string, id Identity, opts 
 			return nil, fmt.Errorf("set chunk size: %w", err)
 		}
 	}
-	tcURL := "rtmp://" + addr + "/" + app
+	scheme := "rtmp"
+	if opts.TLS != nil {
+		scheme = "rtmps"
+	}
+	tcURL := scheme + "://" + addr + "/" + app
 	obj := map[string]any{
 		"app": app, "flashVer": "LNX 10,1,82,76", "tcUrl": tcURL, "fpad": false, "capabilities": 15,
 		"audioCodecs": 3191, "videoCodecs": 252, "videoFunction": 1, "objectEncoding": 0,
@@ -184,4 +188,13 @@ func emit(on func(Event), clk clock.Clock, ev Event) {
 		ev.Time = clk.Now()
 	}
 	on(ev)
+}
+
+// tlsNote says how long an RTMPS connection's TLS handshake took, for its Connect.Success
+// event; "" for RTMP.
+func tlsNote(c *rtmpconn.Conn) string {
+	if d := c.TLSHandshake(); d > 0 {
+		return fmt.Sprintf(" (TLS handshake %s)", d.Round(100*time.Microsecond))
+	}
+	return ""
 }

@@ -158,7 +158,7 @@ func (o *PublisherOptions) New(env Env) (*Publisher, error) {
 	}
 	return NewPublisher(PublisherConfig{ID: env.Name, Addr: env.Addr, App: env.App, Stream: o.Stream, File: file, FPS: o.FPS, Bitrate: o.Bitrate * 1000,
 		Codecs: o.Codecs, Audio: o.Audio, BitrateCheck: o.BitrateCheck, Restore: o.Restore, Pings: o.Pings, Duration: o.Duration.D(), SendBuffer: o.SendBuffer,
-		Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize)}})
+		Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.TLS}})
 }
 
 // Default fills every option left out with its default.
@@ -189,7 +189,7 @@ func (o *ViewerOptions) LiveStream() string { return o.Stream }
 // New builds the viewer the (defaulted, valid) options declare.
 func (o *ViewerOptions) New(env Env) (*Viewer, error) {
 	return NewViewer(ViewerConfig{ID: env.Name, Addr: env.Addr, App: env.App, Stream: o.Stream, Restore: o.Restore, Duration: o.Duration.D(),
-		Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize)}})
+		Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.TLS}})
 }
 
 // validateLive checks what publishers and viewers share.

@@ -118,5 +118,5 @@ func (o *PlayerOptions) PlayScript() []PlayItem { return o.Play }
 func (o *PlayerOptions) New(env Env) (*Player, error) {
 	return NewPlayer(PlayerConfig{ID: env.Name, Addr: env.Addr, App: env.App, Script: o.Play, Command: o.Command, BufferTime: o.BufferTime.D(), Reconnect: o.Reconnect,
 		StallMonitor: o.StallMonitor, BandwidthCheck: o.BandwidthCheck, Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent,
-		Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize)}})
+		Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.TLS}})
 }

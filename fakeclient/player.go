@@ -290,7 +290,7 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 		p.scheduleRetry(st)
 	case ev.attached != nil:
 		p.emit(Event{Kind: EventStatus, Code: status.ConnectSuccess, Conn: ev.n,
-			Message: "server version " + ev.attached.version + " via " + ev.attached.conn.RemoteAddr().String()})
+			Message: "server version " + ev.attached.version + " via " + ev.attached.conn.RemoteAddr().String() + tlsNote(ev.attached.conn)})
 		if ev.n == st.moving { // the move's attach succeeded: now close the old connection
 			st.moving = 0
 			if old := st.cur; old != nil {

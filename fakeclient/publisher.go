@@ -323,7 +323,7 @@ func (p *Publisher) onSession(st *pubState, ev pubEvent) error {
 		p.scheduleRestore(st, "connect failed")
 	case ev.nc != nil:
 		st.cur, st.lastBytes, st.strikes, st.pinged, st.misses = ev.nc, ev.nc.conn.BytesWritten(), 0, false, 0
-		p.emit(Event{Time: ev.at, Kind: EventStatus, Code: status.ConnectSuccess, Conn: ev.n, Message: "via " + ev.nc.conn.RemoteAddr().String()})
+		p.emit(Event{Time: ev.at, Kind: EventStatus, Code: status.ConnectSuccess, Conn: ev.n, Message: "via " + ev.nc.conn.RemoteAddr().String() + tlsNote(ev.nc.conn)})
 		p.emit(Event{Time: ev.at, Kind: EventPublishRequest, Conn: ev.n, Stream: p.cfg.Stream, Message: p.cfg.Codecs[st.codec%len(p.cfg.Codecs)]})
 	case ev.sent != nil:
 		p.emit(*ev.sent)

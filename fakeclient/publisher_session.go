@@ -10,11 +10,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yutopp/go-rtmp/message"
+
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 	"github.com/streamfault/streamfault/internal/status"
-	"github.com/yutopp/go-rtmp/message"
 )
 
 // session opens connection n, publishes, sends the live source until ctx ends or the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -155,7 +156,7 @@ func (v *Viewer) session(ctx context.Context, n int, addr string, out chan<- vie
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
-	if !send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: status.ConnectSuccess, Conn: n}}) {
+	if !send(viewEvent{n: n, ev: &Event{Kind: EventStatus, Code: status.ConnectSuccess, Conn: n, Message: strings.TrimSpace(tlsNote(c))}}) {
 		return
 	}
 	at := v.clk.Now() // stamped before the write: the request precedes the server's play event

@@ -7,6 +7,7 @@ package lab
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/proc"
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // ResetToxic and ResetToxicUp name the reset_peer toxics (toxicity 0) that arm a route for
@@ -79,6 +81,7 @@ type Lab struct {
 	Toxiproxy *toxiclient.Client
 
 	subjects map[string]Subject // every server, by name
+	ca       *tlsca.Authority   // the run's certificate authority, when the subject serves TLS
 	kind     string             // the subject's kind (KindReference, a Subjects key)
 	apps     [2]string          // the VOD and live applications
 	routes   map[string]*Path
@@ -177,6 +180,13 @@ func (l *Lab) startServers(ctx context.Context, opts Options) error {
 	srv := opts.Server
 	l.kind, l.apps = srv.Kind(), [2]string{srv.VODApp, srv.LiveApp}
 	env := Env{Streams: srv.Streams, Clock: opts.Clock, Dir: opts.Dir, AllowRemote: opts.AllowRemote, OnEvent: opts.OnServerEvent}
+	if t, ok := srv.kind().(TLSServer); ok && t.ServesTLS() {
+		ca, err := tlsca.New(time.Now())
+		if err != nil {
+			return fmt.Errorf("lab: server TLS: %w", err)
+		}
+		l.ca, env.CA = ca, ca
+	}
 	for _, name := range srv.Names() {
 		if opts.OnServerLine != nil { // bounded as a process client's output is
 			env.OnLine = proc.LineBudget(proc.HistoryLines, proc.HistoryLineSize, func(stream, line string) { opts.OnServerLine(name, stream, line) })
@@ -261,6 +271,15 @@ func (l *Lab) Subject(name string) (Subject, error) {
 
 // Kind is the kind of the lab's servers (KindReference or a Subjects key).
 func (l *Lab) Kind() string { return l.kind }
+
+// ClientTLS is what a scripted client of the lab connects with when the subject serves
+// RTMPS — TLS trusting the run's certificate authority alone —, else nil (RTMP).
+func (l *Lab) ClientTLS() *tls.Config {
+	if l.ca == nil {
+		return nil
+	}
+	return &tls.Config{RootCAs: l.ca.Pool(), MinVersion: tls.VersionTLS12}
+}
 
 // App is the RTMP application scripted clients use: the live one for publishers and viewers.
 func (l *Lab) App(live bool) string {

@@ -102,6 +102,12 @@ func (s *Server) kind() Kind {
 // Traits are the subject's kind's traits.
 func (s *Server) Traits() Traits { return s.kind().Traits() }
 
+// ServesTLS tells whether the subject speaks RTMPS (a TLSServer kind asked to).
+func (s *Server) ServesTLS() bool {
+	t, ok := s.kind().(TLSServer)
+	return ok && t.ServesTLS()
+}
+
 // Missing describes what of the programs the subject runs this machine lacks.
 func (s *Server) Missing() []string {
 	if r, ok := s.kind().(Requirer); ok {

@@ -2,13 +2,16 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // Reference is the reference server's own options, given in the server block itself (it is
@@ -35,7 +38,45 @@ type Reference struct {
 	// asking 30 s would otherwise hold a 20 s clip after 0.2 s, and a drop "mid-playback"
 	// would find it complete). Omitted: the client's buffer length, as it asks.
 	MaxSendAhead spec.Duration `yaml:"maxSendAhead" json:"maxSendAhead,omitempty"`
+	// TLS makes the reference server RTMPS: a certificate for loopback names signed by a
+	// certificate authority made for the run, which the scripted clients trust.
+	TLS *ServerTLS `yaml:"tls" json:"tls,omitempty"`
 }
+
+// ServerTLS is how the reference server speaks TLS.
+type ServerTLS struct {
+	// Certificate is the server certificate's condition: valid (default), or deliberately
+	// wrong to see how clients report and retry: expired, not-yet-valid, wrong-name (issued
+	// for another host name).
+	Certificate string `yaml:"certificate" json:"certificate,omitempty"`
+}
+
+// Certificate conditions of ServerTLS.
+const (
+	CertValid       = "valid"
+	CertExpired     = "expired"
+	CertNotYetValid = "not-yet-valid"
+	CertWrongName   = "wrong-name"
+)
+
+// CertConditions are the values ServerTLS.Certificate accepts.
+var CertConditions = []string{CertValid, CertExpired, CertNotYetValid, CertWrongName}
+
+// leaf is the certificate a condition asks for, relative to now.
+func (t *ServerTLS) leaf(now time.Time) tlsca.Leaf {
+	switch t.Certificate {
+	case CertExpired:
+		return tlsca.Leaf{NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-24 * time.Hour)}
+	case CertNotYetValid:
+		return tlsca.Leaf{NotBefore: now.Add(24 * time.Hour), NotAfter: now.Add(48 * time.Hour)}
+	case CertWrongName:
+		return tlsca.Leaf{Names: []string{"elsewhere.invalid"}}
+	}
+	return tlsca.Leaf{}
+}
+
+// ServesTLS tells whether the reference server speaks TLS.
+func (r *Reference) ServesTLS() bool { return r.TLS != nil }
 
 // Traits: the reference server runs in the harness, keeps an access log, stalls media on
 // demand, may run as several instances; its live clients use the vod application.
@@ -49,6 +90,9 @@ func (r *Reference) Validate(p spec.Problems, _ *Server) {
 	p.NonNegative("pingInterval", r.PingInterval)
 	p.NonNegative("pingTimeout", r.PingTimeout)
 	p.NonNegative("maxSendAhead", r.MaxSendAhead)
+	if t := r.TLS; t != nil && t.Certificate != "" && !slices.Contains(CertConditions, t.Certificate) {
+		p.Add("tls.certificate", "%q is not a certificate condition (known: %s)", t.Certificate, strings.Join(CertConditions, ", "))
+	}
 	for i, q := range r.Quirks {
 		if !slices.Contains(fakeserver.Quirks, q) {
 			p.Add(fmt.Sprintf("quirks[%d]", i), "%q is not a quirk (known: %s)", q, strings.Join(fakeserver.Quirks, ", "))
@@ -63,6 +107,9 @@ func (r *Reference) unused(p spec.Problems, key string, kind Kind) {
 	}
 	if r.MaxSendAhead != 0 {
 		p.Add("maxSendAhead", "is the reference server's; this scenario's server is %s", key)
+	}
+	if r.TLS != nil {
+		p.Add("tls", "is the reference server's; this scenario's server is %s", key)
 	}
 	if r.IdlePublisherTimeout != 0 || r.PingInterval != 0 || r.PingTimeout != 0 {
 		hint := ""
@@ -93,6 +140,17 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		PingInterval: r.PingInterval.D(), PingTimeout: r.PingTimeout.D(), Quirks: r.Quirks, MaxSendAhead: r.MaxSendAhead.D()}
 	if env.OnEvent != nil {
 		cfg.OnEvent = func(ev fakeserver.Event) { env.OnEvent(name, ev) }
+	}
+	if r.TLS != nil {
+		if env.CA == nil {
+			return nil, fmt.Errorf("tls: no certificate authority for the run")
+		}
+		now := time.Now()
+		cert, err := env.CA.Issue(r.TLS.leaf(now), now)
+		if err != nil {
+			return nil, err
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	srv, err := fakeserver.New(cfg)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/streamfault/streamfault/internal/tlsca"
+
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/spec"
@@ -132,6 +134,15 @@ type Env struct {
 	OnLine func(stream, line string)
 	// OnExit receives every exit of a server program the lab runs (may be nil).
 	OnExit func(Exit)
+	// CA is the run's certificate authority, made when the subject serves TLS (TLSServer).
+	CA *tlsca.Authority
+}
+
+// TLSServer is a subject kind that may serve RTMPS with a certificate the run's authority
+// signs (Env.CA); its scripted clients then connect with TLS trusting that authority.
+type TLSServer interface {
+	// ServesTLS tells whether this scenario's server speaks TLS.
+	ServesTLS() bool
 }
 
 // Exit is how a server program the lab runs ended.

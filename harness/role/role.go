@@ -6,6 +6,7 @@
 package role
 
 import (
+	"crypto/tls"
 	"strings"
 	"time"
 
@@ -82,6 +83,8 @@ type Env struct {
 	Marks []time.Duration
 	// Record puts an event into the history at its time; safe for concurrent use.
 	Record func(time.Time, history.Event)
+	// TLS, when set, is what a scripted client connects with (the subject serves RTMPS).
+	TLS *tls.Config
 }
 
 // app is the application a client of the role uses.
@@ -94,7 +97,7 @@ func (e Env) app(t Traits) string {
 
 // scripted is the environment of a scripted client: its events are recorded as client.*.
 func (e Env) scripted(t Traits) fakeclient.Env {
-	return fakeclient.Env{Name: e.Name, Addr: e.Addr, App: e.app(t), Clock: e.Clock, Dir: e.Dir,
+	return fakeclient.Env{Name: e.Name, Addr: e.Addr, App: e.app(t), Clock: e.Clock, Dir: e.Dir, TLS: e.TLS,
 		OnEvent: func(ev fakeclient.Event) { e.Record(ev.Time, ClientEvent(e.Name, ev)) }}
 }
 

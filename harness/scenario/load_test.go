@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +184,35 @@ func TestDurationsWithTrailingComments(t *testing.T) {
 	}
 	if s.Faults[0].At.D() != 4*time.Second || s.Clients[0].Options.(*role.Player).BufferTime.D() != 3*time.Second {
 		t.Fatalf("at %v options %+v", s.Faults[0].At, s.Clients[0].Options)
+	}
+}
+
+// RTMPS in a scenario: a certificate condition outside its set is refused, and so is a
+// program behind the wire tap (it relays and reads RTMP only) against a TLS server.
+func TestServerTLSValidation(t *testing.T) {
+	base := `
+name: t
+server: {tls: {certificate: %s}, streams: [{name: s, duration: 2s}]}
+routes: [{name: r}]
+clients: [%s]
+expect: [{playsToEnd: {client: v}}]
+`
+	player := `{name: v, role: player, route: r, play: [{stream: s}]}`
+	program := `{name: v, role: process, route: r, stream: s, process: {command: [ffmpeg, -i, "{url}"]}}`
+	for _, c := range []struct {
+		cert, client, want string
+	}{
+		{"valid", player, ""},
+		{"expired", player, ""},
+		{"stale", player, `tls.certificate: "stale" is not a certificate condition`},
+		{"valid", program, "cannot speak RTMPS"},
+	} {
+		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, c.cert, c.client)))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s with %s: %v", c.cert, c.client, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s with %s: %v, want %q", c.cert, c.client, err, c.want)
+		}
 	}
 }

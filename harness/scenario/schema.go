@@ -163,6 +163,7 @@ var closedSets = []struct {
 	{"Server", "quirks", fakeserver.Quirks},
 	{"Client", "audio", fakeclient.Audios},
 	{"*Toxic", "direction", fault.Directions},
+	{"ServerTLS", "certificate", lab.CertConditions},
 }
 
 // addClosedSets sets the enums of closedSets; a set that matches no property is an error (a

@@ -20,6 +20,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -67,6 +68,9 @@ type Options struct {
 	// handshake and writes with; zero keeps the protocol's 128 bytes until the program
 	// changes it.
 	ChunkSize uint32
+	// TLS, when set, makes Dial RTMPS: a TLS session first (bounded by HandshakeTimeout with
+	// the RTMP handshake), its server name taken from the address when the config names none.
+	TLS *tls.Config
 }
 
 func (o Options) withDefaults() Options {
@@ -81,9 +85,10 @@ func (o Options) withDefaults() Options {
 
 // Conn is one RTMP connection after the handshake.
 type Conn struct {
-	nc   *countingConn
-	opts Options
-	cr   *chunkReader // only touched by the reading goroutine
+	nc      *countingConn
+	opts    Options
+	tlsTook time.Duration // the TLS handshake of an RTMPS connection (Dial)
+	cr      *chunkReader  // only touched by the reading goroutine
 
 	ackWindow atomic.Int64 // the peer's acknowledgement window (WinAckSize), 0: none
 	lastAck   int64        // bytes read at the last acknowledgement (reading goroutine)
@@ -114,12 +119,30 @@ func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rtmp dial %s: %w", addr, err)
 	}
+	var tlsTook time.Duration
+	if opts.TLS != nil {
+		cfg := opts.TLS.Clone()
+		if cfg.ServerName == "" {
+			cfg.ServerName, _, _ = net.SplitHostPort(addr)
+		}
+		t0 := time.Now()
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			_ = nc.Close()
+			return nil, fmt.Errorf("rtmps dial %s: tls handshake: %w", addr, err)
+		}
+		tlsTook, nc = time.Since(t0), tc
+	}
 	c, err := handshakeConn(ctx, nc, opts, false)
 	if err != nil {
 		return nil, fmt.Errorf("rtmp dial %s: %w", addr, err)
 	}
+	c.tlsTook = tlsTook
 	return c, nil
 }
+
+// TLSHandshake is how long the TLS handshake of an RTMPS connection took (zero for RTMP).
+func (c *Conn) TLSHandshake() time.Duration { return c.tlsTook }
 
 // Accept performs the server side of the handshake on an accepted socket, bounded by ctx
 // and HandshakeTimeout. The socket is closed on failure.
