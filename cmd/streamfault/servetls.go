@@ -34,7 +34,7 @@ func serveTLS(on bool, certFile, keyFile, caOut string) (cfg *tls.Config, caPath
 		if err != nil {
 			return nil, "", done, fmt.Errorf("--tls-cert/--tls-key: %w", err)
 		}
-		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, "", done, nil
+		return tlsca.ServerConfig(cert), "", done, nil
 	}
 	now := time.Now()
 	ca, err := tlsca.New(now)
@@ -59,5 +59,5 @@ func serveTLS(on bool, certFile, keyFile, caOut string) (cfg *tls.Config, caPath
 		return nil, "", func() {}, fmt.Errorf("the run's CA certificate: %w", err)
 	}
 	abs, _ := filepath.Abs(caOut)
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, abs, done, nil
+	return tlsca.ServerConfig(cert), abs, done, nil
 }

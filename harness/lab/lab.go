@@ -180,7 +180,7 @@ func (l *Lab) startServers(ctx context.Context, opts Options) error {
 	srv := opts.Server
 	l.kind, l.apps = srv.Kind(), [2]string{srv.VODApp, srv.LiveApp}
 	env := Env{Streams: srv.Streams, Clock: opts.Clock, Dir: opts.Dir, AllowRemote: opts.AllowRemote, OnEvent: opts.OnServerEvent}
-	if t, ok := srv.kind().(TLSServer); ok && t.ServesTLS() {
+	if srv.ServesTLS() {
 		ca, err := tlsca.New(time.Now())
 		if err != nil {
 			return fmt.Errorf("lab: server TLS: %w", err)
@@ -278,7 +278,7 @@ func (l *Lab) ClientTLS() *tls.Config {
 	if l.ca == nil {
 		return nil
 	}
-	return &tls.Config{RootCAs: l.ca.Pool(), MinVersion: tls.VersionTLS12}
+	return l.ca.ClientConfig()
 }
 
 // App is the RTMP application scripted clients use: the live one for publishers and viewers.

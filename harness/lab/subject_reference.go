@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"slices"
 	"strings"
@@ -150,7 +149,7 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		if err != nil {
 			return nil, err
 		}
-		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		cfg.TLS = tlsca.ServerConfig(cert)
 	}
 	srv, err := fakeserver.New(cfg)
 	if err != nil {

@@ -113,6 +113,7 @@ func addRoles(r *jsonschema.Reflector, root *jsonschema.Schema) {
 		def := vs.Definitions[strings.TrimPrefix(vs.Ref, "#/$defs/")]
 		if m, ok := def.Properties.Get("mutant"); ok {
 			m.Enum = enum(roleMutants[e.Key])
+			mutants = append(mutants, m.Enum...)
 		}
 		maps.Copy(root.Definitions, vs.Definitions)
 		delete(root.Definitions, strings.TrimPrefix(vs.Ref, "#/$defs/"))
@@ -125,9 +126,6 @@ func addRoles(r *jsonschema.Reflector, root *jsonschema.Schema) {
 				client.Properties.Set(p.Key, p.Value)
 			}
 			only.Set(p.Key, p.Value)
-		}
-		if m, ok := def.Properties.Get("mutant"); ok {
-			mutants = append(mutants, m.Enum...)
 		}
 		client.AllOf = append(client.AllOf, &jsonschema.Schema{
 			If:   &jsonschema.Schema{Properties: props("role", &jsonschema.Schema{Const: e.Key}), Required: []string{"role"}},
@@ -152,7 +150,7 @@ func props(key string, s *jsonschema.Schema) *orderedmap.OrderedMap[string, *jso
 var roleMutants = map[string][]string{"player": fakeclient.Mutants, "publisher": fakeclient.PublisherMutants}
 
 // closedSets are the properties whose values the loader takes from a closed set, by
-// definition ("*" ending a name: every definition it begins) and property: the schema lists
+// definition ("*" beginning a name: every definition that ends with the rest) and property: the schema lists
 // them, so that an editor completes them and a validator refuses the others.
 var closedSets = []struct {
 	def, prop string

@@ -13,39 +13,35 @@ import (
 
 // startTime is a process's start time in clock ticks since boot (/proc/PID/stat, field 22).
 func startTime(pid int) (uint64, error) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return 0, err
-	}
-	f, err := statFields(b)
+	f, err := statFields(pid)
 	if err != nil || len(f) < 20 {
 		return 0, fmt.Errorf("proc: /proc/%d/stat: %d fields after the command: %w", pid, len(f), err)
 	}
 	return strconv.ParseUint(f[19], 10, 64) // field 22: the 20th after "pid (comm)"
 }
 
-// statFields are the fields of /proc/PID/stat after "pid (comm)" (the command may hold spaces
-// and parentheses: it ends at the last ')').
-func statFields(b []byte) ([]string, error) {
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return nil, errors.New("no command field")
-	}
-	return strings.Fields(string(b[i+1:])), nil
-}
-
-// parent is a process's parent PID (/proc/PID/stat, field 4).
+// parent is a process's parent PID (/proc/PID/stat, field 4); 0 when unknown.
 func parent(pid int) int {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return 0
-	}
-	f, err := statFields(b)
+	f, err := statFields(pid)
 	if err != nil || len(f) < 2 {
 		return 0
 	}
 	ppid, _ := strconv.Atoi(f[1])
 	return ppid
+}
+
+// statFields are the fields of /proc/PID/stat after "pid (comm)" (the command may hold spaces
+// and parentheses: it ends at the last ')').
+func statFields(pid int) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return nil, errors.New("no command field")
+	}
+	return strings.Fields(string(b[i+1:])), nil
 }
 
 // ownerAlive tells whether the harness a mark names still runs (the same PID, started at the

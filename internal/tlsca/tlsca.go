@@ -100,6 +100,17 @@ func (a *Authority) Issue(l Leaf, now time.Time) (tls.Certificate, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
+// ServerConfig is a server's TLS configuration with cert (TLS 1.2 or later).
+func ServerConfig(cert tls.Certificate) *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+}
+
+// ClientConfig is a client's TLS configuration trusting the authority alone (TLS 1.2 or later);
+// the server name is the one the client dials unless set.
+func (a *Authority) ClientConfig() *tls.Config {
+	return &tls.Config{RootCAs: a.Pool(), MinVersion: tls.VersionTLS12}
+}
+
 // Pool is a certificate pool trusting the authority alone.
 func (a *Authority) Pool() *x509.CertPool {
 	p := x509.NewCertPool()

@@ -11,7 +11,7 @@ import (
 // handshake runs a TLS handshake between a server with cert and a client trusting a, for name.
 func handshake(t *testing.T, a *Authority, cert tls.Certificate, name string) error {
 	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", ServerConfig(cert))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,9 @@ func handshake(t *testing.T, a *Authority, cert tls.Certificate, name string) er
 	}
 	defer raw.Close()
 	_ = raw.SetDeadline(time.Now().Add(10 * time.Second))
-	return tls.Client(raw, &tls.Config{RootCAs: a.Pool(), ServerName: name, MinVersion: tls.VersionTLS12}).Handshake()
+	cfg := a.ClientConfig()
+	cfg.ServerName = name
+	return tls.Client(raw, cfg).Handshake()
 }
 
 func TestCertificatesVerifyOnlyWhenRight(t *testing.T) {

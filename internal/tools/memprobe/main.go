@@ -80,12 +80,18 @@ func run(serve, target string, parent bool, n int) error {
 	time.Sleep(3 * time.Second)
 	after := rss(pid)
 	fmt.Printf("memprobe: pid %d, %d connections of %d bytes each: RSS %d MB before, %d MB with them open, %d MB after they closed\n",
-		pid, n, sent, before>>20, during>>20, after>>20)
+		pid, n, len(pattern), before>>20, during>>20, after>>20)
 	return nil
 }
 
-// sent counts the bytes one connection sends after its handshake.
-var sent int
+// pattern is what each connection sends after its handshake: Set Chunk Size 0x7fffffff on
+// chunk stream 2, then two 8 MiB - 1 audio messages declared on chunk streams 4 and 5, a few
+// bytes of each.
+var pattern = []byte{
+	0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff,
+	0x04, 0, 0, 0, 0x7f, 0xff, 0xff, 0x08, 1, 0, 0, 0, 0xaf, 1, 2, 3,
+	0x05, 0, 0, 0, 0x7f, 0xff, 0xff, 0x08, 1, 0, 0, 0, 0xaf, 1, 2, 3,
+}
 
 // hostile connects, completes the handshake and sends the declared-length pattern.
 func hostile(addr string) (net.Conn, error) {
@@ -105,14 +111,7 @@ func hostile(addr string) (net.Conn, error) {
 	if _, err := io.ReadFull(c, make([]byte, 3073)); err != nil {
 		return nil, fmt.Errorf("handshake: %w", err)
 	}
-	msg := make([]byte, 1536) // C2
-	// Set Chunk Size 0x7fffffff on chunk stream 2.
-	msg = append(msg, 0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff)
-	// Two 8 MiB - 1 audio messages declared on chunk streams 4 and 5, a few bytes of each.
-	for _, csid := range []byte{4, 5} {
-		msg = append(msg, csid, 0, 0, 0, 0x7f, 0xff, 0xff, 0x08, 1, 0, 0, 0, 0xaf, 1, 2, 3)
-	}
-	sent = len(msg) - 1536
+	msg := append(make([]byte, 1536), pattern...) // C2, then the pattern
 	if _, err := c.Write(msg); err != nil {
 		return nil, err
 	}
