@@ -86,6 +86,11 @@ type Event struct {
 	ClosedBy string
 	// Err is why a connection could not be relayed, or why a direction is not RTMP.
 	Err string
+	// TLS is the TLS version the tap negotiated with the server (KindConnect of a tap that
+	// terminates TLS, Config.TLS), and Handshake how long the handshakes took, the server's
+	// and then the client's.
+	TLS       string
+	Handshake time.Duration
 }
 
 // Config configures a tap.
@@ -105,6 +110,9 @@ type Config struct {
 	// Marks are stream times in seconds, each reported once (KindReached) when media first
 	// reaches it.
 	Marks []float64
+	// TLS, when set, makes the tap terminate TLS with the client and open TLS to the upstream,
+	// to read the RTMP inside (byte counts are then of that RTMP).
+	TLS *TLS
 }
 
 // Tap listens on a loopback port and relays each connection to the upstream.
@@ -190,8 +198,11 @@ func (t *Tap) snapshot(change func()) []*relay {
 	return conns
 }
 
+// emit stamps an event (unless it carries the time it happened) and hands it over.
 func (t *Tap) emit(e Event) {
-	e.Time = t.clk.Now()
+	if e.Time.IsZero() {
+		e.Time = t.clk.Now()
+	}
 	t.cfg.OnEvent(e)
 }
 
@@ -223,7 +234,7 @@ func (t *Tap) accept() {
 		}
 		t.next++
 		n, up, full := t.next, t.upstream, len(t.conns) >= t.cfg.MaxConns
-		r := &relay{tap: t, n: n, client: c}
+		r := &relay{tap: t, n: n, client: c, tls: t.cfg.TLS != nil}
 		if !full {
 			t.conns[r] = true
 		}
@@ -247,30 +258,33 @@ func (t *Tap) accept() {
 
 // relay is one relayed connection.
 type relay struct {
-	tap    *Tap
-	n      int
-	client net.Conn
+	tap *Tap
+	n   int
+	tls bool // both sides are TLS connections (Config.TLS)
 
 	mu       sync.Mutex
 	server   net.Conn
 	closedBy string
-	reset    bool // the side that ended it reset it (ECONNRESET): the other side gets a reset too
+	endedAt  time.Time // when the connection ended first
+	reset    bool      // the side that ended it reset it (ECONNRESET): the other side gets a reset too
 
 	ended    chan struct{} // one value per pump that has ended
 	up, down atomic.Int64
+	client   net.Conn        // set when accepted; replaced under mu by its TLS side
+	writing  [2]atomic.Int64 // per direction (0 up, 1 down): when a write began (unix ns), or 0
 }
 
-// end closes both sides, remembering who ended the connection first.
+// end closes both sides, remembering who ended the connection first, and when.
 func (r *relay) end(by string) {
 	r.mu.Lock()
 	if r.closedBy == "" {
-		r.closedBy = by
+		r.closedBy, r.endedAt = by, r.tap.clk.Now()
 	}
-	srv := r.server
+	cli, srv, reset := r.client, r.server, r.reset
 	r.mu.Unlock()
-	r.client.Close()
+	closeSide(cli, reset || by == ByTap)
 	if srv != nil {
-		srv.Close()
+		closeSide(srv, reset || by == ByTap)
 	}
 }
 
@@ -290,10 +304,17 @@ func (r *relay) run(upstream string) {
 	r.server = srv
 	gone := r.closedBy != ""
 	r.mu.Unlock()
-	t.emit(Event{Conn: r.n, Kind: KindConnect})
 	if gone { // the tap closed while dialling
 		srv.Close()
 	}
+	connected := Event{Conn: r.n, Kind: KindConnect}
+	if r.tls {
+		if !r.handshake(upstream, &connected) {
+			return
+		}
+		srv = r.server
+	}
+	t.emit(connected)
 
 	r.ended = make(chan struct{}, 2)
 	w := newWatcher(t, r.n)
@@ -301,18 +322,28 @@ func (r *relay) run(upstream string) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(3) // the sampler stops once both pumps have ended
+	r.mu.Lock()
+	cli := r.client
+	r.mu.Unlock()
 	go func() {
 		defer wg.Done()
-		r.pump(r.client, srv, upFeed, &r.up, false)
+		r.pump(cli, srv, upFeed, &r.up, false)
 	}()
 	go func() {
 		defer wg.Done()
-		r.pump(srv, r.client, downFeed, &r.down, true)
+		r.pump(srv, cli, downFeed, &r.down, true)
 	}()
 	go func() {
 		defer wg.Done()
 		r.sample(done)
 	}()
+	if r.tls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.watchWrites(done, cli, srv)
+		}()
+	}
 	for range 2 {
 		<-r.ended
 	}
@@ -320,9 +351,9 @@ func (r *relay) run(upstream string) {
 	wg.Wait()
 	last, dir := w.stop()
 	r.mu.Lock()
-	by, reset := r.closedBy, r.reset
+	by, reset, at := r.closedBy, r.reset, r.endedAt
 	r.mu.Unlock()
-	ev := Event{Conn: r.n, Kind: KindClose, ClosedBy: by, Dir: dir, Media: last, Up: r.up.Load(), Down: r.down.Load()}
+	ev := Event{Time: at, Conn: r.n, Kind: KindClose, ClosedBy: by, Dir: dir, Media: last, Up: r.up.Load(), Down: r.down.Load()}
 	if reset {
 		ev.Err = Reset
 	}
@@ -363,7 +394,7 @@ func (r *relay) pump(src, dst net.Conn, feed io.WriteCloser, count *atomic.Int64
 // abort makes the coming close of dst a TCP reset (SO_LINGER 0), as the peer dst relays for
 // was reset: through the tap a reset stays a reset.
 func (r *relay) abort(dst net.Conn) {
-	if tc, ok := dst.(*net.TCPConn); ok {
+	if tc, ok := netConn(dst).(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
 	r.mu.Lock()
@@ -379,6 +410,9 @@ const writeCheck = 250 * time.Millisecond
 // side written to (its write failed) or the side read from (it closed while the write was
 // blocked — a stalled route must not hide that the program gave up).
 func (r *relay) write(src, dst net.Conn, p []byte, fromServer bool) string {
+	if r.tls {
+		return r.writeTLS(src, dst, p, fromServer)
+	}
 	for len(p) > 0 {
 		_ = dst.SetWriteDeadline(time.Now().Add(writeCheck))
 		n, err := dst.Write(p)

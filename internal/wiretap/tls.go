@@ -1,0 +1,196 @@
+package wiretap
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// TLS is how a tap terminates TLS on both sides to read the RTMP inside: the client handshakes
+// with the tap (a certificate the client must trust), the tap with the upstream.
+type TLS struct {
+	// Client is the server-side configuration the client handshakes with (its certificate).
+	Client *tls.Config
+	// Upstream is the client-side configuration the tap handshakes with the upstream by; its
+	// ServerName defaults to the upstream's host.
+	Upstream *tls.Config
+}
+
+// handshake terminates TLS on both sides of the relay, the upstream's first: until the server
+// has answered the tap, the client's own handshake waits, so that a route stalled in the
+// middle of the handshake keeps the client waiting as it would without the tap. Both end
+// when they are done, one fails, the client leaves or the tap closes. On success the relay's
+// sides are the TLS connections and connected tells the version and the time taken; on
+// failure the connection is reported (connect with the reason, then close) and false returned.
+func (r *relay) handshake(upstream string, connected *Event) bool {
+	t := r.tap
+	r.mu.Lock()
+	rawCli, rawSrv := r.client, r.server
+	r.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.whileHandshaking(ctx, cancel, rawCli)
+	}()
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+
+	cfg := t.cfg.TLS.Upstream.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName, _, _ = net.SplitHostPort(upstream)
+	}
+	begin := t.clk.Now()
+	srv := tls.Client(rawSrv, cfg)
+	if err := srv.HandshakeContext(ctx); err != nil {
+		return r.handshakeFailed(ctx, fmt.Errorf("TLS handshake with the server: %w", err), ByServer)
+	}
+	cli := tls.Server(rawCli, t.cfg.TLS.Client)
+	if err := cli.HandshakeContext(ctx); err != nil {
+		_ = srv.NetConn().Close()
+		return r.handshakeFailed(ctx, fmt.Errorf("TLS handshake with the client: %w", err), ByClient)
+	}
+	r.mu.Lock()
+	r.client, r.server = cli, srv
+	gone := r.closedBy != ""
+	r.mu.Unlock()
+	if gone { // the tap closed meanwhile: its end closed the plain sides only
+		closeSide(cli, true)
+		closeSide(srv, true)
+	}
+	connected.TLS = tls.VersionName(srv.ConnectionState().Version)
+	connected.Handshake = t.clk.Now().Sub(begin)
+	return true
+}
+
+// handshakeFailed reports a connection whose handshake failed (by the side that failed, unless
+// the client left or the tap closed meanwhile) and closes it.
+func (r *relay) handshakeFailed(ctx context.Context, err error, by string) bool {
+	if ctx.Err() != nil && r.tap.isClosed() {
+		by = ByTap
+	} else if ctx.Err() != nil {
+		by = ByClient
+	}
+	r.end(by)
+	r.mu.Lock()
+	by, at := r.closedBy, r.endedAt
+	r.mu.Unlock()
+	r.tap.emit(Event{Conn: r.n, Kind: KindConnect, Err: err.Error()})
+	r.tap.emit(Event{Time: at, Conn: r.n, Kind: KindClose, ClosedBy: by, Err: err.Error()})
+	return false
+}
+
+// whileHandshaking cancels the handshakes when the client leaves or the tap closes; it
+// returns when ctx ends.
+func (r *relay) whileHandshaking(ctx context.Context, cancel context.CancelFunc, client net.Conn) {
+	tick := time.NewTicker(writeCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.tap.done:
+			cancel()
+			return
+		case <-tick.C:
+			if peerGone(client) {
+				cancel()
+				return
+			}
+		}
+	}
+}
+
+// isClosed tells whether the tap is closing.
+func (t *Tap) isClosed() bool {
+	select {
+	case <-t.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// writeTLS delivers p to a TLS side. A TLS connection cannot take write deadlines (a timed-out
+// write breaks it for good), so the write blocks while a watch, every writeCheck, looks
+// whether the side read from has ended meanwhile, and then ends the connection, which
+// unblocks the write. It returns what write does.
+func (r *relay) writeTLS(src, dst net.Conn, p []byte, fromServer bool) string {
+	dir := 0
+	if fromServer {
+		dir = 1
+	}
+	r.writing[dir].Store(time.Now().UnixNano())
+	_, err := dst.Write(p)
+	r.writing[dir].Store(0)
+	if err == nil {
+		return ""
+	}
+	r.mu.Lock()
+	by := r.closedBy
+	r.mu.Unlock()
+	if by != "" { // the watch ended the connection, or another side did
+		return by
+	}
+	return side(!fromServer)
+}
+
+// watchWrites ends the connection when a write has been blocked for writeCheck and the side
+// it copies from has ended meanwhile (writeTLS); it returns when done is closed.
+func (r *relay) watchWrites(done <-chan struct{}, cli, srv net.Conn) {
+	tick := time.NewTicker(writeCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		for dir, src := range []net.Conn{cli, srv} {
+			began := r.writing[dir].Load()
+			if began != 0 && time.Since(time.Unix(0, began)) >= writeCheck && peerGone(netConn(src)) {
+				r.end(side(dir == 1))
+			}
+		}
+	}
+}
+
+// netConn is the TCP connection under a side.
+func netConn(c net.Conn) net.Conn {
+	if tc, ok := c.(*tls.Conn); ok {
+		return tc.NetConn()
+	}
+	return c
+}
+
+// closeSide closes one side of a relay. A TLS side is told first, with a close_notify alert,
+// unless abrupt (a reset to relay, the tap's own end): that alert waits at most writeCheck
+// for a stalled peer to take it.
+func closeSide(c net.Conn, abrupt bool) {
+	tc, ok := c.(*tls.Conn)
+	if !ok {
+		_ = c.Close()
+		return
+	}
+	if abrupt {
+		_ = tc.NetConn().Close()
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = tc.Close()
+	}()
+	select {
+	case <-done:
+	case <-time.After(writeCheck):
+		_ = tc.NetConn().Close()
+		<-done
+	}
+}
