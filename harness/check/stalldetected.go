@@ -110,33 +110,53 @@ func (c *StallDetected) JudgeWire(h *history.History) Verdict {
 		v.Message = fmt.Sprintf("fault %s acted on %s, not on %s's path (%s): no detection can be credited to it", c.Fault, f.where(), c.Client, pathOf(h, c.Client, f.start))
 		return v
 	}
+	held, since := darkened(wireConns(h, c.Client), f)
+	if held == nil {
+		v.Status, v.Message = Unknown, fmt.Sprintf("%s had no connection when %s started at %s nor while it lasted: there was no link to go dark", c.Client, c.Fault, sec(f.start))
+		return v
+	}
+	dark, started := fmt.Sprintf("%s made it dark at %s", c.Fault, sec(since)), c.Fault+" started"
+	if since > f.start {
+		dark = fmt.Sprintf("it opened at %s while %s (from %s) kept it dark", sec(since), c.Fault, sec(f.start))
+		started = fmt.Sprintf("it opened while %s kept the route dark", c.Fault)
+	}
+	cl := held.closed
+	switch {
+	case cl == nil || cl.ClosedBy == wiretap.ByTap:
+		return fail(v, []string{fmt.Sprintf("%s never gave up on connection %d after %s (%s)", c.Client, held.n, dark, held.how())}, nil)
+	case cl.ClosedBy != wiretap.ByClient:
+		return fail(v, []string{fmt.Sprintf("%s did not detect the stall: %s before it gave up", c.Client, held.how())}, nil)
+	case held.ended != "":
+		return fail(v, []string{fmt.Sprintf("%s did not detect the stall: %s", c.Client, held.how())}, nil)
+	case lastIn(*held, cl.At) > since+darkSlack:
+		return fail(v, []string{fmt.Sprintf("%s closed connection %d at %s, but bytes still came from the server at %s after %s: not a dark link it gave up on",
+			c.Client, held.n, sec(cl.At), sec(lastIn(*held, cl.At)), dark)}, nil)
+	case cl.At-since > c.Within.D():
+		return fail(v, []string{fmt.Sprintf("%s gave up on the dark connection %d %s after %s, later than %s", c.Client, held.n, sec(cl.At-since), started, sec(c.Within.D()))}, nil)
+	}
+	return conclude(v, nil, []string{fmt.Sprintf("%s started at %s on %s; bytes last came from the server on connection %d by %s; %s closed it at %s", c.Fault, sec(f.start), f.where(), held.n, sec(lastIn(*held, cl.At)), c.Client, sec(cl.At))},
+		fmt.Sprintf("%s gave up on its dark link %s after %s (limit %s)", c.Client, sec(cl.At-since), started, sec(c.Within.D())))
+}
+
+// darkened is the connection a fault darkened for a program, and since when: the one it held
+// when the fault started, else the first it opened while the fault lasted (a link dark from
+// its first byte, such as a TLS handshake on a stalled route); nil when neither.
+func darkened(conns []wireConn, f faultSpan) (*wireConn, time.Duration) {
 	var held *wireConn
-	conns := wireConns(h, c.Client)
 	for i, wc := range conns {
 		if wc.opened <= f.start && (wc.closed == nil || wc.closed.At > f.start) {
 			held = &conns[i]
 		}
 	}
-	if held == nil {
-		v.Status, v.Message = Unknown, fmt.Sprintf("%s had no connection when %s started at %s: there was no link to go dark", c.Client, c.Fault, sec(f.start))
-		return v
+	if held != nil {
+		return held, f.start
 	}
-	cl := held.closed
-	switch {
-	case cl == nil || cl.ClosedBy == wiretap.ByTap:
-		return fail(v, []string{fmt.Sprintf("%s never gave up on connection %d after %s made it dark at %s (%s)", c.Client, held.n, c.Fault, sec(f.start), held.how())}, nil)
-	case cl.ClosedBy != wiretap.ByClient:
-		return fail(v, []string{fmt.Sprintf("%s did not detect the stall: %s before it gave up", c.Client, held.how())}, nil)
-	case held.ended != "":
-		return fail(v, []string{fmt.Sprintf("%s did not detect the stall: %s", c.Client, held.how())}, nil)
-	case lastIn(*held, cl.At) > f.start+darkSlack:
-		return fail(v, []string{fmt.Sprintf("%s closed connection %d at %s, but bytes still came from the server at %s after %s started at %s: not a dark link it gave up on",
-			c.Client, held.n, sec(cl.At), sec(lastIn(*held, cl.At)), c.Fault, sec(f.start))}, nil)
-	case cl.At-f.start > c.Within.D():
-		return fail(v, []string{fmt.Sprintf("%s gave up on the dark connection %d %s after %s started, later than %s", c.Client, held.n, sec(cl.At-f.start), c.Fault, sec(c.Within.D()))}, nil)
+	for i, wc := range conns {
+		if wc.opened > f.start && wc.opened < f.end {
+			return &conns[i], wc.opened
+		}
 	}
-	return conclude(v, nil, []string{fmt.Sprintf("%s started at %s on %s; bytes last came from the server on connection %d by %s; %s closed it at %s", c.Fault, sec(f.start), f.where(), held.n, sec(lastIn(*held, cl.At)), c.Client, sec(cl.At))},
-		fmt.Sprintf("%s gave up on its dark link %s after %s started (limit %s)", c.Client, sec(cl.At-f.start), c.Fault, sec(c.Within.D())))
+	return nil, 0
 }
 
 // darkSlack is how long after a fault starts bytes may still be seen arriving (the tap samples

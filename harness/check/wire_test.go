@@ -255,3 +255,22 @@ func TestStallDetectedFromTheWire(t *testing.T) {
 	never.connect(ms(10), 1)
 	expect(t, never.judge(c, NameStallDetected), Unknown, "never started")
 }
+
+// A connection opened while the fault lasted (a TLS handshake on a paused route) is dark from
+// its first byte: the program's giving up on it is judged from its opening; one opened after
+// the fault ended was never dark.
+func TestStallDetectedOnAConnectionOpenedInTheDark(t *testing.T) {
+	c := &StallDetected{Fault: "drop", Within: spec.Duration(3 * time.Second)}
+	c.Client = "p"
+	opened := func(at int) *wb { // the fault darkens the route from 0 to 4 s
+		b := newWire()
+		return b.fault(0, ms(4000)).connect(ms(at), 1)
+	}
+	expect(t, opened(1000).close(ms(3300), 1, "client", 0).judge(c, NameStallDetected), Pass,
+		"gave up on its dark link 2.300s after it opened while drop kept the route dark")
+	expect(t, opened(1000).close(ms(4200), 1, "server", 0).judge(c, NameStallDetected), Fail, "did not detect the stall")
+	late := opened(500)
+	late.cmd(ms(4100), 1, "play", -2).bytes(ms(4300), 1, 50_000, 3000)
+	expect(t, late.judge(c, NameStallDetected), Fail, "never gave up on connection 1 after it opened at 0.500s while drop (from 0.000s) kept it dark")
+	expect(t, opened(4500).close(ms(6000), 1, "client", 0).judge(c, NameStallDetected), Unknown, "nor while it lasted")
+}

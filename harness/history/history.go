@@ -124,7 +124,7 @@ const (
 	KindProcOutput  = "process.output" // a line it wrote: Code stdout or stderr, Message the line
 	KindProcExit    = "process.exit"   // it ended: Message how (exit status or signal)
 	KindProcStop    = "process.stop"   // the harness asked it to stop: Message why (manual stop, end of run)
-	KindTapConnect  = "tap.connect"    // a connection through the tap began (Message: why it could not)
+	KindTapConnect  = "tap.connect"    // a connection through the tap began (Message: why it could not; Code: its TLS version, Latency: the TLS handshakes)
 	KindTapCommand  = "tap.command"    // the client sent Command with App (connect), Stream, Start, Offset, Transition
 	KindTapStatus   = "tap.status"     // the server sent an onStatus Code
 	KindTapMedia    = "tap.media"      // the first media message of a run, at Media seconds, Message its direction

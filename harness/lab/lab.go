@@ -82,6 +82,7 @@ type Lab struct {
 
 	subjects map[string]Subject // every server, by name
 	ca       *tlsca.Authority   // the run's certificate authority, when the subject serves TLS
+	terms    tlsca.Terms        // what the subject's TLS offers besides its certificate
 	kind     string             // the subject's kind (KindReference, a Subjects key)
 	apps     [2]string          // the VOD and live applications
 	routes   map[string]*Path
@@ -185,7 +186,7 @@ func (l *Lab) startServers(ctx context.Context, opts Options) error {
 		if err != nil {
 			return fmt.Errorf("lab: server TLS: %w", err)
 		}
-		l.ca, env.CA = ca, ca
+		l.ca, env.CA, l.terms = ca, ca, srv.TLSTerms()
 	}
 	for _, name := range srv.Names() {
 		if opts.OnServerLine != nil { // bounded as a process client's output is
@@ -280,6 +281,13 @@ func (l *Lab) ClientTLS() *tls.Config {
 	}
 	return l.ca.ClientConfig()
 }
+
+// CA is the run's certificate authority when the subject serves RTMPS, else nil.
+func (l *Lab) CA() *tlsca.Authority { return l.ca }
+
+// TLSTerms are what the subject's TLS offers besides its certificate: a wire tap in front of
+// it offers the program the same.
+func (l *Lab) TLSTerms() tlsca.Terms { return l.terms }
 
 // App is the RTMP application scripted clients use: the live one for publishers and viewers.
 func (l *Lab) App(live bool) string {

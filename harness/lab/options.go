@@ -11,6 +11,7 @@ import (
 
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // ServerName is the name of the scenario's reference server when server.instances is not set.
@@ -106,6 +107,22 @@ func (s *Server) Traits() Traits { return s.kind().Traits() }
 func (s *Server) ServesTLS() bool {
 	t, ok := s.kind().(TLSServer)
 	return ok && t.ServesTLS()
+}
+
+// TLSTerms are what an RTMPS subject's TLS offers besides its certificate.
+func (s *Server) TLSTerms() tlsca.Terms {
+	if t, ok := s.kind().(TLSServer); ok && t.ServesTLS() {
+		return t.Terms()
+	}
+	return tlsca.Terms{}
+}
+
+// Certificate is the condition of the certificate an RTMPS subject shows ("" for RTMP).
+func (s *Server) Certificate() string {
+	if t, ok := s.kind().(TLSServer); ok && t.ServesTLS() {
+		return t.Certificate()
+	}
+	return ""
 }
 
 // Missing describes what of the programs the subject runs this machine lacks.

@@ -48,6 +48,9 @@ type ServerTLS struct {
 	// wrong to see how clients report and retry: expired, not-yet-valid, wrong-name (issued
 	// for another host name).
 	Certificate string `yaml:"certificate" json:"certificate,omitempty"`
+	// SessionTickets: false stops the server sending TLS session tickets (default true, as
+	// most servers do; rtmpdump 2.4 fails its RTMP handshake on a TLS 1.3 ticket).
+	SessionTickets *bool `yaml:"sessionTickets" json:"sessionTickets,omitempty"`
 }
 
 // Certificate conditions of ServerTLS.
@@ -76,6 +79,19 @@ func (t *ServerTLS) leaf(now time.Time) tlsca.Leaf {
 
 // ServesTLS tells whether the reference server speaks TLS.
 func (r *Reference) ServesTLS() bool { return r.TLS != nil }
+
+// Terms are what its TLS offers besides the certificate.
+func (r *Reference) Terms() tlsca.Terms {
+	return tlsca.Terms{NoSessionTickets: r.TLS != nil && r.TLS.SessionTickets != nil && !*r.TLS.SessionTickets}
+}
+
+// Certificate is the condition of the certificate it shows (CertValid unless told).
+func (r *Reference) Certificate() string {
+	if r.TLS == nil || r.TLS.Certificate == "" {
+		return CertValid
+	}
+	return r.TLS.Certificate
+}
 
 // Traits: the reference server runs in the harness, keeps an access log, stalls media on
 // demand, may run as several instances; its live clients use the vod application.
@@ -149,7 +165,7 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		if err != nil {
 			return nil, err
 		}
-		cfg.TLS = tlsca.ServerConfig(cert)
+		cfg.TLS = r.Terms().Server(cert)
 	}
 	srv, err := fakeserver.New(cfg)
 	if err != nil {

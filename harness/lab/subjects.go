@@ -143,6 +143,10 @@ type Env struct {
 type TLSServer interface {
 	// ServesTLS tells whether this scenario's server speaks TLS.
 	ServesTLS() bool
+	// Certificate is the condition of the certificate it shows (CertValid, CertExpired, …).
+	Certificate() string
+	// Terms are what its TLS offers besides the certificate.
+	Terms() tlsca.Terms
 }
 
 // Exit is how a server program the lab runs ended.

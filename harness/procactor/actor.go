@@ -2,6 +2,7 @@ package procactor
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/proc"
+	"github.com/streamfault/streamfault/internal/tlsca"
 	"github.com/streamfault/streamfault/internal/wiretap"
 )
 
@@ -39,6 +41,14 @@ type Config struct {
 	Dir string
 	// Upstream is the address of the client's route.
 	Upstream string
+	// CA, when set, is the run's certificate authority (the server speaks RTMPS): the tap
+	// shows the program a certificate it signs and opens TLS to the route with UpstreamTLS.
+	CA *tlsca.Authority
+	// UpstreamTLS is how the tap connects to the route when CA is set.
+	UpstreamTLS *tls.Config
+	// TLSTerms are what the server's TLS offers besides its certificate: the tap offers the
+	// program the same.
+	TLSTerms tlsca.Terms
 	// Clock is the run's clock.
 	Clock clock.Clock
 	// OnEvent receives every event, stamped with its time; safe for concurrent use.
@@ -48,9 +58,10 @@ type Config struct {
 // Actor is a running process actor. It implements the harness' client interfaces: Run,
 // SwitchAddr (a network change) and Stop (a manual stop).
 type Actor struct {
-	cfg Config
-	clk clock.Clock
-	tap *wiretap.Tap
+	cfg    Config
+	clk    clock.Clock
+	tap    *wiretap.Tap
+	cafile string // {cafile}: the CA's PEM file, removed with the tap
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -71,16 +82,29 @@ func New(cfg Config) (*Actor, error) {
 	for i, m := range cfg.Marks {
 		marks[i] = m.Seconds()
 	}
-	tap, err := wiretap.Listen(wiretap.Config{Upstream: cfg.Upstream, Clock: a.clk, OnEvent: a.tapEvent, Marks: marks})
+	tc := wiretap.Config{Upstream: cfg.Upstream, Clock: a.clk, OnEvent: a.tapEvent, Marks: marks}
+	if cfg.CA != nil {
+		t, err := a.terminateTLS()
+		if err != nil {
+			return nil, fmt.Errorf("client %q: %w", cfg.Name, err)
+		}
+		tc.TLS = t
+	}
+	tap, err := wiretap.Listen(tc)
 	if err != nil {
+		a.removeCAFile()
 		return nil, fmt.Errorf("client %q: %w", cfg.Name, err)
 	}
 	a.tap = tap
 	return a, nil
 }
 
-// Close releases the tap of an actor that will not run (Run closes it itself).
-func (a *Actor) Close() error { return a.tap.Close() }
+// Close releases the tap (and the CA file) of an actor that will not run (Run releases them
+// itself).
+func (a *Actor) Close() error {
+	defer a.removeCAFile()
+	return a.tap.Close()
+}
 
 // Addr is where the program connects: the wire tap in front of the route.
 func (a *Actor) Addr() string { return a.tap.Addr() }
@@ -101,7 +125,8 @@ func (a *Actor) values() values {
 	if app == "" {
 		app = a.cfg.App
 	}
-	return values{addr: a.tap.Addr(), app: app, stream: a.cfg.Stream, dir: a.cfg.Dir, client: a.cfg.Name, out: a.cfg.Out}
+	return values{addr: a.tap.Addr(), app: app, stream: a.cfg.Stream, dir: a.cfg.Dir, client: a.cfg.Name, out: a.cfg.Out,
+		tls: a.cfg.CA != nil, cafile: a.cafile}
 }
 
 func (a *Actor) record(e history.Event) {
@@ -114,7 +139,7 @@ func (a *Actor) record(e history.Event) {
 // and the tap closed when Run returns. A program that cannot be started is an error; how a
 // started one ended is an event, for the checkers.
 func (a *Actor) Run(ctx context.Context) error {
-	defer a.tap.Close()
+	defer a.Close()
 	if at := a.cfg.Spec.At.D(); at > 0 {
 		select {
 		case <-a.clk.After(at):
@@ -124,7 +149,7 @@ func (a *Actor) Run(ctx context.Context) error {
 			return nil
 		}
 	}
-	if a.cfg.Spec.uses("{out}") {
+	if a.cfg.Spec.Uses("{out}") {
 		if a.cfg.Out == "" {
 			return fmt.Errorf("client %q: the command uses {out}, but the run has no output folder", a.cfg.Name)
 		}
@@ -225,7 +250,7 @@ func (a *Actor) tapEvent(ev wiretap.Event) {
 		Transition: ev.Transition, Media: ev.Media, Prev: ev.Prev, BytesIn: ev.Down, BytesOut: ev.Up, ClosedBy: ev.ClosedBy, Message: ev.Err}
 	switch ev.Kind {
 	case wiretap.KindConnect:
-		e.Kind = history.KindTapConnect
+		e.Kind, e.Code, e.Latency = history.KindTapConnect, ev.TLS, ev.Handshake
 	case wiretap.KindCommand:
 		e.Kind, e.Command = history.KindTapCommand, ev.Name
 	case wiretap.KindStatus:

@@ -25,7 +25,12 @@ const (
 
 // Placeholders are what a command line (and env values) may contain; each is replaced by the
 // value for the client's route when the program starts.
-var Placeholders = []string{"{url}", "{tcurl}", "{addr}", "{host}", "{port}", "{app}", "{stream}", "{dir}", "{client}", "{out}"}
+var Placeholders = []string{"{url}", "{tcurl}", "{addr}", "{host}", "{port}", "{app}", "{stream}", "{dir}", "{client}", "{out}", CAFile}
+
+// CAFile is the placeholder of a PEM file holding the run's certificate authority, which the
+// program is to trust when the server speaks RTMPS (the wire tap shows it a certificate of
+// that authority).
+const CAFile = "{cafile}"
 
 var placeholder = regexp.MustCompile(`\{[a-zA-Z]+\}`)
 
@@ -81,9 +86,10 @@ func (o *Options) LiveStream() string { return o.Stream }
 // Spec is the program of a process actor, as a scenario declares it.
 type Spec struct {
 	// Command is the program and its arguments; {url} is rtmp://addr/app/stream through the
-	// client's route (also {tcurl}, {addr}, {host}, {port}, {app}, {stream}; {dir}: the
-	// scenario file's folder, for scripts kept beside it; {client}: the client's name; {out}:
-	// a folder of this run for the program's own logs and recordings, kept after it).
+	// client's route (rtmps:// when the server speaks TLS; also {tcurl}, {addr}, {host},
+	// {port}, {app}, {stream}; {dir}: the scenario file's folder, for scripts kept beside it;
+	// {client}: the client's name; {out}: a folder of this run for the program's own logs and
+	// recordings, kept after it; {cafile}: the run's certificate authority, a PEM file).
 	Command []string `yaml:"command" json:"command"`
 	// App is the RTMP application in {url} and {tcurl} (default: the server's application
 	// for what the program does — its VOD application when the stream is in the server's
@@ -152,8 +158,8 @@ func (s *Spec) Validate(p spec.Problems, stream string) {
 	}
 }
 
-// uses tells whether a command line or environment uses a placeholder.
-func (s *Spec) uses(ph string) bool {
+// Uses tells whether the command line or environment uses a placeholder.
+func (s *Spec) Uses(ph string) bool {
 	for _, v := range s.Command {
 		if strings.Contains(v, ph) {
 			return true
@@ -168,12 +174,20 @@ func (s *Spec) uses(ph string) bool {
 }
 
 // values are what the placeholders stand for in one run.
-type values struct{ addr, app, stream, dir, client, out string }
+type values struct {
+	addr, app, stream, dir, client, out string
+	tls                                 bool   // the program speaks RTMPS to the tap
+	cafile                              string // the run's certificate authority (TLS)
+}
 
 // replacer replaces the placeholders with v.
 func (v values) replacer() *strings.Replacer {
 	host, port, _ := strings.Cut(v.addr, ":")
-	return strings.NewReplacer("{url}", "rtmp://"+v.addr+"/"+v.app+"/"+v.stream, "{tcurl}", "rtmp://"+v.addr+"/"+v.app,
+	scheme := "rtmp://"
+	if v.tls {
+		scheme = "rtmps://"
+	}
+	return strings.NewReplacer("{url}", scheme+v.addr+"/"+v.app+"/"+v.stream, "{tcurl}", scheme+v.addr+"/"+v.app,
 		"{addr}", v.addr, "{host}", host, "{port}", port, "{app}", v.app, "{stream}", v.stream, "{dir}", v.dir,
-		"{client}", v.client, "{out}", v.out)
+		"{client}", v.client, "{out}", v.out, CAFile, v.cafile)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // Roles is the table of client roles, in the order the documentation and the schema list them.
@@ -85,6 +86,11 @@ type Env struct {
 	Record func(time.Time, history.Event)
 	// TLS, when set, is what a scripted client connects with (the subject serves RTMPS).
 	TLS *tls.Config
+	// CA is the run's certificate authority when the subject serves RTMPS: a process
+	// client's wire tap shows the program a certificate it signs.
+	CA *tlsca.Authority
+	// TLSTerms are what the subject's TLS offers besides its certificate (the tap mirrors them).
+	TLSTerms tlsca.Terms
 }
 
 // app is the application a client of the role uses.

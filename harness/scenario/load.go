@@ -419,9 +419,7 @@ func validate(s *Scenario) []spec.Problem {
 	}
 	for i, c := range s.declared {
 		f := p.At(fmt.Sprintf("clients[%d]", i))
-		if c.Options != nil && c.Options.Traits().Tapped && s.Server.ServesTLS() {
-			f.Add("role", "a program behind the wire tap cannot speak RTMPS to this server yet (server.tls): the tap relays and reads RTMP only")
-		}
+		tlsOfTapped(f, c, s.Server)
 		marks := strings.Count(c.Name, GroupMark)
 		switch {
 		case c.Count < 0:

@@ -187,32 +187,35 @@ func TestDurationsWithTrailingComments(t *testing.T) {
 	}
 }
 
-// RTMPS in a scenario: a certificate condition outside its set is refused, and so is a
-// program behind the wire tap (it relays and reads RTMP only) against a TLS server.
+// RTMPS in a scenario: a certificate condition outside its set is refused, and so is one a
+// program behind the wire tap would never see (the tap shows it a valid certificate of its
+// own), and {cafile} when the server speaks RTMP.
 func TestServerTLSValidation(t *testing.T) {
 	base := `
 name: t
-server: {tls: {certificate: %s}, streams: [{name: s, duration: 2s}]}
+server: {%s streams: [{name: s, duration: 2s}]}
 routes: [{name: r}]
 clients: [%s]
-expect: [{playsToEnd: {client: v}}]
+expect: [{reconnects: {client: v, count: 0}}]
 `
 	player := `{name: v, role: player, route: r, play: [{stream: s}]}`
-	program := `{name: v, role: process, route: r, stream: s, process: {command: [ffmpeg, -i, "{url}"]}}`
+	program := `{name: v, role: process, route: r, stream: s, process: {command: [ffmpeg, -ca_file, "{cafile}", -i, "{url}"]}}`
 	for _, c := range []struct {
-		cert, client, want string
+		server, client, want string
 	}{
-		{"valid", player, ""},
-		{"expired", player, ""},
-		{"stale", player, `tls.certificate: "stale" is not a certificate condition`},
-		{"valid", program, "cannot speak RTMPS"},
+		{"tls: {certificate: valid},", player, ""},
+		{"tls: {certificate: expired},", player, ""},
+		{"tls: {certificate: stale},", player, `tls.certificate: "stale" is not a certificate condition`},
+		{"tls: {},", program, ""},
+		{"tls: {certificate: wrong-name},", program, "clients[0].role: a program behind the wire tap is shown the tap's own valid certificate, never the server's wrong-name one"},
+		{"", program, "clients[0].process: {cafile} is the run's certificate authority, made only when the server speaks TLS"},
 	} {
-		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, c.cert, c.client)))
+		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, c.server, c.client)))
 		switch {
 		case c.want == "" && err != nil:
-			t.Errorf("%s with %s: %v", c.cert, c.client, err)
+			t.Errorf("%s with %s: %v", c.server, c.client, err)
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-			t.Errorf("%s with %s: %v, want %q", c.cert, c.client, err, c.want)
+			t.Errorf("%s with %s: %v, want %q", c.server, c.client, err, c.want)
 		}
 	}
 }

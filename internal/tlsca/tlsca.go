@@ -105,6 +105,20 @@ func ServerConfig(cert tls.Certificate) *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 }
 
+// Terms are what a server's TLS offers besides its certificate, where peers differ.
+type Terms struct {
+	// NoSessionTickets stops the server sending session tickets (in TLS 1.3 they come after
+	// the handshake, which librtmp 2.4 with GnuTLS takes for a failure).
+	NoSessionTickets bool
+}
+
+// Server is a server's TLS configuration with cert on these terms.
+func (t Terms) Server(cert tls.Certificate) *tls.Config {
+	cfg := ServerConfig(cert)
+	cfg.SessionTicketsDisabled = t.NoSessionTickets
+	return cfg
+}
+
 // ClientConfig is a client's TLS configuration trusting the authority alone (TLS 1.2 or later);
 // the server name is the one the client dials unless set.
 func (a *Authority) ClientConfig() *tls.Config {

@@ -47,14 +47,15 @@ func (r *relay) handshake(upstream string, connected *Event) bool {
 		cfg.ServerName, _, _ = net.SplitHostPort(upstream)
 	}
 	begin := t.clk.Now()
+	connected.Time = begin // the connection began when it was relayed, whatever its handshakes
 	srv := tls.Client(rawSrv, cfg)
 	if err := srv.HandshakeContext(ctx); err != nil {
-		return r.handshakeFailed(ctx, fmt.Errorf("TLS handshake with the server: %w", err), ByServer)
+		return r.handshakeFailed(ctx, begin, "TLS handshake with the server", err, ByServer)
 	}
 	cli := tls.Server(rawCli, t.cfg.TLS.Client)
 	if err := cli.HandshakeContext(ctx); err != nil {
 		_ = srv.NetConn().Close()
-		return r.handshakeFailed(ctx, fmt.Errorf("TLS handshake with the client: %w", err), ByClient)
+		return r.handshakeFailed(ctx, begin, "TLS handshake with the client", err, ByClient)
 	}
 	r.mu.Lock()
 	r.client, r.server = cli, srv
@@ -69,27 +70,32 @@ func (r *relay) handshake(upstream string, connected *Event) bool {
 	return true
 }
 
-// handshakeFailed reports a connection whose handshake failed (by the side that failed, unless
-// the client left or the tap closed meanwhile) and closes it.
-func (r *relay) handshakeFailed(ctx context.Context, err error, by string) bool {
-	if ctx.Err() != nil && r.tap.isClosed() {
-		by = ByTap
-	} else if ctx.Err() != nil {
-		by = ByClient
+// handshakeFailed reports a connection that began at begin and whose handshake (what) failed
+// — by the side that failed, unless the client left or the tap closed meanwhile — and closes it.
+func (r *relay) handshakeFailed(ctx context.Context, begin time.Time, what string, err error, by string) bool {
+	why := fmt.Sprintf("%s: %v", what, err)
+	switch {
+	case ctx.Err() != nil && r.tap.isClosed():
+		by, why = ByTap, what+": the tap closed"
+	case ctx.Err() != nil:
+		by, why = ByClient, what+": the client left before it completed"
 	}
 	r.end(by)
 	r.mu.Lock()
 	by, at := r.closedBy, r.endedAt
 	r.mu.Unlock()
-	r.tap.emit(Event{Conn: r.n, Kind: KindConnect, Err: err.Error()})
-	r.tap.emit(Event{Time: at, Conn: r.n, Kind: KindClose, ClosedBy: by, Err: err.Error()})
+	r.tap.emit(Event{Time: begin, Conn: r.n, Kind: KindConnect, Err: why})
+	r.tap.emit(Event{Time: at, Conn: r.n, Kind: KindClose, ClosedBy: by, Err: why})
 	return false
 }
 
-// whileHandshaking cancels the handshakes when the client leaves or the tap closes; it
-// returns when ctx ends.
+// handshakeCheck is how often a handshaking relay looks whether the client has left.
+const handshakeCheck = 50 * time.Millisecond
+
+// whileHandshaking cancels the handshakes when the client leaves (seen within handshakeCheck)
+// or the tap closes; it returns when ctx ends.
 func (r *relay) whileHandshaking(ctx context.Context, cancel context.CancelFunc, client net.Conn) {
-	tick := time.NewTicker(writeCheck)
+	tick := time.NewTicker(handshakeCheck)
 	defer tick.Stop()
 	for {
 		select {
