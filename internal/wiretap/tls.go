@@ -74,9 +74,14 @@ func (r *relay) handshake(upstream string, connected *Event) bool {
 // — by the side that failed, unless the client left or the tap closed meanwhile — and closes it.
 func (r *relay) handshakeFailed(ctx context.Context, begin time.Time, what string, err error, by string) bool {
 	why := fmt.Sprintf("%s: %v", what, err)
+	r.mu.Lock()
+	prior := r.closedBy // the tap's close or a network change ended it meanwhile
+	r.mu.Unlock()
 	switch {
-	case ctx.Err() != nil && r.tap.isClosed():
-		by, why = ByTap, what+": the tap closed"
+	case prior == ByTap || ctx.Err() != nil && r.tap.isClosed():
+		by, why = ByTap, what+": the tap closed (the program or the run ended)"
+	case prior != "":
+		by, why = prior, fmt.Sprintf("%s: ended from the %s's side meanwhile", what, prior)
 	case ctx.Err() != nil:
 		by, why = ByClient, what+": the client left before it completed"
 	}
