@@ -114,10 +114,14 @@ func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, opts.HandshakeTimeout)
 	defer cancel()
+	scheme := "rtmp"
+	if opts.TLS != nil {
+		scheme = "rtmps"
+	}
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("rtmp dial %s: %w", addr, err)
+		return nil, fmt.Errorf("%s dial %s: %w", scheme, addr, err)
 	}
 	var tlsTook time.Duration
 	if opts.TLS != nil {
@@ -135,6 +139,9 @@ func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
 	}
 	c, err := handshakeConn(ctx, nc, opts, false)
 	if err != nil {
+		if opts.TLS != nil {
+			return nil, fmt.Errorf("rtmps dial %s: after a TLS handshake of %v: %w", addr, tlsTook.Round(100*time.Microsecond), err)
+		}
 		return nil, fmt.Errorf("rtmp dial %s: %w", addr, err)
 	}
 	c.tlsTook = tlsTook
@@ -150,6 +157,12 @@ func Accept(ctx context.Context, nc net.Conn, opts Options) (*Conn, error) {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, opts.HandshakeTimeout)
 	defer cancel()
+	if tc, ok := nc.(*tls.Conn); ok { // an RTMPS listener's: its TLS handshake first, said as such
+		if err := tc.HandshakeContext(ctx); err != nil {
+			_ = nc.Close()
+			return nil, fmt.Errorf("tls handshake: %w", err)
+		}
+	}
 	return handshakeConn(ctx, nc, opts, true)
 }
 
