@@ -44,7 +44,8 @@ fmt-check:
 	if [ -n "$$files" ]; then echo "gofmt needed: $$files"; exit 1; fi
 
 ## deps: install the third-party programs the tests use (Debian: ffmpeg/ffprobe read the
-## reference server's stream; rtmpdump and nginx with libnginx-mod-rtmp are the conformance
+## reference server's stream; rtmpdump and nginx with libnginx-mod-rtmp (and libnginx-mod-stream, its TLS
+## in front of it for RTMPS) are the conformance
 ## matrix's client and control server; GStreamer's rtmp2src/rtmp2sink (plugins-bad, with
 ## x264enc from plugins-ugly) are a third real client stack; chromium renders the HTML
 ## report; xmllint validates the CLI's JUnit), fetch the published Apache Ant and Jenkins JUnit
@@ -66,6 +67,7 @@ deps:
 	/usr/bin/python3 -c 'import junitparser' 2>/dev/null || missing="$$missing python3-junitparser"; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	test -e /usr/lib/nginx/modules/ngx_rtmp_module.so || missing="$$missing libnginx-mod-rtmp"; \
+	test -e /usr/lib/nginx/modules/ngx_stream_module.so || missing="$$missing libnginx-mod-stream"; \
 	if [ -z "$$missing" ]; then echo "deps present"; exit 0; fi; \
 	guard=""; if [ ! -e /usr/sbin/policy-rc.d ]; then \
 		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1; fi; \

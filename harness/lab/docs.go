@@ -6,7 +6,7 @@ import (
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
-//go:embed options.go subject_*.go
+//go:embed options.go servertls.go subject_*.go
 var optionSources embed.FS
 
 // OptionDocs returns the doc comments of the lab's option types, for the JSON Schema.

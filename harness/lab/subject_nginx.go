@@ -7,6 +7,7 @@ import (
 
 	"github.com/streamfault/streamfault/internal/nginx"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // KindNginx is nginx-rtmp, started and owned by the harness.
@@ -24,7 +25,20 @@ type Nginx struct {
 	// Binary and Module locate nginx and the RTMP module (default: Debian's paths).
 	Binary string `yaml:"binary" json:"binary,omitempty"`
 	Module string `yaml:"module" json:"module,omitempty"`
+	// TLS makes nginx RTMPS: nginx's own TLS (its stream module, Debian's
+	// libnginx-mod-stream) in front of nginx-rtmp, with a certificate for loopback names
+	// signed by the run's certificate authority, which the scripted clients trust.
+	TLS *ServerTLS `yaml:"tls" json:"tls,omitempty"`
 }
+
+// ServesTLS tells whether nginx speaks TLS.
+func (n *Nginx) ServesTLS() bool { return n.TLS != nil }
+
+// Terms are what its TLS offers besides the certificate.
+func (n *Nginx) Terms() tlsca.Terms { return n.TLS.terms() }
+
+// Certificate is the condition of the certificate it shows (CertValid unless told).
+func (n *Nginx) Certificate() string { return n.TLS.certificate() }
 
 // Traits: the harness runs nginx and serves the catalogue from files.
 func (*Nginx) Traits() Traits { return Traits{Controlled: true, Program: true, Files: true} }
@@ -34,17 +48,22 @@ func (n *Nginx) Validate(p spec.Problems, _ *Server) {
 	p.NonNegative("dropIdlePublisher", n.DropIdlePublisher)
 	p.NonNegative("ping", n.Ping)
 	p.NonNegative("pingTimeout", n.PingTimeout)
+	n.TLS.validate(p)
 }
 
 // Programs is nginx.
 func (*Nginx) Programs() []string { return []string{"nginx"} }
 
-// Missing names nginx with its RTMP module when either is not installed.
+// Missing names nginx with its RTMP module (and its stream module, for TLS) when one is not
+// installed.
 func (n *Nginx) Missing() []string {
-	if nginx.Available(n.config()) != nil {
-		return []string{"nginx with libnginx-mod-rtmp"}
+	if nginx.Available(n.config()) == nil {
+		return nil
 	}
-	return nil
+	if n.TLS != nil {
+		return []string{"nginx with libnginx-mod-rtmp and libnginx-mod-stream"}
+	}
+	return []string{"nginx with libnginx-mod-rtmp"}
 }
 
 // Liveness is nginx's drop_idle_publisher, ping and ping_timeout.
@@ -58,8 +77,12 @@ func (n *Nginx) SetLiveness(l Liveness) {
 }
 
 func (n *Nginx) config() nginx.Config {
-	return nginx.Config{Binary: n.Binary, Module: n.Module, DropIdlePublisher: n.DropIdlePublisher.D(), Ping: n.Ping.D(),
+	cfg := nginx.Config{Binary: n.Binary, Module: n.Module, DropIdlePublisher: n.DropIdlePublisher.D(), Ping: n.Ping.D(),
 		PingTimeout: n.PingTimeout.D()}
+	if n.TLS != nil {
+		cfg.TLS = &nginx.TLS{SessionTickets: !n.Terms().NoSessionTickets}
+	}
+	return cfg
 }
 
 // Launch writes the catalogue as FLV files (a stream's file copied as it is) and starts
@@ -79,6 +102,15 @@ func (n *Nginx) Launch(ctx context.Context, env Env, _ string) (Subject, error) 
 	subj := &nginxSubject{processSubject: processSubject{stop: syscall.SIGQUIT, onExit: env.OnExit}}
 	cfg := n.config()
 	cfg.OnLine, cfg.OnExit = env.OnLine, subj.exited
+	if n.TLS != nil {
+		cert, err := n.TLS.issue(env.CA)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.TLS.CertPEM, cfg.TLS.KeyPEM, err = tlsca.PEM(cert); err != nil {
+			return nil, err
+		}
+	}
 	ng, err := nginx.StartCatalogue(ctx, cfg, titles)
 	if err != nil {
 		return nil, err

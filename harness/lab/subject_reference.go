@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
@@ -42,56 +41,14 @@ type Reference struct {
 	TLS *ServerTLS `yaml:"tls" json:"tls,omitempty"`
 }
 
-// ServerTLS is how the reference server speaks TLS.
-type ServerTLS struct {
-	// Certificate is the server certificate's condition: valid (default), or deliberately
-	// wrong to see how clients report and retry: expired, not-yet-valid, wrong-name (issued
-	// for another host name).
-	Certificate string `yaml:"certificate" json:"certificate,omitempty"`
-	// SessionTickets: false stops the server sending TLS session tickets (default true, as
-	// most servers do; rtmpdump 2.4 fails its RTMP handshake on a TLS 1.3 ticket).
-	SessionTickets *bool `yaml:"sessionTickets" json:"sessionTickets,omitempty"`
-}
-
-// Certificate conditions of ServerTLS.
-const (
-	CertValid       = "valid"
-	CertExpired     = "expired"
-	CertNotYetValid = "not-yet-valid"
-	CertWrongName   = "wrong-name"
-)
-
-// CertConditions are the values ServerTLS.Certificate accepts.
-var CertConditions = []string{CertValid, CertExpired, CertNotYetValid, CertWrongName}
-
-// leaf is the certificate a condition asks for, relative to now.
-func (t *ServerTLS) leaf(now time.Time) tlsca.Leaf {
-	switch t.Certificate {
-	case CertExpired:
-		return tlsca.Leaf{NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-24 * time.Hour)}
-	case CertNotYetValid:
-		return tlsca.Leaf{NotBefore: now.Add(24 * time.Hour), NotAfter: now.Add(48 * time.Hour)}
-	case CertWrongName:
-		return tlsca.Leaf{Names: []string{"elsewhere.invalid"}}
-	}
-	return tlsca.Leaf{}
-}
-
 // ServesTLS tells whether the reference server speaks TLS.
 func (r *Reference) ServesTLS() bool { return r.TLS != nil }
 
 // Terms are what its TLS offers besides the certificate.
-func (r *Reference) Terms() tlsca.Terms {
-	return tlsca.Terms{NoSessionTickets: r.TLS != nil && r.TLS.SessionTickets != nil && !*r.TLS.SessionTickets}
-}
+func (r *Reference) Terms() tlsca.Terms { return r.TLS.terms() }
 
 // Certificate is the condition of the certificate it shows (CertValid unless told).
-func (r *Reference) Certificate() string {
-	if r.TLS == nil || r.TLS.Certificate == "" {
-		return CertValid
-	}
-	return r.TLS.Certificate
-}
+func (r *Reference) Certificate() string { return r.TLS.certificate() }
 
 // Traits: the reference server runs in the harness, keeps an access log, stalls media on
 // demand, may run as several instances; its live clients use the vod application.
@@ -105,9 +62,7 @@ func (r *Reference) Validate(p spec.Problems, _ *Server) {
 	p.NonNegative("pingInterval", r.PingInterval)
 	p.NonNegative("pingTimeout", r.PingTimeout)
 	p.NonNegative("maxSendAhead", r.MaxSendAhead)
-	if t := r.TLS; t != nil && t.Certificate != "" && !slices.Contains(CertConditions, t.Certificate) {
-		p.Add("tls.certificate", "%q is not a certificate condition (known: %s)", t.Certificate, strings.Join(CertConditions, ", "))
-	}
+	r.TLS.validate(p)
 	for i, q := range r.Quirks {
 		if !slices.Contains(fakeserver.Quirks, q) {
 			p.Add(fmt.Sprintf("quirks[%d]", i), "%q is not a quirk (known: %s)", q, strings.Join(fakeserver.Quirks, ", "))
@@ -157,11 +112,7 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		cfg.OnEvent = func(ev fakeserver.Event) { env.OnEvent(name, ev) }
 	}
 	if r.TLS != nil {
-		if env.CA == nil {
-			return nil, fmt.Errorf("tls: no certificate authority for the run")
-		}
-		now := time.Now()
-		cert, err := env.CA.Issue(r.TLS.leaf(now), now)
+		cert, err := r.TLS.issue(env.CA)
 		if err != nil {
 			return nil, err
 		}

@@ -25,8 +25,9 @@ import (
 
 // Where Debian installs nginx and the RTMP module.
 const (
-	DefaultBinary = "/usr/sbin/nginx"
-	DefaultModule = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+	DefaultBinary       = "/usr/sbin/nginx"
+	DefaultModule       = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+	DefaultStreamModule = "/usr/lib/nginx/modules/ngx_stream_module.so"
 )
 
 // Config configures an nginx-rtmp instance.
@@ -47,6 +48,27 @@ type Config struct {
 	OnLine func(stream, line string)
 	// OnExit receives how nginx ended, with its last output lines, at every exit (optional).
 	OnExit func(err error, tail []string)
+	// TLS, when set, puts nginx's own TLS in front of its RTMP server (RTMPS): a stream
+	// server (Debian's libnginx-mod-stream) terminates TLS on the address clients use and
+	// passes the bytes to the RTMP listener, on a loopback port of its own.
+	TLS *TLS
+}
+
+// TLS is the certificate nginx serves RTMPS with.
+type TLS struct {
+	// CertPEM and KeyPEM are the certificate and its key (written into Dir).
+	CertPEM, KeyPEM []byte
+	// SessionTickets: false turns nginx's ssl_session_tickets off.
+	SessionTickets bool
+	// StreamModule locates the stream module (default Debian's path).
+	StreamModule string
+}
+
+func (t *TLS) module() string {
+	if t.StreamModule != "" {
+		return t.StreamModule
+	}
+	return DefaultStreamModule
 }
 
 // Available tells whether nginx and its RTMP module are installed (at the configured or
@@ -58,6 +80,11 @@ func Available(cfg Config) error {
 	}
 	if _, err := os.Stat(mod); err != nil {
 		return fmt.Errorf("the nginx RTMP module is not installed (%s): apt-get install libnginx-mod-rtmp, or make deps", mod)
+	}
+	if cfg.TLS != nil {
+		if _, err := os.Stat(cfg.TLS.module()); err != nil {
+			return fmt.Errorf("the nginx stream module, for TLS, is not installed (%s): apt-get install libnginx-mod-stream, or make deps", cfg.TLS.module())
+		}
 	}
 	return nil
 }
@@ -106,7 +133,19 @@ worker_processes 1;
 pid {{.PID}};
 error_log {{.ErrorLog}} info;
 load_module {{.Module}};
+{{- if .TLSPort}}
+load_module {{.StreamModule}};{{end}}
 events { worker_connections 1024; }
+{{- if .TLSPort}}
+stream {
+    server {
+        listen 127.0.0.1:{{.TLSPort}} ssl;
+        ssl_certificate {{.Cert}};
+        ssl_certificate_key {{.Key}};
+        ssl_session_tickets {{.Tickets}};
+        proxy_pass 127.0.0.1:{{.Port}};
+    }
+}{{end}}
 rtmp {
     access_log {{.AccessLog}};
     server {
@@ -199,6 +238,10 @@ func start(ctx context.Context, cfg Config) (*Nginx, error) {
 		}
 		values[k] = q
 	}
+	addr, err := cfg.tlsValues(values, fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return nil, err
+	}
 	var b strings.Builder
 	if err := confTemplate.Execute(&b, values); err != nil {
 		return nil, fmt.Errorf("nginx: %w", err)
@@ -207,7 +250,6 @@ func start(ctx context.Context, cfg Config) (*Nginx, error) {
 	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
 		return nil, fmt.Errorf("nginx: %w", err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	var p *proc.Process
 	spec := proc.Spec{Args: []string{bin, "-p", cfg.Dir, "-e", filepath.Join(cfg.Dir, "error.log"), "-c", conf},
 		Ready: addr, OnLine: cfg.OnLine}
@@ -234,11 +276,17 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, " | ")
 }
 
-// Addr is the host:port nginx listens on.
+// Addr is the host:port clients connect to (with TLS, the TLS listener's).
 func (n *Nginx) Addr() string { return n.addr }
 
-// URL is the rtmp:// address of a stream of an application (vod or live).
-func (n *Nginx) URL(app, stream string) string { return "rtmp://" + n.addr + "/" + app + "/" + stream }
+// URL is the rtmp:// (with TLS rtmps://) address of a stream of an application (vod or live).
+func (n *Nginx) URL(app, stream string) string {
+	scheme := "rtmp://"
+	if n.cfg.TLS != nil {
+		scheme = "rtmps://"
+	}
+	return scheme + n.addr + "/" + app + "/" + stream
+}
 
 // VODDir is the directory the vod application plays files from.
 func (n *Nginx) VODDir() string { return n.cfg.VODDir }

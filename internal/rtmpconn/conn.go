@@ -123,19 +123,9 @@ func Dial(ctx context.Context, addr string, opts Options) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s dial %s: %w", scheme, addr, err)
 	}
-	var tlsTook time.Duration
-	if opts.TLS != nil {
-		cfg := opts.TLS.Clone()
-		if cfg.ServerName == "" {
-			cfg.ServerName, _, _ = net.SplitHostPort(addr)
-		}
-		t0 := time.Now()
-		tc := tls.Client(nc, cfg)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			_ = nc.Close()
-			return nil, fmt.Errorf("rtmps dial %s: tls handshake: %w", addr, err)
-		}
-		tlsTook, nc = time.Since(t0), tc
+	nc, tlsTook, err := clientTLS(ctx, nc, addr, opts.TLS)
+	if err != nil {
+		return nil, fmt.Errorf("rtmps dial %s: %w", addr, err)
 	}
 	c, err := handshakeConn(ctx, nc, opts, false)
 	if err != nil {
@@ -157,11 +147,8 @@ func Accept(ctx context.Context, nc net.Conn, opts Options) (*Conn, error) {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, opts.HandshakeTimeout)
 	defer cancel()
-	if tc, ok := nc.(*tls.Conn); ok { // an RTMPS listener's: its TLS handshake first, said as such
-		if err := tc.HandshakeContext(ctx); err != nil {
-			_ = nc.Close()
-			return nil, fmt.Errorf("tls handshake: %w", err)
-		}
+	if err := serverTLS(ctx, nc); err != nil {
+		return nil, err
 	}
 	return handshakeConn(ctx, nc, opts, true)
 }

@@ -100,6 +100,21 @@ func (a *Authority) Issue(l Leaf, now time.Time) (tls.Certificate, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
+// PEM encodes a certificate this package issued and its key as PEM files' contents, for a
+// program told to serve with them (nginx's ssl_certificate and ssl_certificate_key).
+func PEM(cert tls.Certificate) (certPEM, keyPEM []byte, err error) {
+	key, ok := cert.PrivateKey.(*ecdsa.PrivateKey)
+	if !ok || len(cert.Certificate) == 0 {
+		return nil, nil, fmt.Errorf("tlsca: not a certificate this package issued")
+	}
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tlsca: key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+}
+
 // ServerConfig is a server's TLS configuration with cert (TLS 1.2 or later).
 func ServerConfig(cert tls.Certificate) *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}

@@ -10,7 +10,8 @@ import (
 )
 
 // TLS is how a tap terminates TLS on both sides to read the RTMP inside: the client handshakes
-// with the tap (a certificate the client must trust), the tap with the upstream.
+// with the tap (a certificate the client must trust), the tap with the upstream; the client
+// gets no newer TLS version than the upstream spoke on that connection.
 type TLS struct {
 	// Client is the server-side configuration the client handshakes with (its certificate).
 	Client *tls.Config
@@ -52,7 +53,9 @@ func (r *relay) handshake(upstream string, connected *Event) bool {
 	if err := srv.HandshakeContext(ctx); err != nil {
 		return r.handshakeFailed(ctx, begin, "TLS handshake with the server", err, ByServer)
 	}
-	cli := tls.Server(rawCli, t.cfg.TLS.Client)
+	ccfg := t.cfg.TLS.Client.Clone() // the program gets no newer TLS than the server spoke
+	ccfg.MaxVersion = srv.ConnectionState().Version
+	cli := tls.Server(rawCli, ccfg)
 	if err := cli.HandshakeContext(ctx); err != nil {
 		_ = srv.NetConn().Close()
 		return r.handshakeFailed(ctx, begin, "TLS handshake with the client", err, ByClient)
