@@ -80,16 +80,17 @@ type Lab struct {
 	// Toxiproxy is the client every fault goes through.
 	Toxiproxy *toxiclient.Client
 
-	subjects map[string]Subject // every server, by name
-	ca       *tlsca.Authority   // the run's certificate authority, when the subject serves TLS
-	terms    tlsca.Terms        // what the subject's TLS offers besides its certificate
-	kind     string             // the subject's kind (KindReference, a Subjects key)
-	apps     [2]string          // the VOD and live applications
-	routes   map[string]*Path
-	embedded *embedded
-	clk      clock.Clock
-	armed    map[string]bool
-	http     *ctxTransport // every Toxiproxy request runs under its context
+	subjects  map[string]Subject // every server, by name
+	ca        *tlsca.Authority   // the run's certificate authority, when the subject serves TLS
+	terms     tlsca.Terms        // what the subject's TLS offers besides its certificate
+	clientTLS *tls.Config        // what the clients connect with when the subject serves TLS
+	kind      string             // the subject's kind (KindReference, a Subjects key)
+	apps      [2]string          // the VOD and live applications
+	routes    map[string]*Path
+	embedded  *embedded
+	clk       clock.Clock
+	armed     map[string]bool
+	http      *ctxTransport // every Toxiproxy request runs under its context
 	// Removed lists the stale proxies of dead runs removed from an external
 	// toxiproxy-server when the lab started.
 	Removed []string
@@ -187,6 +188,9 @@ func (l *Lab) startServers(ctx context.Context, opts Options) error {
 			return fmt.Errorf("lab: server TLS: %w", err)
 		}
 		l.ca, env.CA, l.terms = ca, ca, srv.TLSTerms()
+		if l.clientTLS, err = srv.kind().(TLSServer).ClientTLS(ca, opts.Dir); err != nil {
+			return fmt.Errorf("lab: server TLS: %w", err)
+		}
 	}
 	for _, name := range srv.Names() {
 		if opts.OnServerLine != nil { // bounded as a process client's output is
@@ -273,13 +277,14 @@ func (l *Lab) Subject(name string) (Subject, error) {
 // Kind is the kind of the lab's servers (KindReference or a Subjects key).
 func (l *Lab) Kind() string { return l.kind }
 
-// ClientTLS is what a scripted client of the lab connects with when the subject serves
-// RTMPS — TLS trusting the run's certificate authority alone —, else nil (RTMP).
+// ClientTLS is what a scripted client of the lab (and a wire tap, to the route) connects with
+// when the subject serves RTMPS — TLS trusting the run's certificate authority alone, the one
+// the scenario gives (tls.caFile), or, explicitly, none (tls.insecure) —, else nil (RTMP).
 func (l *Lab) ClientTLS() *tls.Config {
-	if l.ca == nil {
+	if l.clientTLS == nil {
 		return nil
 	}
-	return l.ca.ClientConfig()
+	return l.clientTLS.Clone()
 }
 
 // CA is the run's certificate authority when the subject serves RTMPS, else nil.

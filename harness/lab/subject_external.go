@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/internal/spec"
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // KindExternal is a server someone else runs, at an address.
@@ -17,8 +19,27 @@ const KindExternal = "external"
 // External is a server the harness does not run: it only reaches it through the routes.
 type External struct {
 	// Address is the server's host:port, or an rtmp://host:port URL (port 1935 when the URL
-	// names none); loopback unless other hosts are allowed explicitly.
+	// names none) or rtmps://host:port (port 443; with tls); loopback unless other hosts are
+	// allowed explicitly.
 	Address string `yaml:"address" json:"address"`
+	// TLS says the server speaks RTMPS, and how the clients trust its certificate: caFile (the
+	// authority that signed it) or, explicitly, insecure.
+	TLS *ServerTLS `yaml:"tls" json:"tls,omitempty"`
+}
+
+// ServesTLS tells whether the server speaks RTMPS.
+func (e *External) ServesTLS() bool { return e.TLS != nil }
+
+// Terms are what its TLS offers besides the certificate: its own business.
+func (e *External) Terms() tlsca.Terms { return tlsca.Terms{} }
+
+// Certificate is the condition of its certificate: valid, as far as the harness knows.
+func (e *External) Certificate() string { return CertValid }
+
+// ClientTLS is what its clients connect with: trusting tls.caFile's authority, or nothing
+// (tls.insecure).
+func (e *External) ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error) {
+	return e.TLS.clientConfig(ca, dir)
 }
 
 // Traits: nothing but the wire; the harness cannot kill, stop or start it.
@@ -29,20 +50,26 @@ func (e *External) Validate(p spec.Problems, _ *Server) {
 	if _, err := e.HostPort(); err != nil {
 		p.Add("address", "%v", err)
 	}
+	if strings.HasPrefix(e.Address, "rtmps://") && e.TLS == nil {
+		p.Add("address", "%q is RTMPS: add tls, with the authority the clients trust (caFile) or, explicitly, insecure: true", e.Address)
+	}
+	e.TLS.validate(p, issuedElse)
 }
 
 // HostPort is the address as host:port.
 func (e *External) HostPort() (string, error) {
 	a := e.Address
-	if rest, ok := strings.CutPrefix(a, "rtmp://"); ok {
-		a, _, _ = strings.Cut(rest, "/")
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			a = net.JoinHostPort(a, "1935")
+	for scheme, port := range map[string]string{"rtmp://": "1935", "rtmps://": "443"} {
+		if rest, ok := strings.CutPrefix(a, scheme); ok {
+			a, _, _ = strings.Cut(rest, "/")
+			if _, _, err := net.SplitHostPort(a); err != nil {
+				a = net.JoinHostPort(a, port)
+			}
 		}
 	}
 	host, port, err := net.SplitHostPort(a)
 	if err != nil || host == "" || port == "" {
-		return "", fmt.Errorf("%q is not a host:port or rtmp://host:port such as 127.0.0.1:1935", e.Address)
+		return "", fmt.Errorf("%q is not a host:port or rtmp(s)://host:port such as 127.0.0.1:1935", e.Address)
 	}
 	return a, nil
 }

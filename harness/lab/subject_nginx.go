@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
 	"path/filepath"
 	"syscall"
 
@@ -40,6 +41,11 @@ func (n *Nginx) Terms() tlsca.Terms { return n.TLS.terms() }
 // Certificate is the condition of the certificate it shows (CertValid unless told).
 func (n *Nginx) Certificate() string { return n.TLS.certificate() }
 
+// ClientTLS is what its clients connect with: trusting the run's authority.
+func (n *Nginx) ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error) {
+	return n.TLS.clientConfig(ca, dir)
+}
+
 // Traits: the harness runs nginx and serves the catalogue from files.
 func (*Nginx) Traits() Traits { return Traits{Controlled: true, Program: true, Files: true} }
 
@@ -48,7 +54,7 @@ func (n *Nginx) Validate(p spec.Problems, _ *Server) {
 	p.NonNegative("dropIdlePublisher", n.DropIdlePublisher)
 	p.NonNegative("ping", n.Ping)
 	p.NonNegative("pingTimeout", n.PingTimeout)
-	n.TLS.validate(p)
+	n.TLS.validate(p, issuedHere)
 }
 
 // Programs is nginx.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"maps"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -44,6 +46,11 @@ type ServerProcess struct {
 	// -listen 1): its exit is recorded, not a failure. Without it a server that dies on its
 	// own fails the run, whatever the verdicts.
 	MayExit bool `yaml:"mayExit" json:"mayExit,omitempty"`
+	// TLS makes the program an RTMPS server: {certfile} and {keyfile} are a certificate for
+	// loopback names signed by the run's certificate authority (as tls.certificate asks) and
+	// its key, PEM files made for the run, which the clients trust; for a certificate of the
+	// program's own, give the clients tls.caFile or, explicitly, tls.insecure.
+	TLS *ServerTLS `yaml:"tls" json:"tls,omitempty"`
 }
 
 // Ready says when a server program is ready: its port (listening, seen in the kernel's
@@ -77,6 +84,7 @@ func (sp *ServerProcess) Validate(p spec.Problems, _ *Server) {
 		p.Add("command", "names no {port} or {addr} (nor does env): the harness picks the port the server must listen on")
 	}
 	p.NonNegative("readyTimeout", sp.ReadyTimeout)
+	sp.validateTLS(p)
 	if r := sp.Ready; r != nil {
 		if r.Port != "" && r.Port != ReadyListen && r.Port != ReadyConnect && r.Port != ReadyNone {
 			p.Add("ready.port", "%q is not a way to wait for the port (known: %s, %s, %s)", r.Port, ReadyListen, ReadyConnect, ReadyNone)
@@ -143,7 +151,12 @@ func (sp *ServerProcess) Launch(ctx context.Context, env Env, _ string) (Subject
 			return nil, err
 		}
 	}
-	r := strings.NewReplacer("{port}", port, "{addr}", addr, "{dir}", env.Dir, "{streamfault}", self)
+	files, err := sp.tlsFiles(env.CA)
+	if err != nil {
+		return nil, err
+	}
+	r := strings.NewReplacer("{port}", port, "{addr}", addr, "{dir}", env.Dir, "{streamfault}", self,
+		CertFile, filepath.Join(files, "cert.pem"), KeyFile, filepath.Join(files, "key.pem"))
 	args := make([]string, len(sp.Command))
 	for i, a := range sp.Command {
 		args[i] = r.Replace(a)
@@ -152,13 +165,15 @@ func (sp *ServerProcess) Launch(ctx context.Context, env Env, _ string) (Subject
 	for k, v := range sp.Env {
 		vars = append(vars, k+"="+r.Replace(v))
 	}
-	subj := &processSubject{addr: addr, stop: syscall.SIGTERM, onExit: env.OnExit, mayExit: sp.MayExit}
+	subj := &processSubject{addr: addr, stop: syscall.SIGTERM, onExit: env.OnExit, mayExit: sp.MayExit, files: files}
 	spec := proc.Spec{Args: args, Env: vars, OnLine: env.OnLine, OnExit: func(err error) { subj.exited(err, subj.p.Tail()) }}
 	sp.procReady(&spec, addr)
 	if subj.p, err = proc.New(spec); err != nil {
+		subj.removeFiles()
 		return nil, err
 	}
 	if err := subj.p.Start(ctx); err != nil {
+		subj.removeFiles()
 		return nil, err
 	}
 	subj.markLaunched()
@@ -174,6 +189,7 @@ type processSubject struct {
 	planned atomic.Bool // the harness is ending it
 	onExit  func(Exit)  // may be nil
 	mayExit bool        // its own exits are allowed
+	files   string      // a folder of the run's own files for it ({certfile}), removed at its shutdown
 
 	mu       sync.Mutex
 	launched bool  // Launch succeeded: exits before that belong to its error, not the run
@@ -233,4 +249,14 @@ func (s *processSubject) Close() error {
 	s.planned.Store(s.p.Running())
 	return s.p.Stop(s.stop, subjectStopGrace)
 }
-func (s *processSubject) Shutdown() error { return s.Close() }
+func (s *processSubject) Shutdown() error {
+	defer s.removeFiles()
+	return s.Close()
+}
+
+// removeFiles removes the folder of files made for the program, if any.
+func (s *processSubject) removeFiles() {
+	if s.files != "" {
+		_ = os.RemoveAll(s.files)
+	}
+}

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,6 +51,11 @@ func (r *Reference) Terms() tlsca.Terms { return r.TLS.terms() }
 // Certificate is the condition of the certificate it shows (CertValid unless told).
 func (r *Reference) Certificate() string { return r.TLS.certificate() }
 
+// ClientTLS is what its clients connect with: trusting the run's authority.
+func (r *Reference) ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error) {
+	return r.TLS.clientConfig(ca, dir)
+}
+
 // Traits: the reference server runs in the harness, keeps an access log, stalls media on
 // demand, may run as several instances; its live clients use the vod application.
 func (*Reference) Traits() Traits {
@@ -62,7 +68,7 @@ func (r *Reference) Validate(p spec.Problems, _ *Server) {
 	p.NonNegative("pingInterval", r.PingInterval)
 	p.NonNegative("pingTimeout", r.PingTimeout)
 	p.NonNegative("maxSendAhead", r.MaxSendAhead)
-	r.TLS.validate(p)
+	r.TLS.validate(p, issuedHere)
 	for i, q := range r.Quirks {
 		if !slices.Contains(fakeserver.Quirks, q) {
 			p.Add(fmt.Sprintf("quirks[%d]", i), "%q is not a quirk (known: %s)", q, strings.Join(fakeserver.Quirks, ", "))

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"strings"
 
@@ -147,6 +148,9 @@ type TLSServer interface {
 	Certificate() string
 	// Terms are what its TLS offers besides the certificate.
 	Terms() tlsca.Terms
+	// ClientTLS is what its clients connect with, ca being the run's authority and dir the
+	// scenario's folder.
+	ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error)
 }
 
 // Exit is how a server program the lab runs ended.

@@ -209,6 +209,18 @@ expect: [{reconnects: {client: v, count: 0}}]
 		{"tls: {},", program, ""},
 		{"tls: {certificate: wrong-name},", program, "clients[0].role: a program behind the wire tap is shown the tap's own valid certificate, never the server's wrong-name one"},
 		{"", program, "clients[0].process: {cafile} is the run's certificate authority, made only when the server speaks TLS"},
+		{"tls: {insecure: true},", player, "server.tls: caFile and insecure are for a server with a certificate of its own"},
+		{`process: {command: [srv, "{port}", "{certfile}", "{keyfile}"], tls: {}},`, player, ""},
+		{`process: {command: [srv, "{port}", "{certfile}", "{keyfile}"], tls: {certificate: expired}},`, program, "never the server's expired one"},
+		{`process: {command: [srv, "{port}", "{certfile}", "{keyfile}"]},`, player, "server.process.command: {certfile} and {keyfile} are the program's certificate when it serves RTMPS: add tls: {}"},
+		{`process: {command: [srv, "{port}", "{certfile}"], tls: {}},`, player, "the program needs both"},
+		{`process: {command: [srv, "{port}"], tls: {}},`, player, "server.process.tls: the program is given no certificate of the run's authority"},
+		{`process: {command: [srv, "{port}"], tls: {insecure: true}},`, program, ""},
+		{`process: {command: [srv, "{port}", "{certfile}", "{keyfile}"], tls: {sessionTickets: false}},`, player, "server.process.tls.sessionTickets: is the reference server's and nginx's"},
+		{`external: {address: "rtmps://127.0.0.1:1"},`, player, `server.external.address: "rtmps://127.0.0.1:1" is RTMPS: add tls`},
+		{`external: {address: "rtmps://127.0.0.1:1", tls: {}},`, player, "server.external.tls: an external server's certificate is its own"},
+		{`external: {address: "rtmps://127.0.0.1:1", tls: {caFile: ca.pem}},`, player, ""},
+		{`external: {address: "rtmps://127.0.0.1:1", tls: {caFile: ca.pem, insecure: true}},`, player, "caFile and insecure exclude each other"},
 	} {
 		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, c.server, c.client)))
 		switch {
