@@ -30,7 +30,7 @@ func judge(h *history.History, c Checker, name string) Verdict {
 		return c.Judge(h)
 	}
 	if w, ok := c.(wireJudge); ok {
-		return w.JudgeWire(h)
+		return unread(h, c.Subject(), w.JudgeWire(h))
 	}
 	return Verdict{Checker: name, Subject: c.Subject(), Status: Unknown,
 		Message: fmt.Sprintf("%s is a process: %s judges what a scripted client reports of itself, which the wire tap cannot see", c.Subject(), name)}

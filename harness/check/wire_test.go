@@ -274,3 +274,22 @@ func TestStallDetectedOnAConnectionOpenedInTheDark(t *testing.T) {
 	expect(t, late.judge(c, NameStallDetected), Fail, "never gave up on connection 1 after it opened at 0.500s while drop (from 0.000s) kept it dark")
 	expect(t, opened(4500).close(ms(6000), 1, "client", 0).judge(c, NameStallDetected), Unknown, "nor while it lasted")
 }
+
+// A failure judged from a tap that could not read all of the traffic is unknown (the evidence
+// may be in what it relayed unread); a pass stands; without unread traffic the failure stays.
+func TestWireFailureOnUnreadTrafficIsUnknown(t *testing.T) {
+	c := &StatusReceived{Code: "NetStream.Play.Start"}
+	c.Client = "p"
+	read := func() *wb {
+		b := newWire()
+		return b.connect(ms(10), 1).cmd(ms(20), 1, "play", -2).close(ms(900), 1, "client", 0)
+	}
+	expect(t, read().judge(c, NameStatusReceived), Fail, "never")
+	opaque := read()
+	opaque.add(ms(10), history.Event{Source: "p", Kind: history.KindTapUnparsed, Conn: 1, Message: "down: TLS relayed unread"})
+	expect(t, opaque.judge(c, NameStatusReceived), Unknown, "could not read all of p's traffic (connection 1 at 0.010s: down: TLS relayed unread)")
+	seen := read()
+	seen.status(ms(30), 1, "NetStream.Play.Start")
+	seen.add(ms(40), history.Event{Source: "p", Kind: history.KindTapUnparsed, Conn: 1, Message: "down: not RTMP"})
+	expect(t, seen.judge(c, NameStatusReceived), Pass, "")
+}

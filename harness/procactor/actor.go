@@ -83,7 +83,13 @@ func New(cfg Config) (*Actor, error) {
 		marks[i] = m.Seconds()
 	}
 	tc := wiretap.Config{Upstream: cfg.Upstream, Clock: a.clk, OnEvent: a.tapEvent, Marks: marks}
-	if cfg.CA != nil {
+	switch {
+	case cfg.CA != nil && cfg.Spec.TLS == TLSRelay:
+		tc.Opaque = "TLS relayed unread (process.tls: relay): the program and the server speak TLS to each other"
+		if err := a.writeCAFile(); err != nil {
+			return nil, fmt.Errorf("client %q: %w", cfg.Name, err)
+		}
+	case cfg.CA != nil:
 		t, err := a.terminateTLS()
 		if err != nil {
 			return nil, fmt.Errorf("client %q: %w", cfg.Name, err)

@@ -103,7 +103,20 @@ type Spec struct {
 	At spec.Duration `yaml:"at" json:"at,omitempty"`
 	// Grace is how long the program has to end after SIGINT before it is killed (default 2s).
 	Grace spec.Duration `yaml:"grace" json:"grace,omitempty"`
+	// TLS is what the wire tap does with an RTMPS server's TLS: terminate (default: it shows
+	// the program a certificate of the run's authority, {cafile}, and reads the RTMP inside)
+	// or relay (it passes the TLS bytes as they are, for a program that cannot be told to
+	// trust that authority or that must see the server's own certificate: the tap then reads
+	// nothing, and the checkers that judge commands, statuses and media say unknown where
+	// they would fail).
+	TLS string `yaml:"tls" json:"tls,omitempty"`
 }
+
+// What a wire tap does with TLS (Spec.TLS).
+const (
+	TLSTerminate = "terminate"
+	TLSRelay     = "relay"
+)
 
 // Default fills the defaults (the application is the subject's, chosen when the run starts).
 func (s *Spec) Default() {
@@ -153,6 +166,9 @@ func (s *Spec) Validate(p spec.Problems, stream string) {
 		}
 	}
 	p.NonNegative("at", s.At)
+	if s.TLS != "" && s.TLS != TLSTerminate && s.TLS != TLSRelay {
+		p.Add("tls", "%q is not what the tap does with TLS (known: %s, %s)", s.TLS, TLSTerminate, TLSRelay)
+	}
 	if s.Grace < 0 || s.Grace.D() > maxGrace {
 		p.Add("grace", "%v is outside 0..%v", s.Grace, maxGrace)
 	}

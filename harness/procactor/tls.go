@@ -17,26 +17,35 @@ func (a *Actor) terminateTLS() (*wiretap.TLS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the tap's certificate: %w", err)
 	}
-	if a.cfg.Spec.Uses(CAFile) {
-		f, err := os.CreateTemp("", "streamfault-ca-*.pem")
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", CAFile, err)
-		}
-		a.cafile = f.Name()
-		_, err = f.Write(a.cfg.CA.PEM)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			a.removeCAFile()
-			return nil, fmt.Errorf("%s: %w", CAFile, err)
-		}
+	if err := a.writeCAFile(); err != nil {
+		return nil, err
 	}
 	up := a.cfg.UpstreamTLS
 	if up == nil {
 		up = a.cfg.CA.ClientConfig()
 	}
 	return &wiretap.TLS{Client: a.cfg.TLSTerms.Server(cert), Upstream: up}, nil
+}
+
+// writeCAFile writes the run's authority for {cafile}, when the command uses it.
+func (a *Actor) writeCAFile() error {
+	if !a.cfg.Spec.Uses(CAFile) {
+		return nil
+	}
+	f, err := os.CreateTemp("", "streamfault-ca-*.pem")
+	if err != nil {
+		return fmt.Errorf("%s: %w", CAFile, err)
+	}
+	a.cafile = f.Name()
+	_, err = f.Write(a.cfg.CA.PEM)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		a.removeCAFile()
+		return fmt.Errorf("%s: %w", CAFile, err)
+	}
+	return nil
 }
 
 // removeCAFile removes the {cafile} of the actor, if any.

@@ -8,20 +8,22 @@ import (
 )
 
 // tlsOfTapped reports what a program behind the wire tap cannot be shown of an RTMPS server:
-// the tap terminates TLS with a valid certificate of the run's authority, so a certificate
-// condition of the server would never reach the program; and {cafile} exists only when the
-// server speaks TLS.
+// a tap that terminates TLS shows a valid certificate of the run's authority, so a
+// certificate condition of the server would reach the program only through a tap that relays
+// TLS (process.tls: relay); and {cafile} and process.tls exist only when the server speaks TLS.
 func tlsOfTapped(p spec.Problems, c Client, srv lab.Server) {
 	pr, ok := c.Options.(*role.Process)
 	if !ok || pr.Process == nil {
 		return
 	}
-	cert := srv.Certificate()
+	cert, relay := srv.Certificate(), pr.Process.TLS == procactor.TLSRelay
 	switch {
 	case cert == "" && pr.Process.Uses(procactor.CAFile):
 		p.Add("process", "%s is the run's certificate authority, made only when the server speaks TLS (server.tls)", procactor.CAFile)
-	case cert != "" && cert != lab.CertValid:
+	case cert == "" && pr.Process.TLS != "":
+		p.Add("process.tls", "is what the wire tap does with an RTMPS server's TLS; this server speaks RTMP")
+	case cert != "" && cert != lab.CertValid && !relay:
 		p.Add("role", "a program behind the wire tap is shown the tap's own valid certificate, never the server's %s one (server.tls.certificate): "+
-			"judge certificate conditions with scripted clients", cert)
+			"give the program process.tls: relay (the tap passes TLS unread), or judge it with scripted clients", cert)
 	}
 }

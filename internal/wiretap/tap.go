@@ -113,6 +113,10 @@ type Config struct {
 	// TLS, when set, makes the tap terminate TLS with the client and open TLS to the upstream,
 	// to read the RTMP inside (byte counts are then of that RTMP).
 	TLS *TLS
+	// Opaque, when set, says why the traffic cannot be read (TLS relayed as it is): the tap
+	// relays and counts the bytes, and reports each direction of each connection unread
+	// (KindUnparsed, with this reason) instead of watching it.
+	Opaque string
 }
 
 // Tap listens on a loopback port and relays each connection to the upstream.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -270,5 +271,55 @@ func TestTapSeesTheClientLeaveWhileItsWriteToAStalledServerBlocks(t *testing.T) 
 	}
 	if lag := cl[0].Time.Sub(left); lag > 2*time.Second {
 		t.Errorf("the close is stamped %v after the client left: want when the tap saw it (within about %v)", lag, writeCheck)
+	}
+}
+
+// An opaque tap relays TLS as it is (the client sees the server's own certificate) and says
+// each direction is unread, with its reason.
+func TestOpaqueTapRelaysTLSUnread(t *testing.T) {
+	ca := newCA(t)
+	cert, err := ca.Issue(tlsca.Leaf{Names: []string{"origin.test"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", tlsca.ServerConfig(cert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			_, _ = io.Copy(c, c) // an echo inside TLS
+			c.Close()
+		}
+	}()
+	var got events
+	tap, err := Listen(Config{Upstream: ln.Addr().String(), OnEvent: got.add, Opaque: "TLS relayed unread"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tap.Close()
+	cfg := ca.ClientConfig()
+	cfg.ServerName = "origin.test" // the server's own name: the tap does not touch TLS
+	c, err := tls.Dial("tcp", tap.Addr(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 5)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "hello" {
+		t.Fatalf("echo %q, %v", buf, err)
+	}
+	c.Close()
+	waitFor(t, &got, KindClose)
+	un := got.of(KindUnparsed)
+	if len(un) != 2 || un[0].Err != "TLS relayed unread" || len(got.of(KindCommand)) != 0 {
+		t.Fatalf("unparsed %+v: want both directions reported unread, with the reason", un)
+	}
+	if cl := got.of(KindClose); len(cl) != 1 || cl[0].Up < 5 || cl[0].Down < 5 {
+		t.Fatalf("close %+v: want the relayed bytes counted", cl)
 	}
 }

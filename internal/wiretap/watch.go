@@ -23,8 +23,21 @@ type watcher struct {
 
 func newWatcher(t *Tap, conn int) *watcher { return &watcher{tap: t, conn: conn} }
 
+// discard is a feed that reads nothing (Config.Opaque).
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discard) Close() error                { return nil }
+
 // start begins reading; the pumps write each direction's bytes into the returned writers.
+// A tap told its traffic is opaque (Config.Opaque) reports each direction unread at once.
 func (w *watcher) start() (up, down io.WriteCloser) {
+	if why := w.tap.cfg.Opaque; why != "" {
+		for _, d := range []string{Up, Down} {
+			w.tap.emit(Event{Conn: w.conn, Kind: KindUnparsed, Dir: d, Err: why})
+		}
+		return discard{}, discard{}
+	}
 	upR, upW := io.Pipe()
 	downR, downW := io.Pipe()
 	w.upW, w.downW = upW, downW
@@ -43,6 +56,9 @@ func (w *watcher) start() (up, down io.WriteCloser) {
 // stop ends the reading once the pumps are done and returns the last media timestamp of the
 // connection and its direction: downstream when media moved that way, else upstream.
 func (w *watcher) stop() (*float64, string) {
+	if w.upW == nil { // opaque: nothing was read
+		return nil, Down
+	}
 	w.upW.Close()
 	w.downW.Close()
 	w.wg.Wait()
