@@ -45,3 +45,20 @@ type Env struct {
 	// TLS, when set, makes the client connect with RTMPS, trusting what it says.
 	TLS *tls.Config
 }
+
+// tlsFor is what a client connects with: the environment's TLS, unless it asks for plain RTMP.
+func (e Env) tlsFor(plain bool) *tls.Config {
+	if plain {
+		return nil
+	}
+	return e.TLS
+}
+
+// Plain tells whether the player connects with plain RTMP beside TLS.
+func (o *PlayerOptions) Plain() bool { return o.PlainRTMP }
+
+// Plain tells whether the publisher connects with plain RTMP beside TLS.
+func (o *PublisherOptions) Plain() bool { return o.PlainRTMP }
+
+// Plain tells whether the viewer connects with plain RTMP beside TLS.
+func (o *ViewerOptions) Plain() bool { return o.PlainRTMP }

@@ -45,6 +45,9 @@ type PublisherOptions struct {
 	// ChunkSize is the chunk size announced after the handshake and written with (omitted:
 	// RTMP's 128 bytes; encoders such as OBS and ffmpeg use 4096).
 	ChunkSize int `yaml:"chunkSize" json:"chunkSize,omitempty"`
+	// PlainRTMP connects with plain RTMP to a server that speaks RTMPS and RTMP side by side
+	// (server.tls.plainToo), as an older client would.
+	PlainRTMP bool `yaml:"plainRTMP" json:"plainRTMP,omitempty"`
 }
 
 // Kinds of a publisher's synthetic audio (PublisherOptions.Audio).
@@ -71,6 +74,9 @@ type ViewerOptions struct {
 	// ChunkSize is the chunk size announced after the handshake and written with (omitted:
 	// RTMP's 128 bytes; encoders such as OBS and ffmpeg use 4096).
 	ChunkSize int `yaml:"chunkSize" json:"chunkSize,omitempty"`
+	// PlainRTMP connects with plain RTMP to a server that speaks RTMPS and RTMP side by side
+	// (server.tls.plainToo), as an older client would.
+	PlainRTMP bool `yaml:"plainRTMP" json:"plainRTMP,omitempty"`
 }
 
 // Default fills every option left out with its default.
@@ -158,7 +164,7 @@ func (o *PublisherOptions) New(env Env) (*Publisher, error) {
 	}
 	return NewPublisher(PublisherConfig{ID: env.Name, Addr: env.Addr, App: env.App, Stream: o.Stream, File: file, FPS: o.FPS, Bitrate: o.Bitrate * 1000,
 		Codecs: o.Codecs, Audio: o.Audio, BitrateCheck: o.BitrateCheck, Restore: o.Restore, Pings: o.Pings, Duration: o.Duration.D(), SendBuffer: o.SendBuffer,
-		Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.TLS}})
+		Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.tlsFor(o.PlainRTMP)}})
 }
 
 // Default fills every option left out with its default.
@@ -189,7 +195,7 @@ func (o *ViewerOptions) LiveStream() string { return o.Stream }
 // New builds the viewer the (defaulted, valid) options declare.
 func (o *ViewerOptions) New(env Env) (*Viewer, error) {
 	return NewViewer(ViewerConfig{ID: env.Name, Addr: env.Addr, App: env.App, Stream: o.Stream, Restore: o.Restore, Duration: o.Duration.D(),
-		Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.TLS}})
+		Clock: env.Clock, OnEvent: env.OnEvent, Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.tlsFor(o.PlainRTMP)}})
 }
 
 // validateLive checks what publishers and viewers share.

@@ -27,6 +27,9 @@ type PlayerOptions struct {
 	// ChunkSize is the chunk size the player announces after its handshake and writes with
 	// (omitted: RTMP's 128 bytes).
 	ChunkSize int `yaml:"chunkSize" json:"chunkSize,omitempty"`
+	// PlainRTMP connects with plain RTMP to a server that speaks RTMPS and RTMP side by side
+	// (server.tls.plainToo), as an older client would.
+	PlainRTMP bool `yaml:"plainRTMP" json:"plainRTMP,omitempty"`
 	// BandwidthCheck asks the server for a bandwidth check (onBWCheck/onBWDone) on the first
 	// connection, before playing.
 	BandwidthCheck bool `yaml:"bandwidthCheck" json:"bandwidthCheck,omitempty"`
@@ -118,5 +121,5 @@ func (o *PlayerOptions) PlayScript() []PlayItem { return o.Play }
 func (o *PlayerOptions) New(env Env) (*Player, error) {
 	return NewPlayer(PlayerConfig{ID: env.Name, Addr: env.Addr, App: env.App, Script: o.Play, Command: o.Command, BufferTime: o.BufferTime.D(), Reconnect: o.Reconnect,
 		StallMonitor: o.StallMonitor, BandwidthCheck: o.BandwidthCheck, Mutant: o.Mutant, Clock: env.Clock, OnEvent: env.OnEvent,
-		Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.TLS}})
+		Conn: rtmpconn.Options{HandshakeTimeout: o.ConnectTimeout.D(), ChunkSize: uint32(o.ChunkSize), TLS: env.tlsFor(o.PlainRTMP)}})
 }

@@ -72,6 +72,9 @@ type Config struct {
 	// TLS, when set, makes the server RTMPS: each connection is a TLS session first (its
 	// handshake bounded with the RTMP handshake's timeout).
 	TLS *tls.Config
+	// PlainToo, with TLS, serves plain RTMP on the same address as well (side by side): a
+	// connection whose first byte opens a TLS handshake is RTMPS, any other is RTMP.
+	PlainToo bool
 	// MaxSendAhead, when positive, bounds the initial burst of an on-demand playback (how far
 	// ahead of real time it is sent); zero: the client's buffer length.
 	MaxSendAhead time.Duration
@@ -238,7 +241,7 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("fakeserver: listen %s: %w", addr, err)
 	}
-	if s.cfg.TLS != nil {
+	if s.cfg.TLS != nil && !s.cfg.PlainToo { // with PlainToo each session tells (sniff)
 		ln = tls.NewListener(ln, s.cfg.TLS)
 	}
 	if s.cfg.AccessLogPath != "" && s.log == nil {

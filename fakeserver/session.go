@@ -99,7 +99,7 @@ func (ss *session) run(srvCtx context.Context) {
 	ctx, cancel := context.WithCancel(srvCtx)
 	defer cancel()
 	client := ss.raw.RemoteAddr().String()
-	c, err := rtmpconn.Accept(ctx, ss.raw, ss.srv.cfg.Conn)
+	c, err := ss.srv.accept(ctx, ss.raw)
 	if err != nil {
 		ss.srv.emit(Event{Kind: EventError, Session: ss.id, Client: client, Reason: err.Error()})
 		return

@@ -65,6 +65,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	useTLS := fs.Bool("tls", false, "serve RTMPS (TLS) instead of RTMP: a certificate for loopback names signed by a CA made for this run, unless --tls-cert and --tls-key give one")
 	certFile := fs.String("tls-cert", "", "with --tls: the server certificate `FILE` (PEM)")
 	keyFile := fs.String("tls-key", "", "with --tls: the server key `FILE` (PEM)")
+	plainToo := fs.Bool("plain-too", false, "with --tls: serve plain RTMP on the same address as well (a connection opening with a TLS handshake is RTMPS, any other RTMP)")
 	caOut := fs.String("tls-ca-out", "", "with --tls and no --tls-cert: write the run's CA certificate to `FILE` for clients to trust (default: a file in the temporary folder, printed)")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return 2
@@ -75,6 +76,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	defer tlsDone()
+	if *plainToo && tlsCfg == nil {
+		fmt.Fprintln(stderr, "serve: --plain-too needs --tls")
+		return 2
+	}
 	var host string
 	host, _, err = net.SplitHostPort(*addr)
 	if err != nil {
@@ -94,7 +99,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for i := range streams {
 		streams[i].FPS, streams[i].KeyframeInterval = *fps, *gop
 	}
-	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks, MaxSendAhead: *ahead, TLS: tlsCfg,
+	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks, MaxSendAhead: *ahead, TLS: tlsCfg, PlainToo: *plainToo,
 		OnEvent: func(ev fakeserver.Event) {
 			fmt.Fprintf(stdout, "%s %-10s %s %s %s\n", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Session, printable(ev.Stream), printable(ev.Reason))
 		}})
@@ -107,6 +112,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	printURLs(stdout, srv.Addr(), apps[0], streams, lives, tlsCfg != nil, caPath)
+	if *plainToo {
+		fmt.Fprintf(stdout, "plain RTMP on the same address as well: rtmp://%s/%s/NAME\n", srv.Addr(), apps[0])
+	}
 	<-ctx.Done()
 	if err := srv.Shutdown(); err != nil {
 		fmt.Fprintln(stderr, err)

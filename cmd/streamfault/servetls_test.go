@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"io"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamfault/streamfault/internal/rtmpconn"
 	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
@@ -111,4 +113,49 @@ func readmeSample(t *testing.T, printed []string) {
 			t.Errorf("README sample line %d:\n  %s\nserve printed:\n  %s", i+1, want[i], printed[i])
 		}
 	}
+}
+
+// `serve --tls --plain-too` takes RTMP and RTMPS on one address; --plain-too alone is refused.
+func TestServePlainToo(t *testing.T) {
+	var errb strings.Builder
+	if code := serveCmd(context.Background(), []string{"--plain-too"}, io.Discard, &errb); code != 2 || !strings.Contains(errb.String(), "--plain-too needs --tls") {
+		t.Fatalf("--plain-too alone: exit %d, %q", code, errb.String())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		code := serveCmd(ctx, []string{"--tls", "--plain-too", "--stream", "clip:5s"}, pw, io.Discard)
+		pw.Close()
+		done <- code
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exit %d", code)
+		}
+	}()
+	lines := bufio.NewScanner(pr)
+	addr := ""
+	for addr == "" && lines.Scan() {
+		if m := regexp.MustCompile(`as well: rtmp://([^/]+)/`).FindStringSubmatch(lines.Text()); m != nil {
+			addr = m[1]
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if addr == "" {
+		t.Fatal("serve --tls --plain-too printed no plain rtmp:// address")
+	}
+	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer dcancel()
+	c, err := rtmpconn.Dial(dctx, addr, rtmpconn.Options{})
+	if err != nil {
+		t.Fatalf("plain RTMP to serve --tls --plain-too: %v", err)
+	}
+	c.Close()
+	s, err := rtmpconn.Dial(dctx, addr, rtmpconn.Options{TLS: &tls.Config{InsecureSkipVerify: true}})
+	if err != nil {
+		t.Fatalf("RTMPS to serve --tls --plain-too: %v", err)
+	}
+	s.Close()
 }

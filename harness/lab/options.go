@@ -117,6 +117,12 @@ func (s *Server) TLSTerms() tlsca.Terms {
 	return tlsca.Terms{}
 }
 
+// ServesPlainToo tells whether the subject takes plain RTMP beside RTMPS (tls.plainToo).
+func (s *Server) ServesPlainToo() bool {
+	r, ok := s.kind().(*Reference)
+	return ok && r.TLS != nil && r.TLS.PlainToo
+}
+
 // Certificate is the condition of the certificate an RTMPS subject shows ("" for RTMP).
 func (s *Server) Certificate() string {
 	if t, ok := s.kind().(TLSServer); ok && t.ServesTLS() {

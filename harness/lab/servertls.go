@@ -35,6 +35,10 @@ type ServerTLS struct {
 	// ServerName is the name the clients verify the certificate for (default: the host they
 	// connect to).
 	ServerName string `yaml:"serverName" json:"serverName,omitempty"`
+	// PlainToo makes the reference server take plain RTMP on the same address as well, side
+	// by side with RTMPS (a connection opening with a TLS handshake is RTMPS): a scripted
+	// client with plainRTMP: true connects that way.
+	PlainToo bool `yaml:"plainToo" json:"plainToo,omitempty"`
 }
 
 // Who issues a TLS subject's certificate, for what its options may say.
@@ -95,6 +99,8 @@ func (t *ServerTLS) validate(p spec.Problems, by tlsIssuer) {
 	switch {
 	case by == issuedHere && (t.CAFile != "" || t.Insecure):
 		p.Add("tls", "caFile and insecure are for a server with a certificate of its own; the harness issues this one, which the clients trust")
+	case by != issuedHere && t.PlainToo:
+		p.Add("tls.plainToo", "is the reference server's: a program or an external server has the listeners it has")
 	case by != issuedHere && t.SessionTickets != nil:
 		p.Add("tls.sessionTickets", "is the reference server's and nginx's; a program or an external server sends tickets as it does")
 	case by == issuedElse && t.Certificate != "":

@@ -55,6 +55,9 @@ func (n *Nginx) Validate(p spec.Problems, _ *Server) {
 	p.NonNegative("ping", n.Ping)
 	p.NonNegative("pingTimeout", n.PingTimeout)
 	n.TLS.validate(p, issuedHere)
+	if n.TLS != nil && n.TLS.PlainToo {
+		p.Add("tls.plainToo", "is the reference server's: nginx's TLS listener takes TLS only")
+	}
 }
 
 // Programs is nginx.

@@ -122,7 +122,7 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		if err != nil {
 			return nil, err
 		}
-		cfg.TLS = r.Terms().Server(cert)
+		cfg.TLS, cfg.PlainToo = r.Terms().Server(cert), r.TLS.PlainToo
 	}
 	srv, err := fakeserver.New(cfg)
 	if err != nil {

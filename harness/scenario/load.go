@@ -419,7 +419,7 @@ func validate(s *Scenario) []spec.Problem {
 	}
 	for i, c := range s.declared {
 		f := p.At(fmt.Sprintf("clients[%d]", i))
-		tlsOfTapped(f, c, s.Server)
+		tlsOfClient(f, c, s.Server)
 		marks := strings.Count(c.Name, GroupMark)
 		switch {
 		case c.Count < 0:

@@ -7,11 +7,15 @@ import (
 	"github.com/streamfault/streamfault/internal/spec"
 )
 
-// tlsOfTapped reports what a program behind the wire tap cannot be shown of an RTMPS server:
+// tlsOfClient reports a scripted client asking for plain RTMP from a server that does not
+// take it beside RTMPS, and what a program behind the wire tap cannot be shown of an RTMPS server:
 // a tap that terminates TLS shows a valid certificate of the run's authority, so a
 // certificate condition of the server would reach the program only through a tap that relays
 // TLS (process.tls: relay); and {cafile} and process.tls exist only when the server speaks TLS.
-func tlsOfTapped(p spec.Problems, c Client, srv lab.Server) {
+func tlsOfClient(p spec.Problems, c Client, srv lab.Server) {
+	if pl, ok := c.Options.(interface{ Plain() bool }); ok && pl.Plain() && !srv.ServesPlainToo() {
+		p.Add("plainRTMP", "connects with plain RTMP beside RTMPS, which this server does not take (server.tls.plainToo, the reference server's)")
+	}
 	pr, ok := c.Options.(*role.Process)
 	if !ok || pr.Process == nil {
 		return

@@ -423,7 +423,11 @@ func (c *Conn) Abort() error {
 
 // TCP is the TCP connection under c — c itself, or what a TLS connection runs on — or nil.
 func TCP(c net.Conn) *net.TCPConn {
-	if w, ok := c.(interface{ NetConn() net.Conn }); ok {
+	for range 4 { // a TLS session over a connection whose first byte was peeked, at most
+		w, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
 		c = w.NetConn()
 	}
 	tc, _ := c.(*net.TCPConn)
