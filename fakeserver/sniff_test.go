@@ -13,11 +13,7 @@ import (
 // With TLS and PlainToo one address serves RTMPS and RTMP side by side; with TLS alone a
 // plain RTMP handshake is refused.
 func TestPlainAndTLSSideBySide(t *testing.T) {
-	ca, err := tlsca.New(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Issue(tlsca.Leaf{}, time.Now())
+	ca, cert, err := tlsca.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,12 +36,7 @@ func serveTLS(on bool, certFile, keyFile, caOut string) (cfg *tls.Config, caPath
 		}
 		return tlsca.ServerConfig(cert), "", done, nil
 	}
-	now := time.Now()
-	ca, err := tlsca.New(now)
-	if err != nil {
-		return nil, "", done, err
-	}
-	cert, err := ca.Issue(tlsca.Leaf{}, now)
+	ca, cert, err := tlsca.NewLoopback(time.Now())
 	if err != nil {
 		return nil, "", done, err
 	}

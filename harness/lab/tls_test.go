@@ -18,11 +18,7 @@ import (
 // scenario gives (caFile, relative to the scenario), or nothing when told so (insecure), and
 // reach it through the route; the run's own authority does not verify it.
 func TestExternalRTMPSSubject(t *testing.T) {
-	ca, err := tlsca.New(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Issue(tlsca.Leaf{}, time.Now())
+	ca, cert, err := tlsca.NewLoopback(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,20 @@ func New(now time.Time) (*Authority, error) {
 	return &Authority{cert: cert, key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}, nil
 }
 
+// NewLoopback makes an authority and a server certificate it signs for loopback names, both
+// valid from an hour before now: what a server of one run serves RTMPS with.
+func NewLoopback(now time.Time) (*Authority, tls.Certificate, error) {
+	ca, err := New(now)
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	cert, err := ca.Issue(Leaf{}, now)
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	return ca, cert, nil
+}
+
 // Leaf describes a server certificate.
 type Leaf struct {
 	// Names are its DNS names and IP addresses (default LoopbackNames).

@@ -2,6 +2,7 @@ package tlsca
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"net"
 	"strings"
 	"testing"
@@ -63,5 +64,29 @@ func TestCertificatesVerifyOnlyWhenRight(t *testing.T) {
 	other, _ := New(now)
 	if err := handshake(t, other, good, "127.0.0.1"); err == nil {
 		t.Error("a certificate verified against another run's authority")
+	}
+}
+
+// NewLoopback's certificate verifies for loopback names against its authority alone.
+func TestNewLoopback(t *testing.T) {
+	ca, cert, err := NewLoopback(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range LoopbackNames {
+		if _, err := leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: name}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	other, _, err := NewLoopback(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: other.Pool(), DNSName: "localhost"}); err == nil {
+		t.Error("another authority verified the certificate")
 	}
 }
