@@ -11,6 +11,8 @@
 //	                        ignore expectFailures, to see a negative control's own failure
 //	STREAMFAULT_BIN         the streamfault program scenarios run as a server ({streamfault});
 //	                        default: built once for the suite
+//	STREAMFAULT_SHARD=K/N   run only shard K of N (balanced by estimated length, disjoint,
+//	                        together the whole suite; as `streamfault run --shard`)
 package scenarios_test
 
 import (
@@ -56,6 +58,11 @@ func TestScenarios(t *testing.T) {
 	if len(loaded) == 0 {
 		t.Fatal("scenarios: no *.yaml file found")
 	}
+	sh, err := scenario.ParseShard(os.Getenv(scenario.ShardEnv))
+	if err != nil {
+		t.Fatalf("%s: %v", scenario.ShardEnv, err)
+	}
+	loaded = sh.Select(loaded)
 	RunSpecs(t, "Scenarios")
 }
 

@@ -116,6 +116,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var o runOptions
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit report to `FILE`")
+	shard := fs.String("shard", os.Getenv(scenario.ShardEnv), "run only shard `K/N` of the selection: N parts balanced by the scenarios' estimated lengths, disjoint, together the whole, the same on every runner (default $"+scenario.ShardEnv+")")
 	fs.StringVar(&o.junitLayout, "junit-layout", reports.LayoutAnt, "JUnit `LAYOUT`: ant (output on each testsuite, valid against the Ant JUnit schema) or cases (output inside each testcase, where GitLab, Jenkins and junitparser read it)")
 	o.bind(fs)
 	fs.IntVar(&o.repeat, "repeat", 1, "run each scenario `N` times (nemesis schedules get seeds seed, seed+1, …)")
@@ -142,6 +143,19 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	selected, ok := selectLabels("run", all, o.labels, stderr)
 	if !ok {
 		return 2
+	}
+	sh, err := scenario.ParseShard(*shard)
+	if err != nil {
+		fmt.Fprintf(stderr, "run: --shard: %v\n", err)
+		return 2
+	}
+	if sh.N > 1 {
+		mine := sh.Select(selected)
+		fmt.Fprintf(stderr, "shard %s: %d of the %d scenarios selected\n", sh, len(mine), len(selected))
+		if len(mine) == 0 {
+			return 0 // more shards than scenarios: this one has nothing to run, which is no failure
+		}
+		selected = mine
 	}
 	ctx, stop := interrupted(stderr)
 	defer stop()

@@ -171,6 +171,14 @@ func TestRunUsageAndInvalid(t *testing.T) {
 		!strings.Contains(stderr.String(), "no scenario selected") {
 		t.Errorf("a filter that selects nothing: exit %d", code)
 	}
+	stderr.Reset()
+	if code := run([]string{"run", "--shard", "3/2", good}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "1 ≤ K ≤ N") {
+		t.Errorf("--shard 3/2: exit %d, %s", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := run([]string{"run", "--shard", "2/2", good}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "shard 2/2: 0 of the 1 scenarios selected") {
+		t.Errorf("an empty shard: exit %d, %s (want 0: nothing to run is no failure)", code, stderr.String())
+	}
 	stdout.Reset()
 	if code := run([]string{"list", good}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "good") || !strings.Contains(stdout.String(), "[quick]") {
 		t.Errorf("list: %d %s", code, stdout.String())
