@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,32 +28,14 @@ func TestServeTLSReadByFFprobe(t *testing.T) {
 		}
 		t.Skip("ffprobe not installed")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		var errb strings.Builder
-		code := serveCmd(ctx, []string{"--tls", "--stream", "clip:5s"}, pw, &errb)
-		pw.Close()
-		done <- code
-	}()
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("serve exit %d", code)
-		}
-	}()
-	lines := bufio.NewScanner(pr)
 	var url, ca string
-	var printed []string
-	for url == "" && lines.Scan() {
-		line := lines.Text()
-		printed = append(printed, line)
+	printed, stop := startServe(t, []string{"--tls", "--stream", "clip:5s"}, func(line string) bool {
 		if m := regexp.MustCompile(`-ca_file (\S+) (rtmps://\S+)`).FindStringSubmatch(line); m != nil {
 			ca, url = m[1], m[2]
 		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+		return url != ""
+	})
+	defer stop()
 	if url == "" {
 		t.Fatal("serve --tls printed no rtmps:// URL with its CA file")
 	}
@@ -79,11 +62,7 @@ func TestServeTLSReadByFFprobe(t *testing.T) {
 	if out, err := probe(otherFile); err == nil {
 		t.Fatalf("ffprobe trusted the server with another CA:\n%s", out)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("serve exit %d", code)
-	}
-	done <- 0 // for the deferred check
+	stop() // serve has ended: its temporary CA file must be gone
 	if _, err := os.Stat(ca); !os.IsNotExist(err) {
 		t.Errorf("the temporary CA file %s is left after serve ended (%v)", ca, err)
 	}
@@ -121,28 +100,14 @@ func TestServePlainToo(t *testing.T) {
 	if code := serveCmd(context.Background(), []string{"--plain-too"}, io.Discard, &errb); code != 2 || !strings.Contains(errb.String(), "--plain-too needs --tls") {
 		t.Fatalf("--plain-too alone: exit %d, %q", code, errb.String())
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		code := serveCmd(ctx, []string{"--tls", "--plain-too", "--stream", "clip:5s"}, pw, io.Discard)
-		pw.Close()
-		done <- code
-	}()
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("serve exit %d", code)
-		}
-	}()
-	lines := bufio.NewScanner(pr)
 	addr := ""
-	for addr == "" && lines.Scan() {
-		if m := regexp.MustCompile(`as well: rtmp://([^/]+)/`).FindStringSubmatch(lines.Text()); m != nil {
+	_, stop := startServe(t, []string{"--tls", "--plain-too", "--stream", "clip:5s"}, func(line string) bool {
+		if m := regexp.MustCompile(`as well: rtmp://([^/]+)/`).FindStringSubmatch(line); m != nil {
 			addr = m[1]
 		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+		return addr != ""
+	})
+	defer stop()
 	if addr == "" {
 		t.Fatal("serve --tls --plain-too printed no plain rtmp:// address")
 	}
@@ -158,4 +123,36 @@ func TestServePlainToo(t *testing.T) {
 		t.Fatalf("RTMPS to serve --tls --plain-too: %v", err)
 	}
 	s.Close()
+}
+
+// startServe runs serve with args, reading its output lines until found says it has what it
+// needs (or the output ends); it returns the lines read and a stop that ends serve and checks
+// it exited 0.
+func startServe(t *testing.T, args []string, found func(line string) bool) (printed []string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		code := serveCmd(ctx, args, pw, io.Discard)
+		pw.Close()
+		done <- code
+	}()
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() {
+		printed = append(printed, lines.Text())
+		if found(lines.Text()) {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	var once sync.Once
+	return printed, func() {
+		once.Do(func() {
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("serve %v: exit %d", args, code)
+			}
+		})
+	}
 }

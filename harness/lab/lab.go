@@ -188,7 +188,7 @@ func (l *Lab) startServers(ctx context.Context, opts Options) error {
 			return fmt.Errorf("lab: server TLS: %w", err)
 		}
 		l.ca, env.CA, l.terms = ca, ca, srv.TLSTerms()
-		if l.clientTLS, err = srv.kind().(TLSServer).ClientTLS(ca, opts.Dir); err != nil {
+		if l.clientTLS, err = srv.clientTLS(ca, opts.Dir); err != nil {
 			return fmt.Errorf("lab: server TLS: %w", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/url"
 	"strings"
@@ -103,32 +104,40 @@ func (s *Server) kind() Kind {
 // Traits are the subject's kind's traits.
 func (s *Server) Traits() Traits { return s.kind().Traits() }
 
-// ServesTLS tells whether the subject speaks RTMPS (a TLSServer kind asked to).
-func (s *Server) ServesTLS() bool {
-	t, ok := s.kind().(TLSServer)
-	return ok && t.ServesTLS()
-}
-
-// TLSTerms are what an RTMPS subject's TLS offers besides its certificate.
-func (s *Server) TLSTerms() tlsca.Terms {
-	if t, ok := s.kind().(TLSServer); ok && t.ServesTLS() {
-		return t.Terms()
+// tlsOptions is the subject's tls block: nil when it speaks RTMP.
+func (s *Server) tlsOptions() *ServerTLS {
+	if t, ok := s.kind().(TLSServer); ok {
+		return t.TLSOptions()
 	}
-	return tlsca.Terms{}
+	return nil
 }
 
-// ServesPlainToo tells whether the subject takes plain RTMP beside RTMPS (tls.plainToo).
+// ServesTLS tells whether the subject speaks RTMPS (a TLSServer kind asked to).
+func (s *Server) ServesTLS() bool { return s.tlsOptions() != nil }
+
+// TLSTerms are what an RTMPS subject's TLS offers besides its certificate (the harness sets
+// them only for servers it issues the certificate of; validation refuses them elsewhere).
+func (s *Server) TLSTerms() tlsca.Terms { return s.tlsOptions().terms() }
+
+// ServesPlainToo tells whether the subject takes plain RTMP beside RTMPS (tls.plainToo, the
+// reference server's: validation refuses it elsewhere).
 func (s *Server) ServesPlainToo() bool {
-	r, ok := s.kind().(*Reference)
-	return ok && r.TLS != nil && r.TLS.PlainToo
+	t := s.tlsOptions()
+	return t != nil && t.PlainToo
 }
 
 // Certificate is the condition of the certificate an RTMPS subject shows ("" for RTMP).
 func (s *Server) Certificate() string {
-	if t, ok := s.kind().(TLSServer); ok && t.ServesTLS() {
-		return t.Certificate()
+	if t := s.tlsOptions(); t != nil {
+		return t.certificate()
 	}
 	return ""
+}
+
+// clientTLS is what the clients of an RTMPS subject connect with, ca being the run's
+// authority and dir the scenario's folder.
+func (s *Server) clientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error) {
+	return s.tlsOptions().clientConfig(ca, dir)
 }
 
 // Missing describes what of the programs the subject runs this machine lacks.

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/internal/spec"
-	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // KindExternal is a server someone else runs, at an address.
@@ -27,20 +25,8 @@ type External struct {
 	TLS *ServerTLS `yaml:"tls" json:"tls,omitempty"`
 }
 
-// ServesTLS tells whether the server speaks RTMPS.
-func (e *External) ServesTLS() bool { return e.TLS != nil }
-
-// Terms are what its TLS offers besides the certificate: its own business.
-func (e *External) Terms() tlsca.Terms { return tlsca.Terms{} }
-
-// Certificate is the condition of its certificate: valid, as far as the harness knows.
-func (e *External) Certificate() string { return CertValid }
-
-// ClientTLS is what its clients connect with: trusting tls.caFile's authority, or nothing
-// (tls.insecure).
-func (e *External) ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error) {
-	return e.TLS.clientConfig(ca, dir)
-}
+// TLSOptions is the external server's tls block (nil: RTMP).
+func (e *External) TLSOptions() *ServerTLS { return e.TLS }
 
 // Traits: nothing but the wire; the harness cannot kill, stop or start it.
 func (*External) Traits() Traits { return Traits{} }

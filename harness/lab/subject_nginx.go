@@ -2,13 +2,11 @@ package lab
 
 import (
 	"context"
-	"crypto/tls"
 	"path/filepath"
 	"syscall"
 
 	"github.com/streamfault/streamfault/internal/nginx"
 	"github.com/streamfault/streamfault/internal/spec"
-	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // KindNginx is nginx-rtmp, started and owned by the harness.
@@ -32,19 +30,8 @@ type Nginx struct {
 	TLS *ServerTLS `yaml:"tls" json:"tls,omitempty"`
 }
 
-// ServesTLS tells whether nginx speaks TLS.
-func (n *Nginx) ServesTLS() bool { return n.TLS != nil }
-
-// Terms are what its TLS offers besides the certificate.
-func (n *Nginx) Terms() tlsca.Terms { return n.TLS.terms() }
-
-// Certificate is the condition of the certificate it shows (CertValid unless told).
-func (n *Nginx) Certificate() string { return n.TLS.certificate() }
-
-// ClientTLS is what its clients connect with: trusting the run's authority.
-func (n *Nginx) ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error) {
-	return n.TLS.clientConfig(ca, dir)
-}
+// TLSOptions is nginx's tls block (nil: RTMP).
+func (n *Nginx) TLSOptions() *ServerTLS { return n.TLS }
 
 // Traits: the harness runs nginx and serves the catalogue from files.
 func (*Nginx) Traits() Traits { return Traits{Controlled: true, Program: true, Files: true} }
@@ -89,7 +76,7 @@ func (n *Nginx) config() nginx.Config {
 	cfg := nginx.Config{Binary: n.Binary, Module: n.Module, DropIdlePublisher: n.DropIdlePublisher.D(), Ping: n.Ping.D(),
 		PingTimeout: n.PingTimeout.D()}
 	if n.TLS != nil {
-		cfg.TLS = &nginx.TLS{SessionTickets: !n.Terms().NoSessionTickets}
+		cfg.TLS = &nginx.TLS{SessionTickets: !n.TLS.terms().NoSessionTickets}
 	}
 	return cfg
 }
@@ -116,9 +103,7 @@ func (n *Nginx) Launch(ctx context.Context, env Env, _ string) (Subject, error) 
 		if err != nil {
 			return nil, err
 		}
-		if cfg.TLS.CertPEM, cfg.TLS.KeyPEM, err = tlsca.PEM(cert); err != nil {
-			return nil, err
-		}
+		cfg.TLS.Cert = cert
 	}
 	ng, err := nginx.StartCatalogue(ctx, cfg, titles)
 	if err != nil {

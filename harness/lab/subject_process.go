@@ -2,13 +2,10 @@ package lab
 
 import (
 	"context"
-	"maps"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,7 +77,7 @@ func (*ServerProcess) Traits() Traits { return Traits{Controlled: true, Program:
 func (sp *ServerProcess) Validate(p spec.Problems, _ *Server) {
 	if len(sp.Command) == 0 || strings.TrimSpace(sp.Command[0]) == "" {
 		p.Add("command", "is required: the server program and its arguments, with {port} where it takes its port")
-	} else if line := strings.Join(append(slices.Collect(maps.Values(sp.Env)), sp.Command...), " "); !strings.Contains(line, "{port}") && !strings.Contains(line, "{addr}") {
+	} else if !sp.uses("{port}") && !sp.uses("{addr}") {
 		p.Add("command", "names no {port} or {addr} (nor does env): the harness picks the port the server must listen on")
 	}
 	p.NonNegative("readyTimeout", sp.ReadyTimeout)
@@ -151,12 +148,11 @@ func (sp *ServerProcess) Launch(ctx context.Context, env Env, _ string) (Subject
 			return nil, err
 		}
 	}
-	files, err := sp.tlsFiles(env.CA)
+	files, certs, err := sp.tlsFiles(env.CA)
 	if err != nil {
 		return nil, err
 	}
-	r := strings.NewReplacer("{port}", port, "{addr}", addr, "{dir}", env.Dir, "{streamfault}", self,
-		CertFile, filepath.Join(files, "cert.pem"), KeyFile, filepath.Join(files, "key.pem"))
+	r := strings.NewReplacer("{port}", port, "{addr}", addr, "{dir}", env.Dir, "{streamfault}", self, CertFile, certs.Cert, KeyFile, certs.Key)
 	args := make([]string, len(sp.Command))
 	for i, a := range sp.Command {
 		args[i] = r.Replace(a)

@@ -1,11 +1,9 @@
 package lab
 
 import (
-	"crypto/tls"
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -19,20 +17,8 @@ const (
 	KeyFile  = "{keyfile}"
 )
 
-// ServesTLS tells whether the program serves RTMPS.
-func (sp *ServerProcess) ServesTLS() bool { return sp.TLS != nil }
-
-// Terms are what its TLS offers besides the certificate: the program's own business.
-func (sp *ServerProcess) Terms() tlsca.Terms { return tlsca.Terms{} }
-
-// Certificate is the condition of the certificate it is given ({certfile}).
-func (sp *ServerProcess) Certificate() string { return sp.TLS.certificate() }
-
-// ClientTLS is what its clients connect with: trusting the run's authority, tls.caFile's, or
-// nothing (tls.insecure).
-func (sp *ServerProcess) ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error) {
-	return sp.TLS.clientConfig(ca, dir)
-}
+// TLSOptions is the program's tls block (nil: RTMP).
+func (sp *ServerProcess) TLSOptions() *ServerTLS { return sp.TLS }
 
 // uses tells whether the command line or environment uses a placeholder.
 func (sp *ServerProcess) uses(ph string) bool {
@@ -58,30 +44,24 @@ func (sp *ServerProcess) validateTLS(p spec.Problems) {
 }
 
 // tlsFiles writes the program's certificate and key (as tls.certificate asks, signed by ca)
-// into a folder made for them, when its command uses them; "" when it does not.
-func (sp *ServerProcess) tlsFiles(ca *tlsca.Authority) (string, error) {
+// into a folder made for them, when its command uses them: the folder ("" when it does not)
+// and the files.
+func (sp *ServerProcess) tlsFiles(ca *tlsca.Authority) (string, tlsca.Files, error) {
 	if sp.TLS == nil || !sp.uses(CertFile) {
-		return "", nil
+		return "", tlsca.Files{}, nil
 	}
 	cert, err := sp.TLS.issue(ca)
 	if err != nil {
-		return "", err
-	}
-	certPEM, keyPEM, err := tlsca.PEM(cert)
-	if err != nil {
-		return "", err
+		return "", tlsca.Files{}, err
 	}
 	dir, err := os.MkdirTemp("", "streamfault-server-tls-")
 	if err != nil {
-		return "", fmt.Errorf("tls: %w", err)
+		return "", tlsca.Files{}, fmt.Errorf("tls: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), certPEM, 0o644); err != nil {
+	f, err := tlsca.WriteFiles(dir, cert)
+	if err != nil {
 		os.RemoveAll(dir)
-		return "", fmt.Errorf("tls: %w", err)
+		return "", tlsca.Files{}, fmt.Errorf("tls: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "key.pem"), keyPEM, 0o600); err != nil {
-		os.RemoveAll(dir)
-		return "", fmt.Errorf("tls: %w", err)
-	}
-	return dir, nil
+	return dir, f, nil
 }

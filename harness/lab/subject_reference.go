@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/spec"
-	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // Reference is the reference server's own options, given in the server block itself (it is
@@ -42,19 +40,8 @@ type Reference struct {
 	TLS *ServerTLS `yaml:"tls" json:"tls,omitempty"`
 }
 
-// ServesTLS tells whether the reference server speaks TLS.
-func (r *Reference) ServesTLS() bool { return r.TLS != nil }
-
-// Terms are what its TLS offers besides the certificate.
-func (r *Reference) Terms() tlsca.Terms { return r.TLS.terms() }
-
-// Certificate is the condition of the certificate it shows (CertValid unless told).
-func (r *Reference) Certificate() string { return r.TLS.certificate() }
-
-// ClientTLS is what its clients connect with: trusting the run's authority.
-func (r *Reference) ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error) {
-	return r.TLS.clientConfig(ca, dir)
-}
+// TLSOptions is the reference server's tls block (nil: RTMP).
+func (r *Reference) TLSOptions() *ServerTLS { return r.TLS }
 
 // Traits: the reference server runs in the harness, keeps an access log, stalls media on
 // demand, may run as several instances; its live clients use the vod application.
@@ -122,7 +109,7 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		if err != nil {
 			return nil, err
 		}
-		cfg.TLS, cfg.PlainToo = r.Terms().Server(cert), r.TLS.PlainToo
+		cfg.TLS, cfg.PlainToo = r.TLS.terms().Server(cert), r.TLS.PlainToo
 	}
 	srv, err := fakeserver.New(cfg)
 	if err != nil {

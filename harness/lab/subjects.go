@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"strings"
 
@@ -139,18 +138,12 @@ type Env struct {
 	CA *tlsca.Authority
 }
 
-// TLSServer is a subject kind that may serve RTMPS with a certificate the run's authority
-// signs (Env.CA); its scripted clients then connect with TLS trusting that authority.
+// TLSServer is a subject kind that may serve RTMPS (its options' tls block): with a
+// certificate the run's authority signs (Env.CA), or one of its own the clients are told how
+// to trust.
 type TLSServer interface {
-	// ServesTLS tells whether this scenario's server speaks TLS.
-	ServesTLS() bool
-	// Certificate is the condition of the certificate it shows (CertValid, CertExpired, …).
-	Certificate() string
-	// Terms are what its TLS offers besides the certificate.
-	Terms() tlsca.Terms
-	// ClientTLS is what its clients connect with, ca being the run's authority and dir the
-	// scenario's folder.
-	ClientTLS(ca *tlsca.Authority, dir string) (*tls.Config, error)
+	// TLSOptions is the kind's tls block; nil when this scenario's server speaks RTMP.
+	TLSOptions() *ServerTLS
 }
 
 // Exit is how a server program the lab runs ended.

@@ -6,6 +6,7 @@ package nginx
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -56,8 +57,8 @@ type Config struct {
 
 // TLS is the certificate nginx serves RTMPS with.
 type TLS struct {
-	// CertPEM and KeyPEM are the certificate and its key (written into Dir).
-	CertPEM, KeyPEM []byte
+	// Cert is the certificate and its key, from internal/tlsca (written into Dir).
+	Cert tls.Certificate
 	// SessionTickets: false turns nginx's ssl_session_tickets off.
 	SessionTickets bool
 	// StreamModule locates the stream module (default Debian's path).

@@ -3,11 +3,10 @@ package nginx
 import (
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/streamfault/streamfault/internal/proc"
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // tlsValues fills the configuration's values for nginx's TLS in front of its RTMP listener
@@ -24,13 +23,11 @@ func (c Config) tlsValues(values map[string]any, rtmpAddr string) (string, error
 	}
 	_, p, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(p)
-	files := map[string]string{"Cert": filepath.Join(c.Dir, "cert.pem"), "Key": filepath.Join(c.Dir, "key.pem"), "StreamModule": c.TLS.module()}
-	if err := os.WriteFile(files["Cert"], c.TLS.CertPEM, 0o644); err != nil {
-		return "", fmt.Errorf("nginx: certificate: %w", err)
+	written, err := tlsca.WriteFiles(c.Dir, c.TLS.Cert)
+	if err != nil {
+		return "", fmt.Errorf("nginx: %w", err)
 	}
-	if err := os.WriteFile(files["Key"], c.TLS.KeyPEM, 0o600); err != nil {
-		return "", fmt.Errorf("nginx: key: %w", err)
-	}
+	files := map[string]string{"Cert": written.Cert, "Key": written.Key, "StreamModule": c.TLS.module()}
 	for k, v := range files {
 		q, err := confString(v)
 		if err != nil {

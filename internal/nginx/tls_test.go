@@ -20,11 +20,7 @@ func TestServesRTMPSThroughItsOwnTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, keyPEM, err := tlsca.PEM(cert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{Dir: filepath.Join(t.TempDir(), "n"), TLS: &TLS{CertPEM: certPEM, KeyPEM: keyPEM}}
+	cfg := Config{Dir: filepath.Join(t.TempDir(), "n"), TLS: &TLS{Cert: cert}}
 	if err := Available(cfg); err != nil {
 		if os.Getenv("STREAMFAULT_REQUIRE_TOOLS") == "1" {
 			t.Fatal(err)

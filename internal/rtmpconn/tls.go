@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // clientTLS makes nc a TLS session with cfg (the server name, unless set, being addr's host)
@@ -15,12 +17,8 @@ func clientTLS(ctx context.Context, nc net.Conn, addr string, cfg *tls.Config) (
 	if cfg == nil {
 		return nc, 0, nil
 	}
-	cfg = cfg.Clone()
-	if cfg.ServerName == "" {
-		cfg.ServerName, _, _ = net.SplitHostPort(addr)
-	}
 	t0 := time.Now()
-	tc := tls.Client(nc, cfg)
+	tc := tls.Client(nc, tlsca.ForAddr(cfg, addr))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = nc.Close()
 		return nil, 0, fmt.Errorf("tls handshake: %w", err)

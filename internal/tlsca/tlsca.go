@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -114,9 +116,29 @@ func (a *Authority) Issue(l Leaf, now time.Time) (tls.Certificate, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
-// PEM encodes a certificate this package issued and its key as PEM files' contents, for a
-// program told to serve with them (nginx's ssl_certificate and ssl_certificate_key).
-func PEM(cert tls.Certificate) (certPEM, keyPEM []byte, err error) {
+// Files are where WriteFiles put a certificate and its key.
+type Files struct{ Cert, Key string }
+
+// WriteFiles writes a certificate this package issued and its key into dir as PEM files
+// (cert.pem, key.pem readable by the owner alone), for a program told to serve with them
+// (nginx's ssl_certificate and ssl_certificate_key, a server program's {certfile}).
+func WriteFiles(dir string, cert tls.Certificate) (Files, error) {
+	certPEM, keyPEM, err := encodePEM(cert)
+	if err != nil {
+		return Files{}, err
+	}
+	f := Files{Cert: filepath.Join(dir, "cert.pem"), Key: filepath.Join(dir, "key.pem")}
+	if err := os.WriteFile(f.Cert, certPEM, 0o644); err != nil {
+		return Files{}, fmt.Errorf("tlsca: %w", err)
+	}
+	if err := os.WriteFile(f.Key, keyPEM, 0o600); err != nil {
+		return Files{}, fmt.Errorf("tlsca: %w", err)
+	}
+	return f, nil
+}
+
+// encodePEM encodes a certificate this package issued and its key as PEM.
+func encodePEM(cert tls.Certificate) (certPEM, keyPEM []byte, err error) {
 	key, ok := cert.PrivateKey.(*ecdsa.PrivateKey)
 	if !ok || len(cert.Certificate) == 0 {
 		return nil, nil, fmt.Errorf("tlsca: not a certificate this package issued")
@@ -152,6 +174,16 @@ func (t Terms) Server(cert tls.Certificate) *tls.Config {
 // the server name is the one the client dials unless set.
 func (a *Authority) ClientConfig() *tls.Config {
 	return &tls.Config{RootCAs: a.Pool(), MinVersion: tls.VersionTLS12}
+}
+
+// ForAddr is a copy of a client configuration for dialing addr: the server name it verifies,
+// unless set, is addr's host.
+func ForAddr(cfg *tls.Config, addr string) *tls.Config {
+	cfg = cfg.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName, _, _ = net.SplitHostPort(addr)
+	}
+	return cfg
 }
 
 // Pool is a certificate pool trusting the authority alone.

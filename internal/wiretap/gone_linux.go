@@ -2,20 +2,22 @@ package wiretap
 
 import (
 	"net"
-	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
-// peerGone tells whether c's peer has closed or reset the connection, without reading from
-// it (bytes it sent before closing may still wait unread): a relay blocked writing the other
-// way learns that the side it is not reading has ended.
+// peerGone tells whether c's peer has closed or reset the connection (the TCP connection's,
+// under a TLS side), without reading from it (bytes it sent before closing may still wait
+// unread): a relay blocked writing the other way learns that the side it is not reading has
+// ended.
 func peerGone(c net.Conn) bool {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
+	tc := rtmpconn.TCP(c) // the TCP connection under a TLS side
+	if tc == nil {
 		return false
 	}
-	raw, err := sc.SyscallConn()
+	raw, err := tc.SyscallConn()
 	if err != nil {
 		return false
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
 // Event kinds.
@@ -398,7 +399,7 @@ func (r *relay) pump(src, dst net.Conn, feed io.WriteCloser, count *atomic.Int64
 // abort makes the coming close of dst a TCP reset (SO_LINGER 0), as the peer dst relays for
 // was reset: through the tap a reset stays a reset.
 func (r *relay) abort(dst net.Conn) {
-	if tc, ok := netConn(dst).(*net.TCPConn); ok {
+	if tc := rtmpconn.TCP(dst); tc != nil {
 		_ = tc.SetLinger(0)
 	}
 	r.mu.Lock()

@@ -7,6 +7,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/streamfault/streamfault/internal/tlsca"
 )
 
 // TLS is how a tap terminates TLS on both sides to read the RTMP inside: the client handshakes
@@ -43,13 +45,9 @@ func (r *relay) handshake(upstream string, connected *Event) bool {
 		wg.Wait()
 	}()
 
-	cfg := t.cfg.TLS.Upstream.Clone()
-	if cfg.ServerName == "" {
-		cfg.ServerName, _, _ = net.SplitHostPort(upstream)
-	}
 	begin := t.clk.Now()
 	connected.Time = begin // the connection began when it was relayed, whatever its handshakes
-	srv := tls.Client(rawSrv, cfg)
+	srv := tls.Client(rawSrv, tlsca.ForAddr(t.cfg.TLS.Upstream, upstream))
 	if err := srv.HandshakeContext(ctx); err != nil {
 		return r.handshakeFailed(ctx, begin, "TLS handshake with the server", err, ByServer)
 	}
@@ -168,19 +166,11 @@ func (r *relay) watchWrites(done <-chan struct{}, cli, srv net.Conn) {
 		}
 		for dir, src := range []net.Conn{cli, srv} {
 			began := r.writing[dir].Load()
-			if began != 0 && time.Since(time.Unix(0, began)) >= writeCheck && peerGone(netConn(src)) {
+			if began != 0 && time.Since(time.Unix(0, began)) >= writeCheck && peerGone(src) {
 				r.end(side(dir == 1))
 			}
 		}
 	}
-}
-
-// netConn is the TCP connection under a side.
-func netConn(c net.Conn) net.Conn {
-	if tc, ok := c.(*tls.Conn); ok {
-		return tc.NetConn()
-	}
-	return c
 }
 
 // closeSide closes one side of a relay. A TLS side is told first, with a close_notify alert,

@@ -138,32 +138,49 @@ func TestTapKeepsTheClientsHandshakeWaitingForTheServers(t *testing.T) {
 	}
 }
 
+// tlsUpstream is a loopback TLS server of one connection, with a certificate of ca for names
+// (default: loopback names), which serve handles (raw is its TCP connection); it returns the
+// address.
+func tlsUpstream(t *testing.T, ca *tlsca.Authority, names []string, serve func(raw net.Conn, c *tls.Conn)) string {
+	t.Helper()
+	cert, err := ca.Issue(tlsca.Leaf{Names: names}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		raw, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer raw.Close()
+		serve(raw, tls.Server(raw, tlsca.ServerConfig(cert)))
+	}()
+	return ln.Addr().String()
+}
+
+// listenTap is a tap of cfg in front of upstream recording into got, closed at the test's end.
+func listenTap(t *testing.T, upstream string, cfg Config, got *events) *Tap {
+	t.Helper()
+	cfg.Upstream, cfg.OnEvent = upstream, got.add
+	tap, err := Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tap.Close() })
+	return tap
+}
+
 func TestTapRefusesAServerCertificateItDoesNotTrust(t *testing.T) {
 	ca, other := newCA(t), newCA(t)
-	cert, err := other.Issue(tlsca.Leaf{}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", tlsca.ServerConfig(cert))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			_ = c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
+	up := tlsUpstream(t, other, nil, func(_ net.Conn, c *tls.Conn) { _ = c.Handshake() })
 	var got events
-	tap, err := Listen(Config{Upstream: ln.Addr().String(), OnEvent: got.add, TLS: tapTLS(t, ca)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tap.Close()
-	cfg := ca.ClientConfig()
-	c, err := tls.Dial("tcp", tap.Addr(), cfg)
+	tap := listenTap(t, up, Config{TLS: tapTLS(t, ca)}, &got)
+	c, err := tls.Dial("tcp", tap.Addr(), ca.ClientConfig())
 	if err == nil {
 		c.Close()
 		t.Fatal("the client's handshake succeeded while the tap could not verify the server")
@@ -177,31 +194,12 @@ func TestTapRefusesAServerCertificateItDoesNotTrust(t *testing.T) {
 
 func TestTapRelaysAResetInsideTLS(t *testing.T) {
 	ca := newCA(t)
-	cert, err := ca.Issue(tlsca.Leaf{}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() { // a TLS server that takes a few bytes, then resets the connection
-		raw, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		c := tls.Server(raw, tlsca.ServerConfig(cert))
+	up := tlsUpstream(t, ca, nil, func(raw net.Conn, c *tls.Conn) { // takes a few bytes, then resets
 		_, _ = c.Read(make([]byte, 10))
 		_ = raw.(*net.TCPConn).SetLinger(0)
-		raw.Close()
-	}()
+	})
 	var got events
-	tap, err := Listen(Config{Upstream: ln.Addr().String(), OnEvent: got.add, TLS: tapTLS(t, ca)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tap.Close()
+	tap := listenTap(t, up, Config{TLS: tapTLS(t, ca)}, &got)
 	c, err := tls.Dial("tcp", tap.Addr(), ca.ClientConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -223,32 +221,14 @@ func TestTapRelaysAResetInsideTLS(t *testing.T) {
 
 func TestTapSeesTheClientLeaveWhileItsWriteToAStalledServerBlocks(t *testing.T) {
 	ca := newCA(t)
-	cert, err := ca.Issue(tlsca.Leaf{}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() { // a TLS server that handshakes, then reads nothing more (a stalled route)
-		raw, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer raw.Close()
-		_ = tls.Server(raw, tlsca.ServerConfig(cert)).Handshake()
+	up := tlsUpstream(t, ca, nil, func(_ net.Conn, c *tls.Conn) { // handshakes, then reads nothing more (a stalled route)
+		_ = c.Handshake()
 		<-stop
-	}()
+	})
 	var got events
-	tap, err := Listen(Config{Upstream: ln.Addr().String(), OnEvent: got.add, TLS: tapTLS(t, ca)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tap.Close()
+	tap := listenTap(t, up, Config{TLS: tapTLS(t, ca)}, &got)
 	c, err := tls.Dial("tcp", tap.Addr(), ca.ClientConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -278,28 +258,11 @@ func TestTapSeesTheClientLeaveWhileItsWriteToAStalledServerBlocks(t *testing.T) 
 // each direction is unread, with its reason.
 func TestOpaqueTapRelaysTLSUnread(t *testing.T) {
 	ca := newCA(t)
-	cert, err := ca.Issue(tlsca.Leaf{Names: []string{"origin.test"}}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", tlsca.ServerConfig(cert))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			_, _ = io.Copy(c, c) // an echo inside TLS
-			c.Close()
-		}
-	}()
+	up := tlsUpstream(t, ca, []string{"origin.test"}, func(_ net.Conn, c *tls.Conn) {
+		_, _ = io.Copy(c, c) // an echo inside TLS
+	})
 	var got events
-	tap, err := Listen(Config{Upstream: ln.Addr().String(), OnEvent: got.add, Opaque: "TLS relayed unread"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tap.Close()
+	tap := listenTap(t, up, Config{Opaque: "TLS relayed unread"}, &got)
 	cfg := ca.ClientConfig()
 	cfg.ServerName = "origin.test" // the server's own name: the tap does not touch TLS
 	c, err := tls.Dial("tcp", tap.Addr(), cfg)
