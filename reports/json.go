@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/streamfault/streamfault/harness"
@@ -26,18 +27,28 @@ type Report struct {
 	Version int `json:"version"`
 	// Scenario is the scenario's name.
 	Scenario string `json:"scenario"`
+	// Run names the run when it is one of several of the scenario ("name#2"); empty otherwise.
+	Run string `json:"run,omitempty"`
 	// File is the scenario file.
 	File string `json:"file,omitempty"`
 	// Passed tells whether the run met the scenario's expectations.
 	Passed bool `json:"passed"`
 	// Seed is the nemesis seed (0 when the scenario has no nemesis).
 	Seed uint64 `json:"seed,omitempty"`
+	// Started is when the run began (zero in reports of older builds).
+	Started time.Time `json:"started,omitzero"`
+	// Error is the harness error that ended the run (a lab that could not start…); such a
+	// run has no verdict, and without a history no result either.
+	Error string `json:"error,omitempty"`
 	// Interrupted says why the run was cut short from outside; such a run has no verdict.
 	Interrupted string `json:"interrupted,omitempty"`
 	// Problems explain a failed run.
 	Problems []string `json:"problems,omitempty"`
 	// ElapsedSeconds is the run's wall time.
 	ElapsedSeconds float64 `json:"elapsedSeconds"`
+	// Clients are the names of the scenario's clients (each member of a group), whose
+	// figures the JUnit report lists.
+	Clients []string `json:"clients,omitempty"`
 	// Expect are the checkers with their parameters as resolved when the scenario was loaded,
 	// so that the report re-checks on its own.
 	Expect []check.Expectation `json:"expect,omitempty"`
@@ -59,17 +70,24 @@ func FromResult(r *harness.Result) Report {
 	if n := r.Scenario.Nemesis; n != nil {
 		seed = n.Seed
 	}
+	clients := make([]string, 0, len(r.Scenario.Clients))
+	for _, c := range r.Scenario.Clients {
+		clients = append(clients, c.Name)
+	}
 	return Report{Seed: seed, Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(), Interrupted: r.Interrupted,
-		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Expect: r.Scenario.Expect, Controls: r.Scenario.Controls(), Faults: r.Faults,
-		Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
+		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Clients: clients, Expect: r.Scenario.Expect, Controls: r.Scenario.Controls(),
+		Faults: r.Faults, Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
 }
 
 // Result is the run the report was written from, as far as the report holds it (the scenario's
-// name, file, expectations, controls and nemesis seed; the history, verdicts, faults and
-// recoveries): what makes one JUnit file of reports written by separate processes.
+// name, file, client names, expectations, controls and nemesis seed; the history, verdicts,
+// faults and recoveries): what makes one JUnit file of reports written by separate processes.
 func (rep *Report) Result() *harness.Result {
 	s := &scenario.Scenario{Name: rep.Scenario, Path: rep.File, Expect: rep.Expect,
 		ExpectFailures: rep.Controls.Failures, ExpectUnknown: rep.Controls.Unknown}
+	for _, c := range rep.Clients {
+		s.Clients = append(s.Clients, scenario.Client{Name: c})
+	}
 	if rep.Seed != 0 {
 		s.Nemesis = &fault.Nemesis{Seed: rep.Seed}
 	}
@@ -108,10 +126,14 @@ func WriteJSON(w io.Writer, rep Report) error {
 	return nil
 }
 
-// WriteJSONFile writes dir/<scenario>.json, creating dir, atomically (a partial file is never
-// left behind).
+// WriteJSONFile writes dir/<scenario>.json (dir/<scenario>-<i>.json for repeat i), creating
+// dir, atomically (a partial file is never left behind).
 func WriteJSONFile(dir string, rep Report) (string, error) {
-	path := filepath.Join(dir, rep.Scenario+".json")
+	name := rep.Scenario
+	if rep.Run != "" {
+		name = strings.ReplaceAll(rep.Run, "#", "-")
+	}
+	path := filepath.Join(dir, name+".json")
 	return path, writeAtomically(path, func(w io.Writer) error { return WriteJSON(w, rep) })
 }
 

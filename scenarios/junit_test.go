@@ -66,7 +66,8 @@ func junitRun(sp types.SpecReport) reports.Run {
 			run.Err = fmt.Errorf("the scenario's report: %w", err)
 			return run
 		}
-		run.Result, run.File, run.Seed = rep.Result(), rep.File, rep.Seed
+		r := rep.AsRun()
+		run.Result, run.File, run.Seed, run.Err = r.Result, r.File, r.Seed, r.Err
 	}
 	failed := sp.State != types.SpecStatePassed
 	switch {

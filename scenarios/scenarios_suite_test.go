@@ -116,11 +116,10 @@ var _ = Describe("Scenario", func() {
 				// Ginkgo interrupted the spec (Ctrl-C, a timeout): nothing is judged; Ginkgo
 				// reports the spec as interrupted, not as failed by a checker.
 				AddReportEntry("summary", "interrupted: "+res.Interrupted, ReportEntryVisibilityNever)
+				writeReport(reports.Run{Name: s.Name, File: s.Path, Result: res, Err: err, Started: CurrentSpecReport().StartTime})
 				return
 			}
-			if res != nil {
-				recordResult(res)
-			}
+			recordResult(s, res, err)
 			Expect(err).NotTo(HaveOccurred(), "harness error in %s", s.Path)
 			if problems := res.Problems(); len(problems) > 0 {
 				Fail(fmt.Sprintf("%s (%s):\n  %s", s.Name, s.Path, strings.Join(problems, "\n  ")))
@@ -140,9 +139,15 @@ func programFiles() string {
 	return ""
 }
 
-// recordResult attaches the verdicts to the spec's report and writes the JSON report; what
-// process clients printed, and how they ended, goes to the spec's output (JUnit system-out).
-func recordResult(res *harness.Result) {
+// recordResult attaches the verdicts to the spec's report and writes the JSON report (also
+// of a run a harness error left without a result: a merge of shards keeps it); what process
+// clients printed, and how they ended, goes to the spec's output (JUnit system-out).
+func recordResult(s *scenario.Scenario, res *harness.Result, err error) {
+	run := reports.Run{Name: s.Name, File: s.Path, Result: res, Err: err, Started: CurrentSpecReport().StartTime}
+	if res == nil {
+		writeReport(run)
+		return
+	}
 	for _, e := range res.History.Events {
 		switch e.Kind {
 		case history.KindProcStart, history.KindProcExit, history.KindProcStop:
@@ -160,8 +165,13 @@ func recordResult(res *harness.Result) {
 		}
 	}
 	AddReportEntry("summary", reports.Summary(res), ReportEntryVisibilityNever)
+	writeReport(run)
+}
+
+// writeReport writes the run's JSON report into STREAMFAULT_REPORT_DIR when it is set.
+func writeReport(run reports.Run) {
 	if dir := os.Getenv("STREAMFAULT_REPORT_DIR"); dir != "" {
-		path, err := reports.WriteJSONFile(dir, reports.FromResult(res))
+		path, err := reports.WriteJSONFile(dir, reports.FromRun(run))
 		Expect(err).NotTo(HaveOccurred())
 		AddReportEntry("report", path, ReportEntryVisibilityNever)
 	}

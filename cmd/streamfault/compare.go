@@ -87,7 +87,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	o.compare = cmp
 	writingReports.Store(true)
-	finish(runs, runnable, o, started, io.Discard, stderr)
+	finish(runs, o, started, io.Discard, stderr)
 	writingReports.Store(false)
 	fmt.Fprintln(stdout)
 	fmt.Fprint(stdout, cmp.Markdown())

@@ -20,8 +20,13 @@ import (
 const usage = `usage:
   streamfault run [FILE|DIR...] [--junit FILE] [--json DIR] [--html DIR] [--label-filter EXPR] [-p N]
                   [--repeat N] [--seed S] [--toxiproxy URL] [--allow-remote] [--out DIR]
+                  [--shard K/N]
                                      run scenarios (default: ./scenarios); a line per run,
-                                     a summary, recovery p50/p95/max with --repeat
+                                     a summary, recovery p50/p95/max with --repeat; --shard:
+                                     only part K of N (balanced, disjoint, the same everywhere)
+  streamfault merge SHARD_DIR... [--junit FILE] [--json DIR] [--html DIR] [--junit-layout L]
+                                     join the JSON reports of shard runs into one JUnit file,
+                                     HTML index, summary and repeat table
   streamfault compare FILE|DIR... [--subjects reference,nginx] [--json DIR] [--html DIR]
                       [--label-filter EXPR] [-p N]
                                      the same scenarios against each subject (the server
@@ -45,7 +50,8 @@ const usage = `usage:
 Every command prints its usage with -h or --help (exit 0).
 
 exit status: compare: 0 the table is complete, 1 a run could not be made;
-run/check: 0 all passed, 1 some failed, 2 usage error or invalid scenario,
+run/check/merge: 0 all passed, 1 some failed, 2 usage error, invalid scenario or
+unreadable report,
 130 interrupted (SIGINT/SIGTERM: no verdict; a second one quits at once);
 validate: 0 valid, 1 invalid, 2 usage error; conformance: 0 the reference server's column
 as expected, 1 not, 130 interrupted
@@ -123,6 +129,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCmd(args[1:], stdout, stderr)
 	case "compare":
 		return compareCmd(args[1:], stdout, stderr)
+	case "merge":
+		return mergeCmd(args[1:], stdout, stderr)
 	case "serve":
 		ctx, stop := interrupted(stderr)
 		defer stop()

@@ -152,8 +152,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if sh.N > 1 {
 		mine := sh.Select(selected)
 		fmt.Fprintf(stderr, "shard %s: %d of the %d scenarios selected\n", sh, len(mine), len(selected))
-		if len(mine) == 0 {
-			return 0 // more shards than scenarios: this one has nothing to run, which is no failure
+		if len(mine) == 0 { // more shards than scenarios: nothing to run is no failure
+			if o.jsonDir != "" { // an empty folder, for merge to read like the others
+				if err := os.MkdirAll(o.jsonDir, 0o755); err != nil {
+					fmt.Fprintln(stderr, "run:", err)
+					return 1
+				}
+			}
+			return 0
 		}
 		selected = mine
 	}
@@ -162,7 +168,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	started := time.Now()
 	runs := execute(ctx, selected, o, stdout, stderr)
 	writingReports.Store(true)
-	code := finish(runs, selected, o, started, stdout, stderr)
+	code := finish(runs, o, started, stdout, stderr)
 	writingReports.Store(false)
 	return exitStatus(ctx.Err() != nil, runs, code)
 }
@@ -302,16 +308,11 @@ func progressLine(r reports.Run) string {
 
 // finish writes the reports, prints the summary and repeat statistics, and picks the exit
 // status: 0 all passed, 1 some failed.
-func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, started time.Time, stdout, stderr io.Writer) int {
+func finish(runs []reports.Run, o runOptions, started time.Time, stdout, stderr io.Writer) int {
 	var werr []error
 	if o.jsonDir != "" {
 		for _, r := range runs {
-			if r.Result == nil {
-				continue
-			}
-			rep := reports.FromResult(r.Result)
-			rep.Scenario = strings.ReplaceAll(r.Name, "#", "-")
-			if _, err := reports.WriteJSONFile(o.jsonDir, rep); err != nil {
+			if _, err := reports.WriteJSONFile(o.jsonDir, reports.FromRun(r)); err != nil {
 				werr = append(werr, err)
 			}
 		}
@@ -319,19 +320,7 @@ func finish(runs []reports.Run, selected []*scenario.Scenario, o runOptions, sta
 	if o.junit != "" {
 		werr = append(werr, reports.WriteJUnitFile(o.junit, o.junitLayout, "scenarios", started, runs))
 	}
-	var repeat []reports.RepeatRow
-	if o.repeat > 1 {
-		for _, s := range selected {
-			var ds []time.Duration
-			for _, r := range runs {
-				if r.Result != nil && r.Result.Scenario.Name == s.Name {
-					ds = append(ds, reports.Recoveries(r.Result)...)
-				}
-			}
-			p50, p95, mx := reports.Percentiles(ds)
-			repeat = append(repeat, reports.RepeatRow{Scenario: s.Name, N: len(ds), P50: p50, P95: p95, Max: mx})
-		}
-	}
+	repeat := reports.RepeatRows(runs)
 	if o.htmlDir != "" {
 		werr = append(werr, reports.WriteHTML(o.htmlDir, runs, repeat, o.compare))
 	}

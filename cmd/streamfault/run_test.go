@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -288,20 +289,20 @@ func TestServePrintsPlayableURLs(t *testing.T) {
 func TestRepeatTableCountsRepublishesAndShowsNothingMeasured(t *testing.T) {
 	vod, live := &scenario.Scenario{Name: "vod"}, &scenario.Scenario{Name: "quiet"}
 	pub := &scenario.Scenario{Name: "pub"}
-	result := func(s *scenario.Scenario, client string, took ...time.Duration) reports.Run {
+	result := func(s *scenario.Scenario, i int, client string, took ...time.Duration) reports.Run {
 		r := &harness.Result{Scenario: s, History: &history.History{}, Recoveries: map[string][]check.Recovery{}}
 		for _, d := range took {
 			r.Recoveries[client] = append(r.Recoveries[client], check.Recovery{Took: d})
 		}
-		return reports.Run{Name: s.Name, Result: r}
+		return reports.Run{Name: fmt.Sprintf("%s#%d", s.Name, i), Result: r}
 	}
 	runs := []reports.Run{
-		result(vod, "viewer", 250*time.Millisecond), result(vod, "viewer", 260*time.Millisecond),
-		result(pub, "cam", 10020*time.Millisecond), result(pub, "cam", 10030*time.Millisecond),
-		result(live, "cam"), result(live, "cam"),
+		result(vod, 1, "viewer", 250*time.Millisecond), result(vod, 2, "viewer", 260*time.Millisecond),
+		result(pub, 1, "cam", 10020*time.Millisecond), result(pub, 2, "cam", 10030*time.Millisecond),
+		result(live, 1, "cam"), result(live, 2, "cam"),
 	}
 	var out bytes.Buffer
-	code := finish(runs, []*scenario.Scenario{vod, pub, live}, runOptions{repeat: 2}, time.Now(), &out, io.Discard)
+	code := finish(runs, runOptions{repeat: 2}, time.Now(), &out, io.Discard)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}
