@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	toxiclient "github.com/Shopify/toxiproxy/v2/client"
 
 	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/history"
@@ -218,4 +222,67 @@ func TestMergeRefusesWhatItCannotJoin(t *testing.T) {
 		t.Fatalf("merged JUnit: %v", suites)
 	}
 	toolcheck.ValidJUnit(t, junit)
+}
+
+// TestShardsShareOneExternalToxiproxy: both shards of a suite, and shard 1 of a second
+// pipeline (the same scenario names), as separate processes at the same time against one
+// toxiproxy-server, with routes of one name and drops at the same moment: each run sees
+// exactly its own drop (one reconnect per viewer), all pass, and the server holds no proxy
+// afterwards.
+func TestShardsShareOneExternalToxiproxy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds streamfault and toxiproxy-server")
+	}
+	bin := buildCLI(t)
+	url, _ := toolcheck.ToxiproxyServer(t)
+	dir := t.TempDir()
+	set := filepath.Join(dir, "set")
+	if err := os.Mkdir(set, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b", "c", "d"} {
+		f := writeScenario(t, set, n, "")
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(src, []byte("  - reconnects: {client: viewer, count: 1}\n")...)
+		if err := os.WriteFile(f, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type result struct {
+		out  string
+		code int
+	}
+	shards := []string{"1/2", "2/2", "1/2"}
+	results := make([]result, len(shards))
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(bin, "run", set, "-p", "2", "--toxiproxy", url, "--shard", shards[i],
+				"--json", filepath.Join(dir, fmt.Sprintf("s%d", i+1)))
+			out, err := cmd.CombinedOutput()
+			results[i] = result{string(out), cmd.ProcessState.ExitCode()}
+			if err != nil && cmd.ProcessState == nil {
+				results[i] = result{err.Error(), -1}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.code != 0 || strings.Count(r.out, "PASS ") != 2 || !strings.Contains(r.out, "reconnects=pass") {
+			t.Errorf("shard %s (process %d): exit %d\n%s", shards[i], i+1, r.code, r.out)
+		}
+	}
+	proxies, err := toxiclient.NewClient(url).Proxies()
+	if err != nil || len(proxies) != 0 {
+		t.Fatalf("toxiproxy-server after both shards: %v, %d proxies left", err, len(proxies))
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"merge", filepath.Join(dir, "s1"), filepath.Join(dir, "s2")}, &out, &errb); code != 0 || !strings.Contains(out.String(), "4 passed, 0 failed") {
+		t.Fatalf("merge: exit %d\n%s%s", code, out.String(), errb.String())
+	}
 }
