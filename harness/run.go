@@ -32,6 +32,9 @@ type Options struct {
 	// OnEvent, when set, is called with every event of the run's history as it is recorded
 	// (progress lines); it must be quick and safe for concurrent use.
 	OnEvent func(history.Event)
+	// KeepEveryFrame records every frame as an event of its own instead of in runs (larger
+	// histories; to compare the two).
+	KeepEveryFrame bool
 }
 
 // Result is what a run produced.

@@ -77,6 +77,9 @@ type run struct {
 func (r *run) build(ctx context.Context, opts Options) error {
 	s := r.s
 	r.rec = history.NewRecorder(r.clk, s.Name)
+	if opts.KeepEveryFrame {
+		r.rec.KeepEveryFrame()
+	}
 	if opts.OnEvent != nil {
 		r.rec.Observe(opts.OnEvent)
 	}

@@ -18,8 +18,11 @@ import (
 	"github.com/streamfault/streamfault/harness/scenario"
 )
 
-// Version is the JSON report format version.
-const Version = 2
+// Version is the JSON report format version (3: frame events may be runs; 2 is read too).
+const Version = 3
+
+// oldestVersion is the oldest report format this build reads.
+const oldestVersion = 2
 
 // Report is the JSON form of one scenario run.
 type Report struct {
@@ -143,8 +146,8 @@ func ReadJSON(r io.Reader) (*Report, error) {
 	if err := json.NewDecoder(r).Decode(&rep); err != nil {
 		return nil, fmt.Errorf("reports: decode: %w", err)
 	}
-	if rep.Version != Version {
-		return nil, fmt.Errorf("reports: version %d, this build reads %d", rep.Version, Version)
+	if rep.Version < oldestVersion || rep.Version > Version {
+		return nil, fmt.Errorf("reports: version %d, this build reads %d to %d", rep.Version, oldestVersion, Version)
 	}
 	return &rep, nil
 }

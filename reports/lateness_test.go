@@ -11,9 +11,9 @@ import (
 // TestLateness: a burst of 1 s then frames at their pace are on time; a frame 120 ms behind
 // its pace is 120 ms late; a second connection has its own pace.
 func TestLateness(t *testing.T) {
-	h := &history.History{}
+	var m LatenessMeter
 	frame := func(at time.Duration, conn int, st float64) {
-		h.Events = append(h.Events, history.Event{At: at, Source: "p", Kind: history.KindClientReceived, Conn: conn, StartTime: &st})
+		m.Observe(history.Event{At: at, Source: "p", Kind: history.KindClientReceived, Conn: conn, StartTime: &st})
 	}
 	for i := 0; i < 25; i++ { // the burst: 1 s of media at once
 		frame(100*time.Millisecond, 1, float64(i)*0.04)
@@ -27,7 +27,8 @@ func TestLateness(t *testing.T) {
 	}
 	frame(5*time.Second, 2, 2.0) // a new connection after a resume
 	frame(5*time.Second+40*time.Millisecond, 2, 2.04)
-	got := Lateness(h)
+	m.Observe(history.Event{At: time.Second, Source: "p", Kind: history.KindClientRendered, StartTime: new(float64)}) // not a frame received
+	got := m.Values()
 	if len(got) != 52 {
 		t.Fatalf("%d values", len(got))
 	}

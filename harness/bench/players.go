@@ -80,7 +80,8 @@ func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersR
 	}
 	u0, s0 := cpuTime()
 	t0 := time.Now()
-	res, err := harness.Run(ctx, s, harness.Options{})
+	var late reports.LatenessMeter
+	res, err := harness.Run(ctx, s, harness.Options{OnEvent: late.Observe})
 	r.Took = time.Since(t0)
 	u1, s1 := cpuTime()
 	r.User, r.Sys, r.PeakRSS = u1-u0, s1-s0, peakRSS()
@@ -95,9 +96,9 @@ func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersR
 			return r, fmt.Errorf("bench players: %w", err)
 		}
 	}
-	late := reports.Lateness(res.History)
-	q := reports.Quantiles(late, 0.50, 0.99, 1)
-	r.Late, r.Frames, r.Verdicts = [3]time.Duration{q[0], q[1], q[2]}, len(late), res.Verdicts
+	lates := late.Values()
+	q := reports.Quantiles(lates, 0.50, 0.99, 1)
+	r.Late, r.Frames, r.Verdicts = [3]time.Duration{q[0], q[1], q[2]}, len(lates), res.Verdicts
 	return r, nil
 }
 

@@ -78,7 +78,7 @@ func scriptedMedia(h *history.History, client string, leap float64) []mediaConn 
 		i, seen := at[e.Conn]
 		if !seen {
 			at[e.Conn], i = len(out), len(out)
-			mc := mediaConn{n: e.Conn, first: ts, firstAt: e.At, last: ts, lastAt: e.At, up: e.Kind == history.KindClientSent,
+			mc := mediaConn{n: e.Conn, first: ts, firstAt: e.At, last: *e.LastTime(), lastAt: e.LastAt(), up: e.Kind == history.KindClientSent,
 				stream: e.Stream, onDemand: e.Kind != history.KindClientSent && vod[e.Stream]}
 			mc.lastFrame, mc.gopFrame = frameSeconds(h, e.Stream), gopSeconds(h, e.Stream)
 			out = append(out, mc)
@@ -91,7 +91,7 @@ func scriptedMedia(h *history.History, client string, leap float64) []mediaConn 
 			mc.jumps = append(mc.jumps, mediaJump{at: e.At, prev: mc.last, next: ts, track: "video", announced: announced[e.Conn]})
 		}
 		announced[e.Conn] = ""
-		mc.last, mc.lastAt = ts, e.At
+		mc.last, mc.lastAt = *e.LastTime(), e.LastAt()
 	}
 	return out
 }

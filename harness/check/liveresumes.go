@@ -81,7 +81,7 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 		default:
 			problems = append(problems, fmt.Sprintf("timestamp went back from %.3fs to %.3fs at %s (frame %d)", last, *e.StartTime, sec(e.At), e.Frames.First))
 		}
-		last, lastConn = *e.StartTime, e.Conn
+		last, lastConn = *e.LastTime(), e.Conn
 	}
 	stream := streamOf(h, client)
 	var publishes []history.Event
@@ -125,7 +125,7 @@ func liveResumes(h *history.History, client string, within time.Duration, minPub
 		return v
 	}
 	return conclude(v, problems, evidence, fmt.Sprintf("%d frames, timestamps never went back; frames again after %d interruption(s) and within %v of each of %d publish(es)",
-		len(frames), interruptions, within, len(publishes)))
+		frameCount(frames), interruptions, within, len(publishes)))
 }
 
 // publishesOf lists the publishes of stream on the server client plays from: from the

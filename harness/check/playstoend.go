@@ -63,16 +63,16 @@ func playsToEnd(h *history.History, client string, within time.Duration) Verdict
 			continue
 		}
 		if r.Frames.Last > highest {
-			highest, highestAt = r.Frames.Last, r.At
+			highest, highestAt = r.Frames.Last, r.LastAt()
 		}
 		if r.Frames.First <= lastFrame && lastFrame <= r.Frames.Last {
-			if r.At > within {
+			if at := r.FrameAt(lastFrame); at > within {
 				v.Status = Fail
-				v.Message = fmt.Sprintf("%s rendered the last frame %d of %s at %s, after the deadline %s", client, lastFrame, stream, sec(r.At), sec(within))
+				v.Message = fmt.Sprintf("%s rendered the last frame %d of %s at %s, after the deadline %s", client, lastFrame, stream, sec(at), sec(within))
 				return v
 			}
 			v.Status = Pass
-			v.Message = fmt.Sprintf("last frame %d of %s rendered at %s (deadline %s)", lastFrame, stream, sec(r.At), sec(within))
+			v.Message = fmt.Sprintf("last frame %d of %s rendered at %s (deadline %s)", lastFrame, stream, sec(r.FrameAt(lastFrame)), sec(within))
 			return v
 		}
 	}

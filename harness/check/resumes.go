@@ -108,16 +108,16 @@ func continuity(h *history.History, client string, runs []history.Event) (proble
 				flushDups()
 				switch {
 				case dup:
-					dups = &dupRun{stream: r.Stream, first: i, last: i, firstAt: first, againAt: r.At}
+					dups = &dupRun{stream: r.Stream, first: i, last: i, firstAt: first, againAt: r.FrameAt(i)}
 				case started && i > top+1:
 					problems = append(problems, fmt.Sprintf("frames %s of %s never rendered: jumped from %d to %d at %s",
-						span(top+1, i-1), r.Stream, top, i, sec(r.At)))
+						span(top+1, i-1), r.Stream, top, i, sec(r.FrameAt(i))))
 				case started && i <= top:
-					problems = append(problems, fmt.Sprintf("frame %d of %s rendered out of order after %d at %s", i, r.Stream, top, sec(r.At)))
+					problems = append(problems, fmt.Sprintf("frame %d of %s rendered out of order after %d at %s", i, r.Stream, top, sec(r.FrameAt(i))))
 				}
 			}
 			if !dup {
-				seen[r.Stream][i] = r.At
+				seen[r.Stream][i] = r.FrameAt(i)
 			}
 			if !started || i > top {
 				last[r.Stream] = i
@@ -174,6 +174,9 @@ func itemChange(h *history.History, prev, next history.Event) string {
 	}
 	frame := 1 / float64(fps)
 	lastTs := *prev.StartTime + float64(prev.Frames.Last-prev.Frames.First)*frame
+	if prev.EndTime != nil { // a run recorded with its last frame's time
+		lastTs = *prev.EndTime
+	}
 	want := lastTs + frame
 	diff := *next.StartTime - want
 	if math.Abs(diff) <= 0.0015 {
@@ -356,4 +359,15 @@ func noUsableMedia(h *history.History, client string) string {
 		}
 	}
 	return ""
+}
+
+// frameCount is how many frames events hold (a run holds several).
+func frameCount(evs []history.Event) int {
+	n := 0
+	for _, e := range evs {
+		if e.Frames != nil {
+			n += e.Frames.Last - e.Frames.First + 1
+		}
+	}
+	return n
 }

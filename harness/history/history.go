@@ -4,7 +4,6 @@
 package history
 
 import (
-	"context"
 	"slices"
 	"sort"
 	"strings"
@@ -13,11 +12,11 @@ import (
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/fakeserver"
-	"github.com/streamfault/streamfault/internal/clock"
 )
 
-// Version is the format version of a saved history.
-const Version = 2
+// Version is the format version of a saved history (3: frame events may be runs, with Until
+// and EndTime).
+const Version = 3
 
 // Prefixes of the kinds that mirror the scripted clients' and the reference server's events:
 // a client event of kind k is recorded as ClientPrefix+k, a server access-log entry as
@@ -178,6 +177,18 @@ type Event struct {
 	// StartTime is the stream time in seconds of the first frame served (server.play) or of
 	// the run's first frame (client frame events). Stream time runs on across playlist items.
 	StartTime *float64 `json:"startTime,omitempty"`
+	// Until is when the last frame of a run of several frames came (At is the first's); zero
+	// for an event of one moment. See Recorder for how frames become runs.
+	Until time.Duration `json:"until,omitempty"`
+	// EndTime is the stream time in seconds of the last frame of a run recorded as one event
+	// (StartTime is the first's); nil for a run of one frame or one tick.
+	EndTime *float64 `json:"endTime,omitempty"`
+	// Arrivals are, for a run recorded as one event, when each of its frames came, after At
+	// (the first's is 0), in nanoseconds.
+	Arrivals []time.Duration `json:"arrivals,omitempty"`
+	// Times are, for a run recorded as one event, each of its frames' stream time after
+	// StartTime (the first's is 0), in microseconds.
+	Times []int32 `json:"times,omitempty"`
 	// OldStream is a switch or swap request's oldStreamName (client.play.request).
 	OldStream string `json:"oldStream,omitempty"`
 	// Playlist is the playlist after a request: the client's (client.play.request) or the
@@ -345,130 +356,6 @@ func (h *History) Filter(keep func(Event) bool) []Event {
 	for _, e := range h.Events {
 		if keep(e) {
 			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// Recorder collects events from concurrent actors against one base time.
-type Recorder struct {
-	clk   clock.Clock
-	start time.Time
-	name  string
-
-	mu sync.Mutex
-	// events are kept in chunks of recordChunk: appending never copies what is recorded (a
-	// 500-player run records 400,000 events; one growing slice stalled every actor on this
-	// lock while it copied 100 MB).
-	events  [][]Event
-	n       int
-	changed chan struct{} // closed and replaced on a Record when waited is set
-	waited  bool          // a Wait holds changed
-	bounds  bounder
-	observe func(Event) // set before the recording is shared
-}
-
-// recordChunk is how many events a chunk of a Recorder holds.
-const recordChunk = 4096
-
-// at is the i-th recorded event (under mu).
-func (r *Recorder) at(i int) Event { return r.events[i/recordChunk][i%recordChunk] }
-
-// NewRecorder starts a recording for the named scenario now.
-func NewRecorder(c clock.Clock, scenario string) *Recorder {
-	c = clock.Or(c)
-	return &Recorder{clk: c, start: c.Now(), name: scenario, changed: make(chan struct{})}
-}
-
-// Start is the base time of the recording.
-func (r *Recorder) Start() time.Time { return r.start }
-
-// Record appends ev stamped now.
-func (r *Recorder) Record(ev Event) { r.RecordAt(r.clk.Now(), ev) }
-
-// RecordAt appends ev stamped at t (an actor's own timestamp of the event).
-func (r *Recorder) RecordAt(t time.Time, ev Event) {
-	r.mu.Lock()
-	ev = r.record(t, ev)
-	r.mu.Unlock()
-	if r.observe != nil {
-		r.observe(ev)
-	}
-}
-
-// Observe has f called with every event recorded from now on, after it was recorded (f must be
-// quick and safe for concurrent use). It is set before the recording is shared.
-func (r *Recorder) Observe(f func(Event)) { r.observe = f }
-
-// record appends ev stamped at t (under mu) and returns it as recorded.
-func (r *Recorder) record(t time.Time, ev Event) Event {
-	ev = r.bounds.bound(ev)
-	ev.At = t.Sub(r.start)
-	ev.Seq = r.n
-	if r.n%recordChunk == 0 {
-		r.events = append(r.events, make([]Event, 0, recordChunk))
-	}
-	last := len(r.events) - 1
-	r.events[last] = append(r.events[last], ev)
-	r.n++
-	if r.waited {
-		close(r.changed)
-		r.changed, r.waited = make(chan struct{}), false
-	}
-	return ev
-}
-
-// Wait blocks until an event matching match has been recorded (including before the call)
-// and returns the first such event, or returns ctx's error.
-func (r *Recorder) Wait(ctx context.Context, match func(Event) bool) (Event, error) {
-	next := 0
-	for {
-		r.mu.Lock()
-		for ; next < r.n; next++ {
-			if ev := r.at(next); match(ev) {
-				r.mu.Unlock()
-				return ev, nil
-			}
-		}
-		changed := r.changed
-		r.waited = true
-		r.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return Event{}, ctx.Err()
-		case <-changed:
-		}
-	}
-}
-
-// History returns a time-ordered copy of everything recorded so far.
-func (r *Recorder) History() *History {
-	r.mu.Lock()
-	evs := make([]Event, 0, r.n)
-	for _, c := range r.events {
-		evs = append(evs, c...)
-	}
-	r.mu.Unlock()
-	sort.SliceStable(evs, func(i, j int) bool {
-		if evs[i].At != evs[j].At {
-			return evs[i].At < evs[j].At
-		}
-		return evs[i].Seq < evs[j].Seq
-	})
-	return &History{Version: Version, Scenario: r.name, Start: r.start, Events: evs}
-}
-
-// Select returns the recorded events for which keep is true, in the order recorded (not
-// sorted by time, as History is), without copying the whole recording.
-func (r *Recorder) Select(keep func(Event) bool) []Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []Event
-	for _, c := range r.events {
-		for _, e := range c {
-			if keep(e) {
-				out = append(out, e)
-			}
 		}
 	}
 	return out

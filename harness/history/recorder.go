@@ -1,0 +1,164 @@
+package history
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/streamfault/streamfault/internal/clock"
+)
+
+// Recorder collects events from concurrent actors against one base time.
+type Recorder struct {
+	clk   clock.Clock
+	start time.Time
+	name  string
+
+	mu sync.Mutex
+	// events are kept in chunks of recordChunk: appending never copies what is recorded (a
+	// 500-player run records 400,000 events; one growing slice stalled every actor on this
+	// lock while it copied 100 MB).
+	events    [][]Event
+	n         int
+	changed   chan struct{} // closed and replaced on a Record when waited is set
+	waited    bool          // a Wait holds changed
+	bounds    bounder
+	observe   func(Event)     // set before the recording is shared
+	open      map[runKey]int  // per source and kind, the index of the frame run still open (runs.go)
+	receivers map[string]bool // the sources that recorded frames
+	noRuns    bool            // every frame an event of its own
+}
+
+// recordChunk is how many events a chunk of a Recorder holds.
+const recordChunk = 4096
+
+// at is the i-th recorded event (under mu).
+func (r *Recorder) at(i int) Event { return r.events[i/recordChunk][i%recordChunk] }
+
+// NewRecorder starts a recording for the named scenario now.
+func NewRecorder(c clock.Clock, scenario string) *Recorder {
+	c = clock.Or(c)
+	return &Recorder{clk: c, start: c.Now(), name: scenario, changed: make(chan struct{})}
+}
+
+// Start is the base time of the recording.
+func (r *Recorder) Start() time.Time { return r.start }
+
+// Record appends ev stamped now.
+func (r *Recorder) Record(ev Event) { r.RecordAt(r.clk.Now(), ev) }
+
+// RecordAt appends ev stamped at t (an actor's own timestamp of the event).
+func (r *Recorder) RecordAt(t time.Time, ev Event) {
+	r.mu.Lock()
+	ev = r.record(t, ev)
+	r.mu.Unlock()
+	if r.observe != nil {
+		r.observe(ev)
+	}
+}
+
+// Observe has f called with every event recorded from now on, after it was recorded (f must be
+// quick and safe for concurrent use). It is set before the recording is shared.
+func (r *Recorder) Observe(f func(Event)) { r.observe = f }
+
+// KeepEveryFrame has every frame recorded as an event of its own rather than in runs (see
+// runs.go); it is set before the recording is shared.
+func (r *Recorder) KeepEveryFrame() { r.noRuns = true }
+
+// record appends ev stamped at t (under mu), or adds it to the frame run it continues, and
+// returns it as stamped (its Seq that of its run).
+func (r *Recorder) record(t time.Time, ev Event) Event {
+	ev.At = t.Sub(r.start)
+	runs := !r.noRuns && runKinds[ev.Kind]
+	if runs && r.extend(&ev, ev.At) {
+		ev.Seq = r.open[runKey{ev.Source, ev.Kind}]
+		r.wake()
+		return ev
+	}
+	if !r.noRuns && !runExempt(ev.Kind) && len(r.open) > 0 {
+		r.endRuns(&ev) // something else happened: no run it may concern goes on past it
+	}
+	ev = r.bounds.bound(ev)
+	ev.Seq = r.n
+	if r.n%recordChunk == 0 {
+		r.events = append(r.events, make([]Event, 0, recordChunk))
+	}
+	last := len(r.events) - 1
+	r.events[last] = append(r.events[last], ev)
+	if runs {
+		if r.open == nil {
+			r.open, r.receivers = map[runKey]int{}, map[string]bool{}
+		}
+		r.receivers[ev.Source] = true
+		r.open[runKey{ev.Source, ev.Kind}] = r.n
+	}
+	r.n++
+	r.wake()
+	return ev
+}
+
+// wake lets a Wait look again (under mu).
+func (r *Recorder) wake() {
+	if r.waited {
+		close(r.changed)
+		r.changed, r.waited = make(chan struct{}), false
+	}
+}
+
+// Wait blocks until an event matching match has been recorded (including before the call)
+// and returns the first such event, or returns ctx's error.
+func (r *Recorder) Wait(ctx context.Context, match func(Event) bool) (Event, error) {
+	next := 0
+	for {
+		r.mu.Lock()
+		for _, i := range r.open { // a run seen before may have grown since
+			if ev := r.at(i); i < next && match(ev) {
+				r.mu.Unlock()
+				return ev, nil
+			}
+		}
+		for ; next < r.n; next++ {
+			if ev := r.at(next); match(ev) {
+				r.mu.Unlock()
+				return ev, nil
+			}
+		}
+		changed := r.changed
+		r.waited = true
+		r.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return Event{}, ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
+// History returns a time-ordered copy of everything recorded so far.
+func (r *Recorder) History() *History {
+	r.mu.Lock()
+	evs := make([]Event, 0, r.n)
+	for _, c := range r.events {
+		evs = append(evs, c...)
+	}
+	r.mu.Unlock()
+	sortEvents(evs)
+	evs = splitRuns(evs)
+	return &History{Version: Version, Scenario: r.name, Start: r.start, Events: evs}
+}
+
+// Select returns the recorded events for which keep is true, in the order recorded (not
+// sorted by time, as History is), without copying the whole recording.
+func (r *Recorder) Select(keep func(Event) bool) []Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Event
+	for _, c := range r.events {
+		for _, e := range c {
+			if keep(e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}

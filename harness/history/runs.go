@@ -1,0 +1,303 @@
+package history
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Frames as runs. A player records an event per frame received and per frame rendered:
+// 400,000 events of about 450 bytes for 500 players, most of a history's memory, size and
+// checking time. The Recorder keeps consecutive frames of one source, kind, connection and
+// stream as one event — a run: Frames.First..Last; At and StartTime the first frame's arrival
+// and stream time, Until and EndTime the last's, Arrivals and Times every frame's (12 bytes a
+// frame) — so that nothing is lost: any frame's arrival and stream time are those it would
+// have had as an event of its own (FrameAt, FrameTime).
+//
+// A frame joins the open run of its source and kind when it is the next frame (a gap, a
+// repeat or an earlier frame starts a new run), on the same connection and stream, one frame
+// only (a player's tick that rendered two gives their first's time only), with nothing else to
+// say (no message, no code), at most runGap after the run's last, its stream time after the
+// last's by at most runMaxStep (less than the smallest jump a checker notes), and its times
+// exactly representable.
+//
+// No run spans an event a checker could ask "which frames came after this?" about: an event
+// other than frames and buffer samples ends the open runs of the player it is about (its own
+// status, the server's play for its connection), or every open run when it is about no player
+// (a fault, a publish, a publisher's status); and as some are recorded after the fact (a
+// fault's start is stamped when it was applied), History also splits every run at the time
+// of each such event that falls inside it.
+
+// runGap is the longest silence inside a run: a frame that comes later starts a new one.
+const runGap = time.Second
+
+// runMaxStep is the largest step of stream time inside a run: below the 500 ms from which
+// mediaContinuity notes a leap.
+const runMaxStep = 0.25
+
+// runLongest bounds a run's length (its offsets are 32-bit microseconds of stream time).
+const runLongest = 30 * time.Minute
+
+// runKinds are the frame events recorded as runs.
+var runKinds = map[string]bool{KindClientReceived: true, KindClientRendered: true, KindClientDropped: true}
+
+// runKey is what an open run is kept by.
+type runKey struct{ source, kind string }
+
+// runExempt are the kinds that leave open runs open: frames themselves and buffer samples,
+// which a player records every few hundred milliseconds.
+func runExempt(kind string) bool { return runKinds[kind] || kind == KindClientBuffer }
+
+// LastAt is when the last frame of the event came: Until for a run, else At.
+func (e Event) LastAt() time.Duration {
+	if e.Until > 0 {
+		return e.Until
+	}
+	return e.At
+}
+
+// LastTime is the stream time of the event's last frame: EndTime for a run of frames, else
+// StartTime (nil when the event has none).
+func (e Event) LastTime() *float64 {
+	if e.EndTime != nil {
+		return e.EndTime
+	}
+	return e.StartTime
+}
+
+// FrameAt is when frame i of the event came: from Arrivals for a run, else At (a frame event
+// without them is one moment, a tick of a player, say).
+func (e Event) FrameAt(i int) time.Duration {
+	if e.Frames == nil || len(e.Arrivals) == 0 {
+		return e.At
+	}
+	j := min(max(i-e.Frames.First, 0), len(e.Arrivals)-1)
+	return e.At + e.Arrivals[j]
+}
+
+// streamTime is the stream time at off microseconds after start seconds, as a player would
+// have recorded it (from the duration).
+func streamTime(start float64, off int32) float64 {
+	return (time.Duration(math.Round(start*1e9)) + time.Duration(off)*time.Microsecond).Seconds()
+}
+
+// extend adds ev, stamped at, to the open run of its source and kind when it continues it,
+// and tells whether it did (under mu).
+func (r *Recorder) extend(ev *Event, at time.Duration) bool {
+	i, ok := r.open[runKey{ev.Source, ev.Kind}]
+	if !ok {
+		return false
+	}
+	run := &r.events[i/recordChunk][i%recordChunk]
+	off, ok := continues(run, ev, at)
+	if !ok {
+		return false
+	}
+	if run.Arrivals == nil {
+		run.Arrivals, run.Times = make([]time.Duration, 1, 8), make([]int32, 1, 8)
+	}
+	// Appending never changes the elements an earlier copy (an observer's, a Select's) holds.
+	run.Arrivals = append(run.Arrivals, at-run.At)
+	run.Times = append(run.Times, off)
+	run.Frames = &Range{First: run.Frames.First, Last: ev.Frames.Last} // a new Range, for the same reason
+	run.Until, run.EndTime = at, ev.StartTime
+	return true
+}
+
+// endRuns ends the open runs ev concerns: its player's, or all (under mu).
+func (r *Recorder) endRuns(ev *Event) {
+	who := runOwner(ev, r.receivers)
+	if who == "" {
+		clear(r.open)
+		return
+	}
+	for k := range runKinds {
+		delete(r.open, runKey{who, k})
+	}
+}
+
+// continues tells whether ev, stamped at, is the next frame of run, and its stream time's
+// offset in the run.
+func continues(run, ev *Event, at time.Duration) (int32, bool) {
+	lastAt, lastTime := run.At, run.StartTime
+	if run.Until > 0 {
+		lastAt = run.Until
+	}
+	if run.EndTime != nil {
+		lastTime = run.EndTime
+	}
+	if ev.Frames == nil || run.Frames == nil || ev.StartTime == nil || run.StartTime == nil ||
+		ev.Frames.First != run.Frames.Last+1 || ev.Frames.Last != ev.Frames.First || ev.EndTime != nil || ev.Until != 0 || ev.Arrivals != nil ||
+		(run.Arrivals == nil && run.Frames.Last != run.Frames.First) ||
+		ev.Conn != run.Conn || ev.Stream != run.Stream || at < lastAt || at-lastAt > runGap || at-run.At > runLongest ||
+		!plainFrame(ev) || !plainFrame(run) {
+		return 0, false
+	}
+	if step := *ev.StartTime - *lastTime; step <= 0 || step > runMaxStep {
+		return 0, false
+	}
+	d := time.Duration(math.Round(*ev.StartTime*1e9)) - time.Duration(math.Round(*run.StartTime*1e9))
+	if d%time.Microsecond != 0 || d/time.Microsecond > math.MaxInt32 {
+		return 0, false
+	}
+	off := int32(d / time.Microsecond)
+	if streamTime(*run.StartTime, off) != *ev.StartTime {
+		return 0, false // not exactly representable: an event of its own
+	}
+	return off, true
+}
+
+// plainFrame tells whether a frame event says nothing but which frames came when: only such
+// events join a run (a dropped frame with a message, say, stays an event of its own).
+func plainFrame(e *Event) bool {
+	return e.Code == "" && e.Client == "" && !e.SelfClosed && e.Session == "" && e.Transition == "" && e.Offset == nil &&
+		e.OldStream == "" && e.Playlist == nil && e.Count == 0 && e.FPS == 0 && e.GOP == 0 && e.BufferLength == 0 &&
+		e.Playhead == 0 && e.BytesIn == 0 && e.BytesOut == 0 && e.Strikes == 0 && e.Kbps == 0 && e.Latency == 0 &&
+		e.Fault == "" && e.Route == "" && e.Target == "" && e.Command == "" && e.Start == nil && e.Media == nil &&
+		e.Prev == nil && e.App == "" && e.ClosedBy == "" && e.Message == ""
+}
+
+// runOwner is the receiving client an event is about when it is one (a client's own event,
+// or a server's about the connection that declared itself that client), else "": an event
+// about a player ends (and cuts) that player's runs only; any other (a fault, a publish, a
+// publisher's status) ends every run.
+func runOwner(e *Event, receivers map[string]bool) string {
+	var who string
+	switch {
+	case strings.HasPrefix(e.Kind, ClientPrefix):
+		who = e.Source
+	case strings.HasPrefix(e.Kind, ServerPrefix):
+		who = e.Client
+	}
+	if receivers[who] {
+		return who
+	}
+	return ""
+}
+
+// splitRuns cuts every run of evs (sorted by time) at the time of every event that ends it
+// (see runOwner) and falls inside it: the frames that came after such an event are a run of
+// their own. It returns evs, sorted, with the pieces in place of the runs.
+func splitRuns(evs []Event) []Event {
+	receivers := map[string]bool{}
+	for i := range evs {
+		if runKinds[evs[i].Kind] {
+			receivers[evs[i].Source] = true
+		}
+	}
+	var all []time.Duration
+	own := map[string][]time.Duration{}
+	for i := range evs {
+		e := &evs[i]
+		if runExempt(e.Kind) {
+			continue
+		}
+		if who := runOwner(e, receivers); who != "" {
+			own[who] = append(own[who], e.At)
+		} else {
+			all = append(all, e.At)
+		}
+	}
+	var pieces []Event
+	split := false
+	for i := range evs {
+		e := &evs[i]
+		if len(e.Arrivals) < 2 {
+			continue
+		}
+		cuts := append(within(all, e.At, e.Until), within(own[e.Source], e.At, e.Until)...)
+		if len(cuts) == 0 {
+			continue
+		}
+		slices.Sort(cuts)
+		parts := e.cut(cuts)
+		*e = parts[0]
+		pieces = append(pieces, parts[1:]...)
+		split = true
+	}
+	if !split {
+		return evs
+	}
+	evs = append(evs, pieces...)
+	sortEvents(evs)
+	return evs
+}
+
+// within is the part of the sorted times ts after from and before until.
+func within(ts []time.Duration, from, until time.Duration) []time.Duration {
+	i := sort.Search(len(ts), func(i int) bool { return ts[i] > from })
+	j := sort.Search(len(ts), func(j int) bool { return ts[j] >= until })
+	if i >= j {
+		return nil
+	}
+	return ts[i:j]
+}
+
+// cut splits a run at each time of cuts (sorted, from after its start) inside it: frames that
+// came at or before a cut stay before it.
+func (e Event) cut(cuts []time.Duration) []Event {
+	var out []Event
+	from := 0
+	for _, c := range cuts {
+		if c >= e.Until {
+			break
+		}
+		j := sort.Search(len(e.Arrivals), func(j int) bool { return e.At+e.Arrivals[j] > c })
+		if j > from && j < len(e.Arrivals) {
+			out = append(out, e.slice(from, j))
+			from = j
+		}
+	}
+	return append(out, e.slice(from, len(e.Arrivals)))
+}
+
+// slice is the run of frames from..to-1 (places in the run) as an event of its own.
+func (e Event) slice(from, to int) Event {
+	p := e
+	first := e.Frames.First + from
+	p.Frames = &Range{First: first, Last: first + to - 1 - from}
+	p.At = e.At + e.Arrivals[from]
+	start := streamTime(*e.StartTime, e.Times[from])
+	p.StartTime = &start
+	p.Arrivals, p.Times, p.Until, p.EndTime = nil, nil, 0, nil
+	if to-from > 1 {
+		end := streamTime(*e.StartTime, e.Times[to-1])
+		p.Until, p.EndTime = e.At+e.Arrivals[to-1], &end
+		p.Arrivals, p.Times = make([]time.Duration, 0, to-from), make([]int32, 0, to-from)
+		for j := from; j < to; j++ {
+			p.Arrivals = append(p.Arrivals, e.Arrivals[j]-e.Arrivals[from])
+			p.Times = append(p.Times, e.Times[j]-e.Times[from])
+		}
+	}
+	return p
+}
+
+// sortEvents orders events by time, then by arrival in the recorder.
+func sortEvents(evs []Event) {
+	slices.SortStableFunc(evs, func(a, b Event) int {
+		if a.At != b.At {
+			if a.At < b.At {
+				return -1
+			}
+			return 1
+		}
+		return a.Seq - b.Seq
+	})
+}
+
+// Compact is h recorded again with its frames as runs: its events, in the order they were
+// recorded and at their times, through a Recorder (a history recorded with every frame an
+// event of its own, by KeepEveryFrame or by an older build, comes out as this build records).
+func Compact(h *History) *History {
+	evs := slices.Clone(h.Events)
+	slices.SortStableFunc(evs, func(a, b Event) int { return a.Seq - b.Seq })
+	rec := NewRecorder(nil, h.Scenario)
+	for _, e := range evs {
+		rec.RecordAt(rec.Start().Add(e.At), e)
+	}
+	out := rec.History()
+	out.Version, out.Start = h.Version, h.Start
+	return out
+}
