@@ -28,8 +28,8 @@ type latenessKey struct {
 // latenessConn holds a connection's frames as microseconds: arrival minus the first arrival,
 // and arrival minus stream time (8 bytes a frame).
 type latenessConn struct {
-	first time.Duration
-	base  time.Duration
+	first             time.Duration
+	base              time.Duration
 	sinceFirst, ahead []int32
 }
 

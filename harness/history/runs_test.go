@@ -41,7 +41,7 @@ func TestFramesBecomeRuns(t *testing.T) {
 	f := frameRec{NewRecorder(nil, "x")}
 	ms := time.Millisecond
 	f.frame("q", KindClientReceived, 1, 0, 0, 50*ms) // q is a player too
-	for i := 0; i < 10; i++ { // 0-9 at 40 ms
+	for i := 0; i < 10; i++ {                        // 0-9 at 40 ms
 		f.frame("p", KindClientReceived, 1, i, float64(i)*0.04, time.Duration(100+40*i)*ms)
 		if i == 5 {
 			f.event(Event{Source: "p", Kind: KindClientBuffer, BufferLength: time.Second}, 310*ms)
