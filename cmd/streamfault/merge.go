@@ -24,12 +24,6 @@ const mergeUsage = `usage: streamfault merge [--junit FILE] [--junit-layout LAYO
   or two shards hold the same run (then nothing is written).
 `
 
-// shardRun is one run read back from a shard's folder.
-type shardRun struct {
-	run  reports.Run
-	from string
-}
-
 func mergeCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -78,7 +72,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer) int {
 // programs' files), refusing a file that is not a report and a run found in two folders;
 // runs come back in the order of their scenario files, repeats in their order.
 func readShards(dirs []string, stderr io.Writer) ([]reports.Run, error) {
-	var all []shardRun
+	var runs []reports.Run
 	where := map[string]string{}
 	var errs []error
 	for _, dir := range dirs {
@@ -103,7 +97,7 @@ func readShards(dirs []string, stderr io.Writer) ([]reports.Run, error) {
 				continue
 			}
 			where[r.Name] = path
-			all = append(all, shardRun{run: r, from: path})
+			runs = append(runs, r)
 			n++
 		}
 		if n == 0 {
@@ -113,21 +107,17 @@ func readShards(dirs []string, stderr io.Writer) ([]reports.Run, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(all, func(a, b shardRun) int {
-		if c := strings.Compare(a.run.File, b.run.File); c != 0 {
+	slices.SortFunc(runs, func(a, b reports.Run) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
 			return c
 		}
-		an, ai := repeatOf(a.run.Name)
-		bn, bi := repeatOf(b.run.Name)
+		an, ai := repeatOf(a.Name)
+		bn, bi := repeatOf(b.Name)
 		if c := strings.Compare(an, bn); c != 0 {
 			return c
 		}
 		return ai - bi
 	})
-	runs := make([]reports.Run, len(all))
-	for i, s := range all {
-		runs[i] = s.run
-	}
 	return runs, nil
 }
 

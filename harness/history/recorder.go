@@ -26,6 +26,8 @@ type Recorder struct {
 	observe   func(Event)     // set before the recording is shared
 	open      map[runKey]int  // per source and kind, the index of the frame run still open (runs.go)
 	receivers map[string]bool // the sources that recorded frames
+	waiters   int             // Waits under way
+	grew      []int           // the runs extended while a Wait was under way, in order
 	noRuns    bool            // every frame an event of its own
 }
 
@@ -108,13 +110,26 @@ func (r *Recorder) wake() {
 // Wait blocks until an event matching match has been recorded (including before the call)
 // and returns the first such event, or returns ctx's error.
 func (r *Recorder) Wait(ctx context.Context, match func(Event) bool) (Event, error) {
+	r.mu.Lock()
+	r.waiters++
+	grown := len(r.grew)
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		if r.waiters--; r.waiters == 0 {
+			r.grew = nil
+		}
+		r.mu.Unlock()
+	}()
 	next := 0
 	for {
 		r.mu.Lock()
-		for _, i := range r.open { // a run seen before may have grown since
-			if ev := r.at(i); i < next && match(ev) {
-				r.mu.Unlock()
-				return ev, nil
+		for ; grown < len(r.grew); grown++ { // a run seen before grew since
+			if i := r.grew[grown]; i < next {
+				if ev := r.at(i); match(ev) {
+					r.mu.Unlock()
+					return ev, nil
+				}
 			}
 		}
 		for ; next < r.n; next++ {

@@ -95,6 +95,9 @@ func (r *Recorder) extend(ev *Event, at time.Duration) bool {
 	if !ok {
 		return false
 	}
+	if r.waiters > 0 {
+		r.grew = append(r.grew, i) // a Wait under way looks at it again
+	}
 	if run.Arrivals == nil {
 		run.Arrivals, run.Times = make([]time.Duration, 1, 8), make([]int32, 1, 8)
 	}
@@ -207,7 +210,8 @@ func splitRuns(evs []Event) []Event {
 		if len(e.Arrivals) < 2 {
 			continue
 		}
-		cuts := append(within(all, e.At, e.Until), within(own[e.Source], e.At, e.Until)...)
+		// A new slice: within's are views of all and own, which later runs read again.
+		cuts := slices.Concat(within(all, e.At, e.Until), within(own[e.Source], e.At, e.Until))
 		if len(cuts) == 0 {
 			continue
 		}

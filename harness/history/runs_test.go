@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -25,12 +26,10 @@ func (f frameRec) event(e Event, at time.Duration) { f.r.RecordAt(f.r.Start().Ad
 func frameList(h *History, source, kind string) []string {
 	var out []string
 	for _, e := range h.Of(source, kind) {
-		out = append(out, strings.Join([]string{itoa(e.Frames.First), itoa(e.Frames.Last)}, "-")+"@"+e.At.String())
+		out = append(out, fmt.Sprintf("%d-%d@%v", e.Frames.First, e.Frames.Last, e.At))
 	}
 	return out
 }
-
-func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 // TestFramesBecomeRuns: consecutive frames are one event holding every frame's arrival and
 // stream time; a gap, a repeat, another connection, a silence, a jump in stream time, a frame
@@ -209,5 +208,29 @@ func TestRunsRoundTripJSON(t *testing.T) {
 	e := back.Events[0]
 	if len(back.Events) != 1 || e.FrameAt(4) != 160*time.Millisecond || *e.EndTime != 0.16 || e.Times[4] != 160000 {
 		t.Fatalf("read back: %+v", e)
+	}
+}
+
+// TestLateEventsCutEveryRunTheyFallIn: a fault and a player's own status recorded after the
+// frames they fall among cut the runs of every player the fault concerns and of that player
+// only for its status — a later player's run is cut by the later fault as well.
+func TestLateEventsCutEveryRunTheyFallIn(t *testing.T) {
+	f := frameRec{NewRecorder(nil, "x")}
+	ms := time.Millisecond
+	for i := 0; i < 11; i++ {
+		f.frame("p", KindClientReceived, 1, i, float64(i)*0.04, time.Duration(100+40*i)*ms)
+	}
+	for i := 0; i < 4; i++ {
+		f.frame("q", KindClientReceived, 1, i, float64(i)*0.04, time.Duration(830+40*i)*ms)
+	}
+	f.event(Event{Source: "p", Kind: KindClientStatus, Code: "NetStream.Buffer.Empty"}, 300*ms)
+	f.event(Event{Source: "drop", Kind: KindFaultStart, Fault: "drop"}, 200*ms)
+	f.event(Event{Source: "drop", Kind: KindFaultEnd, Fault: "drop"}, 900*ms)
+	h := f.r.History()
+	if got, want := strings.Join(frameList(h, "p", KindClientReceived), " "), "0-2@100ms 3-5@220ms 6-10@340ms"; got != want {
+		t.Errorf("p: %s, want %s", got, want)
+	}
+	if got, want := strings.Join(frameList(h, "q", KindClientReceived), " "), "0-1@830ms 2-3@910ms"; got != want {
+		t.Errorf("q: %s, want %s (cut by the fault's end)", got, want)
 	}
 }
