@@ -50,7 +50,9 @@ type PlayerConfig struct {
 	OnEvent func(Event)
 	// Conn bounds handshakes and writes.
 	Conn rtmpconn.Options
-	// Tick is the playhead update period (default 10ms).
+	// Tick is the playhead update period while buffering, or when the buffer ran dry (default
+	// 10ms); while frames are buffered and playing, the player wakes at the next frame's turn
+	// instead (at most every Tick, at least every maxTick).
 	Tick time.Duration
 	// SampleEvery is the buffer sampling period (default 250ms).
 	SampleEvery time.Duration
@@ -240,10 +242,10 @@ func (p *Player) Run(ctx context.Context) error {
 			st.retry = nil
 			st.n = open()
 		case <-tick:
-			tick = p.clk.After(p.cfg.Tick)
 			if done, err := p.tick(st); done {
 				return err
 			}
+			tick = p.clk.After(p.nextTick(st))
 		}
 	}
 }

@@ -64,6 +64,26 @@ func (p *Player) tick(st *playState) (bool, error) {
 	return false, nil
 }
 
+// maxTick is the longest a playing player sleeps between two looks at its buffer.
+const maxTick = 50 * time.Millisecond
+
+// nextTick is how long the player may sleep after a tick: until the next buffered frame's turn
+// while it plays (a frame every 40 ms wakes it 25 times a second, not 100), bounded by Tick
+// and maxTick and by its next buffer sample and stall check; Tick while it buffers or its
+// buffer ran dry, where what arrives decides.
+func (p *Player) nextTick(st *playState) time.Duration {
+	d := p.cfg.Tick
+	if !st.playing || len(st.buf) == 0 {
+		return d
+	}
+	d = min(max(d, st.buf[0].ts-st.playhead), max(maxTick, p.cfg.Tick))
+	now := p.clk.Now()
+	if m := p.cfg.StallMonitor; m != nil && m.Interval > 0 {
+		d = min(d, max(st.nextCheck.Sub(now), p.cfg.Tick))
+	}
+	return min(d, max(st.nextSamp.Sub(now), p.cfg.Tick))
+}
+
 // monitor is the stall monitor: on a connection that is open but delivers nothing while the
 // buffer is below bufferTime, it closes the connection after Ticks checks, which starts the
 // ordinary reconnect.

@@ -14,7 +14,7 @@ import (
 
 // benchUsage lists the benchmarks.
 const benchUsage = `usage:
-  streamfault bench players [FILE] [--cpuprofile F] [--memprofile F]
+  streamfault bench players [FILE] [--cpuprofile F] [--memprofile F] [--midprofile F]
         one load scenario (default scenarios/bench/players-500.yaml): run time against the
         stream's length, CPU, peak memory, how late frames arrived
   streamfault bench relay [--readers N] [--no-nginx]
@@ -46,6 +46,7 @@ func benchPlayers(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var prof bench.Profiles
 	fs.StringVar(&prof.CPU, "cpuprofile", "", "write a CPU profile of the run to `FILE`")
 	fs.StringVar(&prof.Heap, "memprofile", "", "write a heap profile at the end of the run to `FILE`")
+	fs.StringVar(&prof.HeapMid, "midprofile", "", "write a heap profile halfway through the stream, every player playing, to `FILE`")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil || len(pos) > 1 {
 		fmt.Fprint(stderr, benchUsage)
