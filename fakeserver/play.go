@@ -12,7 +12,6 @@ import (
 	"github.com/streamfault/streamfault/internal/amf0"
 	"github.com/streamfault/streamfault/internal/status"
 
-	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
@@ -353,15 +352,6 @@ func (srv *Server) ahead(ns *netStream) time.Duration {
 	return d
 }
 
-// paceBatch is how many queued messages a playback sends at once at most.
-const paceBatch = 64
-
-// paceQuantum is how much earlier than its due time a frame may go out, so that frames due
-// close together leave in one write (each write costs a system call here, and as many again
-// in every proxy on the way and in the client): a quarter of the send-ahead, at most 100 ms;
-// nothing early for a client that asked no buffer.
-func paceQuantum(ahead time.Duration) time.Duration { return min(ahead/4, 100*time.Millisecond) }
-
 // serve sends the playlist from frame start of item k: an initial burst of the client's
 // buffer length, then one frame per frame duration of clock time, stream time running on
 // across items — frames due within paceQuantum of each other in one write, audio and video
@@ -398,39 +388,11 @@ func (ss *session) serve(ctx context.Context, ns *netStream, k, start int, req p
 				return
 			}
 		}
-		ahead := ss.srv.ahead(ns)
-		due := t0.Add(s.st - first.st - ahead)
-		if wait := due.Sub(clk.Now()) - paceQuantum(ahead); wait > 0 {
-			// Nothing due within the quantum: what is queued goes out, then the wait.
-			if err := c.Flush(ctx); err != nil {
-				fail(err)
-				return
-			}
-			if err := clock.Sleep(ctx, clk, wait); err != nil {
-				fail(err)
-				return
-			}
-		}
-		for ss.srv.mediaStalled() { // the server-side stall: the socket stays open, nothing is sent
-			if err := c.Flush(ctx); err != nil {
-				fail(err)
-				return
-			}
-			if err := clock.Sleep(ctx, clk, 20*time.Millisecond); err != nil {
-				fail(err)
-				return
-			}
-		}
-		ts := ms(s.st)
-		if _, err := c.Queue(ctx, rtmpconn.CSIDAudio, ts, sid, byte(message.TypeIDAudioMessage), s.it.spec.AudioTag(s.i)); err != nil {
+		if err := ss.pace(ctx, ns, t0.Add(s.st-first.st)); err != nil {
 			fail(err)
 			return
 		}
-		n, err := c.Queue(ctx, rtmpconn.CSIDVideo, ts, sid, byte(message.TypeIDVideoMessage), s.it.spec.VideoTag(s.i))
-		if err == nil && n >= paceBatch {
-			err = c.Flush(ctx)
-		}
-		if err != nil {
+		if err := ss.queueFrame(ctx, sid, s); err != nil {
 			fail(err)
 			return
 		}

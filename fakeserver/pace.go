@@ -1,0 +1,59 @@
+package fakeserver
+
+import (
+	"context"
+	"time"
+
+	"github.com/yutopp/go-rtmp/message"
+
+	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
+)
+
+// paceBatch is how many queued messages a playback sends at once at most.
+const paceBatch = 64
+
+// paceQuantum is how much earlier than its due time a frame may go out, so that frames due
+// close together leave in one write (each write costs a system call here, and as many again
+// in every proxy on the way and in the client): a quarter of the send-ahead, at most 100 ms;
+// nothing early for a client that asked no buffer.
+func paceQuantum(ahead time.Duration) time.Duration { return min(ahead/4, 100*time.Millisecond) }
+
+// pace waits until a frame whose real-time turn is at may go out: its turn less the send-ahead
+// and paceQuantum. What is queued goes out before any wait, and while the server-side stall
+// holds nothing is sent (the socket stays open).
+func (ss *session) pace(ctx context.Context, ns *netStream, at time.Time) error {
+	c, clk := ss.conn, ss.srv.clk
+	ahead := ss.srv.ahead(ns)
+	if wait := at.Add(-ahead).Sub(clk.Now()) - paceQuantum(ahead); wait > 0 {
+		if err := c.Flush(ctx); err != nil {
+			return err
+		}
+		if err := clock.Sleep(ctx, clk, wait); err != nil {
+			return err
+		}
+	}
+	for ss.srv.mediaStalled() {
+		if err := c.Flush(ctx); err != nil {
+			return err
+		}
+		if err := clock.Sleep(ctx, clk, 20*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueFrame queues the audio and video of step s's frame, and sends what is queued once it
+// reaches paceBatch messages.
+func (ss *session) queueFrame(ctx context.Context, sid uint32, s step) error {
+	c, ts := ss.conn, ms(s.st)
+	if _, err := c.Queue(ctx, rtmpconn.CSIDAudio, ts, sid, byte(message.TypeIDAudioMessage), s.it.spec.AudioTag(s.i)); err != nil {
+		return err
+	}
+	n, err := c.Queue(ctx, rtmpconn.CSIDVideo, ts, sid, byte(message.TypeIDVideoMessage), s.it.spec.VideoTag(s.i))
+	if err == nil && n >= paceBatch {
+		err = c.Flush(ctx)
+	}
+	return err
+}
