@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/status"
 )
 
 // hb builds hand-written histories. Player v's requests go out on its current connection
@@ -104,6 +105,13 @@ func TestResumesAtOffset(t *testing.T) {
 	noResume := (&hb{}).stream().play(0, "reset", 0).recv(0, 0, 0).render(ms(10), 0, 99)
 	expect(t, resumesAtOffset(&noResume.h, "v", 1), Fail, "expected at least 1 resume(s), v made 0")
 	expect(t, resumesAtOffset(&noResume.h, "v", 0), Pass, "")
+	connected := func() *hb {
+		return (&hb{}).stream().add(ms(1), history.Event{Source: "v", Kind: history.KindClientStatus, Conn: 1, Code: status.ConnectSuccess}).
+			play(ms(2), "reset", 0).recv(ms(3), 0, 0).render(ms(10), 0, 99)
+	}
+	expect(t, resumesAtOffset(&connected().h, "v", 1), Fail, "v made 0 (it lost no connection; it connected at 0.001s)")
+	closed := connected().add(ms(4000), history.Event{Source: "v", Kind: history.KindClientStatus, Conn: 1, Code: status.ConnectClosed})
+	expect(t, resumesAtOffset(&closed.h, "v", 1), Fail, "v made 0;")
 
 	empty := (&hb{}).stream().play(0, "reset", 0)
 	expect(t, resumesAtOffset(&empty.h, "v", 1), Unknown, "rendered no frame")

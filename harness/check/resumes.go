@@ -59,7 +59,7 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		return servedFromClient(h, v, client, resumes, problems, minResumes, seen)
 	}
 	if len(resumes) < minResumes {
-		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(resumes)))
+		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d%s", minResumes, client, len(resumes), lossNote(h, client)))
 	}
 	served, evidence := servedAtOffset(h, resumes)
 	return conclude(v, append(problems, served...), evidence,
@@ -286,7 +286,7 @@ func hasAccessLog(h *history.History, server string) bool {
 // as a duplicate) must be at the requested offset, within one frame.
 func servedFromClient(h *history.History, v Verdict, client string, resumes []Resume, problems []string, minResumes int, seen map[string]map[int]time.Duration) Verdict {
 	if len(resumes) < minResumes {
-		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d", minResumes, client, len(resumes)))
+		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d%s", minResumes, client, len(resumes), lossNote(h, client)))
 	}
 	frames := h.Of(client, history.KindClientReceived, history.KindClientDropped)
 	var evidence []string
@@ -370,4 +370,22 @@ func frameCount(evs []history.Event) int {
 		}
 	}
 	return n
+}
+
+// lossNote says why a client may have made no resume: it lost no connection (with when it
+// first connected, to set beside the faults' times); empty when it lost one.
+func lossNote(h *history.History, client string) string {
+	first := time.Duration(-1)
+	for _, e := range h.Of(client, history.KindClientStatus) {
+		switch {
+		case e.Code == status.ConnectClosed:
+			return ""
+		case e.Code == status.ConnectSuccess && first < 0:
+			first = e.At
+		}
+	}
+	if first < 0 {
+		return " (it never connected)"
+	}
+	return fmt.Sprintf(" (it lost no connection; it connected at %s)", sec(first))
 }
