@@ -81,11 +81,12 @@ deps:
 		npm ci --prefix internal/tools/consumers --no-audit --no-fund --loglevel=error
 
 ## bench: the performance figures, each printed with the machine's core count: checking 200
-## players' history (go test -bench), 500 players in real time (bench players), the live
+## players' history (go test -bench), 500 and 2,000 players in real time (bench players), the live
 ## relay's CPU per GB beside nginx-rtmp (bench relay; needs make deps). Never part of make test.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./harness/check/
 	$(GO) run ./cmd/streamfault bench players
+	$(GO) run ./cmd/streamfault bench players scenarios/bench/players-2000.yaml
 	$(GO) run ./cmd/streamfault bench relay
 
 ## compare: the nginx-labelled scenarios against the reference server and nginx-rtmp side by

@@ -49,6 +49,16 @@ type PlayersResult struct {
 	Verdicts []check.Verdict
 	// Interrupted says why the run was cut short ("" when it was not).
 	Interrupted string
+	// Mid is where memory went halfway through the longest stream, every client playing.
+	Mid MidMemory
+}
+
+// MidMemory is a snapshot of the Go runtime's memory during a load run.
+type MidMemory struct {
+	// Goroutines is how many goroutines ran.
+	Goroutines int
+	// HeapInuse, StackInuse and Sys are the runtime's figures of that name, in bytes.
+	HeapInuse, StackInuse, Sys uint64
 }
 
 // Profiles names files for the profiles of a run ("" for none).
@@ -82,25 +92,13 @@ func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersR
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if prof.HeapMid != "" {
-		var herr error
-		done := make(chan struct{})
-		mid := time.AfterFunc(r.Longest/2, func() { defer close(done); herr = writeHeap(prof.HeapMid) })
-		defer func() {
-			if mid.Stop() {
-				close(done)
-			}
-			<-done
-			if herr != nil {
-				fmt.Fprintf(os.Stderr, "bench players: heap profile: %v\n", herr)
-			}
-		}()
-	}
+	waitMid := r.atHalfTime(prof.HeapMid)
 	u0, s0 := cpuTime()
 	t0 := time.Now()
 	var late reports.LatenessMeter
 	res, err := harness.Run(ctx, s, harness.Options{OnEvent: late.Observe})
 	r.Took = time.Since(t0)
+	waitMid()
 	u1, s1 := cpuTime()
 	r.User, r.Sys, r.PeakRSS = u1-u0, s1-s0, peakRSS()
 	if err != nil {
@@ -118,6 +116,31 @@ func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersR
 	q := reports.Quantiles(lates, 0.50, 0.99, 1)
 	r.Late, r.Frames, r.Verdicts = [3]time.Duration{q[0], q[1], q[2]}, len(lates), res.Verdicts
 	return r, nil
+}
+
+// atHalfTime takes the mid-run memory snapshot halfway through the longest stream, and a
+// heap profile into heapPath unless it is ""; the function it returns waits for both.
+func (r *PlayersResult) atHalfTime(heapPath string) (wait func()) {
+	var herr error
+	done := make(chan struct{})
+	mid := time.AfterFunc(r.Longest/2, func() {
+		defer close(done)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		r.Mid = MidMemory{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Sys: ms.Sys}
+		if heapPath != "" {
+			herr = writeHeap(heapPath)
+		}
+	})
+	return func() {
+		if mid.Stop() {
+			close(done)
+		}
+		<-done
+		if herr != nil {
+			fmt.Fprintf(os.Stderr, "bench players: heap profile: %v\n", herr)
+		}
+	}
 }
 
 func writeHeap(path string) error {
@@ -153,6 +176,8 @@ func (r PlayersResult) Figures() []Figure {
 		{Name: "CPU user+sys", Value: (r.User + r.Sys).Seconds(), Unit: "s", Detail: fmt.Sprintf("%.1f + %.1f", r.User.Seconds(), r.Sys.Seconds())},
 		{Name: "peak RSS", Value: float64(r.PeakRSS >> 20), Unit: "MB", Goal: &Goal{Limit: PlayersRSSPerClient * float64(r.Clients), Why: "0.4 MB a client"},
 			Detail: fmt.Sprintf("%.2f MB a client", float64(r.PeakRSS>>10)/1024/float64(max(r.Clients, 1)))},
+		{Name: "memory at half time", Value: float64(r.Mid.Sys >> 20), Unit: "MB", Detail: fmt.Sprintf("heap in use %d MB, stacks %d MB, %d goroutines (%.1f a client)",
+			r.Mid.HeapInuse>>20, r.Mid.StackInuse>>20, r.Mid.Goroutines, float64(r.Mid.Goroutines)/float64(max(r.Clients, 1)))},
 		{Name: "frame lateness p99", Value: ms(r.Late[1]), Unit: "ms", Goal: &Goal{Limit: PlayersLateFrames * ms(r.Frame), Why: "one frame"},
 			Detail: fmt.Sprintf("p50 %.0f ms, max %.0f ms over %d frames", ms(r.Late[0]), ms(r.Late[2]), r.Frames)},
 		{Name: "verdicts passed", Value: float64(r.Passed()), Goal: &Goal{Limit: float64(len(r.Verdicts)), AtLeast: true, Why: "every verdict"}},

@@ -180,12 +180,16 @@ func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool)
 	c := &Conn{
 		nc:        nc,
 		opts:      opts,
-		cr:        newChunkReader(bufio.NewReaderSize(nc, 64*1024), opts.Limits),
+		cr:        newChunkReader(bufio.NewReaderSize(nc, readBuffer), opts.Limits),
 		chunkSize: DefaultChunkSize,
 	}
 	c.enc = message.NewEncoder(&c.body)
 	return c, nil
 }
+
+// readBuffer is the size of a connection's read buffer: each connection holds one for its
+// life, so it is what a thousand idle players cost (16 KB; a larger message is read past it).
+const readBuffer = 16 << 10
 
 // Message is one received RTMP message; its payload is owned by the caller.
 type Message struct {
