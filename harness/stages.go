@@ -250,7 +250,7 @@ func (r *run) play(ctx context.Context) error {
 // judge ends the history and applies the checkers.
 func (r *run) judge() *Result {
 	r.rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd})
-	h := r.rec.History()
+	h := r.rec.Finish()
 	res := &Result{Scenario: r.s, History: h, Verdicts: check.Run(h, r.s.Expect), Recoveries: map[string][]check.Recovery{},
 		Faults: faultRecords(r.s, h)}
 	for _, c := range r.s.Clients {
@@ -267,7 +267,7 @@ func (r *run) judge() *Result {
 func (r *run) interrupted() *Result {
 	why := context.Cause(r.outer).Error()
 	r.rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd, Message: "interrupted: " + why})
-	h := r.rec.History()
+	h := r.rec.Finish()
 	res := &Result{Scenario: r.s, History: h, Interrupted: why}
 	if r.lab != nil {
 		res.Faults = faultRecords(r.s, h)

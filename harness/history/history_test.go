@@ -77,3 +77,30 @@ func TestRecorderSelect(t *testing.T) {
 		t.Fatalf("selected %+v", got)
 	}
 }
+
+// TestFinishLetsGo: Finish returns what History would, a Wait under way or begun later finds
+// nothing more (and does not fail), and what is recorded after it is dropped.
+func TestFinishLetsGo(t *testing.T) {
+	r := NewRecorder(nil, "x")
+	r.Record(Event{Source: "c", Kind: KindClientStatus})
+	r.Record(Event{Source: "c", Kind: KindClientReceived, Frames: &Range{First: 0, Last: 0}, StartTime: new(float64)})
+	want := len(r.History().Events)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	waited := make(chan error, 1)
+	go func() {
+		_, err := r.Wait(ctx, func(e Event) bool { return e.Source == "late" })
+		waited <- err
+	}()
+	h := r.Finish()
+	if len(h.Events) != want || want != 2 {
+		t.Fatalf("Finish gave %d events, History %d (want 2)", len(h.Events), want)
+	}
+	r.Record(Event{Source: "late", Kind: KindClientStatus})
+	if err := <-waited; err == nil {
+		t.Fatal("a Wait found an event recorded after Finish")
+	}
+	if n := len(r.History().Events); n != 0 {
+		t.Fatalf("after Finish the recorder still holds %d events", n)
+	}
+}

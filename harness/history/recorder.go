@@ -29,6 +29,7 @@ type Recorder struct {
 	waiters   int             // Waits under way
 	grew      []int           // the runs extended while a Wait was under way, in order
 	noRuns    bool            // every frame an event of its own
+	finished  bool            // Finish let go of the recording: what comes later is dropped
 }
 
 // recordChunk is how many events a chunk of a Recorder holds.
@@ -71,6 +72,9 @@ func (r *Recorder) KeepEveryFrame() { r.noRuns = true }
 // returns it as stamped (its Seq that of its run).
 func (r *Recorder) record(t time.Time, ev Event) Event {
 	ev.At = t.Sub(r.start)
+	if r.finished {
+		return ev
+	}
 	runs := !r.noRuns && runKinds[ev.Kind]
 	if runs && r.extend(&ev, ev.At) {
 		ev.Seq = r.open[runKey{ev.Source, ev.Kind}]
@@ -160,6 +164,18 @@ func (r *Recorder) History() *History {
 	sortEvents(evs)
 	evs = splitRuns(evs)
 	return &History{Version: Version, Scenario: r.name, Start: r.start, Events: evs}
+}
+
+// Finish ends the recording: it returns the History and lets go of the recorded events, so
+// that judging a large run does not hold them twice. Events recorded after it (a teardown's)
+// are dropped, as they would be missing from the History anyway; a Wait finds nothing more.
+func (r *Recorder) Finish() *History {
+	h := r.History()
+	r.mu.Lock()
+	r.finished = true
+	r.events, r.n, r.open, r.receivers, r.grew = nil, 0, nil, nil, nil
+	r.mu.Unlock()
+	return h
 }
 
 // Select returns the recorded events for which keep is true, in the order recorded (not
