@@ -36,6 +36,9 @@ func TestRelayFiguresCarryTheRatioGoal(t *testing.T) {
 	if last.Goal == nil || last.Value != 2 || last.Met() {
 		t.Fatalf("ratio figure %+v: want 2, goal %v, missed", last, RelayRatio)
 	}
+	if !RelayRatio.Met(1) || RelayRatio.Met(1.01) {
+		t.Fatalf("relay goal %v: the issue asks a ratio of at most 1.0", RelayRatio)
+	}
 	if !(Goal{Limit: 1, AtLeast: true}).Met(1) || (Goal{Limit: 1}).Met(1.01) {
 		t.Fatal("goal bounds")
 	}
