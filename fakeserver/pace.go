@@ -19,13 +19,15 @@ const paceBatch = 64
 // nothing early for a client that asked no buffer.
 func paceQuantum(ahead time.Duration) time.Duration { return min(ahead/4, 100*time.Millisecond) }
 
-// pace waits until a frame whose real-time turn is at may go out: its turn less the send-ahead
-// and paceQuantum. What is queued goes out before any wait, and while the server-side stall
-// holds nothing is sent (the socket stays open).
+// pace waits until a frame whose real-time turn is at may go out: at once when its turn less
+// the send-ahead is within paceQuantum of now (it joins the frames queued before it), else,
+// what is queued sent, until that moment — so frames go out a quantum's worth at a time, none
+// earlier than a quantum before its turn. While the server-side stall holds nothing is sent
+// (the socket stays open).
 func (ss *session) pace(ctx context.Context, ns *netStream, at time.Time) error {
 	c, clk := ss.conn, ss.srv.clk
 	ahead := ss.srv.ahead(ns)
-	if wait := at.Add(-ahead).Sub(clk.Now()) - paceQuantum(ahead); wait > 0 {
+	if wait := at.Add(-ahead).Sub(clk.Now()); wait > paceQuantum(ahead) {
 		if err := c.Flush(ctx); err != nil {
 			return err
 		}

@@ -456,3 +456,44 @@ func TestPlaylistIsBounded(t *testing.T) {
 		t.Fatalf("the session after the refusal: %v", g.log)
 	}
 }
+
+// A player asking a 2 s buffer gets the frames past its burst a pace quantum (100 ms) at a
+// time — a few writes a second rather than one a frame — and never a frame earlier than its
+// turn less the send-ahead and the quantum, counted from the play request (load only delays).
+func TestPacingSendsFramesDueTogether(t *testing.T) {
+	s, _ := newServer(t, Config{Streams: []media.Spec{{Name: "a", Duration: 3 * time.Second, FPS: 25, KeyframeInterval: time.Second}}})
+	tc := dialServer(t, s)
+	tc.buffer(2000)
+	asked := time.Now()
+	tc.play("a", 0.0)
+	const ahead, quantum, tolerance = 2 * time.Second, 100 * time.Millisecond, 5 * time.Millisecond
+	groups, paced := 0, 0
+	var last time.Time
+	for {
+		m := tc.next(10 * time.Second)
+		if m == nil {
+			t.Fatal("the clip did not reach its end within 10 s")
+		}
+		if m.TypeID != message.TypeIDVideoMessage {
+			continue
+		}
+		now, ts := time.Now(), time.Duration(m.Timestamp)*time.Millisecond
+		if early := asked.Add(ts - ahead - quantum - tolerance); now.Before(early) {
+			t.Fatalf("the frame at %v came %v after the request, before its turn less send-ahead and quantum", ts, now.Sub(asked))
+		}
+		if ts > ahead+quantum {
+			paced++
+			if now.Sub(last) > 20*time.Millisecond {
+				groups++
+			}
+		}
+		last = now
+		if m.Timestamp >= 2960 {
+			break
+		}
+	}
+	t.Logf("%d paced frames in %d writes", paced, groups)
+	if paced < 15 || groups > 14 {
+		t.Fatalf("%d paced frames came in %d separate writes: want them grouped a quantum at a time", paced, groups)
+	}
+}
