@@ -7,6 +7,7 @@ import (
 	"github.com/yutopp/go-rtmp/message"
 
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/identity"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
@@ -58,4 +59,34 @@ func (ss *session) queueFrame(ctx context.Context, sid uint32, s step) error {
 		err = c.Flush(ctx)
 	}
 	return err
+}
+
+// FrameDue is when a playback meant one of its video frames to leave: a measure of lateness
+// that frames sent early on purpose (paceQuantum) do not distort.
+type FrameDue struct {
+	// Declared is who the connection said it was in its connect command.
+	Declared identity.Identity
+	// StreamTime is the frame's stream time (its RTMP timestamp).
+	StreamTime time.Duration
+	// Due is the frame's turn less the send-ahead the client asked for, or the playback's
+	// start when that is earlier (Burst).
+	Due time.Time
+	// Burst says the frame was part of the playback's initial burst (sent as fast as the
+	// connection takes it, not at a pace).
+	Burst bool
+}
+
+// noteDue tells Config.OnFrameDue, when set, when the frame of stream time st, whose turn is
+// at in a playback that began at start, was due.
+func (ss *session) noteDue(ns *netStream, st time.Duration, start, at time.Time) {
+	f := ss.srv.cfg.OnFrameDue
+	if f == nil {
+		return
+	}
+	due := at.Add(-ss.srv.ahead(ns))
+	burst := !due.After(start)
+	if burst {
+		due = start
+	}
+	f(FrameDue{Declared: ss.declared, StreamTime: st.Truncate(time.Millisecond), Due: due, Burst: burst})
 }

@@ -388,10 +388,12 @@ func (ss *session) serve(ctx context.Context, ns *netStream, k, start int, req p
 				return
 			}
 		}
-		if err := ss.pace(ctx, ns, t0.Add(s.st-first.st)); err != nil {
+		at := t0.Add(s.st - first.st)
+		if err := ss.pace(ctx, ns, at); err != nil {
 			fail(err)
 			return
 		}
+		ss.noteDue(ns, s.st, t0, at)
 		if err := ss.queueFrame(ctx, sid, s); err != nil {
 			fail(err)
 			return

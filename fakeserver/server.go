@@ -43,6 +43,9 @@ type Config struct {
 	AccessLogPath string
 	// OnEvent, when set, receives every access-log event; it must be safe for concurrent use.
 	OnEvent func(Event)
+	// OnFrameDue, when set, is told when each paced video frame was meant to leave (to
+	// measure lateness against the pacing); it must be quick and safe for concurrent use.
+	OnFrameDue func(FrameDue)
 	// Clock paces the media; default the real clock.
 	Clock clock.Clock
 	// Conn bounds handshakes and writes.

@@ -37,6 +37,7 @@ type session struct {
 	nextSID  uint32
 	players  sync.WaitGroup
 	connectd bool
+	declared identity.Identity // who the connect command said the connection was
 
 	bwReplies chan int64 // transaction ids of the client's answers to onBWCheck
 
@@ -238,6 +239,7 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	}
 	ss.connectd = true
 	id, _ := identity.Of(obj)
+	ss.declared = id
 	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client, Query: query, Declared: id,
 		DeclaredClient: id.Client, DeclaredConn: id.Conn})
 	return nil

@@ -32,6 +32,12 @@ type Options struct {
 	// OnEvent, when set, is called with every event of the run's history as it is recorded
 	// (progress lines); it must be quick and safe for concurrent use.
 	OnEvent func(history.Event)
+	// OnFrameDue, when set, is told when the reference server meant each video frame of a
+	// playback to leave: for the connection that declared itself client's number conn, the
+	// frame of streamTime was due at due on the history's clock (since the run's start), at
+	// the playback's start when burst (its initial burst). For measuring lateness; it must
+	// be quick and safe for concurrent use.
+	OnFrameDue func(client string, conn int, streamTime, due time.Duration, burst bool)
 	// KeepEveryFrame records every frame as an event of its own instead of in runs (larger
 	// histories; to compare the two).
 	KeepEveryFrame bool

@@ -101,7 +101,13 @@ func (r *run) build(ctx context.Context, opts Options) error {
 		r.rec.Record(history.Event{Source: "harness", Kind: history.KindLabOrphan, Message: err.Error()})
 	}
 	ids := newIdentities()
-	l, err := lab.Start(ctx, lab.Options{Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, AllowRemote: opts.AllowRemote, Clock: r.clk,
+	var onDue func(fakeserver.FrameDue)
+	if f := opts.OnFrameDue; f != nil {
+		onDue = func(d fakeserver.FrameDue) {
+			f(d.Declared.Client, d.Declared.Conn, d.StreamTime, d.Due.Sub(r.rec.Start()), d.Burst)
+		}
+	}
+	l, err := lab.Start(ctx, lab.Options{OnFrameDue: onDue, Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, AllowRemote: opts.AllowRemote, Clock: r.clk,
 		OnServerEvent: func(name string, ev fakeserver.Event) { r.rec.RecordAt(ev.Time, ids.serverEvent(name, ev)) },
 		OnServerLine: func(name, stream, line string) {
 			r.rec.Record(history.Event{Source: name, Kind: history.KindServerOutput, Code: stream, Message: line})

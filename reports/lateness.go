@@ -1,36 +1,52 @@
 package reports
 
 import (
+	"math"
 	"sync"
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
 )
 
-// LatenessMeter measures how late players' frames arrived against the pace of their stream,
-// from every frame event as it is recorded (harness.Options.OnEvent: the history keeps frames
-// as runs, without each one's arrival). Per client connection, a frame of stream time st is
-// due at max(first arrival, base+st), base being the earliest arrival minus stream time seen
-// on that connection (the pace once the initial burst is over); a frame's lateness is its
-// arrival past its due time. Safe for concurrent use; times are kept to the microsecond in 32
-// bits (runs up to 35 minutes).
+// LatenessMeter measures how late players' frames arrived against when the server meant them
+// to leave: Due tells it a frame's due time (the reference server's pacing,
+// harness.Options.OnFrameDue), Observe its arrival (every frame event as it is recorded,
+// harness.Options.OnEvent), both by client, connection and stream time. A frame's lateness is
+// its arrival past its due time: what the server, the proxies and the player added to the
+// schedule together; a frame the server sent early on purpose is not late. Frames of a
+// playback's initial burst (all due at its start, sent as fast as the connection takes them)
+// are kept apart from the paced ones. A frame nobody told a due time for (another server, a
+// live stream) is counted apart (Unmatched), not guessed. Safe for concurrent use.
 type LatenessMeter struct {
-	mu    sync.Mutex
-	conns map[latenessKey]*latenessConn
-	order []*latenessConn
+	mu           sync.Mutex
+	due          map[dueKey]dueTime // frames told but not yet arrived
+	paced, burst []int32            // lateness in µs, in arrival order
+	unmatched    int
 }
 
-type latenessKey struct {
+// dueKey is one frame of one client connection. A stream time sent twice on a connection (a
+// seek back) is matched in order as long as the first arrives before the second is due.
+type dueKey struct {
 	client string
 	conn   int
+	ms     int64
 }
 
-// latenessConn holds a connection's frames as microseconds: arrival minus the first arrival,
-// and arrival minus stream time (8 bytes a frame).
-type latenessConn struct {
-	first             time.Duration
-	base              time.Duration
-	sinceFirst, ahead []int32
+type dueTime struct {
+	us    int64
+	burst bool
+}
+
+// Due tells the meter that the frame of streamTime on client's connection conn was due to
+// leave the server at due (on the history's clock), as part of a playback's initial burst
+// when burst.
+func (m *LatenessMeter) Due(client string, conn int, streamTime, due time.Duration, burst bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.due == nil {
+		m.due = map[dueKey]dueTime{}
+	}
+	m.due[dueKey{client, conn, streamTime.Milliseconds()}] = dueTime{due.Microseconds(), burst}
 }
 
 // Observe takes one recorded event (frames received by a scripted client count).
@@ -38,36 +54,47 @@ func (m *LatenessMeter) Observe(e history.Event) {
 	if e.Kind != history.KindClientReceived || e.StartTime == nil {
 		return
 	}
-	st := time.Duration(*e.StartTime * float64(time.Second))
+	k := dueKey{e.Source, e.Conn, int64(math.Round(*e.StartTime * 1000))}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.conns == nil {
-		m.conns = map[latenessKey]*latenessConn{}
+	due, ok := m.due[k]
+	if !ok {
+		m.unmatched++
+		return
 	}
-	k := latenessKey{e.Source, e.Conn}
-	c := m.conns[k]
-	if c == nil {
-		c = &latenessConn{first: e.At, base: e.At - st}
-		m.conns[k] = c
-		m.order = append(m.order, c)
+	delete(m.due, k)
+	late := int32(min(max(e.At.Microseconds()-due.us, 0), math.MaxInt32))
+	if due.burst {
+		m.burst = append(m.burst, late)
+	} else {
+		m.paced = append(m.paced, late)
 	}
-	c.base = min(c.base, e.At-st)
-	c.sinceFirst = append(c.sinceFirst, int32((e.At-c.first)/time.Microsecond))
-	c.ahead = append(c.ahead, int32((e.At-st)/time.Microsecond))
 }
 
-// Values is every observed frame's lateness, connection by connection in arrival order.
+// Values is the lateness of every matched paced frame, in arrival order.
 func (m *LatenessMeter) Values() []time.Duration {
+	return m.durations(func() []int32 { return m.paced })
+}
+
+// BurstValues is the lateness of every matched frame of an initial burst, in arrival order.
+func (m *LatenessMeter) BurstValues() []time.Duration {
+	return m.durations(func() []int32 { return m.burst })
+}
+
+func (m *LatenessMeter) durations(of func() []int32) []time.Duration {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []time.Duration
-	for _, c := range m.order {
-		base := int64(c.base / time.Microsecond)
-		for i := range c.sinceFirst {
-			// arrival - max(first, base+st) = min(arrival-first, (arrival-st)-base)
-			late := min(int64(c.sinceFirst[i]), int64(c.ahead[i])-base)
-			out = append(out, time.Duration(max(late, 0))*time.Microsecond)
-		}
+	us := of()
+	out := make([]time.Duration, len(us))
+	for i, l := range us {
+		out[i] = time.Duration(l) * time.Microsecond
 	}
 	return out
+}
+
+// Unmatched is how many frames arrived that no due time was told for.
+func (m *LatenessMeter) Unmatched() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.unmatched
 }

@@ -8,34 +8,50 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 )
 
-// TestLateness: a burst of 1 s then frames at their pace are on time; a frame 120 ms behind
-// its pace is 120 ms late; a second connection has its own pace.
+// TestLateness: frames sent early on purpose (a batch) are on time; a frame 120 ms past its
+// due time is 120 ms late; a burst is measured apart; frames are matched by client and
+// connection, so another player's frame of the same stream time, or the same client's next
+// connection, has its own due time; a frame with no due time is unmatched, not guessed.
 func TestLateness(t *testing.T) {
 	var m LatenessMeter
-	frame := func(at time.Duration, conn int, st float64) {
-		m.Observe(history.Event{At: at, Source: "p", Kind: history.KindClientReceived, Conn: conn, StartTime: &st})
+	ms := time.Millisecond
+	frame := func(at time.Duration, client string, conn int, st time.Duration) {
+		s := st.Seconds()
+		m.Observe(history.Event{At: at, Source: client, Kind: history.KindClientReceived, Conn: conn, StartTime: &s})
 	}
-	for i := 0; i < 25; i++ { // the burst: 1 s of media at once
-		frame(100*time.Millisecond, 1, float64(i)*0.04)
+	for i := 0; i < 25; i++ { // the burst: 1 s of media due at the play's start
+		m.Due("p", 1, time.Duration(i)*40*ms, 100*ms, true)
+		frame(100*ms+time.Duration(i)*ms, "p", 1, time.Duration(i)*40*ms)
 	}
-	for i := 25; i < 50; i++ { // then one frame every 40 ms
-		at := 100*time.Millisecond + time.Duration(i-25)*40*time.Millisecond
+	for i := 25; i < 50; i++ { // then a batch every 100 ms, frames due every 40 ms
+		st := time.Duration(i) * 40 * ms
+		m.Due("p", 1, st, 100*ms+st-time.Second, false)
+	}
+	for i := 25; i < 50; i++ {
+		st := time.Duration(i) * 40 * ms
+		at := 100*ms + (st-time.Second)/(100*ms)*(100*ms) // sent with the batch, up to 100 ms early
 		if i == 40 {
-			at += 120 * time.Millisecond
+			at = 100*ms + st - time.Second + 120*ms
 		}
-		frame(at, 1, float64(i)*0.04)
+		frame(at, "p", 1, st)
 	}
-	frame(5*time.Second, 2, 2.0) // a new connection after a resume
-	frame(5*time.Second+40*time.Millisecond, 2, 2.04)
+	m.Due("q", 1, 2*time.Second, 5*time.Second, false) // another player, the same stream time
+	m.Due("p", 2, 2*time.Second, 5*time.Second, false) // p's next connection
+	frame(5*time.Second+30*ms, "q", 1, 2*time.Second)
+	frame(5*time.Second, "p", 2, 2*time.Second)
+	frame(6*time.Second, "p", 2, 3*time.Second)                                                                       // nobody said when it was due
 	m.Observe(history.Event{At: time.Second, Source: "p", Kind: history.KindClientRendered, StartTime: new(float64)}) // not a frame received
-	got := m.Values()
-	if len(got) != 52 {
-		t.Fatalf("%d values", len(got))
+	got, burst := m.Values(), m.BurstValues()
+	if len(got) != 27 || len(burst) != 25 || m.Unmatched() != 1 {
+		t.Fatalf("%d paced, %d burst, %d unmatched", len(got), len(burst), m.Unmatched())
 	}
-	if slices.Max(got) != 120*time.Millisecond || got[40] != 120*time.Millisecond {
+	if burst[24] != 24*ms || burst[0] != 0 {
+		t.Fatalf("burst lateness %v", burst)
+	}
+	if got[15] != 120*ms || got[25] != 30*ms {
 		t.Fatalf("lateness %v", got)
 	}
-	got[40] = 0
+	got[15], got[25] = 0, 0
 	if slices.Max(got) != 0 {
 		t.Fatalf("frames on time reported late: %v", got)
 	}

@@ -43,3 +43,17 @@ func TestRelayFiguresCarryTheRatioGoal(t *testing.T) {
 		t.Fatal("goal bounds")
 	}
 }
+
+// A lateness nobody could measure (no paced frame had a due time) is missed, never met by a
+// zero; frames without a due time are said.
+func TestUnmeasuredLatenessIsMissed(t *testing.T) {
+	r := PlayersResult{Clients: 1, Frame: 40 * time.Millisecond, Unmatched: 7}
+	f := r.lateness(func(d time.Duration) float64 { return float64(d.Milliseconds()) })
+	if f.Met() || !strings.Contains(f.Detail, "not measured") || !strings.Contains(f.Detail, "7 frames had none") {
+		t.Fatalf("unmeasured lateness %+v", f)
+	}
+	r.Frames, r.Late[1] = 10, 20*time.Millisecond
+	if f := r.lateness(func(d time.Duration) float64 { return float64(d.Milliseconds()) }); !f.Met() {
+		t.Fatalf("measured lateness within goal %+v", f)
+	}
+}

@@ -53,6 +53,9 @@ type Options struct {
 	Clock clock.Clock
 	// OnServerEvent receives the reference server's access log; it must be concurrency-safe.
 	OnServerEvent func(server string, ev fakeserver.Event)
+	// OnFrameDue is told when the reference server meant each paced video frame to leave
+	// (optional; concurrency-safe).
+	OnFrameDue func(fakeserver.FrameDue)
 	// OnServerLine receives the output lines of a server program the lab runs (optional).
 	OnServerLine func(server, stream, line string)
 	// OnServerExit receives every exit of a server program the lab runs (optional).
@@ -181,7 +184,8 @@ func (l *Lab) startToxiproxy(opts Options) error {
 func (l *Lab) startServers(ctx context.Context, opts Options) error {
 	srv := opts.Server
 	l.kind, l.apps = srv.Kind(), [2]string{srv.VODApp, srv.LiveApp}
-	env := Env{Streams: srv.Streams, Clock: opts.Clock, Dir: opts.Dir, AllowRemote: opts.AllowRemote, OnEvent: opts.OnServerEvent}
+	env := Env{Streams: srv.Streams, Clock: opts.Clock, Dir: opts.Dir, AllowRemote: opts.AllowRemote, OnEvent: opts.OnServerEvent,
+		OnFrameDue: opts.OnFrameDue}
 	if srv.ServesTLS() {
 		ca, err := tlsca.New(time.Now())
 		if err != nil {

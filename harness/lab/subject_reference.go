@@ -100,7 +100,8 @@ func (r *Reference) Launch(_ context.Context, env Env, name string) (Subject, er
 		specs = append(specs, st.Spec())
 	}
 	cfg := fakeserver.Config{Streams: specs, Clock: env.Clock, IdlePublisherTimeout: r.IdlePublisherTimeout.D(),
-		PingInterval: r.PingInterval.D(), PingTimeout: r.PingTimeout.D(), Quirks: r.Quirks, MaxSendAhead: r.MaxSendAhead.D()}
+		PingInterval: r.PingInterval.D(), PingTimeout: r.PingTimeout.D(), Quirks: r.Quirks, MaxSendAhead: r.MaxSendAhead.D(),
+		OnFrameDue: env.OnFrameDue}
 	if env.OnEvent != nil {
 		cfg.OnEvent = func(ev fakeserver.Event) { env.OnEvent(name, ev) }
 	}

@@ -130,6 +130,9 @@ type Env struct {
 	AllowRemote bool
 	// OnEvent receives the access log of a kind with Traits.AccessLog (concurrency-safe).
 	OnEvent func(server string, ev fakeserver.Event)
+	// OnFrameDue is told when the reference server meant each paced video frame to leave
+	// (may be nil; concurrency-safe).
+	OnFrameDue func(fakeserver.FrameDue)
 	// OnLine receives the output lines of a server program (bounded; may be nil).
 	OnLine func(stream, line string)
 	// OnExit receives every exit of a server program the lab runs (may be nil).
