@@ -13,9 +13,9 @@ const DefaultRelayWindow = 40 * time.Millisecond
 const relayBatch = 32
 
 // batcher holds the media the relay queued for a live stream's players and sends it within
-// the relay window, several messages per system call (nginx-rtmp corks its output likewise,
-// up to 32 messages). Anything else the server writes to a player sends its queued media
-// first, so order is kept.
+// the relay window, several messages per system call: fewer calls for up to a window's
+// latency (nginx-rtmp does not hold media: strace shows one sendto(2) per chunk). Anything
+// else the server writes to a player sends its queued media first, so order is kept.
 type batcher struct {
 	window time.Duration
 	mu     sync.Mutex

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/streamfault/streamfault/harness/bench"
 	"github.com/streamfault/streamfault/harness/check"
@@ -17,9 +18,10 @@ const benchUsage = `usage:
   streamfault bench players [FILE] [--cpuprofile F] [--memprofile F] [--midprofile F]
         one load scenario (default scenarios/bench/players-500.yaml): run time against the
         stream's length, CPU, peak memory, how late frames arrived
-  streamfault bench relay [--readers N] [--no-nginx]
+  streamfault bench relay [--readers N] [--rounds N] [--no-nginx]
         the live relay's CPU per GB delivered, the reference server (streamfault serve, a
-        process of its own) beside nginx-rtmp; both measured from /proc
+        process of its own) beside nginx-rtmp, both measured from /proc over --rounds runs
+        (default 3) each; and the latency the reference relay's window adds (in process)
 `
 
 // benchCmd runs a benchmark and prints its figures beside their goals, with the machine's
@@ -88,8 +90,9 @@ func benchRelay(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	o := bench.RelayOptions{Progress: stderr}
 	fs.IntVar(&o.Readers, "readers", 20, "rtmpdump --live readers of the one ffmpeg publisher")
+	fs.IntVar(&o.Rounds, "rounds", 3, "relays of the clip by each server, alternately (figures over all of them)")
 	fs.BoolVar(&o.NoNginx, "no-nginx", false, "measure the reference server only")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || o.Readers < 1 {
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || o.Readers < 1 || o.Rounds < 1 {
 		fmt.Fprint(stderr, benchUsage)
 		return 2
 	}
@@ -108,7 +111,19 @@ func benchRelay(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "bench relay:", err)
 		return 1
 	}
-	if bench.Print(stdout, fmt.Sprintf("relay: 1 ffmpeg publisher, %d rtmpdump --live readers, on %s", o.Readers, bench.Machine()), bench.RelayFigures(rs)) > 0 {
+	figs := bench.RelayFigures(rs)
+	fmt.Fprintf(stderr, "bench relay: the relay window's latency, in this process: 1 publisher, %d viewers, 2 × 10 s…\n", min(o.Readers, 200))
+	lat, err := bench.MeasureRelayLatency(ctx, min(o.Readers, 200), 10*time.Second)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "bench relay: interrupted: no figures")
+			return exitInterrupted
+		}
+		fmt.Fprintln(stderr, "bench relay:", err)
+		return 1
+	}
+	figs = append(figs, lat.Figure())
+	if bench.Print(stdout, fmt.Sprintf("relay: 1 ffmpeg publisher, %d rtmpdump --live readers, on %s", o.Readers, bench.Machine()), figs) > 0 {
 		return 1
 	}
 	return 0

@@ -31,7 +31,7 @@ func TestPrintMarksEveryGoal(t *testing.T) {
 }
 
 func TestRelayFiguresCarryTheRatioGoal(t *testing.T) {
-	figs := RelayFigures([]conformance.RelayResult{{Subject: "reference", CPU: 2 * time.Second, Bytes: 1e9}, {Subject: "nginx-rtmp", CPU: time.Second, Bytes: 1e9}})
+	figs := RelayFigures([][]conformance.RelayResult{{{Subject: "reference", CPU: 2 * time.Second, Bytes: 1e9}}, {{Subject: "nginx-rtmp", CPU: time.Second, Bytes: 1e9}}})
 	last := figs[len(figs)-1]
 	if last.Goal == nil || last.Value != 2 || last.Met() {
 		t.Fatalf("ratio figure %+v: want 2, goal %v, missed", last, RelayRatio)
@@ -55,5 +55,20 @@ func TestUnmeasuredLatenessIsMissed(t *testing.T) {
 	r.Frames, r.Late[1] = 10, 20*time.Millisecond
 	if f := r.lateness(func(d time.Duration) float64 { return float64(d.Milliseconds()) }); !f.Met() {
 		t.Fatalf("measured lateness within goal %+v", f)
+	}
+}
+
+// Rounds are summed (the ratio is of CPU over bytes across all of them, not an average of
+// ratios) and each round's own ratio is listed.
+func TestRelayRoundsSum(t *testing.T) {
+	ref := []conformance.RelayResult{{Subject: "reference", CPU: 1 * time.Second, Bytes: 1e9}, {Subject: "reference", CPU: 3 * time.Second, Bytes: 1e9}}
+	ng := []conformance.RelayResult{{Subject: "nginx-rtmp", CPU: 2 * time.Second, Bytes: 1e9}, {Subject: "nginx-rtmp", CPU: 2 * time.Second, Bytes: 1e9}}
+	figs := RelayFigures([][]conformance.RelayResult{ref, ng})
+	last := figs[len(figs)-1]
+	if last.Value != 1 || !last.Met() || !strings.Contains(last.Detail, "over 2 round(s); each round: 0.50, 1.50") {
+		t.Fatalf("ratio over rounds %+v", last)
+	}
+	if figs[0].Value != 2 {
+		t.Fatalf("reference CPU per GB over rounds %+v: want 4 s for 2 GB", figs[0])
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/streamfault/streamfault/harness/conformance"
 	"github.com/streamfault/streamfault/internal/nginx"
@@ -18,6 +19,10 @@ var RelayRatio = Goal{Limit: 1.0, Why: "the reference relay as lean as nginx-rtm
 type RelayOptions struct {
 	// Readers is how many rtmpdump --live readers play the one ffmpeg publisher.
 	Readers int
+	// Rounds is how many times each server relays the clip, alternately (default 1); the
+	// CPU and bytes are summed over the rounds and each round's ratio is printed, since one
+	// 20 s run costs only about half a CPU second and varies by a quarter from run to run.
+	Rounds int
 	// NoNginx leaves nginx-rtmp out (no ratio then).
 	NoNginx bool
 	// Exe is the streamfault binary the reference server runs as (`serve`).
@@ -27,8 +32,9 @@ type RelayOptions struct {
 }
 
 // Relay measures the live relay of the reference server (a process of its own) and of
-// nginx-rtmp: the same clip published by ffmpeg to Readers rtmpdump readers, CPU from /proc.
-func Relay(ctx context.Context, o RelayOptions) ([]conformance.RelayResult, error) {
+// nginx-rtmp: the same clip published by ffmpeg to Readers rtmpdump readers, CPU from /proc;
+// each server's results, round by round.
+func Relay(ctx context.Context, o RelayOptions) ([][]conformance.RelayResult, error) {
 	say := func(format string, a ...any) {
 		if o.Progress != nil {
 			fmt.Fprintf(o.Progress, "bench relay: "+format+"\n", a...)
@@ -58,28 +64,53 @@ func Relay(ctx context.Context, o RelayOptions) ([]conformance.RelayResult, erro
 			subjects = append(subjects, ng)
 		}
 	}
-	var out []conformance.RelayResult
-	for _, s := range subjects {
-		say("%s: 1 publisher, %d readers…", s.Name(), o.Readers)
-		r, err := conformance.Relay(ctx, s, clip, o.Readers, dir)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Name(), err)
+	rounds := max(o.Rounds, 1)
+	out := make([][]conformance.RelayResult, len(subjects))
+	for round := 1; round <= rounds; round++ {
+		for i, s := range subjects {
+			say("round %d of %d: %s, 1 publisher, %d readers…", round, rounds, s.Name(), o.Readers)
+			r, err := conformance.Relay(ctx, s, clip, o.Readers, dir)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.Name(), err)
+			}
+			out[i] = append(out[i], r)
 		}
-		out = append(out, r)
 	}
 	return out, nil
 }
 
-// RelayFigures are the relay's figures: each subject's CPU per GB, and the ratio beside its
-// goal when both were measured.
-func RelayFigures(rs []conformance.RelayResult) []Figure {
+// RelaySum is one server's rounds as one result: CPU, bytes and write calls summed.
+func RelaySum(rounds []conformance.RelayResult) conformance.RelayResult {
+	var sum conformance.RelayResult
+	for _, r := range rounds {
+		sum.Subject, sum.Readers = r.Subject, r.Readers
+		sum.CPU, sum.Bytes, sum.Writes = sum.CPU+r.CPU, sum.Bytes+r.Bytes, sum.Writes+r.Writes
+	}
+	return sum
+}
+
+// RelayFigures are the relay's figures: each subject's CPU per GB over its rounds, and the
+// ratio beside its goal when both were measured, with each round's own ratio.
+func RelayFigures(runs [][]conformance.RelayResult) []Figure {
 	var figs []Figure
+	rs := make([]conformance.RelayResult, len(runs))
+	for i, rounds := range runs {
+		rs[i] = RelaySum(rounds)
+	}
 	for _, r := range rs {
 		figs = append(figs, Figure{Name: r.Subject + " CPU per GB", Value: r.PerGB(), Unit: "CPU-s/GB",
-			Detail: fmt.Sprintf("%.2f CPU-s for %.1f MB delivered, %d write calls", r.CPU.Seconds(), float64(r.Bytes)/1e6, r.Writes)})
+			Detail: fmt.Sprintf("%.2f CPU-s for %.1f MB delivered, %d write(2) calls (/proc syscw: send(2), which nginx-rtmp uses, is not counted)",
+				r.CPU.Seconds(), float64(r.Bytes)/1e6, r.Writes)})
 	}
 	if len(rs) == 2 && rs[1].PerGB() > 0 {
-		figs = append(figs, Figure{Name: "ratio reference/nginx-rtmp", Value: rs[0].PerGB() / rs[1].PerGB(), Goal: &RelayRatio})
+		var each []string
+		for i := range min(len(runs[0]), len(runs[1])) {
+			if g := runs[1][i].PerGB(); g > 0 {
+				each = append(each, fmt.Sprintf("%.2f", runs[0][i].PerGB()/g))
+			}
+		}
+		figs = append(figs, Figure{Name: "ratio reference/nginx-rtmp", Value: rs[0].PerGB() / rs[1].PerGB(), Goal: &RelayRatio,
+			Detail: fmt.Sprintf("over %d round(s); each round: %s", len(runs[0]), strings.Join(each, ", "))})
 	}
 	return figs
 }

@@ -20,7 +20,8 @@ type RelayResult struct {
 	CPU time.Duration
 	// Bytes is what the readers wrote (FLV files of what they were sent).
 	Bytes int64
-	// Writes counts the server's write system calls over the span.
+	// Writes counts the server's write(2) and writev(2) calls over the span (/proc syscw;
+	// send(2) and sendto(2), which nginx-rtmp uses, are not counted).
 	Writes int64
 }
 
