@@ -49,6 +49,10 @@ func TestRunDropAndResume(t *testing.T) {
 	if !res.Passed() {
 		t.Fatal(res.Problems())
 	}
+	// The harness probed its own timers all through the run (one wake every 10 ms of ~5 s).
+	if lag := res.History.Kind(history.KindHarnessLag); len(lag) != 1 || lag[0].Count < 100 || !strings.Contains(lag[0].Message, "wakes, one every 10ms") {
+		t.Fatalf("harness lag events: %+v", lag)
+	}
 	faults := res.History.Filter(func(e history.Event) bool { return e.Kind == history.KindFaultStart })
 	if len(faults) != 1 || faults[0].At < 1500*time.Millisecond || faults[0].At > 1700*time.Millisecond {
 		t.Fatalf("drop not injected at 1.5s: %+v", faults)

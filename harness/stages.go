@@ -18,6 +18,7 @@ import (
 	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/lagprobe"
 	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/internal/spec"
 )
@@ -222,6 +223,7 @@ func (r *run) play(ctx context.Context) error {
 	case <-initial:
 	case <-ctx.Done():
 	}
+	lag := lagprobe.Start(lagEvery)
 	var actors sync.WaitGroup
 	for name, a := range r.actors {
 		actors.Add(1)
@@ -236,6 +238,8 @@ func (r *run) play(ctx context.Context) error {
 		}()
 	}
 	actors.Wait()
+	l := lag.Stop()
+	r.rec.Record(history.Event{Source: "harness", Kind: history.KindHarnessLag, Latency: l.P99, Count: l.Wakes, Message: l.String()})
 	stopFaults()
 	ferr := <-faultErr
 	if herr := r.lab.Heal(); herr != nil {

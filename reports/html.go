@@ -128,7 +128,7 @@ func writePage(path string, r Run) error {
 	err = pageTmpl.Execute(f, map[string]any{
 		"Name": r.Name, "File": r.File, "Status": status(r), "Seed": r.Seed,
 		"Elapsed": fmt.Sprintf("%.1fs", r.Elapsed.Seconds()), "Verdicts": verdicts, "Charts": charts,
-		"Problems": r.Result.Problems(), "Timeline": EventLog(h, 400),
+		"Problems": r.Result.Problems(), "Notes": r.Result.Notes(), "Timeline": EventLog(h, 400),
 	})
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -179,6 +179,8 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 {{end}}</pre></details>{{end}}</td></tr>
 {{end}}</table>
 {{if .Problems}}<h2>Why it failed</h2><pre>{{range .Problems}}{{.}}
+{{end}}</pre>{{end}}
+{{if .Notes}}<h2>Note</h2><pre>{{range .Notes}}{{.}}
 {{end}}</pre>{{end}}
 {{range .Charts}}{{.}}{{end}}
 <p>Shaded: fault windows. Markers on the top panel: status events (green: Success/Start, red: Closed/Failed, orange: Buffer.Empty/NetworkChange, grey: any other status); dashed black: a program's connection closing through its wire tap (hover: who closed it). A line breaks where a new connection begins or where nothing was sampled.</p>

@@ -47,6 +47,9 @@ type Report struct {
 	Interrupted string `json:"interrupted,omitempty"`
 	// Problems explain a failed run.
 	Problems []string `json:"problems,omitempty"`
+	// Notes are what a reader should know that does not change the result (the harness
+	// itself fell behind real time).
+	Notes []string `json:"notes,omitempty"`
 	// ElapsedSeconds is the run's wall time.
 	ElapsedSeconds float64 `json:"elapsedSeconds"`
 	// Clients are the names of the scenario's clients (each member of a group), whose
@@ -78,7 +81,7 @@ func FromResult(r *harness.Result) Report {
 		clients = append(clients, c.Name)
 	}
 	return Report{Seed: seed, Version: Version, Scenario: r.Scenario.Name, File: r.Scenario.Path, Passed: r.Passed(), Interrupted: r.Interrupted,
-		Problems: r.Problems(), ElapsedSeconds: r.Elapsed.Seconds(), Clients: clients, Expect: r.Scenario.Expect, Controls: r.Scenario.Controls(),
+		Problems: r.Problems(), Notes: r.Notes(), ElapsedSeconds: r.Elapsed.Seconds(), Clients: clients, Expect: r.Scenario.Expect, Controls: r.Scenario.Controls(),
 		Faults: r.Faults, Verdicts: r.Verdicts, Recoveries: r.Recoveries, History: r.History}
 }
 

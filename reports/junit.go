@@ -223,6 +223,11 @@ func figures(r *harness.Result) []junitProp {
 		}
 		props = append(props, junitProp{"fault." + f.Name, what})
 	}
+	if r.History != nil {
+		for _, e := range r.History.Kind(history.KindHarnessLag) {
+			props = append(props, junitProp{"harness.lag", e.Message})
+		}
+	}
 	return props
 }
 

@@ -42,5 +42,8 @@ func Summary(r *harness.Result) string {
 			parts = append(parts, fmt.Sprintf("unfired(%s)", f.Name))
 		}
 	}
+	if d := r.LateBy(); d > 0 {
+		parts = append(parts, fmt.Sprintf("harness-late(p99 %v)", d))
+	}
 	return strings.Join(parts, " ")
 }

@@ -122,7 +122,7 @@ var _ = Describe("Scenario", func() {
 			recordResult(s, res, err)
 			Expect(err).NotTo(HaveOccurred(), "harness error in %s", s.Path)
 			if problems := res.Problems(); len(problems) > 0 {
-				Fail(fmt.Sprintf("%s (%s):\n  %s", s.Name, s.Path, strings.Join(problems, "\n  ")))
+				Fail(fmt.Sprintf("%s (%s):\n  %s", s.Name, s.Path, strings.Join(append(problems, res.Notes()...), "\n  ")))
 			}
 			// Up to 10 s for goroutines of just-closed sockets to end; a real leak still fails.
 			Expect(leakcheck.Find(10*time.Second, leaks, ginkgoOwn)).To(Succeed(), "goroutines left behind by %s", s.Name)

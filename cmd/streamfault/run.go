@@ -293,6 +293,9 @@ func progressLine(r reports.Run) string {
 	case !r.Result.Passed():
 		status = "FAIL"
 		detail = strings.SplitN(r.Result.Problems()[0], "\n", 2)[0]
+		if d := r.Result.LateBy(); d > 0 {
+			detail += fmt.Sprintf(" (harness late: p99 %v)", d)
+		}
 	default:
 		detail = reports.Summary(r.Result)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/streamfault/streamfault/harness"
 	"github.com/streamfault/streamfault/harness/check"
+	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/reports"
@@ -55,6 +56,10 @@ type PlayersResult struct {
 	Verdicts []check.Verdict
 	// Interrupted says why the run was cut short ("" when it was not).
 	Interrupted string
+	// Lag and LagP99 are how late the harness's own timers woke during the run (its
+	// harness.lag event).
+	Lag    string
+	LagP99 time.Duration
 	// Mid is where memory went halfway through the longest stream, every client playing.
 	Mid MidMemory
 }
@@ -122,6 +127,9 @@ func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersR
 	q, b := reports.Quantiles(lates, 0.50, 0.99, 1), reports.Quantiles(bursts, 0.50, 0.99, 1)
 	r.Late, r.Frames, r.Unmatched, r.Verdicts = [3]time.Duration{q[0], q[1], q[2]}, len(lates), late.Unmatched(), res.Verdicts
 	r.BurstLate, r.BurstFrames = [3]time.Duration{b[0], b[1], b[2]}, len(bursts)
+	for _, e := range res.History.Kind(history.KindHarnessLag) {
+		r.Lag, r.LagP99 = e.Message, e.Latency
+	}
 	return r, nil
 }
 
@@ -202,6 +210,7 @@ func (r PlayersResult) Figures() []Figure {
 		r.lateness(ms),
 		{Name: "burst lateness p99", Value: ms(r.BurstLate[1]), Unit: "ms", Detail: fmt.Sprintf("p50 %.0f ms, max %.0f ms over %d frames of initial bursts, from their play's start",
 			ms(r.BurstLate[0]), ms(r.BurstLate[2]), r.BurstFrames)},
+		{Name: "harness timer lag p99", Value: ms(r.LagP99), Unit: "ms", Detail: r.Lag},
 		{Name: "verdicts passed", Value: float64(r.Passed()), Goal: &Goal{Limit: float64(len(r.Verdicts)), AtLeast: true, Why: "every verdict"}},
 	}
 }
