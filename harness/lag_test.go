@@ -6,20 +6,26 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/harness/history"
+	"github.com/streamfault/streamfault/internal/lagprobe"
 )
 
-// A harness whose timers woke more than a frame late at p99 is noted (the result is not
-// changed); one that kept up, or a history without a probe (an older report), is not.
-func TestNotesSayTheHarnessFellBehind(t *testing.T) {
-	lag := func(p99 time.Duration) *Result {
-		return &Result{History: &history.History{Events: []history.Event{{Source: "harness", Kind: history.KindHarnessLag, Latency: p99, Message: "its timers woke late by p99 " + p99.String()}}}}
+// A harness whose goroutines waited more than a frame at p99, or that used every core for a
+// quarter of the run or more, lacked CPU: the result carries a note (it is not changed). One within both
+// bounds, or a history without a probe (an older report), has none.
+func TestNotesSayTheHarnessLackedCPU(t *testing.T) {
+	result := func(l lagprobe.Summary) *Result {
+		return &Result{History: &history.History{Events: []history.Event{lagEvent(l)}}}
 	}
-	if r := lag(LateHarness + time.Millisecond); len(r.Notes()) != 1 || !strings.Contains(r.Notes()[0], "fell behind") || r.LateBy() != LateHarness+time.Millisecond {
-		t.Fatalf("late: %q %v", r.Notes(), r.LateBy())
+	for _, l := range []lagprobe.Summary{{P99: LateHarness + time.Millisecond, Cores: 2}, {P99: time.Millisecond, Cores: 2, Span: 8 * time.Second, Saturated: 2 * time.Second}} {
+		r := result(l)
+		if !r.HarnessLate() || len(r.Notes()) != 1 || !strings.Contains(r.Notes()[0], "lacked CPU") || !strings.Contains(r.Notes()[0], l.String()) {
+			t.Fatalf("%+v: %q", l, r.Notes())
+		}
 	}
-	for _, r := range []*Result{lag(LateHarness), {History: &history.History{}}, {}} {
-		if len(r.Notes()) != 0 || r.LateBy() != 0 {
-			t.Fatalf("on time: %q %v", r.Notes(), r.LateBy())
+	within := lagprobe.Summary{P99: LateHarness, Cores: 2, Span: 8 * time.Second, Saturated: 2*time.Second - time.Millisecond}
+	for _, r := range []*Result{result(within), {History: &history.History{}}, {}} {
+		if r.HarnessLate() || len(r.Notes()) != 0 {
+			t.Fatalf("within bounds: %q", r.Notes())
 		}
 	}
 }

@@ -223,7 +223,7 @@ func (r *run) play(ctx context.Context) error {
 	case <-initial:
 	case <-ctx.Done():
 	}
-	lag := lagprobe.Start(lagEvery)
+	lag := lagprobe.Start()
 	var actors sync.WaitGroup
 	for name, a := range r.actors {
 		actors.Add(1)
@@ -238,8 +238,7 @@ func (r *run) play(ctx context.Context) error {
 		}()
 	}
 	actors.Wait()
-	l := lag.Stop()
-	r.rec.Record(history.Event{Source: "harness", Kind: history.KindHarnessLag, Latency: l.P99, Count: l.Wakes, Message: l.String()})
+	r.rec.Record(lagEvent(lag.Stop()))
 	stopFaults()
 	ferr := <-faultErr
 	if herr := r.lab.Heal(); herr != nil {

@@ -42,8 +42,8 @@ func Summary(r *harness.Result) string {
 			parts = append(parts, fmt.Sprintf("unfired(%s)", f.Name))
 		}
 	}
-	if d := r.LateBy(); d > 0 {
-		parts = append(parts, fmt.Sprintf("harness-late(p99 %v)", d))
+	if r.HarnessLate() {
+		parts = append(parts, "harness-late")
 	}
 	return strings.Join(parts, " ")
 }

@@ -33,15 +33,15 @@ func TestSummaryNamesFewClientsAndSumsUpMany(t *testing.T) {
 	}
 }
 
-// A run whose harness fell behind says so in its summary, its JSON notes and its JUnit
+// A run whose harness lacked CPU says so in its summary, its JSON notes and its JUnit
 // properties; one whose harness kept up says nothing in the summary.
 func TestHarnessLagIsReported(t *testing.T) {
-	late := &history.History{Events: []history.Event{{Source: "harness", Kind: history.KindHarnessLag, Latency: 120 * time.Millisecond, Count: 900, Message: "its timers woke late by p99 120ms"}}}
+	late := &history.History{Events: []history.Event{{Source: "harness", Kind: history.KindHarnessLag, Latency: 120 * time.Millisecond, Count: 900, Code: "late", Message: "its goroutines waited to run p99 120ms"}}}
 	r := &harness.Result{Scenario: &scenario.Scenario{Name: "s"}, Verdicts: []check.Verdict{{Checker: "reconnects", Status: check.Pass}}, History: late}
-	if got := Summary(r); got != "reconnects=pass harness-late(p99 120ms)" {
+	if got := Summary(r); got != "reconnects=pass harness-late" {
 		t.Fatalf("late: %q", got)
 	}
-	if rep := FromResult(r); len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "woke late by p99 120ms") || !rep.Passed {
+	if rep := FromResult(r); len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "waited to run p99 120ms") || !rep.Passed {
 		t.Fatalf("notes %q (passed %v): a note does not change the result", rep.Notes, rep.Passed)
 	}
 	found := false
@@ -56,7 +56,7 @@ func TestHarnessLagIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, "s.html"))
-	if err != nil || !strings.Contains(string(page), "<h2>Note</h2>") || !strings.Contains(string(page), "fell behind") {
+	if err != nil || !strings.Contains(string(page), "<h2>Note</h2>") || !strings.Contains(string(page), "lacked CPU") {
 		t.Fatalf("the run's page does not carry the note (%v)", err)
 	}
 	r.History = &history.History{Events: []history.Event{{Source: "harness", Kind: history.KindHarnessLag, Latency: 5 * time.Millisecond, Count: 900}}}

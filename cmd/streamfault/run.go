@@ -293,8 +293,8 @@ func progressLine(r reports.Run) string {
 	case !r.Result.Passed():
 		status = "FAIL"
 		detail = strings.SplitN(r.Result.Problems()[0], "\n", 2)[0]
-		if d := r.Result.LateBy(); d > 0 {
-			detail += fmt.Sprintf(" (harness late: p99 %v)", d)
+		if r.Result.HarnessLate() {
+			detail += " (the harness lacked CPU: see the report's notes)"
 		}
 	default:
 		detail = reports.Summary(r.Result)

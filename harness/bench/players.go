@@ -56,8 +56,8 @@ type PlayersResult struct {
 	Verdicts []check.Verdict
 	// Interrupted says why the run was cut short ("" when it was not).
 	Interrupted string
-	// Lag and LagP99 are how late the harness's own timers woke during the run (its
-	// harness.lag event).
+	// Lag and LagP99 are whether the harness had the CPU it needed during the run (its
+	// harness.lag event): all it says, and how long its goroutines waited to run at p99.
 	Lag    string
 	LagP99 time.Duration
 	// Mid is where memory went halfway through the longest stream, every client playing.
@@ -210,7 +210,7 @@ func (r PlayersResult) Figures() []Figure {
 		r.lateness(ms),
 		{Name: "burst lateness p99", Value: ms(r.BurstLate[1]), Unit: "ms", Detail: fmt.Sprintf("p50 %.0f ms, max %.0f ms over %d frames of initial bursts, from their play's start",
 			ms(r.BurstLate[0]), ms(r.BurstLate[2]), r.BurstFrames)},
-		{Name: "harness timer lag p99", Value: ms(r.LagP99), Unit: "ms", Detail: r.Lag},
+		{Name: "harness goroutine wait p99", Value: ms(r.LagP99), Unit: "ms", Detail: r.Lag},
 		{Name: "verdicts passed", Value: float64(r.Passed()), Goal: &Goal{Limit: float64(len(r.Verdicts)), AtLeast: true, Why: "every verdict"}},
 	}
 }

@@ -1,106 +1,165 @@
-// Package lagprobe measures how late this process wakes from its timers. When the machine is
-// too busy for the harness, its own clients fall behind real time, and what they record then
-// (a stall, a late frame, a slow reconnect) says more about the harness than about the server
-// under test: a run states how late its probe woke, so that a reader can tell.
+// Package lagprobe measures whether this process had the CPU it needed over a span. When the
+// machine is too small for the harness, its own clients fall behind real time, and what they
+// record then (a stall, a late frame, a slow reconnect) says more about the harness than
+// about the server under test. Two figures, for the whole process: how long its goroutines
+// waited to run (the Go runtime's /sched/latencies:seconds), and for how long it used every
+// core it may use (sampled four times a second) — work can queue in sockets and proxies
+// while no goroutine waits long, and then only the second shows it.
 package lagprobe
 
 import (
 	"fmt"
+	"math"
+	"runtime"
+	"runtime/metrics"
 	"time"
 )
 
-// buckets are the histogram's 1 ms buckets; a wake later than that counts in the last, and
-// its quantiles are then the worst wake.
-const buckets = 1000
+// metric is the runtime's distribution of scheduling latencies.
+const metric = "/sched/latencies:seconds"
 
 // Summary is what a probe measured.
 type Summary struct {
-	// Every is the probe's interval.
-	Every time.Duration
-	// Wakes counts the timer wakes measured.
-	Wakes int
-	// P50, P99 and Max are how late the wakes were (a quantile is the upper edge of its
-	// 1 ms bucket, at most Max).
+	// Waits counts the times a goroutine became runnable and then ran, as the runtime samples
+	// them (about one in eight).
+	Waits uint64
+	// P50, P99 and Max are how long they waited (each the upper edge of the runtime's
+	// histogram bucket holding it; Max that of the highest bucket used).
 	P50, P99, Max time.Duration
+	// Cores is how many cores the process may use (GOMAXPROCS, at most the machine's).
+	Cores int
+	// Span is the span measured; Saturated how much of it the process spent using at least
+	// 90 % of Cores (zero when the system cannot say).
+	Span, Saturated time.Duration
 }
 
 // String is the summary in words.
 func (s Summary) String() string {
-	return fmt.Sprintf("its timers woke late by p50 %v, p99 %v, max %v (%d wakes, one every %v)",
-		s.P50, s.P99, s.Max.Round(time.Millisecond), s.Wakes, s.Every)
+	return fmt.Sprintf("its goroutines waited to run p50 %v, p99 %v, max %v (%d sampled waits); it used all %d cores for %.1f of %.1f s",
+		round(s.P50), round(s.P99), round(s.Max), s.Waits, s.Cores, s.Saturated.Seconds(), s.Span.Seconds())
 }
 
-// Probe wakes every interval and notes how late it woke.
+// round keeps three significant figures or so: 1.23ms, 45.6ms, 1.2s.
+func round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	default:
+		return d.Round(time.Microsecond)
+	}
+}
+
+// sampleEvery is how often a probe looks at the process's CPU time.
+const sampleEvery = 250 * time.Millisecond
+
+// saturation is the share of its cores past which the process counts as using them all.
+const saturation = 0.9
+
+// Probe is a span of the process's life being measured.
 type Probe struct {
-	every time.Duration
+	start *metrics.Float64Histogram
+	began time.Time
+	cores int
 	stop  chan struct{}
-	done  chan Summary
+	done  chan time.Duration // the time saturated
 }
 
-// Start starts a probe that wakes every interval (memory is fixed: a histogram).
-func Start(every time.Duration) *Probe {
-	p := &Probe{every: every, stop: make(chan struct{}), done: make(chan Summary, 1)}
-	go p.run()
+// Start begins a span.
+func Start() *Probe { return start(min(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
+
+// start begins a span of a process that may use cores cores.
+func start(cores int) *Probe {
+	p := &Probe{start: read(), began: time.Now(), cores: cores, stop: make(chan struct{}), done: make(chan time.Duration, 1)}
+	go p.sample()
 	return p
 }
 
-// Stop ends the probe and returns what it measured.
+// Stop ends the span and returns what it measured.
 func (p *Probe) Stop() Summary {
 	close(p.stop)
-	return <-p.done
+	saturated := <-p.done
+	var s Summary
+	if end := read(); p.start != nil && end != nil && len(p.start.Counts) == len(end.Counts) {
+		counts := make([]uint64, len(end.Counts))
+		for i := range counts {
+			counts[i] = end.Counts[i] - p.start.Counts[i]
+		}
+		s = summarize(counts, end.Buckets)
+	}
+	s.Cores, s.Span, s.Saturated = p.cores, time.Since(p.began), saturated
+	return s
 }
 
-func (p *Probe) run() {
-	var h histogram
-	t := time.NewTimer(p.every)
+// sample adds up the intervals in which the process used at least saturation of its cores.
+func (p *Probe) sample() {
+	var saturated time.Duration
+	defer func() { p.done <- saturated }()
+	cpu, ok := cpuTime()
+	if !ok {
+		return
+	}
+	t := time.NewTicker(sampleEvery)
 	defer t.Stop()
-	due := time.Now().Add(p.every)
+	last := time.Now()
 	for {
 		select {
 		case <-p.stop:
-			p.done <- h.summary(p.every)
 			return
 		case <-t.C:
 			now := time.Now()
-			h.add(now.Sub(due))
-			due = now.Add(p.every)
-			t.Reset(p.every)
-		}
-	}
-}
-
-// histogram counts wakes by lateness in 1 ms buckets.
-type histogram struct {
-	counts [buckets]int
-	n      int
-	max    time.Duration
-}
-
-func (h *histogram) add(late time.Duration) {
-	late = max(late, 0)
-	h.counts[min(int(late/time.Millisecond), buckets-1)]++
-	h.n++
-	h.max = max(h.max, late)
-}
-
-func (h *histogram) summary(every time.Duration) Summary {
-	return Summary{Every: every, Wakes: h.n, P50: h.quantile(0.50), P99: h.quantile(0.99), Max: h.max}
-}
-
-// quantile is the upper edge of the bucket holding the q-quantile, at most the worst wake.
-func (h *histogram) quantile(q float64) time.Duration {
-	if h.n == 0 {
-		return 0
-	}
-	rank := int(q*float64(h.n) + 0.999999)
-	seen := 0
-	for i, c := range h.counts {
-		if seen += c; seen >= rank {
-			if i == buckets-1 {
-				return h.max
+			c, _ := cpuTime()
+			if wall := now.Sub(last); wall > 0 && float64(c-cpu) >= saturation*float64(p.cores)*float64(wall) {
+				saturated += wall
 			}
-			return min(time.Duration(i+1)*time.Millisecond, h.max)
+			cpu, last = c, now
 		}
 	}
-	return h.max
+}
+
+// read is the runtime's histogram now (nil when it has none).
+func read() *metrics.Float64Histogram {
+	s := []metrics.Sample{{Name: metric}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return nil
+	}
+	return s[0].Value.Float64Histogram()
+}
+
+// summarize takes counts per bucket, bucket i holding values in [buckets[i], buckets[i+1]).
+func summarize(counts []uint64, buckets []float64) Summary {
+	var s Summary
+	for _, c := range counts {
+		s.Waits += c
+	}
+	if s.Waits == 0 {
+		return s
+	}
+	edge := func(i int) time.Duration {
+		hi := buckets[i+1]
+		if math.IsInf(hi, 1) {
+			hi = buckets[i] // the last bucket is open: its lower edge is all it says
+		}
+		return time.Duration(hi * float64(time.Second))
+	}
+	quantile := func(q float64) time.Duration {
+		rank := uint64(math.Ceil(q * float64(s.Waits)))
+		var seen uint64
+		for i, c := range counts {
+			if seen += c; seen >= rank {
+				return edge(i)
+			}
+		}
+		return edge(len(counts) - 1)
+	}
+	s.P50, s.P99 = quantile(0.50), quantile(0.99)
+	for i := len(counts) - 1; i >= 0; i-- {
+		if counts[i] > 0 {
+			s.Max = edge(i)
+			break
+		}
+	}
+	return s
 }

@@ -1,49 +1,86 @@
 package lagprobe
 
 import (
+	"math"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// Quantiles are the upper edges of their buckets, never past the worst wake; a wake past the
-// histogram counts as the worst.
-func TestQuantiles(t *testing.T) {
-	var h histogram
-	for i := 0; i < 98; i++ {
-		h.add(300 * time.Microsecond)
-	}
-	h.add(45 * time.Millisecond)
-	h.add(-time.Millisecond) // early: on time
-	s := h.summary(10 * time.Millisecond)
-	if s.Wakes != 100 || s.P50 != time.Millisecond || s.P99 != time.Millisecond || s.Max != 45*time.Millisecond {
+// Quantiles are the upper edges of the buckets that hold them; the open last bucket counts as
+// its lower edge.
+func TestSummarize(t *testing.T) {
+	ms := func(v float64) float64 { return v / 1000 }
+	buckets := []float64{0, ms(1), ms(10), ms(100), math.Inf(1)}
+	s := summarize([]uint64{90, 9, 1, 0}, buckets)
+	if s.Waits != 100 || s.P50 != time.Millisecond || s.P99 != 10*time.Millisecond || s.Max != 100*time.Millisecond {
 		t.Fatalf("%+v", s)
 	}
-	h.add(3 * time.Second)
-	h.add(4 * time.Second)
-	if s := h.summary(10 * time.Millisecond); s.P99 != 4*time.Second || s.Max != 4*time.Second {
-		t.Fatalf("a wake past the histogram: %+v", s)
+	s = summarize([]uint64{0, 0, 0, 3}, buckets)
+	if s.P50 != 100*time.Millisecond || s.Max != 100*time.Millisecond {
+		t.Fatalf("the open bucket: %+v", s)
 	}
-	var few histogram
-	few.add(200 * time.Microsecond)
-	if s := few.summary(time.Millisecond); s.P99 != 200*time.Microsecond {
-		t.Fatalf("a quantile above the worst wake: %+v", s)
+	if s := summarize([]uint64{0, 0, 0, 0}, buckets); s != (Summary{}) {
+		t.Fatalf("nothing waited: %+v", s)
 	}
 }
 
-// A probe counts its wakes until stopped, and says so.
-func TestProbeCountsWakes(t *testing.T) {
-	p := Start(time.Millisecond)
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-		if s := p.Stop(); s.Wakes > 0 {
-			if !strings.Contains(s.String(), "wakes, one every 1ms") {
-				t.Fatalf("%q", s)
-			}
-			return
-		}
-		p = Start(time.Millisecond)
+// A span in which goroutines ran counts their (sampled) waits, and says so; the runtime
+// offers the metric.
+func TestProbeCountsWaits(t *testing.T) {
+	p := Start()
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); time.Sleep(time.Millisecond) }()
 	}
-	t.Fatal("the probe never woke in 5 s")
+	wg.Wait()
+	s := p.Stop()
+	if s.Waits == 0 || !strings.Contains(s.String(), "goroutines waited to run") {
+		t.Fatalf("%+v %q", s, s)
+	}
+}
+
+// A span in which the process keeps every core it may use busy counts as saturated; one in
+// which it sleeps does not. The busy span claims one core and spins on all of them, so that
+// a CPU hog beside the test cannot keep it under 90 % of one.
+func TestProbeSeesSaturation(t *testing.T) {
+	if _, ok := cpuTime(); !ok {
+		t.Skip("this system does not say the process's CPU time")
+	}
+	idle := Start()
+	time.Sleep(600 * time.Millisecond)
+	if s := idle.Stop(); s.Saturated != 0 || s.Span < 600*time.Millisecond || s.Cores < 1 {
+		t.Fatalf("idle: %+v", s)
+	}
+	busy := start(1)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+			}
+		}()
+	}
+	// Under other load the spinners may get less than a core for a while: wait, bounded,
+	// until one sample saw the process busy.
+	deadline := time.Now().Add(20 * time.Second)
+	var s Summary
+	for time.Now().Before(deadline) {
+		time.Sleep(sampleEvery)
+		if s = busy.Stop(); s.Saturated > 0 {
+			break
+		}
+		busy = start(1)
+	}
+	stop.Store(true)
+	wg.Wait()
+	if s.Saturated == 0 || !strings.Contains(s.String(), "it used all") {
+		t.Fatalf("busy: %+v", s)
+	}
 }
