@@ -309,10 +309,15 @@ func (l *Lab) App(live bool) string {
 // Heal removes every toxic and leaves every route enabled, so that no fault outlives the
 // scenario. It ends every live connection of the lab, and is meant for the end of a run.
 //
-// The order avoids two Toxiproxy traps: bandwidth toxics go first, on live links (deleting or
-// disabling a proxy stalled by a bandwidth-0 toxic leaks its link goroutines); then the proxy
-// is disabled, which closes every link, and only then are the other toxics removed — removing
-// a toxic while links are terminating can hang the API (Shopify/toxiproxy#412, #558).
+// It avoids Toxiproxy v2.12.0's traps: bandwidth toxics are removed first, on live links
+// (deleting or disabling a proxy stalled by a bandwidth-0 toxic leaks its link goroutines);
+// a route with any other toxic is then deleted and made again on the same address, rather
+// than having its toxics removed. Removing a toxic while links are terminating — and at the
+// end of a run the clients have just closed theirs — can hang the API for good
+// (Shopify/toxiproxy#412, #558): the removal waits, holding the collection's lock, for a toxic
+// stuck sending into a link whose writer has gone, and that writer waits for the lock to
+// unregister its link (TestFaultSlicer hung so in a full make test, with the toxics removed
+// after or before disabling). Deleting a proxy takes no such lock.
 func (l *Lab) Heal() error {
 	defer l.bound()()
 	var errs []error
@@ -322,27 +327,28 @@ func (l *Lab) Heal() error {
 			errs = append(errs, fmt.Errorf("lab: route %q: list toxics: %w", r.Name, err))
 			continue
 		}
+		others := false
 		for _, t := range toxics {
-			if t.Type == "bandwidth" {
+			switch {
+			case t.Type == "bandwidth":
 				if err := r.Proxy.RemoveToxic(t.Name); err != nil {
 					errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
 				}
+			case (t.Name == ResetToxic || t.Name == ResetToxicUp) && l.armed[r.Name]:
+				// Keep the arm (toxicity 0, never changed): it must outlive faults for later resets.
+			default:
+				others = true
 			}
+		}
+		if others {
+			if err := l.remake(r); err != nil {
+				errs = append(errs, err)
+			}
+			continue
 		}
 		if err := r.Proxy.Disable(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
 			continue
-		}
-		for _, t := range toxics {
-			switch {
-			case t.Type == "bandwidth":
-			case (t.Name == ResetToxic || t.Name == ResetToxicUp) && l.armed[r.Name]:
-				// Keep the arm (toxicity 0, never changed): it must outlive faults for later resets.
-			default:
-				if err := r.Proxy.RemoveToxic(t.Name); err != nil {
-					errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
-				}
-			}
 		}
 		if err := r.Proxy.Enable(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: route %q: enable: %w", r.Name, err))
@@ -351,21 +357,35 @@ func (l *Lab) Heal() error {
 	return errors.Join(errs...)
 }
 
+// remake deletes a route's proxy and makes it again, enabled, without toxics, on the same
+// address to the same upstream; the reset arm is put back when the route had it.
+func (l *Lab) remake(r *Path) error {
+	name, upstream := r.Proxy.Name, r.Proxy.Upstream
+	if err := r.Proxy.Delete(); err != nil {
+		return fmt.Errorf("lab: route %q: delete proxy to heal it: %w", r.Name, err)
+	}
+	p, err := l.Toxiproxy.CreateProxy(name, r.Listen, upstream)
+	if err != nil {
+		return fmt.Errorf("lab: route %q: make the proxy again on %s: %w", r.Name, r.Listen, err)
+	}
+	r.Proxy = p
+	if l.armed[r.Name] {
+		l.armed[r.Name] = false
+		return l.Arm(r.Name)
+	}
+	return nil
+}
+
 // Close heals, deletes every proxy it created, stops the servers and the embedded Toxiproxy.
 // Safe on a partly built lab.
 func (l *Lab) Close() error {
 	errs := []error{l.Heal()}
 	defer l.bound()()
 	for _, r := range l.routes {
+		// The reset arm goes with its proxy: removing a toxic while the links Heal just
+		// ended are terminating can hang the API (see Heal).
 		if err := r.Proxy.Disable(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
-		}
-		if l.armed[r.Name] {
-			for _, arm := range []string{ResetToxic, ResetToxicUp} {
-				if err := r.Proxy.RemoveToxic(arm); err != nil {
-					errs = append(errs, fmt.Errorf("lab: route %q: remove reset arm %s: %w", r.Name, arm, err))
-				}
-			}
 		}
 		if err := r.Proxy.Delete(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: route %q: delete proxy: %w", r.Name, err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -108,4 +109,43 @@ func BenchmarkLabSetupTeardown(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A route with a toxic is healed by making its proxy again: on the same address, without the
+// toxic, enabled, with the reset arm kept.
+func TestHealRemakesARouteWithToxics(t *testing.T) {
+	l, err := Start(context.Background(), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Arm("lte"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := l.Route("lte")
+	before := r.Listen
+	if _, err := r.Proxy.AddToxic("slow", "latency", "downstream", 1, map[string]any{"latency": 500}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Heal(); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = l.Route("lte")
+	toxics, err := r.Proxy.Toxics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, x := range toxics {
+		names = append(names, x.Name)
+	}
+	slices.Sort(names)
+	if r.Listen != before || !slices.Equal(names, []string{ResetToxic, ResetToxicUp}) || !l.Armed("lte") {
+		t.Fatalf("healed route on %s (was %s), toxics %v, armed %v", r.Listen, before, names, l.Armed("lte"))
+	}
+	c, err := net.DialTimeout("tcp", r.Listen, time.Second)
+	if err != nil {
+		t.Fatalf("route not healed: %v", err)
+	}
+	c.Close()
 }
