@@ -119,6 +119,21 @@ func (tc *tclient) next(wait time.Duration) *rtmpconn.Message {
 	}
 }
 
+// nextVideo is the next video message, skipping any other; the test fails with why when none
+// comes within wait of the previous message.
+func (tc *tclient) nextVideo(wait time.Duration, why string) *rtmpconn.Message {
+	tc.t.Helper()
+	for {
+		m := tc.next(wait)
+		if m == nil {
+			tc.t.Fatal(why)
+		}
+		if m.TypeID == message.TypeIDVideoMessage {
+			return m
+		}
+	}
+}
+
 func (tc *tclient) play2(opts map[string]any) {
 	tc.t.Helper()
 	if err := tc.c.WriteCommand(tc.ctx, rtmpconn.CSIDData, tc.sid, "play2", 0, nil, opts); err != nil {
@@ -421,13 +436,7 @@ func TestMaxSendAheadBoundsTheBurst(t *testing.T) {
 	tc.play("a", 0.0)
 	var first time.Time
 	for {
-		m := tc.next(5 * time.Second)
-		if m == nil {
-			t.Fatal("no frame at 2 s within 5 s")
-		}
-		if m.TypeID != message.TypeIDVideoMessage {
-			continue
-		}
+		m := tc.nextVideo(5*time.Second, "no frame at 2 s within 5 s")
 		if first.IsZero() {
 			first = time.Now()
 		}
@@ -470,13 +479,7 @@ func TestPacingSendsFramesDueTogether(t *testing.T) {
 	groups, paced := 0, 0
 	var last time.Time
 	for {
-		m := tc.next(10 * time.Second)
-		if m == nil {
-			t.Fatal("the clip did not reach its end within 10 s")
-		}
-		if m.TypeID != message.TypeIDVideoMessage {
-			continue
-		}
+		m := tc.nextVideo(10*time.Second, "the clip did not reach its end within 10 s")
 		now, ts := time.Now(), time.Duration(m.Timestamp)*time.Millisecond
 		if early := asked.Add(ts - ahead - quantum - tolerance); now.Before(early) {
 			t.Fatalf("the frame at %v came %v after the request, before its turn less send-ahead and quantum", ts, now.Sub(asked))

@@ -104,27 +104,28 @@ func benchRelay(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	o.Exe = exe
 	rs, err := bench.Relay(ctx, o)
 	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintln(stderr, "bench relay: interrupted: no figures")
-			return exitInterrupted
-		}
-		fmt.Fprintln(stderr, "bench relay:", err)
-		return 1
+		return relayFailed(ctx, err, stderr)
 	}
 	figs := bench.RelayFigures(rs)
 	fmt.Fprintf(stderr, "bench relay: the relay window's latency, in this process: 1 publisher, %d viewers, 2 × 10 s…\n", min(o.Readers, 200))
 	lat, err := bench.MeasureRelayLatency(ctx, min(o.Readers, 200), 10*time.Second)
 	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintln(stderr, "bench relay: interrupted: no figures")
-			return exitInterrupted
-		}
-		fmt.Fprintln(stderr, "bench relay:", err)
-		return 1
+		return relayFailed(ctx, err, stderr)
 	}
 	figs = append(figs, lat.Figure())
 	if bench.Print(stdout, fmt.Sprintf("relay: 1 ffmpeg publisher, %d rtmpdump --live readers, on %s", o.Readers, bench.Machine()), figs) > 0 {
 		return 1
 	}
 	return 0
+}
+
+// relayFailed says why the relay benchmark stopped and gives its exit status: interrupted
+// (no figures) or failed.
+func relayFailed(ctx context.Context, err error, stderr io.Writer) int {
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "bench relay: interrupted: no figures")
+		return exitInterrupted
+	}
+	fmt.Fprintln(stderr, "bench relay:", err)
+	return 1
 }

@@ -5,15 +5,14 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/streamfault/streamfault/internal/lagprobe"
 )
 
-// cpuTime is this process's user and system CPU time so far.
+// cpuTime is this process's user and system CPU time so far (zero where it cannot be read).
 func cpuTime() (user, sys time.Duration) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, 0
-	}
-	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
+	user, sys, _ = lagprobe.CPUTime()
+	return user, sys
 }
 
 // peakRSS is this process's peak resident set size in bytes (Linux reports KiB).

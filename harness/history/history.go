@@ -43,7 +43,7 @@ const (
 	KindLabClient     = "lab.client"     // a client's first route: Source, Route, Message its role, Code WireTap for a program
 	KindActorEnd      = "actor.end"      // a client's script ended; Message holds its error
 	KindLabOrphan     = "lab.orphan"     // before the run, a program left by a harness that died was ended: Message which
-	KindHarnessLag    = "harness.lag"    // at the end of a run: how late the harness's own timers woke (Latency p99, Count wakes, Message all)
+	KindHarnessLag    = "harness.lag"    // after the clients ran: whether the harness had the CPU it needed (Latency: its goroutines' wait p99, Count: sampled waits, Message: all, with the time every core was busy; Code "late" past the bounds)
 )
 
 // Evidence a server gives, listed in the Code of its lab.server event: AccessLog, its access log

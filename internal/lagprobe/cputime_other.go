@@ -4,5 +4,5 @@ package lagprobe
 
 import "time"
 
-// cpuTime cannot say here.
-func cpuTime() (time.Duration, bool) { return 0, false }
+// CPUTime cannot say here (ok is false).
+func CPUTime() (user, sys time.Duration, ok bool) { return 0, 0, false }

@@ -92,6 +92,12 @@ func (p *Probe) Stop() Summary {
 	return s
 }
 
+// cpuTime is the process's user and system CPU time together.
+func cpuTime() (time.Duration, bool) {
+	u, sys, ok := CPUTime()
+	return u + sys, ok
+}
+
 // sample adds up the intervals in which the process used at least saturation of its cores.
 func (p *Probe) sample() {
 	var saturated time.Duration
