@@ -322,23 +322,10 @@ func (l *Lab) Heal() error {
 	defer l.bound()()
 	var errs []error
 	for _, r := range l.routes {
-		toxics, err := r.Proxy.Toxics()
+		others, err := l.dropBandwidth(r)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("lab: route %q: list toxics: %w", r.Name, err))
+			errs = append(errs, err)
 			continue
-		}
-		others := false
-		for _, t := range toxics {
-			switch {
-			case t.Type == "bandwidth":
-				if err := r.Proxy.RemoveToxic(t.Name); err != nil {
-					errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
-				}
-			case (t.Name == ResetToxic || t.Name == ResetToxicUp) && l.armed[r.Name]:
-				// Keep the arm (toxicity 0, never changed): it must outlive faults for later resets.
-			default:
-				others = true
-			}
 		}
 		if others {
 			if err := l.remake(r); err != nil {
@@ -355,6 +342,29 @@ func (l *Lab) Heal() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// dropBandwidth removes a route's bandwidth toxics, on live links, and tells whether it
+// carries other toxics than the reset arm.
+func (l *Lab) dropBandwidth(r *Path) (others bool, err error) {
+	toxics, err := r.Proxy.Toxics()
+	if err != nil {
+		return false, fmt.Errorf("lab: route %q: list toxics: %w", r.Name, err)
+	}
+	var errs []error
+	for _, t := range toxics {
+		switch {
+		case t.Type == "bandwidth":
+			if err := r.Proxy.RemoveToxic(t.Name); err != nil {
+				errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
+			}
+		case (t.Name == ResetToxic || t.Name == ResetToxicUp) && l.armed[r.Name]:
+			// Keep the arm (toxicity 0, never changed): it must outlive faults for later resets.
+		default:
+			others = true
+		}
+	}
+	return others, errors.Join(errs...)
 }
 
 // remake deletes a route's proxy and makes it again, enabled, without toxics, on the same
@@ -376,14 +386,17 @@ func (l *Lab) remake(r *Path) error {
 	return nil
 }
 
-// Close heals, deletes every proxy it created, stops the servers and the embedded Toxiproxy.
-// Safe on a partly built lab.
+// Close deletes every proxy it created — after removing its bandwidth toxics on live links,
+// as Heal does; every other toxic goes with its proxy (removing a toxic while links terminate
+// can hang the API, see Heal) — then stops the servers and the embedded Toxiproxy. Safe on a
+// partly built lab.
 func (l *Lab) Close() error {
-	errs := []error{l.Heal()}
+	var errs []error
 	defer l.bound()()
 	for _, r := range l.routes {
-		// The reset arm goes with its proxy: removing a toxic while the links Heal just
-		// ended are terminating can hang the API (see Heal).
+		if _, err := l.dropBandwidth(r); err != nil {
+			errs = append(errs, err)
+		}
 		if err := r.Proxy.Disable(); err != nil {
 			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
 		}
