@@ -7,8 +7,8 @@ import (
 	"github.com/streamfault/streamfault/internal/status"
 )
 
-// tick advances the playhead, renders the frames it passed and updates the buffer state.
-// It reports done when playback is over.
+// tick advances the playhead, renders the frames it passed (an event each) and updates the
+// buffer state. It reports done when playback is over.
 func (p *Player) tick(st *playState) (bool, error) {
 	now := p.clk.Now()
 	if st.playing {
@@ -16,26 +16,13 @@ func (p *Player) tick(st *playState) (bool, error) {
 	}
 	st.lastTick = now
 
-	var run *Event
-	flush := func() {
-		if run != nil {
-			p.emit(*run)
-			run = nil
-		}
-	}
+	// A frame an event: a late tick that passed several frames still gives each its own stream
+	// time, and the history joins them into one run as it does frames rendered on their turn.
 	for len(st.buf) > 0 && st.buf[0].ts <= st.playhead && st.playing {
 		f := st.buf[0]
 		st.buf = st.buf[1:]
-		if run != nil && (run.Stream != f.id.Stream || run.Last+1 != f.id.Index) {
-			flush()
-		}
-		if run == nil {
-			run = &Event{Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index, StreamTime: f.ts}
-		} else {
-			run.Last = f.id.Index
-		}
+		p.emit(Event{Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index, StreamTime: f.ts})
 	}
-	flush()
 
 	end := st.heldTs + st.frameDur
 	bufLen := time.Duration(0)

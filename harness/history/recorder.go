@@ -25,7 +25,7 @@ type Recorder struct {
 	bounds    bounder
 	observe   func(Event)     // set before the recording is shared
 	open      map[runKey]int  // per source and kind, the index of the frame run still open (runs.go)
-	receivers map[string]bool // the sources that recorded frames
+	receivers map[string]bool // the sources that receive (noteReceiver)
 	waiters   int             // Waits under way
 	grew      []int           // the runs extended while a Wait was under way, in order
 	noRuns    bool            // every frame an event of its own
@@ -81,7 +81,7 @@ func (r *Recorder) record(t time.Time, ev Event) Event {
 		r.wake()
 		return ev
 	}
-	if !r.noRuns && !runExempt(ev.Kind) && len(r.open) > 0 {
+	if !r.noRuns && !runExempt(&ev) && len(r.open) > 0 {
 		r.endRuns(&ev) // something else happened: no run it may concern goes on past it
 	}
 	ev = r.bounds.bound(ev)
@@ -91,11 +91,11 @@ func (r *Recorder) record(t time.Time, ev Event) Event {
 	}
 	last := len(r.events) - 1
 	r.events[last] = append(r.events[last], ev)
+	if r.open == nil {
+		r.open, r.receivers = map[runKey]int{}, map[string]bool{}
+	}
+	noteReceiver(&ev, r.receivers)
 	if runs {
-		if r.open == nil {
-			r.open, r.receivers = map[runKey]int{}, map[string]bool{}
-		}
-		r.receivers[ev.Source] = true
 		r.open[runKey{ev.Source, ev.Kind}] = r.n
 	}
 	r.n++

@@ -25,10 +25,11 @@ import (
 //
 // No run spans an event a checker could ask "which frames came after this?" about: an event
 // other than frames and buffer samples ends the open runs of the player it is about (its own
-// status, the server's play for its connection), or every open run when it is about no player
-// (a fault, a publish, a publisher's status); and as some are recorded after the fact (a
-// fault's start is stamped when it was applied), History also splits every run at the time
-// of each such event that falls inside it.
+// status, the server's play for its connection; a player or viewer is one from its lab.client
+// event on), or every open run when it is about no player (a fault, a publish, a publisher's
+// status) — but for a server's error about a session that never named its client; and as some
+// are recorded after the fact (a fault's start is stamped when it was applied), History also
+// splits every run at the time of each such event that falls inside it.
 
 // runGap is the longest silence inside a run: a frame that comes later starts a new one.
 const runGap = time.Second
@@ -46,9 +47,14 @@ var runKinds = map[string]bool{KindClientReceived: true, KindClientRendered: tru
 // runKey is what an open run is kept by.
 type runKey struct{ source, kind string }
 
-// runExempt are the kinds that leave open runs open: frames themselves and buffer samples,
-// which a player records every few hundred milliseconds.
-func runExempt(kind string) bool { return runKinds[kind] || kind == KindClientBuffer }
+// runExempt tells whether e leaves open runs open: frames themselves, buffer samples (a
+// player records one every few hundred milliseconds) and a server's error about a session
+// that never said which client it is (a handshake cut by a fault, a scanner): it is about no
+// player, and no checker asks which frames came after it — ending every run at it cut all
+// runs every few milliseconds in a reconnect storm of 2,000 players.
+func runExempt(e *Event) bool {
+	return runKinds[e.Kind] || e.Kind == KindClientBuffer || (e.Kind == KindServerError && e.Client == "")
+}
 
 // LastAt is when the last frame of the event came: Until for a run, else At.
 func (e Event) LastAt() time.Duration {
@@ -162,8 +168,21 @@ func plainFrame(e *Event) bool {
 		e.Prev == nil && e.App == "" && e.ClosedBy == "" && e.Message == ""
 }
 
-// runOwner is the receiving client an event is about when it is one (a client's own event,
-// or a server's about the connection that declared itself that client), else "": an event
+// receivingRoles are the roles (a lab.client event's Message) whose clients only receive: a
+// player or viewer's events are about itself from its first, before it has recorded a frame
+// (in a storm of 2,000 players connecting, each one's connect otherwise ended every run).
+var receivingRoles = map[string]bool{"player": true, "viewer": true}
+
+// noteReceiver adds e's source to receivers when e says it receives: a frame of its own, or
+// its role.
+func noteReceiver(e *Event, receivers map[string]bool) {
+	if runKinds[e.Kind] || (e.Kind == KindLabClient && receivingRoles[e.Message]) {
+		receivers[e.Source] = true
+	}
+}
+
+// runOwner is the receiving client an event is about when it is one (a client's own event or
+// end, or a server's about the connection that declared itself that client), else "": an event
 // about a player ends (and cuts) that player's runs only; any other (a fault, a publish, a
 // publisher's status) ends every run.
 func runOwner(e *Event, receivers map[string]bool) string {
@@ -173,6 +192,8 @@ func runOwner(e *Event, receivers map[string]bool) string {
 		who = e.Source
 	case strings.HasPrefix(e.Kind, ServerPrefix):
 		who = e.Client
+	case e.Kind == KindActorEnd:
+		who = e.Source // 2,000 players ending one after another cut every run
 	}
 	if receivers[who] {
 		return who
@@ -186,15 +207,13 @@ func runOwner(e *Event, receivers map[string]bool) string {
 func splitRuns(evs []Event) []Event {
 	receivers := map[string]bool{}
 	for i := range evs {
-		if runKinds[evs[i].Kind] {
-			receivers[evs[i].Source] = true
-		}
+		noteReceiver(&evs[i], receivers)
 	}
 	var all []time.Duration
 	own := map[string][]time.Duration{}
 	for i := range evs {
 		e := &evs[i]
-		if runExempt(e.Kind) {
+		if runExempt(e) {
 			continue
 		}
 		if who := runOwner(e, receivers); who != "" {

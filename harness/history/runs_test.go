@@ -83,6 +83,58 @@ func TestFramesBecomeRuns(t *testing.T) {
 
 func ptr(f float64) *float64 { return &f }
 
+// TestRunsOutliveOtherReceiversAndAnonymousErrors: a run goes on past the events of players
+// and viewers that have not received a frame yet (their role says they only receive) and past
+// a server's error about a session that never said which client it is, and a player's end — as they happen and
+// when recorded late; a publisher's status and a server's error about the publisher still cut
+// it (the negative control).
+func TestRunsOutliveOtherReceiversAndAnonymousErrors(t *testing.T) {
+	ms := time.Millisecond
+	for _, late := range []bool{true, false} {
+		f := frameRec{NewRecorder(nil, "x")}
+		for _, c := range [][2]string{{"p", "player"}, {"q", "player"}, {"v", "viewer"}, {"pub", "publisher"}} {
+			f.event(Event{Source: c[0], Kind: KindLabClient, Message: c[1]}, 0)
+		}
+		others := []Event{
+			{Source: "q", Kind: KindClientStatus, Code: "NetConnection.Connect.Success", At: 150 * ms},
+			{Source: "origin", Kind: KindServerConnect, Client: "q", Conn: 1, At: 170 * ms},
+			{Source: "v", Kind: KindClientStatus, Code: "NetStream.Play.Start", At: 190 * ms},
+			{Source: "origin", Kind: KindServerError, Message: "handshake: read C2: EOF", At: 210 * ms},
+			{Source: "q", Kind: KindActorEnd, Message: "ended normally", At: 230 * ms},
+		}
+		cutters := []Event{
+			{Source: "pub", Kind: KindClientStatus, Code: "NetStream.Publish.Start", At: 610 * ms},
+			{Source: "pub", Kind: KindActorEnd, Message: "ended normally", At: 615 * ms},
+			{Source: "origin", Kind: KindServerError, Client: "pub", Message: "x", At: 810 * ms},
+		}
+		record := func(evs []Event) {
+			for _, e := range evs {
+				f.event(e, e.At)
+			}
+		}
+		for i := 0; i < 25; i++ { // 0-24 at 40 ms from 100 ms
+			at := time.Duration(100+40*i) * ms
+			if !late {
+				for _, e := range append(others, cutters...) {
+					if e.At > at-40*ms && e.At <= at {
+						f.event(e, e.At)
+					}
+				}
+			}
+			f.frame("p", KindClientReceived, 1, i, float64(i)*0.04, at)
+		}
+		if late {
+			record(others)
+			record(cutters)
+		}
+		h := f.r.History()
+		got := strings.Join(frameList(h, "p", KindClientReceived), " ")
+		if want := "0-12@100ms 13-17@620ms 18-24@820ms"; got != want {
+			t.Fatalf("late %v: runs %s, want %s", late, got, want)
+		}
+	}
+}
+
 // TestRunsSplitAtEventsRecordedLate: a fault's start recorded once it ended, stamped back at
 // its start, cuts the runs it falls in, exactly at the first frame after it — with that
 // frame's own arrival and stream time — and a 30 fps run (33/34 ms steps) keeps each frame's
