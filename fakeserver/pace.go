@@ -50,11 +50,11 @@ func (ss *session) pace(ctx context.Context, ns *netStream, at time.Time) error 
 // queueFrame queues the audio and video of step s's frame, and sends what is queued once it
 // reaches paceBatch messages.
 func (ss *session) queueFrame(ctx context.Context, sid uint32, s step) error {
-	c, ts := ss.conn, ms(s.st)
-	if _, err := c.Queue(ctx, rtmpconn.CSIDAudio, ts, sid, byte(message.TypeIDAudioMessage), s.it.spec.AudioTag(s.i)); err != nil {
+	c, ts, tags := ss.conn, ms(s.st), ss.srv.tags.tags(s.it.spec, s.i)
+	if _, err := c.Queue(ctx, rtmpconn.CSIDAudio, ts, sid, byte(message.TypeIDAudioMessage), tags.audio); err != nil {
 		return err
 	}
-	n, err := c.Queue(ctx, rtmpconn.CSIDVideo, ts, sid, byte(message.TypeIDVideoMessage), s.it.spec.VideoTag(s.i))
+	n, err := c.Queue(ctx, rtmpconn.CSIDVideo, ts, sid, byte(message.TypeIDVideoMessage), tags.video)
 	if err == nil && n >= paceBatch {
 		err = c.Flush(ctx)
 	}

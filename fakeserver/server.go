@@ -174,6 +174,7 @@ type Server struct {
 	liveMu  sync.Mutex
 	lives   map[string]*liveStream
 	stalled atomic.Bool
+	tags    tagCache // the frames' tag bodies, shared by every playback
 }
 
 // StallMedia stops (true) or resumes (false) sending media to players, keeping every socket
