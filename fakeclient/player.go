@@ -198,7 +198,8 @@ func (p *Player) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
 
-	evs := make(chan connEvent)
+	evs := newInbox()
+	var batch []connEvent
 	st := &playState{frameDur: media.DefaultFrame, lastTick: p.clk.Now(), addr: p.cfg.Addr, itemStart: map[string]time.Duration{}}
 	t0 := p.clk.Now()
 	open := func() int {
@@ -218,16 +219,12 @@ func (p *Player) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case ev := <-evs:
-			if ev.sent != nil { // a request that went out is history, even on a connection
-				p.sent(ev) // superseded meanwhile (its answer can overtake this event)
-				continue
-			}
-			if ev.n != st.n && ev.n != st.moving {
-				continue // a superseded connection
-			}
-			if err := p.onConn(st, ev); err != nil {
-				return err
+		case <-evs.ready:
+			batch = evs.take(batch)
+			for _, ev := range batch {
+				if err := p.onEvent(st, ev); err != nil {
+					return err
+				}
 			}
 		case addr := <-p.switches:
 			st.addr = addr
@@ -248,6 +245,18 @@ func (p *Player) Run(ctx context.Context) error {
 			tick = p.clk.After(p.nextTick(st))
 		}
 	}
+}
+
+// onEvent applies one event of a connection; an error ends playback.
+func (p *Player) onEvent(st *playState, ev connEvent) error {
+	if ev.sent != nil { // a request that went out is history, even on a connection
+		p.sent(ev) // superseded meanwhile (its answer can overtake this event)
+		return nil
+	}
+	if ev.n != st.n && ev.n != st.moving {
+		return nil // a superseded connection
+	}
+	return p.onConn(st, ev)
 }
 
 // move starts a load-balance move to addr: a new connection is attached first (onConn closes

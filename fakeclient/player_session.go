@@ -25,8 +25,8 @@ func (nc *netConnection) send(cmds []play2Cmd) {
 // session opens connection n, reports the attach, then writes the play2 calls the loop
 // queues and forwards every message to the loop until the connection ends or ctx is
 // cancelled.
-func (p *Player) session(ctx context.Context, n int, addr string, out chan<- connEvent) {
-	send := func(ev connEvent) bool { return deliver(ctx, out, ev) }
+func (p *Player) session(ctx context.Context, n int, addr string, out *inbox) {
+	send := func(ev connEvent) bool { return out.put(ctx, ev) }
 	nc, err := dial(ctx, addr, p.cfg.App, Identity{Client: p.cfg.ID, Conn: n}, p.cfg.Conn)
 	if err != nil {
 		send(connEvent{n: n, err: err, failed: true})
