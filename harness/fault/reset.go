@@ -18,12 +18,12 @@ const DefaultResetHold = 200 * time.Millisecond
 // Mechanism: Toxiproxy sets SO_LINGER 0 only on links created while a reset_peer toxic
 // exists, so the lab arms every route that has a reset fault with a reset_peer toxic of
 // toxicity 0 in each direction before any client connects (Prepare, lab.ResetToxic). The fault
-// adds reset_peer toxics of toxicity 1 in both directions: each link then closes with linger 0
-// on the next chunk either way — the server's media for a player, the publisher's for a
-// publisher (within a frame on a streaming connection; an idle connection is reset when data
-// next flows). It is removed after `for` (default DefaultResetHold); connections opened
-// meanwhile are reset too. (Raising the arm's toxicity instead would be a data race inside
-// Toxiproxy v2.12.0: an update rewrites a toxic that running links read without a lock.)
+// adds timeout toxics of 1 ms in both directions: each link closes 1 ms later, with linger 0,
+// whether data flows or not. (A reset_peer toxic closes a link on its next chunk only: a
+// server that writes twice a second let a 200 ms reset pass without a chunk, and the
+// connection survived.) It is removed after `for` (default DefaultResetHold); connections
+// opened meanwhile are reset too. (Raising the arm's toxicity instead would be a data race
+// inside Toxiproxy v2.12.0: an update rewrites a toxic that running links read without a lock.)
 type Reset struct {
 	RouteRef `yaml:",inline" json:",inline"`
 }
@@ -54,7 +54,7 @@ func (r *Reset) Apply(_ context.Context, env Env, fault string) (Revert, error) 
 	}
 	names := []string{"sf-reset-" + fault, "sf-reset-up-" + fault}
 	for i, dir := range []string{"downstream", "upstream"} {
-		if _, err := rt.Proxy.AddToxic(names[i], "reset_peer", dir, 1, map[string]any{"timeout": 0}); err != nil {
+		if _, err := rt.Proxy.AddToxic(names[i], "timeout", dir, 1, map[string]any{"timeout": 1}); err != nil {
 			if i > 0 {
 				_ = rt.Proxy.RemoveToxic(names[0])
 			}
