@@ -226,6 +226,7 @@ func (p *Player) Run(ctx context.Context) error {
 					return err
 				}
 			}
+			clear(batch) // the next batch may be shorter: hold no message past its turn
 		case addr := <-p.switches:
 			st.addr = addr
 			p.emit(Event{Kind: EventStatus, Code: status.ConnectNetworkChange, Conn: st.n, Message: "next connections go to " + addr})

@@ -2,7 +2,6 @@ package fault
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -43,31 +42,19 @@ func (*Reset) DefaultHold() time.Duration { return DefaultResetHold }
 // Prepare arms the route before any client connects.
 func (r *Reset) Prepare(l *lab.Lab) error { return l.Arm(r.Route) }
 
-// Apply adds the reset toxic.
+// Apply adds the reset's timeout toxics, through addToxics: its undo closes the route's links
+// before it removes them (a timeout toxic removed from a live link can strand a Toxiproxy
+// goroutine), which a link opened in the last millisecond of the hold would otherwise risk.
 func (r *Reset) Apply(_ context.Context, env Env, fault string) (Revert, error) {
-	rt, err := routeOf(env, r.Route)
-	if err != nil {
+	if _, err := routeOf(env, r.Route); err != nil {
 		return nil, err
 	}
 	if !env.Lab.Armed(r.Route) {
 		return nil, fmt.Errorf("reset %s: route %q is not armed (the lab arms routes named by reset faults before clients connect)", fault, r.Route)
 	}
-	names := []string{"sf-reset-" + fault, "sf-reset-up-" + fault}
-	for i, dir := range []string{"downstream", "upstream"} {
-		if _, err := rt.Proxy.AddToxic(names[i], "timeout", dir, 1, map[string]any{"timeout": 1}); err != nil {
-			if i > 0 {
-				_ = rt.Proxy.RemoveToxic(names[0])
-			}
-			return nil, fmt.Errorf("reset %s: %w", fault, err)
-		}
+	undo, err := addToxics(env, r.Route, fault, "timeout", []string{Downstream, Upstream}, 1, map[string]any{"timeout": 1})
+	if err != nil {
+		return nil, fmt.Errorf("reset %s: %w", fault, err)
 	}
-	return func(context.Context) error {
-		var errs []error
-		for _, n := range names {
-			if err := rt.Proxy.RemoveToxic(n); err != nil {
-				errs = append(errs, fmt.Errorf("reset %s: remove its toxic %s: %w", fault, n, err))
-			}
-		}
-		return errors.Join(errs...)
-	}, nil
+	return undo, nil
 }
