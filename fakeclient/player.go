@@ -51,8 +51,9 @@ type PlayerConfig struct {
 	// Conn bounds handshakes and writes.
 	Conn rtmpconn.Options
 	// Tick is the playhead update period while buffering, or when the buffer ran dry (default
-	// 10ms); while frames are buffered and playing, the player wakes at the next frame's turn
-	// instead (at most every Tick, at least every maxTick).
+	// 10ms); while frames are buffered and playing, the player wakes when its buffer would run
+	// dry, for a sample or a stall check (at most every Tick, at least every maxTick), and
+	// stamps each frame it passed with its own turn.
 	Tick time.Duration
 	// SampleEvery is the buffer sampling period (default 250ms).
 	SampleEvery time.Duration
@@ -123,8 +124,9 @@ func NewPlayer(cfg PlayerConfig) (*Player, error) {
 
 // frame is a buffered video frame.
 type frame struct {
-	id media.Identity
-	ts time.Duration
+	id      media.Identity
+	ts      time.Duration
+	arrived time.Time // when the loop took it: it is not rendered earlier
 }
 
 // connEvent is what a connection goroutine tells the player loop.
@@ -394,9 +396,10 @@ func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 			st.itemStart[id.Stream] = ts
 		}
 		st.curStream = id.Stream
-		st.buf = append(st.buf, frame{id: id, ts: ts})
+		now := p.clk.Now()
+		st.buf = append(st.buf, frame{id: id, ts: ts, arrived: now})
 		st.heldTs = ts
-		p.emit(Event{Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts})
+		p.emit(Event{Time: now, Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts})
 	case m.TypeID == message.TypeIDAudioMessage:
 		p.unusable(st, n)
 	case m.Command != nil && m.Command.Name == "onMetaData":

@@ -11,17 +11,26 @@ import (
 // buffer state. It reports done when playback is over.
 func (p *Player) tick(st *playState) (bool, error) {
 	now := p.clk.Now()
+	from, since := st.playhead, st.lastTick
 	if st.playing {
 		st.playhead += now.Sub(st.lastTick)
 	}
 	st.lastTick = now
 
-	// A frame an event: a late tick that passed several frames still gives each its own stream
-	// time, and the history joins them into one run as it does frames rendered on their turn.
+	// A frame an event, stamped when the playhead passed it (the player sleeps while its
+	// buffer holds frames, so one tick passes several): each keeps its own stream time and
+	// turn, and the history joins them into one run as it would frames rendered one by one.
 	for len(st.buf) > 0 && st.buf[0].ts <= st.playhead && st.playing {
 		f := st.buf[0]
 		st.buf = st.buf[1:]
-		p.emit(Event{Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index, StreamTime: f.ts})
+		at := since.Add(max(f.ts-from, 0))
+		if at.Before(f.arrived) {
+			at = f.arrived
+		}
+		if at.After(now) {
+			at = now
+		}
+		p.emit(Event{Time: at, Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index, StreamTime: f.ts})
 	}
 
 	end := st.heldTs + st.frameDur
@@ -52,18 +61,21 @@ func (p *Player) tick(st *playState) (bool, error) {
 }
 
 // maxTick is the longest a playing player sleeps between two looks at its buffer.
-const maxTick = 50 * time.Millisecond
+const maxTick = time.Second
 
-// nextTick is how long the player may sleep after a tick: until the next buffered frame's turn
-// while it plays (a frame every 40 ms wakes it 25 times a second, not 100), bounded by Tick
-// and maxTick and by its next buffer sample and stall check; Tick while it buffers or its
-// buffer ran dry, where what arrives decides.
+// nextTick is how long the player may sleep after a tick: while it plays, until its buffer
+// would run dry (frames that arrive meanwhile only put that later; the frames it passes are
+// rendered at their own turn when it wakes), bounded by Tick and maxTick and by its next
+// buffer sample and stall check; Tick while it buffers or its buffer ran dry, where what
+// arrives decides. A player of a 2 s buffer wakes for its samples (4 a second), not for
+// every frame (25).
 func (p *Player) nextTick(st *playState) time.Duration {
 	d := p.cfg.Tick
 	if !st.playing || len(st.buf) == 0 {
 		return d
 	}
-	d = min(max(d, st.buf[0].ts-st.playhead), max(maxTick, p.cfg.Tick))
+	dry := st.heldTs + st.frameDur - st.playhead
+	d = min(max(d, dry), max(maxTick, p.cfg.Tick))
 	now := p.clk.Now()
 	if m := p.cfg.StallMonitor; m != nil && m.Interval > 0 {
 		d = min(d, max(st.nextCheck.Sub(now), p.cfg.Tick))
