@@ -433,10 +433,16 @@ func (ss *session) transition(ctx context.Context, sid uint32, s step) error {
 	return ss.announce(ctx, sid, s.it.spec, playRequest{}, ts)
 }
 
-// announce sends what precedes an item's media: StreamBegin (first item), Play.Reset (reset
-// only), Play.Start, metadata and the AVC sequence header.
-func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, req playRequest, ts uint32) error {
+// announce sends what precedes an item's media, in one system call: StreamBegin (first item),
+// Play.Reset (reset only), Play.Start, metadata and the AVC sequence header.
+func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, req playRequest, ts uint32) (err error) {
 	c := ss.conn
+	c.Hold()
+	defer func() {
+		if rerr := c.Release(ctx); err == nil {
+			err = rerr
+		}
+	}()
 	if req.command != "" {
 		if err := c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sid}); err != nil {
 			return err

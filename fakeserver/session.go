@@ -218,6 +218,27 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 			info("error", status.ConnectRejected, fmt.Sprintf("unknown application %q", app)))
 		return fmt.Errorf("connect rejected: unknown application %q", app)
 	}
+	if err := ss.acceptConnect(ctx, cmd); err != nil {
+		return err
+	}
+	ss.connectd = true
+	id, _ := identity.Of(obj)
+	ss.declared = id
+	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client, Query: query, Declared: id,
+		DeclaredClient: id.Client, DeclaredConn: id.Conn})
+	return nil
+}
+
+// acceptConnect sends what answers an accepted connect, in one system call: window
+// acknowledgement size, peer bandwidth, chunk size, StreamBegin and the _result.
+func (ss *session) acceptConnect(ctx context.Context, cmd *rtmpconn.Command) (err error) {
+	c := ss.conn
+	c.Hold()
+	defer func() {
+		if rerr := c.Release(ctx); err == nil {
+			err = rerr
+		}
+	}()
 	if err := c.Write(ctx, rtmpconn.CSIDControl, 0, 0, &message.WinAckSize{Size: 2500000}); err != nil {
 		return err
 	}
@@ -234,15 +255,7 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	info["objectEncoding"] = 0
 	info["data"] = amf0.ECMAArray{{Key: "version", Value: ss.srv.cfg.Version}}
 	props := map[string]any{"fmsVer": "FMS/" + ss.srv.cfg.Version, "capabilities": 31, "mode": 1}
-	if err := c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, props, info); err != nil {
-		return err
-	}
-	ss.connectd = true
-	id, _ := identity.Of(obj)
-	ss.declared = id
-	ss.srv.emit(Event{Kind: EventConnect, Session: ss.id, Client: client, Query: query, Declared: id,
-		DeclaredClient: id.Client, DeclaredConn: id.Conn})
-	return nil
+	return c.WriteCommand(ctx, rtmpconn.CSIDCommand, 0, "_result", cmd.TransactionID, props, info)
 }
 
 func info(level, code, desc string) map[string]any {

@@ -341,3 +341,55 @@ func TestQueueSendsInOrderOnFlushOrNextWrite(t *testing.T) {
 		t.Fatalf("received %v, want %v", got, want)
 	}
 }
+
+// TestHoldSendsEveryWriteAtRelease: while held (and nested holds), writes of every kind,
+// a chunk size change among them, send nothing; the last Release sends them all, in order,
+// with the chunk size applied from its message on. A Release without a Hold is an error.
+func TestHoldSendsEveryWriteAtRelease(t *testing.T) {
+	c, s := pair(t)
+	ctx := context.Background()
+	before := s.BytesWritten()
+	s.Hold()
+	s.Hold()
+	if err := s.WriteCommand(ctx, CSIDCommand, 0, "_result", 1, nil, map[string]any{"code": "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetChunkSize(ctx, 64); err != nil {
+		t.Fatal(err)
+	}
+	body := bytes.Repeat([]byte{0x17}, 200) // three chunks of 64 and one of 8 at the new size
+	if err := s.WriteRaw(ctx, CSIDVideo, 40, 1, byte(message.TypeIDVideoMessage), body); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sent := s.BytesWritten() - before; sent != 0 {
+		t.Fatalf("%d bytes sent while a hold remained", sent)
+	}
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.BytesWritten() == before {
+		t.Fatal("nothing sent at the last release")
+	}
+	var got []string
+	for len(got) < 2 {
+		m, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case m.Command != nil:
+			got = append(got, m.Command.Name)
+		case m.TypeID == message.TypeIDVideoMessage:
+			got = append(got, fmt.Sprintf("video %d bytes", len(m.Payload)))
+		}
+	}
+	if want := "_result video 200 bytes"; strings.Join(got, " ") != want {
+		t.Fatalf("received %v, want %s", got, want)
+	}
+	if err := s.Release(ctx); err == nil {
+		t.Fatal("a release without a hold was not an error")
+	}
+}

@@ -56,7 +56,36 @@ func (c *Conn) writeChunksLocked(ctx context.Context, csid int, ts, streamID uin
 	if err := c.encodeLocked(ctx, csid, ts, streamID, typeID, body); err != nil {
 		return err
 	}
+	if c.holds > 0 && c.out.Len() < QueueLimit {
+		return nil // Release sends it
+	}
 	return c.sendLocked(ctx)
+}
+
+// Hold makes every later write queue its message until Release, so that the messages of one
+// answer (connect's five, a play's status, metadata and sequence header) leave in one system
+// call: one write each costs a wake-up at every hop of a route (the proxy's reader and writer,
+// the peer's reader). Past QueueLimit bytes a write sends at once. Holds nest.
+func (c *Conn) Hold() {
+	c.wmu.Lock()
+	c.holds++
+	c.wmu.Unlock()
+}
+
+// Release ends a Hold; the last one sends what the holds queued.
+func (c *Conn) Release(ctx context.Context) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.holds == 0 {
+		return errors.New("rtmp release: no hold")
+	}
+	if c.holds--; c.holds > 0 {
+		return nil
+	}
+	if err := c.sendLocked(ctx); err != nil {
+		return fmt.Errorf("rtmp release: %w", err)
+	}
+	return nil
 }
 
 // encodeLocked chunks a message into the output buffer, after any queued message.
