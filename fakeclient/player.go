@@ -50,10 +50,10 @@ type PlayerConfig struct {
 	OnEvent func(Event)
 	// Conn bounds handshakes and writes.
 	Conn rtmpconn.Options
-	// Tick is the playhead update period while buffering, or when the buffer ran dry (default
-	// 10ms); while frames are buffered and playing, the player wakes when its buffer would run
-	// dry, for a sample or a stall check (at most every Tick, at least every maxTick), and
-	// stamps each frame it passed with its own turn.
+	// Tick is the shortest sleep of the player between two looks at its buffer (default 10ms).
+	// It wakes when its buffer would run dry, for a sample or a stall check, and after what
+	// arrives while it is not playing (at least every maxTick); it stamps each frame it passed
+	// with the frame's own turn.
 	Tick time.Duration
 	// SampleEvery is the buffer sampling period (default 250ms).
 	SampleEvery time.Duration
@@ -228,7 +228,13 @@ func (p *Player) Run(ctx context.Context) error {
 					return err
 				}
 			}
-			clear(batch) // the next batch may be shorter: hold no message past its turn
+			clear(batch)     // the next batch may be shorter: hold no message past its turn
+			if !st.playing { // what arrived may fill the buffer, end or fail the playback
+				if done, err := p.tick(st); done {
+					return err
+				}
+				tick = p.clk.After(p.nextTick(st))
+			}
 		case addr := <-p.switches:
 			st.addr = addr
 			p.emit(Event{Kind: EventStatus, Code: status.ConnectNetworkChange, Conn: st.n, Message: "next connections go to " + addr})

@@ -60,27 +60,26 @@ func (p *Player) tick(st *playState) (bool, error) {
 	return false, nil
 }
 
-// maxTick is the longest a playing player sleeps between two looks at its buffer.
+// maxTick is the longest a player sleeps between two looks at its buffer.
 const maxTick = time.Second
 
-// nextTick is how long the player may sleep after a tick: while it plays, until its buffer
+// nextTick is how long the player may sleep after a tick. While it plays: until its buffer
 // would run dry (frames that arrive meanwhile only put that later; the frames it passes are
-// rendered at their own turn when it wakes), bounded by Tick and maxTick and by its next
-// buffer sample and stall check; Tick while it buffers or its buffer ran dry, where what
-// arrives decides. A player of a 2 s buffer wakes for its samples (4 a second), not for
-// every frame (25).
+// rendered at their own turn when it wakes). While it connects, buffers or ran dry nothing
+// moves but what arrives, and Run looks at the buffer after every batch of arrivals. Either
+// way it wakes for its next buffer sample and stall check, and at least every maxTick, at
+// most every Tick. A player of a 2 s buffer wakes 4 times a second for its samples, not 25
+// times for its frames nor 100 while it waits for a connection.
 func (p *Player) nextTick(st *playState) time.Duration {
-	d := p.cfg.Tick
-	if !st.playing || len(st.buf) == 0 {
-		return d
+	d := maxTick
+	if st.playing {
+		d = min(d, st.heldTs+st.frameDur-st.playhead) // when the buffer runs dry
 	}
-	dry := st.heldTs + st.frameDur - st.playhead
-	d = min(max(d, dry), max(maxTick, p.cfg.Tick))
 	now := p.clk.Now()
 	if m := p.cfg.StallMonitor; m != nil && m.Interval > 0 {
-		d = min(d, max(st.nextCheck.Sub(now), p.cfg.Tick))
+		d = min(d, st.nextCheck.Sub(now))
 	}
-	return min(d, max(st.nextSamp.Sub(now), p.cfg.Tick))
+	return max(min(d, st.nextSamp.Sub(now)), p.cfg.Tick)
 }
 
 // monitor is the stall monitor: on a connection that is open but delivers nothing while the

@@ -59,7 +59,8 @@ func TestALateTickRendersEachFrameWithItsTime(t *testing.T) {
 }
 
 // A playing player sleeps until its buffer would run dry (bounded by maxTick and its next
-// sample), not until its next frame's turn: 25 wake-ups a second were most of a player's cost.
+// sample), not until its next frame's turn: 25 wake-ups a second were most of a player's cost;
+// one not playing sleeps until its next sample (what arrives wakes it), not 10 ms.
 func TestAPlayingPlayerSleepsUntilItsBufferRunsDry(t *testing.T) {
 	clk := &setClock{now: time.Unix(1000, 0)}
 	p, err := NewPlayer(PlayerConfig{Addr: "127.0.0.1:1", Stream: "s", Clock: clk})
@@ -81,5 +82,18 @@ func TestAPlayingPlayerSleepsUntilItsBufferRunsDry(t *testing.T) {
 	st.nextSamp, st.heldTs = clk.now.Add(time.Hour), time.Minute
 	if d := p.nextTick(st); d != maxTick {
 		t.Fatalf("slept %v with a minute buffered, want maxTick (%v)", d, maxTick)
+	}
+	// Not playing (connecting, buffering, ran dry): what arrives wakes it, and its sample.
+	st.playing, st.buf, st.heldTs = false, nil, 0
+	if d := p.nextTick(st); d != maxTick {
+		t.Fatalf("slept %v while not playing, want maxTick (%v)", d, maxTick)
+	}
+	st.nextSamp = clk.now.Add(250 * time.Millisecond)
+	if d := p.nextTick(st); d != 250*time.Millisecond {
+		t.Fatalf("slept %v while not playing with a sample due in 250 ms, want 250ms", d)
+	}
+	st.nextSamp = clk.now.Add(-time.Second) // overdue: at most every Tick
+	if d := p.nextTick(st); d != 10*time.Millisecond {
+		t.Fatalf("slept %v with a sample overdue, want Tick (10ms)", d)
 	}
 }
