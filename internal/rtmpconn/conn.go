@@ -29,7 +29,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/yutopp/go-rtmp/handshake"
 	"github.com/yutopp/go-rtmp/message"
 
 	"github.com/streamfault/streamfault/internal/amf0"
@@ -163,11 +162,12 @@ func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool)
 		_ = nc.SetDeadline(dl)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.Close() })
+	br := bufio.NewReaderSize(nc, readBuffer) // what the handshake reads past is the session's
 	var err error
 	if server {
 		err = serverHandshake(nc)
 	} else {
-		err = handshake.HandshakeWithServer(nc, nc, &handshake.Config{})
+		err = clientHandshake(nc, br)
 	}
 	if !stop() || err != nil {
 		_ = nc.Close()
@@ -181,7 +181,7 @@ func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool)
 	c := &Conn{
 		nc:        nc,
 		opts:      opts,
-		cr:        newChunkReader(bufio.NewReaderSize(nc, readBuffer), opts.Limits),
+		cr:        newChunkReader(br, opts.Limits),
 		chunkSize: DefaultChunkSize,
 	}
 	c.enc = message.NewEncoder(&c.body)

@@ -1,12 +1,15 @@
 package rtmpconn
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"io"
+
+	"github.com/yutopp/go-rtmp/handshake"
 )
 
 // The RTMP handshake, server side. A client that signs its C1 with the Flash Player 9 digest
@@ -102,4 +105,44 @@ func serverHandshake(rw io.ReadWriter) error {
 		return fmt.Errorf("read C2: %w", err)
 	}
 	return nil
+}
+
+// clientHandshake runs the client side of the handshake (go-rtmp's) on w, reading through br.
+// go-rtmp writes C0 and C1 in four writes and C2 in three, and reads S0, S1 and S2 in seven:
+// gathered, C0+C1 and C2 go out in one write each, and the reads come from br's buffer — a
+// segment each was a wake-up at every hop of a route.
+func clientHandshake(w io.Writer, br *bufio.Reader) error {
+	g := &gathered{r: br, w: w}
+	if err := handshake.HandshakeWithServer(g, g, &handshake.Config{}); err != nil {
+		return err
+	}
+	return g.flush()
+}
+
+// gathered holds what is written until the next read, or flush.
+type gathered struct {
+	r   io.Reader
+	w   io.Writer
+	out []byte
+}
+
+func (g *gathered) Write(p []byte) (int, error) {
+	g.out = append(g.out, p...)
+	return len(p), nil
+}
+
+func (g *gathered) Read(p []byte) (int, error) {
+	if err := g.flush(); err != nil {
+		return 0, err
+	}
+	return g.r.Read(p)
+}
+
+func (g *gathered) flush() error {
+	if len(g.out) == 0 {
+		return nil
+	}
+	_, err := g.w.Write(g.out)
+	g.out = g.out[:0]
+	return err
 }
