@@ -3,7 +3,9 @@ package check
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/streamfault/streamfault/harness/history"
 )
@@ -19,8 +21,7 @@ func judgeGroup(h *history.History, e Expectation) Verdict {
 	v := Verdict{Checker: e.Name, Subject: e.Params.Subject()}
 	var failed, unknown []Verdict
 	var first Verdict
-	for i, m := range e.Members {
-		mv := judge(h, forClient(e.Params, m), e.Name)
+	for i, mv := range judgeMembers(h, e) {
 		switch mv.Status {
 		case Fail:
 			failed = append(failed, mv)
@@ -46,6 +47,33 @@ func judgeGroup(h *history.History, e Expectation) Verdict {
 		v.Message = fmt.Sprintf("all %d clients passed (%s: %s)", n, first.Subject, first.Message)
 	}
 	return v
+}
+
+// groupWorkers is how many members of a large group are judged at once: one a core (checkers
+// only read the history), so that judging 2,000 players does not wait on one core.
+func groupWorkers(members int) int {
+	if members < 64 {
+		return 1
+	}
+	return min(runtime.GOMAXPROCS(0), members)
+}
+
+// judgeMembers judges every member of a group, in the group's order.
+func judgeMembers(h *history.History, e Expectation) []Verdict {
+	out := make([]Verdict, len(e.Members))
+	workers := groupWorkers(len(e.Members))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(e.Members); i += workers {
+				out[i] = judge(h, forClient(e.Params, e.Members[i]), e.Name)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // forClient is a copy of a checker's parameters judging another client (every checker of

@@ -2,6 +2,8 @@ package check
 
 import (
 	"encoding/json"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -55,5 +57,54 @@ func TestGroupVerdict(t *testing.T) {
 	var back Expectation
 	if err := json.Unmarshal(raw, &back); err != nil || strings.Join(back.Members, ",") != "p1,p4" || back.Params.Subject() != "p*" {
 		t.Fatalf("JSON round trip %s: %+v %v", raw, back, err)
+	}
+}
+
+// TestLargeGroupVerdictKeepsOrder: a group large enough to be judged on several cores names
+// its failing and unknown members in the group's order, and its evidence is the same whatever
+// the number of workers.
+func TestLargeGroupVerdictKeepsOrder(t *testing.T) {
+	b := &hb{}
+	var members []string
+	for i := 0; i < 300; i++ {
+		c := fmt.Sprintf("p%d", i)
+		members = append(members, c)
+		if i%97 == 5 {
+			continue // never connected: unknown
+		}
+		statusAt(b, 0, c, "NetConnection.Connect.Success", 1, false)
+		statusAt(b, 4000, c, "NetConnection.Connect.Closed", 1, false)
+		statusAt(b, 4200, c, "NetConnection.Connect.Success", 2, false)
+		if i%50 == 7 { // a double reconnect
+			statusAt(b, 4300, c, "NetConnection.Connect.Closed", 2, true)
+			statusAt(b, 4400, c, "NetConnection.Connect.Success", 3, false)
+		}
+	}
+	e := New(&ReconnectsAfterLoss{})
+	e.Params.(*ReconnectsAfterLoss).Client = "p*"
+	e.Members = members
+	if groupWorkers(len(members)) < 2 && runtime.GOMAXPROCS(0) > 1 {
+		t.Fatalf("%d members judged by one worker", len(members))
+	}
+	v := Run(&b.h, []Expectation{e})[0]
+	want := "6 of 300 clients failed: p7: "
+	if v.Status != Fail || !strings.HasPrefix(v.Message, want) || !strings.Contains(v.Message, "p57: ") || !strings.Contains(v.Message, "and 1 more") {
+		t.Fatalf("verdict %v, want it to start %q and name p7, p57, … in order", v, want)
+	}
+	var seq []string
+	for i, m := range members {
+		mv := judge(&b.h, forClient(e.Params, m), e.Name)
+		if mv.Status != Pass {
+			seq = append(seq, fmt.Sprintf("%d:%s", i, mv.Message))
+		}
+	}
+	var par []string
+	for i, mv := range judgeMembers(&b.h, e) {
+		if mv.Status != Pass {
+			par = append(par, fmt.Sprintf("%d:%s", i, mv.Message))
+		}
+	}
+	if strings.Join(seq, "\n") != strings.Join(par, "\n") || len(seq) != 10 { // 6 fail, 4 unknown
+		t.Fatalf("judged one by one:\n%s\njudged at once:\n%s", strings.Join(seq, "\n"), strings.Join(par, "\n"))
 	}
 }
