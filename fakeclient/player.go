@@ -171,16 +171,17 @@ type playState struct {
 	curStream  string                   // the item frames currently arrive from
 	itemStart  map[string]time.Duration // stream time of the first frame seen of each item
 
-	buf      []frame
-	heldTs   time.Duration // stream time of the last frame held or shown
-	frameDur time.Duration
-	playhead time.Duration
-	started  bool // a frame arrived: playhead positioned on it
-	playing  bool
-	complete bool // the server said the playlist ended
-	mutated  bool // a one-shot mutant behaviour has fired
-	lastTick time.Time
-	nextSamp time.Time
+	buf       []frame
+	heldTs    time.Duration // stream time of the last frame held or shown
+	frameDur  time.Duration
+	playhead  time.Duration
+	started   bool // a frame arrived: playhead positioned on it
+	playing   bool
+	complete  bool // the server said the playlist ended
+	mutated   bool // a one-shot mutant behaviour has fired
+	lastTick  time.Time
+	nextSamp  time.Time // the next buffer sample's time (samplesDue)
+	seenBytes int64     // bytes read, as of the player's last wake
 
 	hashes  frameHashes // real media frames received, by identity
 	usable  bool        // a video frame the player can show has arrived
@@ -222,6 +223,7 @@ func (p *Player) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-evs.ready:
+			p.samplesDue(st, p.clk.Now()) // before what arrived changes the buffer
 			batch = evs.take(batch)
 			for _, ev := range batch {
 				if err := p.onEvent(st, ev); err != nil {

@@ -11,6 +11,7 @@ import (
 // buffer state. It reports done when playback is over.
 func (p *Player) tick(st *playState) (bool, error) {
 	now := p.clk.Now()
+	p.samplesDue(st, now)
 	from, since := st.playhead, st.lastTick
 	if st.playing {
 		st.playhead += now.Sub(st.lastTick)
@@ -42,7 +43,7 @@ func (p *Player) tick(st *playState) (bool, error) {
 	case st.playing && len(st.buf) == 0 && st.playhead >= end:
 		st.playhead = end
 		if st.complete {
-			p.sample(st, now, 0, true)
+			p.sample(st, now, 0)
 			return true, nil
 		}
 		st.playing = false
@@ -52,10 +53,9 @@ func (p *Player) tick(st *playState) (bool, error) {
 		p.emit(Event{Kind: EventStatus, Code: status.BufferFull})
 	}
 	if !st.playing && len(st.buf) == 0 && st.gaveUp != nil && st.retry == nil {
-		p.sample(st, now, bufLen, true)
+		p.sample(st, now, bufLen)
 		return true, st.gaveUp
 	}
-	p.sample(st, now, bufLen, false)
 	p.monitor(st, now, bufLen)
 	return false, nil
 }
@@ -67,9 +67,9 @@ const maxTick = time.Second
 // would run dry (frames that arrive meanwhile only put that later; the frames it passes are
 // rendered at their own turn when it wakes). While it connects, buffers or ran dry nothing
 // moves but what arrives, and Run looks at the buffer after every batch of arrivals. Either
-// way it wakes for its next buffer sample and stall check, and at least every maxTick, at
-// most every Tick. A player of a 2 s buffer wakes 4 times a second for its samples, not 25
-// times for its frames nor 100 while it waits for a connection.
+// way it wakes for its next stall check, and at least every maxTick, at most every Tick; its
+// buffer samples do not wake it (samplesDue). A player of a 2 s buffer wakes when the
+// server's writes come, not 25 times a second for its frames nor 100 while it connects.
 func (p *Player) nextTick(st *playState) time.Duration {
 	d := maxTick
 	if st.playing {
@@ -79,7 +79,7 @@ func (p *Player) nextTick(st *playState) time.Duration {
 	if m := p.cfg.StallMonitor; m != nil && m.Interval > 0 {
 		d = min(d, st.nextCheck.Sub(now))
 	}
-	return max(min(d, st.nextSamp.Sub(now)), p.cfg.Tick)
+	return max(d, p.cfg.Tick)
 }
 
 // monitor is the stall monitor: on a connection that is open but delivers nothing while the
@@ -110,14 +110,41 @@ func (p *Player) monitor(st *playState, now time.Time, bufLen time.Duration) {
 	}
 }
 
-func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration, force bool) {
-	if !force && now.Before(st.nextSamp) {
-		return
-	}
-	st.nextSamp = now.Add(p.cfg.SampleEvery)
+// sample records the buffer now (at the end of playback).
+func (p *Player) sample(st *playState, now time.Time, bufLen time.Duration) {
+	p.emit(Event{Time: now, Kind: EventSample, Conn: st.n, BufferLength: bufLen, Playhead: st.playhead, BytesIn: p.bytesIn(st)})
+}
+
+// bytesIn is what the player's connections have read so far.
+func (p *Player) bytesIn(st *playState) int64 {
 	in := st.bytesPrior
 	if st.cur != nil {
 		in += st.cur.conn.BytesRead()
 	}
-	p.emit(Event{Time: now, Kind: EventSample, Conn: st.n, BufferLength: bufLen, Playhead: st.playhead, BytesIn: in})
+	return in
+}
+
+// samplesDue records the buffer samples due since the player last woke, each at its own time
+// (every SampleEvery), before the player takes in what woke it: until then nothing but the
+// playhead moved, so the buffer at a sample's time is what the player held at its last wake
+// with the playhead advanced, and its byte count the one it saw then. The player does not wake
+// for a sample (2,000 players woke 8,000 times a second for them).
+func (p *Player) samplesDue(st *playState, now time.Time) {
+	if st.nextSamp.IsZero() {
+		st.nextSamp = now
+	}
+	end := st.heldTs + st.frameDur
+	for ; !st.nextSamp.After(now); st.nextSamp = st.nextSamp.Add(p.cfg.SampleEvery) {
+		ts := st.nextSamp
+		ph := st.playhead
+		if st.playing && ts.After(st.lastTick) {
+			ph = min(ph+ts.Sub(st.lastTick), end) // it stops where its buffer ends
+		}
+		bufLen := time.Duration(0)
+		if len(st.buf) > 0 || (st.started && ph < end) {
+			bufLen = max(end-ph, 0)
+		}
+		p.emit(Event{Time: ts, Kind: EventSample, Conn: st.n, BufferLength: bufLen, Playhead: ph, BytesIn: st.seenBytes})
+	}
+	st.seenBytes = p.bytesIn(st)
 }

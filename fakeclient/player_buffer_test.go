@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/spec"
 )
 
 // setClock is a clock a test moves by hand.
@@ -75,25 +76,63 @@ func TestAPlayingPlayerSleepsUntilItsBufferRunsDry(t *testing.T) {
 	if d := p.nextTick(st); d != 400*time.Millisecond {
 		t.Fatalf("slept %v with 400 ms buffered, want 400ms", d)
 	}
-	st.nextSamp = clk.now.Add(250 * time.Millisecond)
-	if d := p.nextTick(st); d != 250*time.Millisecond {
-		t.Fatalf("slept %v with a sample due in 250 ms, want 250ms", d)
+	st.nextSamp = clk.now.Add(250 * time.Millisecond) // a sample does not wake it
+	if d := p.nextTick(st); d != 400*time.Millisecond {
+		t.Fatalf("slept %v with a sample due in 250 ms, want 400ms", d)
 	}
-	st.nextSamp, st.heldTs = clk.now.Add(time.Hour), time.Minute
+	st.heldTs = time.Minute
 	if d := p.nextTick(st); d != maxTick {
 		t.Fatalf("slept %v with a minute buffered, want maxTick (%v)", d, maxTick)
 	}
-	// Not playing (connecting, buffering, ran dry): what arrives wakes it, and its sample.
+	// Not playing (connecting, buffering, ran dry): what arrives wakes it, or maxTick.
 	st.playing, st.buf, st.heldTs = false, nil, 0
 	if d := p.nextTick(st); d != maxTick {
 		t.Fatalf("slept %v while not playing, want maxTick (%v)", d, maxTick)
 	}
-	st.nextSamp = clk.now.Add(250 * time.Millisecond)
-	if d := p.nextTick(st); d != 250*time.Millisecond {
-		t.Fatalf("slept %v while not playing with a sample due in 250 ms, want 250ms", d)
+	// Its stall check wakes it, at most every Tick.
+	p.cfg.StallMonitor = &StallMonitor{Interval: spec.Duration(time.Second), Ticks: 2}
+	st.nextCheck = clk.now.Add(300 * time.Millisecond)
+	if d := p.nextTick(st); d != 300*time.Millisecond {
+		t.Fatalf("slept %v with a stall check due in 300 ms, want 300ms", d)
 	}
-	st.nextSamp = clk.now.Add(-time.Second) // overdue: at most every Tick
+	st.nextCheck = clk.now.Add(-time.Second)
 	if d := p.nextTick(st); d != 10*time.Millisecond {
-		t.Fatalf("slept %v with a sample overdue, want Tick (10ms)", d)
+		t.Fatalf("slept %v with a stall check overdue, want Tick (10ms)", d)
+	}
+}
+
+// Buffer samples do not wake the player: when it wakes, it records those due since, each at
+// its own time, with the playhead where it was then (stopped where its buffer ends) and the
+// byte count of its last wake.
+func TestSamplesDueAreRecordedAtTheirOwnTimes(t *testing.T) {
+	clk := &setClock{now: time.Unix(1000, 0)}
+	var got []Event
+	p, err := NewPlayer(PlayerConfig{Addr: "127.0.0.1:1", Stream: "s", Clock: clk, OnEvent: func(e Event) { got = append(got, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := clk.now
+	st := &playState{frameDur: media.DefaultFrame, lastTick: t0, started: true, playing: true, playhead: time.Second,
+		nextSamp: t0.Add(250 * time.Millisecond), seenBytes: 4096,
+		heldTs: 1600 * time.Millisecond, buf: []frame{{ts: 1600 * time.Millisecond}}} // its buffer ends at 1.64 s
+	clk.now = t0.Add(900 * time.Millisecond) // woken 900 ms later: samples at 250, 500 and 750 ms
+	p.samplesDue(st, clk.now)
+	want := []struct{ at, playhead, buffer time.Duration }{
+		{250 * time.Millisecond, 1250 * time.Millisecond, 390 * time.Millisecond},
+		{500 * time.Millisecond, 1500 * time.Millisecond, 140 * time.Millisecond},
+		{750 * time.Millisecond, 1640 * time.Millisecond, 0}, // stopped where its buffer ends
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d samples, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		e := got[i]
+		if e.Kind != EventSample || e.Time.Sub(t0) != w.at || e.Playhead != w.playhead || e.BufferLength != w.buffer || e.BytesIn != 4096 {
+			t.Fatalf("sample %d: %s at %v, playhead %v, buffer %v, %d bytes; want at %v, playhead %v, buffer %v, 4096 bytes",
+				i, e.Kind, e.Time.Sub(t0), e.Playhead, e.BufferLength, e.BytesIn, w.at, w.playhead, w.buffer)
+		}
+	}
+	if !st.nextSamp.Equal(t0.Add(time.Second)) {
+		t.Fatalf("next sample at %v, want 1s", st.nextSamp.Sub(t0))
 	}
 }
