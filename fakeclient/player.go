@@ -51,9 +51,9 @@ type PlayerConfig struct {
 	// Conn bounds handshakes and writes.
 	Conn rtmpconn.Options
 	// Tick is the shortest sleep of the player between two looks at its buffer (default 10ms).
-	// It wakes when its buffer would run dry, for a sample or a stall check, and after what
-	// arrives while it is not playing (at least every maxTick); it stamps each frame it passed
-	// with the frame's own turn.
+	// It wakes when its buffer would run dry, for a stall check, and after what arrives while
+	// it is not playing (at least every maxTick); it stamps each frame it passed with the
+	// frame's own turn and each buffer sample with its own time.
 	Tick time.Duration
 	// SampleEvery is the buffer sampling period (default 250ms).
 	SampleEvery time.Duration

@@ -34,11 +34,8 @@ func (p *Player) tick(st *playState) (bool, error) {
 		p.emit(Event{Time: at, Kind: EventRendered, Stream: f.id.Stream, First: f.id.Index, Last: f.id.Index, StreamTime: f.ts})
 	}
 
-	end := st.heldTs + st.frameDur
-	bufLen := time.Duration(0)
-	if len(st.buf) > 0 || (st.started && st.playhead < end) {
-		bufLen = max(end-st.playhead, 0)
-	}
+	end := st.end()
+	bufLen := st.bufferAt(st.playhead)
 	switch {
 	case st.playing && len(st.buf) == 0 && st.playhead >= end:
 		st.playhead = end
@@ -73,7 +70,7 @@ const maxTick = time.Second
 func (p *Player) nextTick(st *playState) time.Duration {
 	d := maxTick
 	if st.playing {
-		d = min(d, st.heldTs+st.frameDur-st.playhead) // when the buffer runs dry
+		d = min(d, st.end()-st.playhead) // when the buffer runs dry
 	}
 	now := p.clk.Now()
 	if m := p.cfg.StallMonitor; m != nil && m.Interval > 0 {
@@ -133,18 +130,25 @@ func (p *Player) samplesDue(st *playState, now time.Time) {
 	if st.nextSamp.IsZero() {
 		st.nextSamp = now
 	}
-	end := st.heldTs + st.frameDur
 	for ; !st.nextSamp.After(now); st.nextSamp = st.nextSamp.Add(p.cfg.SampleEvery) {
 		ts := st.nextSamp
 		ph := st.playhead
 		if st.playing && ts.After(st.lastTick) {
-			ph = min(ph+ts.Sub(st.lastTick), end) // it stops where its buffer ends
+			ph = min(ph+ts.Sub(st.lastTick), st.end()) // it stops where its buffer ends
 		}
-		bufLen := time.Duration(0)
-		if len(st.buf) > 0 || (st.started && ph < end) {
-			bufLen = max(end-ph, 0)
-		}
-		p.emit(Event{Time: ts, Kind: EventSample, Conn: st.n, BufferLength: bufLen, Playhead: ph, BytesIn: st.seenBytes})
+		p.emit(Event{Time: ts, Kind: EventSample, Conn: st.n, BufferLength: st.bufferAt(ph), Playhead: ph, BytesIn: st.seenBytes})
 	}
 	st.seenBytes = p.bytesIn(st)
+}
+
+// end is the stream time at which the buffered media runs out.
+func (st *playState) end() time.Duration { return st.heldTs + st.frameDur }
+
+// bufferAt is the buffer length with the playhead at ph: what is held past it, nothing
+// before the first frame came.
+func (st *playState) bufferAt(ph time.Duration) time.Duration {
+	if len(st.buf) > 0 || (st.started && ph < st.end()) {
+		return max(st.end()-ph, 0)
+	}
+	return 0
 }

@@ -14,18 +14,25 @@ type setClock struct{ now time.Time }
 func (c *setClock) Now() time.Time                       { return c.now }
 func (c *setClock) After(time.Duration) <-chan time.Time { return make(chan time.Time) }
 
-// A tick that comes late and passes several frames renders each as an event of its own, with
-// its own stream time (one event for the lot gave the first frame's time only, and the history
-// could not join it to a run) and its own turn (the playing player sleeps until its buffer
-// would run dry, so every tick passes several), in order, leaving the frames not yet due in
-// the buffer; a frame that arrived after its turn is not rendered before it arrived.
-func TestALateTickRendersEachFrameWithItsTime(t *testing.T) {
+// clockedPlayer is a player on a clock the test sets, and the events it emits.
+func clockedPlayer(t *testing.T) (*setClock, *Player, *[]Event) {
+	t.Helper()
 	clk := &setClock{now: time.Unix(1000, 0)}
 	var got []Event
 	p, err := NewPlayer(PlayerConfig{Addr: "127.0.0.1:1", Stream: "s", Clock: clk, OnEvent: func(e Event) { got = append(got, e) }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return clk, p, &got
+}
+
+// A tick that comes late and passes several frames renders each as an event of its own, with
+// its own stream time (one event for the lot gave the first frame's time only, and the history
+// could not join it to a run) and its own turn (the playing player sleeps until its buffer
+// would run dry, so every tick passes several), in order, leaving the frames not yet due in
+// the buffer; a frame that arrived after its turn is not rendered before it arrived.
+func TestALateTickRendersEachFrameWithItsTime(t *testing.T) {
+	clk, p, got := clockedPlayer(t)
 	t0 := clk.now
 	st := &playState{frameDur: media.DefaultFrame, lastTick: clk.now, started: true, playing: true, nextSamp: clk.now.Add(time.Hour)}
 	for i := 0; i < 8; i++ {
@@ -37,7 +44,7 @@ func TestALateTickRendersEachFrameWithItsTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rendered []Event
-	for _, e := range got {
+	for _, e := range *got {
 		if e.Kind == EventRendered {
 			rendered = append(rendered, e)
 		}
@@ -105,28 +112,24 @@ func TestAPlayingPlayerSleepsUntilItsBufferRunsDry(t *testing.T) {
 // its own time, with the playhead where it was then (stopped where its buffer ends) and the
 // byte count of its last wake.
 func TestSamplesDueAreRecordedAtTheirOwnTimes(t *testing.T) {
-	clk := &setClock{now: time.Unix(1000, 0)}
-	var got []Event
-	p, err := NewPlayer(PlayerConfig{Addr: "127.0.0.1:1", Stream: "s", Clock: clk, OnEvent: func(e Event) { got = append(got, e) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	clk, p, got := clockedPlayer(t)
 	t0 := clk.now
 	st := &playState{frameDur: media.DefaultFrame, lastTick: t0, started: true, playing: true, playhead: time.Second,
 		nextSamp: t0.Add(250 * time.Millisecond), seenBytes: 4096,
 		heldTs: 1600 * time.Millisecond, buf: []frame{{ts: 1600 * time.Millisecond}}} // its buffer ends at 1.64 s
 	clk.now = t0.Add(900 * time.Millisecond) // woken 900 ms later: samples at 250, 500 and 750 ms
 	p.samplesDue(st, clk.now)
+	samples := *got
 	want := []struct{ at, playhead, buffer time.Duration }{
 		{250 * time.Millisecond, 1250 * time.Millisecond, 390 * time.Millisecond},
 		{500 * time.Millisecond, 1500 * time.Millisecond, 140 * time.Millisecond},
 		{750 * time.Millisecond, 1640 * time.Millisecond, 0}, // stopped where its buffer ends
 	}
-	if len(got) != len(want) {
-		t.Fatalf("%d samples, want %d: %+v", len(got), len(want), got)
+	if len(samples) != len(want) {
+		t.Fatalf("%d samples, want %d: %+v", len(samples), len(want), samples)
 	}
 	for i, w := range want {
-		e := got[i]
+		e := samples[i]
 		if e.Kind != EventSample || e.Time.Sub(t0) != w.at || e.Playhead != w.playhead || e.BufferLength != w.buffer || e.BytesIn != 4096 {
 			t.Fatalf("sample %d: %s at %v, playhead %v, buffer %v, %d bytes; want at %v, playhead %v, buffer %v, 4096 bytes",
 				i, e.Kind, e.Time.Sub(t0), e.Playhead, e.BufferLength, e.BytesIn, w.at, w.playhead, w.buffer)

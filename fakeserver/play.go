@@ -435,14 +435,13 @@ func (ss *session) transition(ctx context.Context, sid uint32, s step) error {
 
 // announce sends what precedes an item's media, in one system call: StreamBegin (first item),
 // Play.Reset (reset only), Play.Start, metadata and the AVC sequence header.
-func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, req playRequest, ts uint32) (err error) {
+func (ss *session) announce(ctx context.Context, sid uint32, spec media.Spec, req playRequest, ts uint32) error {
+	return ss.conn.Together(ctx, func() error { return ss.writeAnnounce(ctx, sid, spec, req, ts) })
+}
+
+// writeAnnounce writes announce's messages.
+func (ss *session) writeAnnounce(ctx context.Context, sid uint32, spec media.Spec, req playRequest, ts uint32) error {
 	c := ss.conn
-	c.Hold()
-	defer func() {
-		if rerr := c.Release(ctx); err == nil {
-			err = rerr
-		}
-	}()
 	if req.command != "" {
 		if err := c.WriteUserControl(ctx, &message.UserCtrlEventStreamBegin{StreamID: sid}); err != nil {
 			return err

@@ -218,7 +218,7 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 			info("error", status.ConnectRejected, fmt.Sprintf("unknown application %q", app)))
 		return fmt.Errorf("connect rejected: unknown application %q", app)
 	}
-	if err := ss.acceptConnect(ctx, cmd); err != nil {
+	if err := c.Together(ctx, func() error { return ss.acceptConnect(ctx, cmd) }); err != nil {
 		return err
 	}
 	ss.connectd = true
@@ -229,16 +229,10 @@ func (ss *session) onConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	return nil
 }
 
-// acceptConnect sends what answers an accepted connect, in one system call: window
-// acknowledgement size, peer bandwidth, chunk size, StreamBegin and the _result.
-func (ss *session) acceptConnect(ctx context.Context, cmd *rtmpconn.Command) (err error) {
+// acceptConnect writes what answers an accepted connect: window acknowledgement size, peer
+// bandwidth, chunk size, StreamBegin and the _result (onConnect sends them together).
+func (ss *session) acceptConnect(ctx context.Context, cmd *rtmpconn.Command) error {
 	c := ss.conn
-	c.Hold()
-	defer func() {
-		if rerr := c.Release(ctx); err == nil {
-			err = rerr
-		}
-	}()
 	if err := c.Write(ctx, rtmpconn.CSIDControl, 0, 0, &message.WinAckSize{Size: 2500000}); err != nil {
 		return err
 	}

@@ -309,17 +309,10 @@ func sortEvents(evs []Event) {
 		i   int // where the event is: ties keep their order
 	}
 	keys := make([]key, len(evs))
-	sorted := true
 	for i := range evs {
 		keys[i] = key{evs[i].At, evs[i].Seq, i}
-		if i > 0 && (keys[i].at < keys[i-1].at || keys[i].at == keys[i-1].at && keys[i].seq < keys[i-1].seq) {
-			sorted = false
-		}
 	}
-	if sorted {
-		return
-	}
-	slices.SortFunc(keys, func(a, b key) int {
+	byTime := func(a, b key) int {
 		switch {
 		case a.at != b.at:
 			return cmp.Compare(a.at, b.at)
@@ -327,7 +320,11 @@ func sortEvents(evs []Event) {
 			return cmp.Compare(a.seq, b.seq)
 		}
 		return cmp.Compare(a.i, b.i)
-	})
+	}
+	if slices.IsSortedFunc(keys, byTime) {
+		return
+	}
+	slices.SortFunc(keys, byTime)
 	// keys[j].i is the event that goes to j: follow each cycle of the permutation once.
 	for j := range keys {
 		if keys[j].i < 0 || keys[j].i == j {

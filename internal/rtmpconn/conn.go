@@ -95,7 +95,7 @@ type Conn struct {
 	wmu       sync.Mutex   // serialises every write
 	out       bytes.Buffer // queued messages and the one being written, chunked, sent with a single Write
 	queued    int          // messages in out
-	holds     int          // Holds not yet released: writes queue in out
+	holds     int          // holds not yet released (Together): writes queue in out
 	enc       *message.Encoder
 	body      bytes.Buffer
 	chunkSize uint32

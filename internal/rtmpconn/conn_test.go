@@ -323,58 +323,63 @@ func TestQueueSendsInOrderOnFlushOrNextWrite(t *testing.T) {
 	if err := s.WriteCommand(ctx, CSIDData, 1, "onStatus", 0, nil, map[string]any{"code": "x"}); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for len(got) < 5 {
-		m, err := c.Read()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case m.Command != nil:
-			got = append(got, m.Command.Name)
-		default:
-			got = append(got, fmt.Sprintf("%d@%d:%x", m.TypeID, m.Timestamp, m.Payload[len(m.Payload)-1]))
-		}
-	}
+	got := readDescribed(t, c, 5)
 	want := []string{"9@40:1", "9@80:2", "9@120:3", "8@160:4", "onStatus"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("received %v, want %v", got, want)
 	}
 }
 
-// TestHoldSendsEveryWriteAtRelease: while held (and nested holds), writes of every kind,
-// a chunk size change among them, send nothing; the last Release sends them all, in order,
-// with the chunk size applied from its message on. A Release without a Hold is an error.
-func TestHoldSendsEveryWriteAtRelease(t *testing.T) {
+// TestTogetherSendsEveryWriteAtTheEnd: while held (holds nest, as Together inside Together
+// would), writes of every kind, a chunk size change among them, send nothing; the last
+// release sends them all, in order, with the chunk size applied from its message on. A
+// release without a hold is an error; Together returns what its function returned.
+func TestTogetherSendsEveryWriteAtTheEnd(t *testing.T) {
 	c, s := pair(t)
 	ctx := context.Background()
 	before := s.BytesWritten()
-	s.Hold()
-	s.Hold()
-	if err := s.WriteCommand(ctx, CSIDCommand, 0, "_result", 1, nil, map[string]any{"code": "a"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetChunkSize(ctx, 64); err != nil {
-		t.Fatal(err)
-	}
-	body := bytes.Repeat([]byte{0x17}, 200) // three chunks of 64 and one of 8 at the new size
-	if err := s.WriteRaw(ctx, CSIDVideo, 40, 1, byte(message.TypeIDVideoMessage), body); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Release(ctx); err != nil {
+	s.hold()
+	err := s.Together(ctx, func() error {
+		if err := s.WriteCommand(ctx, CSIDCommand, 0, "_result", 1, nil, map[string]any{"code": "a"}); err != nil {
+			return err
+		}
+		if err := s.SetChunkSize(ctx, 64); err != nil {
+			return err
+		}
+		body := bytes.Repeat([]byte{0x17}, 200) // three chunks of 64 and one of 8 at the new size
+		return s.WriteRaw(ctx, CSIDVideo, 40, 1, byte(message.TypeIDVideoMessage), body)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if sent := s.BytesWritten() - before; sent != 0 {
 		t.Fatalf("%d bytes sent while a hold remained", sent)
 	}
-	if err := s.Release(ctx); err != nil {
+	if err := s.release(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if s.BytesWritten() == before {
 		t.Fatal("nothing sent at the last release")
 	}
+	got := readDescribed(t, c, 2)
+	if want := "_result video@40:17 (200 bytes)"; strings.Join(got, " ") != want {
+		t.Fatalf("received %v, want %s", got, want)
+	}
+	if err := s.release(ctx); err == nil {
+		t.Fatal("a release without a hold was not an error")
+	}
+	failed := errors.New("failed")
+	if err := s.Together(ctx, func() error { return failed }); err != failed {
+		t.Fatalf("Together returned %v, want its function's error", err)
+	}
+}
+
+// readDescribed reads n commands and media messages from c, each as a command's name or
+// "type@timestamp:last payload byte" (with the payload's length for a long video message).
+func readDescribed(t *testing.T, c *Conn, n int) []string {
+	t.Helper()
 	var got []string
-	for len(got) < 2 {
+	for len(got) < n {
 		m, err := c.Read()
 		if err != nil {
 			t.Fatal(err)
@@ -382,14 +387,12 @@ func TestHoldSendsEveryWriteAtRelease(t *testing.T) {
 		switch {
 		case m.Command != nil:
 			got = append(got, m.Command.Name)
-		case m.TypeID == message.TypeIDVideoMessage:
-			got = append(got, fmt.Sprintf("video %d bytes", len(m.Payload)))
+		case len(m.Payload) == 0: // a control message (a chunk size): not counted
+		case m.TypeID == message.TypeIDVideoMessage && len(m.Payload) > 6:
+			got = append(got, fmt.Sprintf("video@%d:%x (%d bytes)", m.Timestamp, m.Payload[len(m.Payload)-1], len(m.Payload)))
+		default:
+			got = append(got, fmt.Sprintf("%d@%d:%x", m.TypeID, m.Timestamp, m.Payload[len(m.Payload)-1]))
 		}
 	}
-	if want := "_result video 200 bytes"; strings.Join(got, " ") != want {
-		t.Fatalf("received %v, want %s", got, want)
-	}
-	if err := s.Release(ctx); err == nil {
-		t.Fatal("a release without a hold was not an error")
-	}
+	return got
 }

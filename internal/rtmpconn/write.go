@@ -62,18 +62,29 @@ func (c *Conn) writeChunksLocked(ctx context.Context, csid int, ts, streamID uin
 	return c.sendLocked(ctx)
 }
 
-// Hold makes every later write queue its message until Release, so that the messages of one
-// answer (connect's five, a play's status, metadata and sequence header) leave in one system
-// call: one write each costs a wake-up at every hop of a route (the proxy's reader and writer,
-// the peer's reader). Past QueueLimit bytes a write sends at once. Holds nest.
-func (c *Conn) Hold() {
+// Together runs f with the connection's writes held, then sends every message f wrote in one
+// system call, so that the messages of one answer (connect's five, a play's status, metadata
+// and sequence header) leave together: one write each costs a wake-up at every hop of a route
+// (the proxy's reader and writer, the peer's reader). Past QueueLimit bytes a write sends at
+// once. It returns f's error, else the send's.
+func (c *Conn) Together(ctx context.Context, f func() error) error {
+	c.hold()
+	err := f()
+	if rerr := c.release(ctx); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// hold makes every later write queue its message until release. Holds nest.
+func (c *Conn) hold() {
 	c.wmu.Lock()
 	c.holds++
 	c.wmu.Unlock()
 }
 
-// Release ends a Hold; the last one sends what the holds queued.
-func (c *Conn) Release(ctx context.Context) error {
+// release ends a hold; the last one sends what the holds queued.
+func (c *Conn) release(ctx context.Context) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.holds == 0 {
