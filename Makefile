@@ -25,7 +25,9 @@ run:
 test: fmt-check vet unit
 	@rm -rf $(OUT)/test && mkdir -p $(OUT)/test
 	STREAMFAULT_REPORT_DIR=$(abspath $(OUT))/test STREAMFAULT_JUNIT=$(abspath $(OUT))/test/junit.xml \
-		$(GINKGO) -p -race --no-color ./scenarios
+		GORACE="log_path=$(abspath $(OUT))/test/race" $(GINKGO) -p -race --no-color ./scenarios; \
+		rc=$$?; for f in $(OUT)/test/race.*; do [ -f "$$f" ] || continue; \
+		echo "data race reported by a suite process ($$f):"; cat "$$f"; rc=1; done; exit $$rc
 	@if command -v xmllint >/dev/null && [ -f .cache/junit-ant.xsd ]; then \
 		xmllint --noout --schema .cache/junit-ant.xsd $(OUT)/test/junit.xml; \
 	elif [ "$$STREAMFAULT_REQUIRE_TOOLS" = 1 ]; then \

@@ -2,7 +2,6 @@ package fault
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/streamfault/streamfault/harness/history"
 )
@@ -27,13 +26,8 @@ func (d *Disable) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Proxy.Disable(); err != nil {
-		return nil, fmt.Errorf("disable proxy: %w", err)
+	if err := r.Disable(); err != nil {
+		return nil, err
 	}
-	return func(context.Context) error {
-		if err := r.Proxy.Enable(); err != nil {
-			return fmt.Errorf("enable proxy: %w", err)
-		}
-		return nil
-	}, nil
+	return func(context.Context) error { return r.Enable() }, nil
 }

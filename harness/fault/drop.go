@@ -2,7 +2,6 @@ package fault
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/streamfault/streamfault/harness/history"
 )
@@ -35,11 +34,5 @@ func (d *Drop) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Proxy.Disable(); err != nil {
-		return nil, fmt.Errorf("disable proxy: %w", err)
-	}
-	if err := r.Proxy.Enable(); err != nil {
-		return nil, fmt.Errorf("re-enable proxy: %w", err)
-	}
-	return nil, nil
+	return nil, r.CloseLinks()
 }

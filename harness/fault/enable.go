@@ -2,7 +2,6 @@ package fault
 
 import (
 	"context"
-	"fmt"
 )
 
 // Enable accepts connections on a route again.
@@ -22,8 +21,5 @@ func (e *Enable) Apply(_ context.Context, env Env, _ string) (Revert, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Proxy.Enable(); err != nil {
-		return nil, fmt.Errorf("enable proxy: %w", err)
-	}
-	return nil, nil
+	return nil, r.Enable()
 }

@@ -74,30 +74,16 @@ func addToxics(env Env, routeName, fault, typ string, dirs []string, toxicity fl
 	var added []string
 	// Removing a timeout toxic closes its connections anyway; removing it from live links can
 	// strand a Toxiproxy link goroutine forever (seen: NoopToxic.Pipe blocked on a send), so
-	// for timeout toxics the links are closed first by disabling the proxy.
-	closeFirst := typ == "timeout"
+	// for timeout toxics the links are closed first.
 	undo := func(context.Context) error {
-		if closeFirst {
-			if err := r.Proxy.Disable(); err != nil {
-				return fmt.Errorf("disable proxy: %w", err)
-			}
+		if typ == "timeout" {
+			return r.RemoveClosing(added)
 		}
-		var errs []error
-		for _, name := range added {
-			if err := r.Proxy.RemoveToxic(name); err != nil {
-				errs = append(errs, fmt.Errorf("remove toxic %s: %w", name, err))
-			}
-		}
-		if closeFirst {
-			if err := r.Proxy.Enable(); err != nil {
-				errs = append(errs, fmt.Errorf("enable proxy: %w", err))
-			}
-		}
-		return errors.Join(errs...)
+		return r.RemoveToxics(added)
 	}
 	for _, dir := range dirs {
 		name := fmt.Sprintf("sf-%s-%s", fault, dir)
-		if _, err := r.Proxy.AddToxic(name, typ, dir, toxicity, attrs); err != nil {
+		if err := r.AddToxic(name, typ, dir, toxicity, attrs); err != nil {
 			return nil, errors.Join(fmt.Errorf("add %s toxic (%s): %w", typ, dir, err), undo(context.Background()))
 		}
 		added = append(added, name)

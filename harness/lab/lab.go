@@ -64,20 +64,6 @@ type Options struct {
 	Dir string
 }
 
-// Path is a route as built: a Toxiproxy proxy in front of a server.
-type Path struct {
-	// Name is the route's scenario name.
-	Name string
-	// Listen is the proxy's loopback address clients dial.
-	Listen string
-	// Upstream is the server address behind the proxy.
-	Upstream string
-	// Server is the name of the server behind the proxy.
-	Server string
-	// Proxy is the Toxiproxy client handle.
-	Proxy *toxiclient.Proxy
-}
-
 // Lab is a running lab.
 type Lab struct {
 	// Toxiproxy is the client every fault goes through.
@@ -137,7 +123,7 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 		if err != nil {
 			return fmt.Errorf("lab: route %q: create proxy: %w", r.Name, err)
 		}
-		l.routes[r.Name] = &Path{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Server: r.Server, Proxy: p}
+		l.routes[r.Name] = &Path{Name: r.Name, Listen: p.Listen, Upstream: srv.Addr(), Server: r.Server, proxy: p}
 	}
 	return nil
 }
@@ -238,10 +224,10 @@ func (l *Lab) Arm(name string) error {
 	if l.armed[name] {
 		return nil
 	}
-	if _, err := r.Proxy.AddToxic(ResetToxic, "reset_peer", "downstream", 0, map[string]any{"timeout": 0}); err != nil {
+	if err := r.AddToxic(ResetToxic, "reset_peer", "downstream", 0, map[string]any{"timeout": 0}); err != nil {
 		return fmt.Errorf("lab: route %q: arm for reset: %w", name, err)
 	}
-	if _, err := r.Proxy.AddToxic(ResetToxicUp, "reset_peer", "upstream", 0, map[string]any{"timeout": 0}); err != nil {
+	if err := r.AddToxic(ResetToxicUp, "reset_peer", "upstream", 0, map[string]any{"timeout": 0}); err != nil {
 		return fmt.Errorf("lab: route %q: arm for reset (upstream): %w", name, err)
 	}
 	l.armed[name] = true
@@ -333,12 +319,8 @@ func (l *Lab) Heal() error {
 			}
 			continue
 		}
-		if err := r.Proxy.Disable(); err != nil {
-			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
-			continue
-		}
-		if err := r.Proxy.Enable(); err != nil {
-			errs = append(errs, fmt.Errorf("lab: route %q: enable: %w", r.Name, err))
+		if err := r.reopen(); err != nil {
+			errs = append(errs, fmt.Errorf("lab: route %q: %w", r.Name, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -347,38 +329,33 @@ func (l *Lab) Heal() error {
 // dropBandwidth removes a route's bandwidth toxics, on live links, and tells whether it
 // carries other toxics than the reset arm.
 func (l *Lab) dropBandwidth(r *Path) (others bool, err error) {
-	toxics, err := r.Proxy.Toxics()
+	toxics, err := r.Toxics()
 	if err != nil {
-		return false, fmt.Errorf("lab: route %q: list toxics: %w", r.Name, err)
+		return false, fmt.Errorf("lab: route %q: %w", r.Name, err)
 	}
-	var errs []error
+	var bandwidth []string
 	for _, t := range toxics {
 		switch {
 		case t.Type == "bandwidth":
-			if err := r.Proxy.RemoveToxic(t.Name); err != nil {
-				errs = append(errs, fmt.Errorf("lab: route %q: remove toxic %q: %w", r.Name, t.Name, err))
-			}
+			bandwidth = append(bandwidth, t.Name)
 		case (t.Name == ResetToxic || t.Name == ResetToxicUp) && l.armed[r.Name]:
 			// Keep the arm (toxicity 0, never changed): it must outlive faults for later resets.
 		default:
 			others = true
 		}
 	}
-	return others, errors.Join(errs...)
+	if err := r.RemoveToxics(bandwidth); err != nil {
+		return others, fmt.Errorf("lab: route %q: %w", r.Name, err)
+	}
+	return others, nil
 }
 
 // remake deletes a route's proxy and makes it again, enabled, without toxics, on the same
 // address to the same upstream; the reset arm is put back when the route had it.
 func (l *Lab) remake(r *Path) error {
-	name, upstream := r.Proxy.Name, r.Proxy.Upstream
-	if err := r.Proxy.Delete(); err != nil {
-		return fmt.Errorf("lab: route %q: delete proxy to heal it: %w", r.Name, err)
+	if err := r.remake(l.Toxiproxy); err != nil {
+		return fmt.Errorf("lab: route %q: %w", r.Name, err)
 	}
-	p, err := l.Toxiproxy.CreateProxy(name, r.Listen, upstream)
-	if err != nil {
-		return fmt.Errorf("lab: route %q: make the proxy again on %s: %w", r.Name, r.Listen, err)
-	}
-	r.Proxy = p
 	if l.armed[r.Name] {
 		l.armed[r.Name] = false
 		return l.Arm(r.Name)
@@ -397,11 +374,8 @@ func (l *Lab) Close() error {
 		if _, err := l.dropBandwidth(r); err != nil {
 			errs = append(errs, err)
 		}
-		if err := r.Proxy.Disable(); err != nil {
-			errs = append(errs, fmt.Errorf("lab: route %q: disable: %w", r.Name, err))
-		}
-		if err := r.Proxy.Delete(); err != nil {
-			errs = append(errs, fmt.Errorf("lab: route %q: delete proxy: %w", r.Name, err))
+		if err := r.remove(); err != nil {
+			errs = append(errs, fmt.Errorf("lab: route %q: %w", r.Name, err))
 		}
 	}
 	l.routes = map[string]*Path{}
