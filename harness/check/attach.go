@@ -44,7 +44,7 @@ func oldConnectionClosedAfterAttach(h *history.History, client string) Verdict {
 	var problems, evidence []string
 	for _, m := range moves {
 		var resume, success, closed *history.Event
-		for _, e := range h.Of(client) {
+		for _, e := range h.Judged(client) {
 			if !before(m, e) {
 				continue
 			}

@@ -74,7 +74,7 @@ func noReconnect(h *history.History, client, faultName string) Verdict {
 	}
 	var problems []string
 	closedAt := forever
-	for _, e := range h.Of(client) {
+	for _, e := range h.Judged(client) {
 		if e.At < f.start {
 			continue
 		}

@@ -40,7 +40,7 @@ func (c *ReconnectsAfterLoss) Judge(h *history.History) Verdict {
 // closed by the network or the server, or by the client on a detection — was followed by a
 // new connection within d.
 func reconnectedWithin(h *history.History, v Verdict, client string, d time.Duration) Verdict {
-	own := h.Of(client)
+	own := h.Judged(client)
 	var problems, unjudged []string
 	losses := 0
 	end := clientEnd(h, client)
@@ -201,7 +201,7 @@ func justifies(e history.Event) bool {
 // took. A client that never reconnected leaves nothing to judge.
 func reconnectsAfterLoss(h *history.History, client string) Verdict {
 	v := Verdict{Checker: NameReconnectsAfterLoss, Subject: client}
-	own := h.Of(client)
+	own := h.Judged(client)
 	var problems, evidence []string
 	reconnects, prevSuccess := 0, -1
 	for i, e := range own {

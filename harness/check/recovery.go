@@ -43,7 +43,7 @@ func Recoveries(h *history.History, client string) []Recovery {
 			starts = append(starts, f)
 		}
 	}
-	own := h.Of(client)
+	own := h.Judged(client)
 	var out []Recovery
 	for i, f := range starts {
 		next := forever

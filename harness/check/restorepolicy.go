@@ -72,7 +72,7 @@ func restorePolicy(h *history.History, client string, r fakeclient.Restore) Verd
 		held[[2]int{int(a.at), a.conn}] = a
 	}
 	outages, count, maxSeen, failedAt, lastAttempt, lastSuccess := 0, 0, 0, time.Duration(-1), time.Duration(-1), time.Duration(-1)
-	for _, e := range h.Of(client) {
+	for _, e := range h.Judged(client) {
 		switch e.Kind {
 		case history.KindClientWait:
 			ev := e

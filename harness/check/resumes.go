@@ -53,24 +53,24 @@ func resumesAtOffset(h *history.History, client string, minResumes int) Verdict 
 		v.Status, v.Message = Unknown, client+" rendered no frame"+noUsableMedia(h, client)+whyNothing(h, client)
 		return v
 	}
-	problems, seen := continuity(h, client, runs)
+	problems, rendered := continuity(h, client, runs)
 	resumes := Resumes(h, client)
 	if len(resumes) > 0 && !hasAccessLog(h, serverOf(h, routeAt(h, client, resumes[0].Request.At))) {
-		return servedFromClient(h, v, client, resumes, problems, minResumes, seen)
+		return servedFromClient(h, v, client, resumes, problems, minResumes, rendered)
 	}
 	if len(resumes) < minResumes {
 		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d%s", minResumes, client, len(resumes), lossNote(h, client)))
 	}
 	served, evidence := servedAtOffset(h, resumes)
 	return conclude(v, append(problems, served...), evidence,
-		fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", rendered(seen), len(resumes)))
+		fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s)", rendered, len(resumes)))
 }
 
 // continuity checks the frames a client rendered, per stream: strictly consecutive from the
 // first it received (no gap, no duplicate, nothing out of order), stream time running on by
-// one frame where the stream changes, and no frame sent again with other content. seen
-// holds, per stream, when each frame was first shown.
-func continuity(h *history.History, client string, runs []history.Event) (problems []string, seen map[string]map[int]time.Duration) {
+// one frame where the stream changes, and no frame sent again with other content. rendered
+// is how many distinct frames were shown, over every stream.
+func continuity(h *history.History, client string, runs []history.Event) (problems []string, rendered int) {
 	var dups *dupRun // consecutive duplicates are reported as one run
 	flushDups := func() {
 		if dups != nil {
@@ -78,8 +78,8 @@ func continuity(h *history.History, client string, runs []history.Event) (proble
 			dups = nil
 		}
 	}
-	last := map[string]int{} // per stream: the highest frame shown so far
-	seen = map[string]map[int]time.Duration{}
+	last := map[string]int{}    // per stream: the highest frame shown so far
+	seen := map[string]*shown{} // per stream: when each frame was first shown
 	for _, e := range h.Of(client, history.KindClientReceived) {
 		if _, ok := last[e.Stream]; !ok && e.Frames != nil {
 			last[e.Stream] = e.Frames.First - 1 // rendering must start at the first frame received
@@ -96,12 +96,14 @@ func continuity(h *history.History, client string, runs []history.Event) (proble
 			}
 		}
 		prevRun = &r
-		if seen[r.Stream] == nil {
-			seen[r.Stream] = map[int]time.Duration{}
+		sh := seen[r.Stream]
+		if sh == nil {
+			sh = &shown{}
+			seen[r.Stream] = sh
 		}
+		top, started := last[r.Stream] // the highest frame of the stream shown so far
 		for i := r.Frames.First; i <= r.Frames.Last; i++ {
-			top, started := last[r.Stream] // the highest frame of the stream shown so far
-			first, dup := seen[r.Stream][i]
+			first, dup := sh.at(i)
 			if dup && dups != nil && dups.stream == r.Stream && dups.last+1 == i {
 				dups.last = i
 			} else {
@@ -117,11 +119,14 @@ func continuity(h *history.History, client string, runs []history.Event) (proble
 				}
 			}
 			if !dup {
-				seen[r.Stream][i] = r.FrameAt(i)
+				sh.show(i, r.FrameAt(i))
 			}
 			if !started || i > top {
-				last[r.Stream] = i
+				top, started = i, true
 			}
+		}
+		if started {
+			last[r.Stream] = top
 		}
 	}
 	flushDups()
@@ -131,7 +136,10 @@ func continuity(h *history.History, client string, runs []history.Event) (proble
 				e.Frames.First, e.Stream, e.Conn, sec(e.At), e.Message))
 		}
 	}
-	return problems, seen
+	for _, sh := range seen {
+		rendered += sh.n
+	}
+	return problems, rendered
 }
 
 // servedAtOffset checks each resume against the access log of the server that saw it: its
@@ -284,7 +292,7 @@ func hasAccessLog(h *history.History, server string) bool {
 // servedFromClient judges the resumes against a server without an access log from what the
 // client received: the first frame that arrived on each resume's connection (kept or dropped
 // as a duplicate) must be at the requested offset, within one frame.
-func servedFromClient(h *history.History, v Verdict, client string, resumes []Resume, problems []string, minResumes int, seen map[string]map[int]time.Duration) Verdict {
+func servedFromClient(h *history.History, v Verdict, client string, resumes []Resume, problems []string, minResumes int, rendered int) Verdict {
 	if len(resumes) < minResumes {
 		problems = append(problems, fmt.Sprintf("expected at least %d resume(s), %s made %d%s", minResumes, client, len(resumes), lossNote(h, client)))
 	}
@@ -338,16 +346,7 @@ func servedFromClient(h *history.History, v Verdict, client string, resumes []Re
 		served = fmt.Sprintf("%d of them served from its offset, %d with no frame after it (where the server would have resumed is not seen)", len(resumes)-unserved, unserved)
 	}
 	return conclude(v, problems, evidence, fmt.Sprintf("%d frames rendered with no gap and no duplicate across %d resume(s), %s (judged from what %s received: the server keeps no access log)",
-		rendered(seen), len(resumes), served, client))
-}
-
-// rendered counts the distinct frames shown, over every stream.
-func rendered(seen map[string]map[int]time.Duration) int {
-	total := 0
-	for _, m := range seen {
-		total += len(m)
-	}
-	return total
+		rendered, len(resumes), served, client))
 }
 
 // noUsableMedia is why a client rendered nothing when it said media arrived that it could not

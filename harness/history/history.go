@@ -261,6 +261,7 @@ type History struct {
 type index struct {
 	n            int // the events indexed (a history appended to since is indexed again)
 	bySource     map[string][]int
+	judged       map[string][]int // bySource without the buffer samples (Judged)
 	bySourceKind map[[2]string][]int
 	byKind       map[string][]int
 	byClient     map[string][]int
@@ -272,10 +273,13 @@ func (h *History) index() *index {
 	if h.idx != nil && h.idx.n == len(h.Events) {
 		return h.idx
 	}
-	x := &index{n: len(h.Events), bySource: map[string][]int{}, bySourceKind: map[[2]string][]int{}, byKind: map[string][]int{},
-		byClient: map[string][]int{}}
+	x := &index{n: len(h.Events), bySource: map[string][]int{}, judged: map[string][]int{}, bySourceKind: map[[2]string][]int{},
+		byKind: map[string][]int{}, byClient: map[string][]int{}}
 	for i, e := range h.Events {
 		x.bySource[e.Source] = append(x.bySource[e.Source], i)
+		if e.Kind != KindClientBuffer {
+			x.judged[e.Source] = append(x.judged[e.Source], i)
+		}
 		sk := [2]string{e.Source, e.Kind}
 		x.bySourceKind[sk] = append(x.bySourceKind[sk], i)
 		x.byKind[e.Kind] = append(x.byKind[e.Kind], i)
@@ -317,6 +321,12 @@ func (h *History) Of(source string, kinds ...string) []Event {
 	sort.Ints(pos)
 	return h.pick(slices.Compact(pos), nil)
 }
+
+// Judged returns, in order, the events of source but its buffer samples: every event a
+// checker judges. No checker reads the samples (reports draw them, with Of), and they are
+// most of a player's events, so a checker that looks at all of a client's events takes them
+// from here rather than copying the samples with them.
+func (h *History) Judged(source string) []Event { return h.pick(h.index().judged[source], nil) }
 
 // Kind returns, in order, the events of one of kinds.
 func (h *History) Kind(kinds ...string) []Event {
