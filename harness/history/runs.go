@@ -244,10 +244,33 @@ func splitRuns(evs []Event) []Event {
 	if !split {
 		return evs
 	}
-	evs = append(evs, pieces...)
-	sortEvents(evs)
+	return mergePieces(evs, pieces)
+}
+
+// mergePieces puts pieces into evs, which is in order, where a stable sort of both would
+// (after the events of evs at the same time and arrival): it sorts the pieces, then merges
+// from the back into evs's spare room, so each event moves at most once and in sequence.
+// Appending the pieces and sorting the whole history again moved nearly every event, in
+// cycles across it (half the time of taking a 2,000-player history).
+func mergePieces(evs, pieces []Event) []Event {
+	sortEvents(pieces)
+	n := len(evs)
+	evs = slices.Grow(evs, len(pieces))[:n+len(pieces)]
+	i, j := n-1, len(pieces)-1
+	for k := len(evs) - 1; j >= 0; k-- {
+		if i >= 0 && after(evs[i], pieces[j]) {
+			evs[k] = evs[i]
+			i--
+		} else {
+			evs[k] = pieces[j]
+			j--
+		}
+	}
 	return evs
 }
+
+// after tells whether a comes after b by time, then arrival.
+func after(a, b Event) bool { return a.At > b.At || (a.At == b.At && a.Seq > b.Seq) }
 
 // within is the part of the sorted times ts after from and before until.
 func within(ts []time.Duration, from, until time.Duration) []time.Duration {

@@ -41,3 +41,31 @@ func TestSortEventsIsAStableSortByTimeThenSeq(t *testing.T) {
 		}
 	}
 }
+
+// TestMergePiecesIsAStableSortOfBoth: merging pieces into a history in order gives what
+// appending them and sorting the whole again gave, ties after the history's own events.
+func TestMergePiecesIsAStableSortOfBoth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := 0; round < 100; round++ {
+		evs := make([]Event, rng.IntN(300))
+		for i := range evs {
+			evs[i] = Event{At: time.Duration(rng.IntN(20)) * time.Millisecond, Seq: rng.IntN(30), Message: fmt.Sprint("e", i)}
+		}
+		sortEvents(evs)
+		pieces := make([]Event, rng.IntN(40))
+		for i := range pieces {
+			pieces[i] = Event{At: time.Duration(rng.IntN(22)) * time.Millisecond, Seq: rng.IntN(30), Message: fmt.Sprint("p", i)}
+		}
+		want := append(slices.Clone(evs), pieces...)
+		sortEvents(want)
+		got := mergePieces(slices.Clip(slices.Clone(evs)), slices.Clone(pieces))
+		if len(got) != len(want) {
+			t.Fatalf("round %d: %d events, want %d", round, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].Message != want[i].Message {
+				t.Fatalf("round %d: position %d holds %s, want %s", round, i, got[i].Message, want[i].Message)
+			}
+		}
+	}
+}
