@@ -28,3 +28,18 @@ func TestBoundsOfAnEvent(t *testing.T) {
 		t.Fatal("another source's strings were cut")
 	}
 }
+
+// Each optional number is named by its own field, and bounding an event within its bounds
+// allocates nothing (an event is bounded under the recorder's lock).
+func TestBoundNamesEachNumberAndAllocatesNothing(t *testing.T) {
+	var b bounder
+	inf, one := math.Inf(1), 1.0
+	ev := b.bound(Event{Source: "p", StartTime: &one, Media: &inf, Prev: &inf})
+	if ev.Media != nil || ev.Prev != nil || ev.StartTime == nil || !strings.Contains(ev.Message, "[media was +Inf prev was +Inf]") {
+		t.Fatalf("media %v, prev %v, start time %v, %q", ev.Media, ev.Prev, ev.StartTime, ev.Message)
+	}
+	plain := Event{Source: "p", Kind: KindClientStatus, Code: "NetConnection.Connect.Success", StartTime: &one, Message: "ok"}
+	if n := testing.AllocsPerRun(100, func() { plain = b.bound(plain) }); n != 0 {
+		t.Fatalf("bounding an event within its bounds made %v allocations", n)
+	}
+}
