@@ -256,39 +256,13 @@ type History struct {
 	idx *index
 }
 
-// index holds the positions of the events by source, by kind and by declared client, so
-// that checkers look up what they need in time linear in the events.
-type index struct {
-	n            int // the events indexed (a history appended to since is indexed again)
-	bySource     map[string][]int
-	judged       map[string][]int // bySource without the buffer samples (Judged)
-	bySourceKind map[[2]string][]int
-	byKind       map[string][]int
-	byClient     map[string][]int
-}
-
 func (h *History) index() *index {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.idx != nil && h.idx.n == len(h.Events) {
-		return h.idx
+	if h.idx == nil || h.idx.n != len(h.Events) {
+		h.idx = buildIndex(h.Events)
 	}
-	x := &index{n: len(h.Events), bySource: map[string][]int{}, judged: map[string][]int{}, bySourceKind: map[[2]string][]int{},
-		byKind: map[string][]int{}, byClient: map[string][]int{}}
-	for i, e := range h.Events {
-		x.bySource[e.Source] = append(x.bySource[e.Source], i)
-		if e.Kind != KindClientBuffer {
-			x.judged[e.Source] = append(x.judged[e.Source], i)
-		}
-		sk := [2]string{e.Source, e.Kind}
-		x.bySourceKind[sk] = append(x.bySourceKind[sk], i)
-		x.byKind[e.Kind] = append(x.byKind[e.Kind], i)
-		if e.Client != "" {
-			x.byClient[e.Client] = append(x.byClient[e.Client], i)
-		}
-	}
-	h.idx = x
-	return x
+	return h.idx
 }
 
 func (h *History) pick(pos []int, keep func(Event) bool) []Event {
@@ -310,13 +284,13 @@ func (h *History) Of(source string, kinds ...string) []Event {
 	x := h.index()
 	switch len(kinds) {
 	case 0:
-		return h.pick(x.bySource[source], nil)
+		return h.pick(x.source(source).all, nil)
 	case 1:
-		return h.pick(x.bySourceKind[[2]string{source, kinds[0]}], nil)
+		return h.pick(x.source(source).byKind[kinds[0]], nil)
 	}
 	var pos []int
 	for _, k := range kinds {
-		pos = append(pos, x.bySourceKind[[2]string{source, k}]...)
+		pos = append(pos, x.source(source).byKind[k]...)
 	}
 	sort.Ints(pos)
 	return h.pick(slices.Compact(pos), nil)
@@ -326,7 +300,7 @@ func (h *History) Of(source string, kinds ...string) []Event {
 // checker judges. No checker reads the samples (reports draw them, with Of), and they are
 // most of a player's events, so a checker that looks at all of a client's events takes them
 // from here rather than copying the samples with them.
-func (h *History) Judged(source string) []Event { return h.pick(h.index().judged[source], nil) }
+func (h *History) Judged(source string) []Event { return h.pick(h.index().source(source).judged, nil) }
 
 // Kind returns, in order, the events of one of kinds.
 func (h *History) Kind(kinds ...string) []Event {
