@@ -8,7 +8,9 @@ import (
 // shown is when each frame of one stream was first rendered, by frame number. A stream's
 // frames are mostly consecutive, so they are kept in blocks of shownBlock frames, the last
 // block used at hand: a map access a block rather than a frame (a map entry a frame was most
-// of judging 2,000 players), and frames far apart cost a block each, not the span between.
+// of judging 2,000 players). Frames far apart cost a block each, not the span between: a
+// block (512 bytes) is about what the frame's own event costs the history, so frame numbers a
+// server scatters cannot make judging hold much more than the history does.
 type shown struct {
 	blocks map[int]*shownFrames
 	key    int          // the block at hand's key
@@ -17,7 +19,7 @@ type shown struct {
 }
 
 const (
-	shownShift = 10
+	shownShift = 6
 	shownBlock = 1 << shownShift
 )
 

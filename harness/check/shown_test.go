@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+	"unsafe"
+
+	"github.com/streamfault/streamfault/harness/history"
 )
 
 // shown agrees with a plain map over random frame numbers: across blocks, negative, far apart,
@@ -39,8 +42,13 @@ func TestShownAgreesWithAMap(t *testing.T) {
 	if s.n != len(want) {
 		t.Fatalf("%d frames shown, want %d", s.n, len(want))
 	}
-	if len(s.blocks) > 16 {
-		t.Fatalf("%d blocks for frames in 4 places", len(s.blocks))
+	// Blocks for the spans frames fell in (3,000 around zero, 2,000 at each end), not for the
+	// span between them; and a block costs about what a frame's own event does.
+	if maxBlocks := (3000+2000+2000)/shownBlock + 6; len(s.blocks) > maxBlocks {
+		t.Fatalf("%d blocks for frames in 3 places, want at most %d", len(s.blocks), maxBlocks)
+	}
+	if size, ev := unsafe.Sizeof(shownFrames{}), unsafe.Sizeof(history.Event{}); size > 2*ev {
+		t.Fatalf("a block is %d bytes, more than twice an event (%d): scattered frames would cost judging more than the history", size, ev)
 	}
 	if at, ok := s.at(1 << 30); ok {
 		t.Fatalf("a frame never shown reads as shown at %v", at)

@@ -104,33 +104,3 @@ func TestFinishLetsGo(t *testing.T) {
 		t.Fatalf("after Finish the recorder still holds %d events", n)
 	}
 }
-
-// Judged is every event of a source but its buffer samples, in order, and no other source's.
-func TestJudgedLeavesOutOnlyBufferSamples(t *testing.T) {
-	kinds := []string{KindClientStatus, KindClientBuffer, KindClientReceived, KindClientBuffer, KindClientPlay, KindActorEnd}
-	h := &History{}
-	for i := range 60 {
-		src := []string{"a", "b"}[i%2]
-		h.Events = append(h.Events, Event{At: time.Duration(i), Seq: i, Source: src, Kind: kinds[(i/2)%len(kinds)], Conn: i})
-	}
-	for _, src := range []string{"a", "b", "nobody"} {
-		var want []Event
-		for _, e := range h.Of(src) {
-			if e.Kind != KindClientBuffer {
-				want = append(want, e)
-			}
-		}
-		got := h.Judged(src)
-		if len(got) != len(want) {
-			t.Fatalf("%s: %d events, want %d", src, len(got), len(want))
-		}
-		for i := range got {
-			if got[i].Seq != want[i].Seq || got[i].Source != src {
-				t.Fatalf("%s: event %d is %+v, want %+v", src, i, got[i], want[i])
-			}
-		}
-		if src != "nobody" && len(got) == 0 {
-			t.Fatalf("%s: nothing judged", src)
-		}
-	}
-}

@@ -269,8 +269,13 @@ func mergePieces(evs, pieces []Event) []Event {
 	return evs
 }
 
-// after tells whether a comes after b by time, then arrival.
-func after(a, b Event) bool { return a.At > b.At || (a.At == b.At && a.Seq > b.Seq) }
+// after tells whether a comes after b in a history.
+func after(a, b Event) bool { return inOrder(a.At, a.Seq, b.At, b.Seq) > 0 }
+
+// inOrder compares two events' places in a history: by time, then by arrival (Seq).
+func inOrder(at1 time.Duration, seq1 int, at2 time.Duration, seq2 int) int {
+	return cmp.Or(cmp.Compare(at1, at2), cmp.Compare(seq1, seq2))
+}
 
 // within is the part of the sorted times ts after from and before until.
 func within(ts []time.Duration, from, until time.Duration) []time.Duration {
@@ -335,15 +340,7 @@ func sortEvents(evs []Event) {
 	for i := range evs {
 		keys[i] = key{evs[i].At, evs[i].Seq, i}
 	}
-	byTime := func(a, b key) int {
-		switch {
-		case a.at != b.at:
-			return cmp.Compare(a.at, b.at)
-		case a.seq != b.seq:
-			return cmp.Compare(a.seq, b.seq)
-		}
-		return cmp.Compare(a.i, b.i)
-	}
+	byTime := func(a, b key) int { return cmp.Or(inOrder(a.at, a.seq, b.at, b.seq), cmp.Compare(a.i, b.i)) }
 	if slices.IsSortedFunc(keys, byTime) {
 		return
 	}

@@ -28,24 +28,22 @@ type Path struct {
 
 // Disable takes the route down and holds it down until Enable: its links are closed and new
 // connections refused.
-func (p *Path) Disable() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := p.proxy.Disable(); err != nil {
-		return fmt.Errorf("disable proxy: %w", err)
-	}
-	p.down = true
-	return nil
-}
+func (p *Path) Disable() error { return p.setDown(true) }
 
 // Enable brings the route up and ends a hold of Disable.
-func (p *Path) Enable() error {
+func (p *Path) Enable() error { return p.setDown(false) }
+
+func (p *Path) setDown(down bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.proxy.Enable(); err != nil {
-		return fmt.Errorf("enable proxy: %w", err)
+	op, name := p.proxy.Enable, "enable"
+	if down {
+		op, name = p.proxy.Disable, "disable"
 	}
-	p.down = false
+	if err := op(); err != nil {
+		return fmt.Errorf("%s proxy: %w", name, err)
+	}
+	p.down = down
 	return nil
 }
 
