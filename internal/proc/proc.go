@@ -228,8 +228,14 @@ const (
 	ReadyConnect = "connect"
 )
 
-// waitReady waits until the program is ready as the spec says (or exits, or ctx ends).
+// waitReady waits until the program is ready as the spec says (or exits, or ctx ends). A
+// spec that asks nothing is ready once started: the program's exit, however soon, is its own
+// and reported by OnExit (telling it from a failed start by whether the exit beat this check
+// made Start fail or not with the machine's load).
 func (p *Process) waitReady(ctx context.Context) error {
+	if p.spec.Ready == "" && p.spec.ReadyLine == nil && p.spec.ReadyDelay <= 0 {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.spec.ReadyTimeout)
 	defer cancel()
 	name := p.spec.Args[0]

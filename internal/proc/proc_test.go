@@ -51,6 +51,27 @@ func TestLinesExitAndReadiness(t *testing.T) {
 	}
 }
 
+// TestAProgramThatAsksNoReadinessIsStartedWhenItRuns: with no readiness asked, Start does not
+// fail for an exit that came before its last look (it did whenever the machine was slow); a
+// program that asks for readiness and exits first still fails.
+func TestAProgramThatAsksNoReadinessIsStartedWhenItRuns(t *testing.T) {
+	p, err := New(Spec{Args: []string{"sh", "-c", "exit 3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-p.Exited()
+	if err := p.waitReady(context.Background()); err != nil { // as if the exit beat Start's look
+		t.Fatalf("an exit after the start made it fail: %v", err)
+	}
+	p.spec.ReadyDelay = time.Millisecond
+	if err := p.waitReady(context.Background()); err == nil || !strings.Contains(err.Error(), "exited before") {
+		t.Fatalf("a program that exited before its ready delay: %v", err)
+	}
+}
+
 // TestStopEndsTheWholeGroup: a wrapper script's child dies with it.
 func TestStopEndsTheWholeGroup(t *testing.T) {
 	var out lines
