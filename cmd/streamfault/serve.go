@@ -15,6 +15,7 @@ import (
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/harness/lab"
 	"github.com/streamfault/streamfault/internal/media"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
 
 // streamFlags collects repeated --stream NAME:DURATION flags.
@@ -100,6 +101,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		streams[i].FPS, streams[i].KeyframeInterval = *fps, *gop
 	}
 	srv, err := fakeserver.New(fakeserver.Config{Addr: *addr, App: apps[0], Apps: apps[1:], Streams: streams, Quirks: quirks, MaxSendAhead: *ahead, TLS: tlsCfg, PlainToo: *plainToo,
+		Conn: rtmpconn.Options{RawSyscalls: true}, // a process of its own, idle between packets
 		OnEvent: func(ev fakeserver.Event) {
 			fmt.Fprintf(stdout, "%s %-10s %s %s %s\n", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Session, printable(ev.Stream), printable(ev.Reason))
 		}})

@@ -23,6 +23,12 @@ func pair(t *testing.T) (client, server *Conn) {
 // pairWith connects a client to a server whose connection has the given limits.
 func pairWith(t *testing.T, lim Limits) (client, server *Conn) {
 	t.Helper()
+	return pairOpts(t, Options{Limits: lim})
+}
+
+// pairOpts connects a client to a server whose connection has the given options.
+func pairOpts(t *testing.T, server Options) (client, srv *Conn) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +47,7 @@ func pairWith(t *testing.T, lim Limits) (client, server *Conn) {
 			ch <- res{nil, err}
 			return
 		}
-		c, err := Accept(ctx, nc, Options{Limits: lim})
+		c, err := Accept(ctx, nc, server)
 		ch <- res{c, err}
 	}()
 	client, err = Dial(ctx, ln.Addr().String(), Options{})
