@@ -106,8 +106,8 @@ type Conn struct {
 	chunkSize uint32
 	broken    error // a write that left part of a message on the wire: nothing can follow
 
-	dlmu sync.Mutex // guards the write deadline against a late context cancellation
-	wseq uint64     // numbers the writes; bumped again when one ends, so a late cancel sees it is stale
+	dlmu  sync.Mutex // guards the write deadline and the watch against a late context cancellation
+	watch writeWatch // under dlmu
 
 	decodeErrors int // consecutive; only touched by the reading goroutine
 	closeOnce    sync.Once
@@ -420,6 +420,7 @@ func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
 func (c *Conn) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
+		c.unwatch()
 		err = c.nc.Close()
 	})
 	return err

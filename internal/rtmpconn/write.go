@@ -152,23 +152,9 @@ func (c *Conn) sendLocked(ctx context.Context) error {
 	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
 		dl = d
 	}
-	c.dlmu.Lock()
-	c.wseq++
-	seq := c.wseq
-	_ = c.nc.SetWriteDeadline(dl)
-	c.dlmu.Unlock()
-	stop := context.AfterFunc(ctx, func() {
-		c.dlmu.Lock()
-		defer c.dlmu.Unlock()
-		if c.wseq == seq { // this write is still under way: not a later write's deadline
-			_ = c.nc.SetWriteDeadline(time.Now().Add(CancelGrace))
-		}
-	})
+	c.startWrite(ctx, dl)
 	sent, err := c.nc.Write(c.out.Bytes())
-	stop()
-	c.dlmu.Lock()
-	c.wseq++
-	c.dlmu.Unlock()
+	c.endWrite()
 	switch {
 	case err == nil:
 		return nil
