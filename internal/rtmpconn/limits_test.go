@@ -155,3 +155,30 @@ func TestMemoryFollowsBytesReceived(t *testing.T) {
 		t.Fatalf("buffered %d, want the 212 payload bytes received", cr.buffered)
 	}
 }
+
+// TestAMessageIsHeldInOneAllocation: a 7,500-byte message in 128-byte chunks (the protocol's
+// default) lands in a buffer of its own size, not in one that doubled chunk by chunk; a
+// message past readPiece still grows only with what arrived.
+func TestAMessageIsHeldInOneAllocation(t *testing.T) {
+	for _, length := range []int{7500, 3 * readPiece} {
+		var wire bytes.Buffer
+		wire.Write([]byte{6, 0, 0, 0, byte(length >> 16), byte(length >> 8), byte(length), 9, 1, 0, 0, 0})
+		for sent := 0; sent < length; sent += DefaultChunkSize {
+			if sent > 0 {
+				wire.WriteByte(0xC0 | 6)
+			}
+			wire.Write(bytes.Repeat([]byte{1}, min(DefaultChunkSize, length-sent)))
+		}
+		cr := newChunkReader(bufio.NewReader(&wire), Limits{})
+		m, err := cr.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.payload) != length {
+			t.Fatalf("payload of %d bytes, want %d", len(m.payload), length)
+		}
+		if length <= readPiece && cap(m.payload) != length {
+			t.Fatalf("a %d-byte message held in %d bytes, want its own size", length, cap(m.payload))
+		}
+	}
+}

@@ -14,8 +14,8 @@ type Limits struct {
 	// MaxMessageSize is the largest message accepted (default 8 MiB: a 4K keyframe fits).
 	MaxMessageSize int
 	// MaxBuffered bounds the bytes held in messages not yet complete, over every chunk
-	// stream of the connection (default 16 MiB). Memory grows only as data arrives, never to
-	// a declared length.
+	// stream of the connection (default 16 MiB). Memory grows only as data arrives (at most
+	// 16 KB ahead of it a chunk stream), never to a declared length.
 	MaxBuffered int
 	// MaxChunkStreams bounds how many chunk streams a peer may open (default 64).
 	MaxChunkStreams int
@@ -233,6 +233,12 @@ func (cr *chunkReader) payload(cs *chunkStream, csid uint32) error {
 	n := min(cr.chunkSize, cs.length-len(cs.buf))
 	if cr.buffered+n > cr.lim.MaxBuffered {
 		return protocolErr("more than %d bytes held in incomplete messages", cr.lim.MaxBuffered)
+	}
+	if cs.buf == nil && n > 0 {
+		// A message's first chunk: room for all of it up to readPiece, one allocation for most
+		// messages rather than one per chunk as the buffer doubles (no more than a read past
+		// the chunk size could take ahead of the bytes anyway).
+		cs.buf = make([]byte, 0, min(cs.length, readPiece))
 	}
 	for n > 0 {
 		step := min(n, readPiece)
