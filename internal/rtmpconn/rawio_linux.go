@@ -24,12 +24,14 @@ type rawTCP struct {
 }
 
 // rawCall is one direction's system calls: the buffer, what they did, and the function the
-// runtime calls while the socket is ready (made once: a closure a call would be allocated).
+// runtime calls while the socket is ready (made once: a closure made per call would be an
+// allocation per call).
 type rawCall struct {
 	mu    sync.Mutex
 	p     []byte
 	n     int
 	errno syscall.Errno
+	short bool // write(2) took nothing and said nothing (the net package's io.ErrUnexpectedEOF)
 	fn    func(fd uintptr) bool
 }
 
@@ -78,20 +80,22 @@ func (c *rawTCP) Write(p []byte) (int, error) {
 func (c *rawTCP) call(o *rawCall, p []byte, op string) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.p, o.n, o.errno = p, 0, 0
+	o.p, o.n, o.errno, o.short = p, 0, 0, false
 	var err error
 	if op == "read" {
 		err = c.rc.Read(o.fn)
 	} else {
 		err = c.rc.Write(o.fn)
 	}
-	n, errno := o.n, o.errno
+	n, errno, short := o.n, o.errno, o.short
 	o.p = nil
 	switch {
 	case err != nil:
 		return n, renamed(err, op)
 	case errno != 0:
-		return n, c.opError(op, errno)
+		return n, c.opError(op, os.NewSyscallError(op, errno))
+	case short:
+		return n, c.opError(op, io.ErrUnexpectedEOF)
 	}
 	return n, nil
 }
@@ -117,11 +121,14 @@ func (o *rawCall) read(fd uintptr) bool {
 func (o *rawCall) write(fd uintptr) bool {
 	for o.n < len(o.p) {
 		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&o.p[o.n])), uintptr(len(o.p)-o.n))
-		switch e {
-		case 0:
+		switch {
+		case e == 0 && r == 0:
+			o.short = true
+			return true
+		case e == 0:
 			o.n += int(r)
-		case syscall.EINTR:
-		case syscall.EAGAIN:
+		case e == syscall.EINTR:
+		case e == syscall.EAGAIN:
 			return false
 		default:
 			o.errno = e
@@ -131,9 +138,9 @@ func (o *rawCall) write(fd uintptr) bool {
 	return true
 }
 
-// opError describes a failed system call as the net package does.
-func (c *rawTCP) opError(op string, errno syscall.Errno) error {
-	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, errno)}
+// opError describes a failed read or write as the net package does.
+func (c *rawTCP) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
 }
 
 // renamed gives a failed wait (a deadline, a closed connection) the operation's own name, as
