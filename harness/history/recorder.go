@@ -53,7 +53,7 @@ func (r *Recorder) Record(ev Event) { r.RecordAt(r.clk.Now(), ev) }
 // RecordAt appends ev stamped at t (an actor's own timestamp of the event).
 func (r *Recorder) RecordAt(t time.Time, ev Event) {
 	r.mu.Lock()
-	ev = r.record(t, ev)
+	r.record(t, &ev)
 	r.mu.Unlock()
 	if r.observe != nil {
 		r.observe(ev)
@@ -69,38 +69,37 @@ func (r *Recorder) Observe(f func(Event)) { r.observe = f }
 func (r *Recorder) KeepEveryFrame() { r.noRuns = true }
 
 // record appends ev stamped at t (under mu), or adds it to the frame run it continues, and
-// returns it as stamped (its Seq that of its run).
-func (r *Recorder) record(t time.Time, ev Event) Event {
+// leaves it as stamped (its Seq that of its run).
+func (r *Recorder) record(t time.Time, ev *Event) {
 	ev.At = t.Sub(r.start)
 	if r.finished {
-		return ev
+		return
 	}
 	runs := !r.noRuns && runKinds[ev.Kind]
-	if runs && r.extend(&ev, ev.At) {
+	if runs && r.extend(ev, ev.At) {
 		ev.Seq = r.open[runKey{ev.Source, ev.Kind}]
 		r.wake()
-		return ev
+		return
 	}
-	if !r.noRuns && !runExempt(&ev) && len(r.open) > 0 {
-		r.endRuns(&ev) // something else happened: no run it may concern goes on past it
+	if !r.noRuns && !runExempt(ev) && len(r.open) > 0 {
+		r.endRuns(ev) // something else happened: no run it may concern goes on past it
 	}
-	ev = r.bounds.bound(ev)
+	r.bounds.bound(ev)
 	ev.Seq = r.n
 	if r.n%recordChunk == 0 {
 		r.events = append(r.events, make([]Event, 0, recordChunk))
 	}
 	last := len(r.events) - 1
-	r.events[last] = append(r.events[last], ev)
+	r.events[last] = append(r.events[last], *ev)
 	if r.open == nil {
 		r.open, r.receivers = map[runKey]int{}, map[string]bool{}
 	}
-	noteReceiver(&ev, r.receivers)
+	noteReceiver(ev, r.receivers)
 	if runs {
 		r.open[runKey{ev.Source, ev.Kind}] = r.n
 	}
 	r.n++
 	r.wake()
-	return ev
 }
 
 // wake lets a Wait look again (under mu).
