@@ -14,6 +14,7 @@ import (
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/nginx"
+	"github.com/streamfault/streamfault/internal/rtmpconn"
 	"github.com/streamfault/streamfault/internal/seen"
 )
 
@@ -50,10 +51,12 @@ type reference struct {
 // maxPlays bounds the stream names a subject remembers as played.
 const maxPlays = 4096
 
-// StartReference starts the reference server on loopback.
+// StartReference starts the reference server on loopback, its sockets read and written as
+// streamfault serve does (raw system calls), so that real clients try that path too.
 func StartReference() (Subject, error) {
 	plays := seen.New(maxPlays)
 	s, err := fakeserver.New(fakeserver.Config{App: "vod", Apps: []string{"live"}, Streams: []media.Spec{VOD},
+		Conn: rtmpconn.Options{RawSyscalls: true},
 		OnEvent: func(e fakeserver.Event) {
 			if e.Kind == fakeserver.EventPlay {
 				plays.Add(e.Stream)
