@@ -15,12 +15,12 @@ func TestPrintMarksEveryGoal(t *testing.T) {
 	r := PlayersResult{Clients: 1000, Longest: 15 * time.Second, Took: 19 * time.Second, PeakRSS: 300 << 20, Frame: 40 * time.Millisecond,
 		Late: [3]time.Duration{time.Millisecond, 90 * time.Millisecond, 120 * time.Millisecond}, Frames: 10,
 		Verdicts: []check.Verdict{{Status: check.Pass}, {Status: check.Fail}},
-		Mid:      MidMemory{Goroutines: 12000, HeapInuse: 150 << 20, StackInuse: 70 << 20, Sys: 260 << 20}}
+		Mid:      MidMemory{Goroutines: 12000, HeapInuse: 150 << 20, StackInuse: 70 << 20, Sys: 260 << 20, Proxy: ProxyShare{HeapInuse: 64 << 20, Goroutines: 6000}}}
 	var b bytes.Buffer
 	missed := Print(&b, "players", r.Figures())
 	out := b.String()
 	for _, want := range []string{"run, checking included", "goal <= 18 s", "MISSED", "peak RSS", "300", "met", "frame lateness p99", "goal <= 40 ms",
-		"memory at half time", "heap in use 150 MB, stacks 70 MB, 12000 goroutines (12.0 a client)"} {
+		"memory at half time", "heap after a collection 150 MB (Toxiproxy's links 64 MB), stacks 70 MB, 12000 goroutines (12.0 a client, 6.0 of them Toxiproxy's)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}

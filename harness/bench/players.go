@@ -70,6 +70,15 @@ type MidMemory struct {
 	Goroutines int
 	// HeapInuse, StackInuse and Sys are the runtime's figures of that name, in bytes.
 	HeapInuse, StackInuse, Sys uint64
+	// Proxy is the embedded Toxiproxy's part of it.
+	Proxy ProxyShare
+}
+
+// detail says where the memory went, and how much of it is the embedded Toxiproxy's.
+func (m MidMemory) detail(clients int) string {
+	return fmt.Sprintf("heap after a collection %d MB (Toxiproxy's links %d MB), stacks %d MB, %d goroutines (%.1f a client, %.1f of them Toxiproxy's)",
+		m.HeapInuse>>20, m.Proxy.HeapInuse>>20, m.StackInuse>>20, m.Goroutines,
+		float64(m.Goroutines)/float64(max(clients, 1)), float64(m.Proxy.Goroutines)/float64(max(clients, 1)))
 }
 
 // Profiles names files for the profiles of a run ("" for none).
@@ -140,9 +149,12 @@ func (r *PlayersResult) atHalfTime(heapPath string) (wait func()) {
 	done := make(chan struct{})
 	mid := time.AfterFunc(r.Longest/2, func() {
 		defer close(done)
+		// A collection first: the heap in use is then what is live, and the memory profile
+		// that tells Toxiproxy's part is up to date (it lags a collection or two).
+		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		r.Mid = MidMemory{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Sys: ms.Sys}
+		r.Mid = MidMemory{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Sys: ms.Sys, Proxy: proxyShare()}
 		if heapPath != "" {
 			herr = writeHeap(heapPath)
 		}
@@ -205,8 +217,7 @@ func (r PlayersResult) Figures() []Figure {
 		{Name: "CPU user+sys", Value: (r.User + r.Sys).Seconds(), Unit: "s", Detail: fmt.Sprintf("%.1f + %.1f", r.User.Seconds(), r.Sys.Seconds())},
 		{Name: "peak RSS", Value: float64(r.PeakRSS >> 20), Unit: "MB", Goal: &Goal{Limit: PlayersRSSPerClient * float64(r.Clients), Why: "0.4 MB a client"},
 			Detail: fmt.Sprintf("%.2f MB a client", float64(r.PeakRSS>>10)/1024/float64(max(r.Clients, 1)))},
-		{Name: "memory at half time", Value: float64(r.Mid.Sys >> 20), Unit: "MB", Detail: fmt.Sprintf("heap in use %d MB, stacks %d MB, %d goroutines (%.1f a client)",
-			r.Mid.HeapInuse>>20, r.Mid.StackInuse>>20, r.Mid.Goroutines, float64(r.Mid.Goroutines)/float64(max(r.Clients, 1)))},
+		{Name: "memory at half time", Value: float64(r.Mid.Sys >> 20), Unit: "MB", Detail: r.Mid.detail(r.Clients)},
 		r.lateness(ms),
 		{Name: "burst lateness p99", Value: ms(r.BurstLate[1]), Unit: "ms", Detail: fmt.Sprintf("p50 %.0f ms, max %.0f ms over %d frames of initial bursts, from their play's start",
 			ms(r.BurstLate[0]), ms(r.BurstLate[2]), r.BurstFrames)},
