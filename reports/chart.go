@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"slices"
@@ -35,17 +36,12 @@ func clientSeries(h *history.History, client string) [3]series {
 	var prev *history.Event
 	vod := len(h.Of(client, history.KindClientBuffer)) > 0 // a VOD player samples its buffer; live clients are drawn from their frames
 	var dropped, sent []point                              // a live viewer's frames dropped, a publisher's sent, counted per second below
+	var samples []history.Sample                           // a VOD player's buffer samples
 	bitrate := false
 	for _, e := range h.Of(client, history.KindClientBuffer, history.KindClientSent, history.KindClientBitrate, history.KindClientReceived, history.KindClientDropped) {
 		switch e.Kind {
-		case history.KindClientBuffer: // a VOD player
-			out[0].pts = append(out[0].pts, point{t: e.At, v: e.Playhead.Seconds()})
-			out[1].pts = append(out[1].pts, point{t: e.At, v: e.BufferLength.Seconds()})
-			if prev != nil && e.At > prev.At {
-				out[2].pts = append(out[2].pts, point{t: e.At, v: float64(e.BytesIn-prev.BytesIn) / (e.At - prev.At).Seconds() / 1000})
-			}
-			ev := e
-			prev = &ev
+		case history.KindClientBuffer: // a VOD player: its samples (an event may hold a run of them), drawn below
+			samples = append(samples, e.BufferSamples()...)
 		case history.KindClientSent: // a live publisher: stream time sent
 			out[0].title = "stream time sent"
 			if e.StartTime != nil {
@@ -75,6 +71,9 @@ func clientSeries(h *history.History, client string) [3]series {
 			}
 		}
 	}
+	if vod {
+		out = bufferSeries(out, samples)
+	}
 	if out[0].title == "stream time sent" && !bitrate && len(sent) > 0 { // a publisher without a bitrate check
 		out[1] = series{"frames sent per second", "fps", "line-buffer", perSecond(sent)}
 		out[2].title = "bytes out (not measured: no bitrate check)"
@@ -85,6 +84,21 @@ func clientSeries(h *history.History, client string) [3]series {
 	}
 	for i := range out {
 		markGaps(out[i].pts)
+	}
+	return out
+}
+
+// bufferSeries are a VOD player's panels from its buffer samples, in time order: playhead,
+// buffer length and bytes in per second between samples.
+func bufferSeries(out [3]series, samples []history.Sample) [3]series {
+	slices.SortStableFunc(samples, func(a, b history.Sample) int { return cmp.Compare(a.At, b.At) })
+	for i, smp := range samples {
+		out[0].pts = append(out[0].pts, point{t: smp.At, v: smp.Playhead.Seconds()})
+		out[1].pts = append(out[1].pts, point{t: smp.At, v: smp.BufferLength.Seconds()})
+		if i > 0 && smp.At > samples[i-1].At {
+			prev := samples[i-1]
+			out[2].pts = append(out[2].pts, point{t: smp.At, v: float64(smp.BytesIn-prev.BytesIn) / (smp.At - prev.At).Seconds() / 1000})
+		}
 	}
 	return out
 }

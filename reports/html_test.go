@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -219,5 +220,38 @@ expect: [{statusReceived: {client: ff, code: NetStream.Play.Start}}]
 	}
 	if blue := bluePixels(t, shot); blue < 200 {
 		t.Fatalf("the program's media-time chart did not render (%d blue pixels)", blue)
+	}
+}
+
+// A VOD player's chart is the same whether its buffer samples were recorded as runs or each
+// as an event of its own, over a reconnect and a late-stamped sample.
+func TestChartOfSampleRunsIsTheChartOfEachSample(t *testing.T) {
+	record := func(r *history.Recorder) *history.History {
+		at := func(ms int) time.Time { return r.Start().Add(time.Duration(ms) * time.Millisecond) }
+		sample := func(ms, conn int) {
+			r.RecordAt(at(ms), history.Event{Source: "p", Kind: history.KindClientBuffer, Conn: conn,
+				BufferLength: time.Duration(3000-ms/2) * time.Millisecond, Playhead: time.Duration(ms) * time.Millisecond, BytesIn: int64(40 * ms)})
+		}
+		for ms := 0; ms <= 2000; ms += 250 {
+			sample(ms, 1)
+		}
+		r.RecordAt(at(2100), history.Event{Source: "p", Kind: history.KindClientStatus, Code: "NetConnection.Connect.Closed", Conn: 1})
+		for ms := 2600; ms <= 4600; ms += 250 {
+			sample(ms, 2)
+		}
+		sample(4500, 2) // stamped before the last
+		return r.History()
+	}
+	runs, each := history.NewRecorder(nil, "x"), history.NewRecorder(nil, "x")
+	each.KeepEveryFrame()
+	hr, he := record(runs), record(each)
+	if len(hr.Events) >= len(he.Events) {
+		t.Fatalf("runs kept %d events, each sample its own %d", len(hr.Events), len(he.Events))
+	}
+	if got, want := clientSeries(hr, "p"), clientSeries(he, "p"); !reflect.DeepEqual(got, want) {
+		t.Errorf("chart of sample runs\n%v\nwant\n%v", got, want)
+	}
+	if got, want := string(clientChart(hr, "p", 5*time.Second, nil)), string(clientChart(he, "p", 5*time.Second, nil)); got != want {
+		t.Error("the SVG of sample runs differs from that of each sample")
 	}
 }

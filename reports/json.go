@@ -18,8 +18,9 @@ import (
 	"github.com/streamfault/streamfault/harness/scenario"
 )
 
-// Version is the JSON report format version (3: frame events may be runs; 2 is read too).
-const Version = 3
+// Version is the JSON report format version (3: frame events may be runs; 4: buffer samples
+// may be runs; 2 and 3 are read too).
+const Version = 4
 
 // oldestVersion is the oldest report format this build reads.
 const oldestVersion = 2

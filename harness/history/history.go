@@ -15,8 +15,8 @@ import (
 )
 
 // Version is the format version of a saved history (3: frame events may be runs, with Until
-// and EndTime).
-const Version = 3
+// and EndTime; 4: a player's buffer samples may be runs, with Samples).
+const Version = 4
 
 // Prefixes of the kinds that mirror the scripted clients' and the reference server's events:
 // a client event of kind k is recorded as ClientPrefix+k, a server access-log entry as
@@ -190,6 +190,9 @@ type Event struct {
 	// Times are, for a run recorded as one event, each of its frames' stream time after
 	// StartTime (the first's is 0), in microseconds.
 	Times []int32 `json:"times,omitempty"`
+	// Samples are, for a player's buffer samples recorded as one event (client.buffer), every
+	// sample's time and values (samples.go); nil for a single sample.
+	Samples *Samples `json:"samples,omitempty"`
 	// OldStream is a switch or swap request's oldStreamName (client.play.request).
 	OldStream string `json:"oldStream,omitempty"`
 	// Playlist is the playlist after a request: the client's (client.play.request) or the

@@ -76,7 +76,8 @@ func (r *Recorder) record(t time.Time, ev *Event) {
 		return
 	}
 	runs := !r.noRuns && runKinds[ev.Kind]
-	if runs && r.extend(ev, ev.At) {
+	samples := !r.noRuns && ev.Kind == KindClientBuffer
+	if runs && r.extend(ev, ev.At) || samples && r.extendSamples(ev) {
 		ev.Seq = r.open[runKey{ev.Source, ev.Kind}]
 		r.wake()
 		return
@@ -95,7 +96,7 @@ func (r *Recorder) record(t time.Time, ev *Event) {
 		r.open, r.receivers = map[runKey]int{}, map[string]bool{}
 	}
 	noteReceiver(ev, r.receivers)
-	if runs {
+	if runs || samples {
 		r.open[runKey{ev.Source, ev.Kind}] = r.n
 	}
 	r.n++

@@ -126,6 +126,7 @@ func (r *Recorder) endRuns(ev *Event) {
 	for k := range runKinds {
 		delete(r.open, runKey{who, k})
 	}
+	delete(r.open, runKey{who, KindClientBuffer})
 }
 
 // continues tells whether ev, stamped at, is the next frame of run, and its stream time's
@@ -166,7 +167,7 @@ func plainFrame(e *Event) bool {
 		e.OldStream == "" && e.Playlist == nil && e.Count == 0 && e.FPS == 0 && e.GOP == 0 && e.BufferLength == 0 &&
 		e.Playhead == 0 && e.BytesIn == 0 && e.BytesOut == 0 && e.Strikes == 0 && e.Kbps == 0 && e.Latency == 0 &&
 		e.Fault == "" && e.Route == "" && e.Target == "" && e.Command == "" && e.Start == nil && e.Media == nil &&
-		e.Prev == nil && e.App == "" && e.ClosedBy == "" && e.Message == ""
+		e.Prev == nil && e.App == "" && e.ClosedBy == "" && e.Message == "" && e.Samples == nil
 }
 
 // receivingRoles are the roles (a lab.client event's Message) whose clients only receive: a
