@@ -139,3 +139,31 @@ func TestSamplesDueAreRecordedAtTheirOwnTimes(t *testing.T) {
 		t.Fatalf("next sample at %v, want 1s", st.nextSamp.Sub(t0))
 	}
 }
+
+// Rendered frames leave their room to the frames still held: what remains moves to the front
+// of the same array, so arrivals after a render fill it rather than copying the buffer into a
+// new one (slicing past rendered frames did, 100 MB over a 2,000-player run).
+func TestRenderedFramesLeaveTheirRoom(t *testing.T) {
+	clk, p, _ := clockedPlayer(t)
+	st := &playState{frameDur: media.DefaultFrame, lastTick: clk.now, started: true, playing: true, nextSamp: clk.now.Add(time.Hour)}
+	add := func(i int) {
+		st.buf = append(st.buf, frame{id: media.Identity{Stream: "s", Index: i}, ts: time.Duration(i) * 40 * time.Millisecond, arrived: clk.now})
+	}
+	for i := 0; i < 8; i++ {
+		add(i)
+	}
+	base, room := &st.buf[:1][0], cap(st.buf)
+	clk.now = clk.now.Add(170 * time.Millisecond) // frames 0-4 are due
+	if _, err := p.tick(st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.buf) != 3 || st.buf[0].id.Index != 5 || st.buf[2].id.Index != 7 {
+		t.Fatalf("left %+v, want frames 5-7", st.buf)
+	}
+	for i := 8; i < 8+room-3; i++ {
+		add(i)
+	}
+	if &st.buf[0] != base || cap(st.buf) != room {
+		t.Fatalf("%d arrivals after a render took a new array (cap %d, was %d)", room-3, cap(st.buf), room)
+	}
+}

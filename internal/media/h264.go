@@ -5,6 +5,8 @@ package media
 // the smallest stream that real decoders (ffmpeg/ffprobe) accept, and it leaves the frame's
 // identity free to travel in an SEI user-data NAL unit.
 
+import "bytes"
+
 const (
 	nalSlice = 1
 	nalIDR   = 5
@@ -95,6 +97,9 @@ func nal(refIdc, typ byte, rbsp []byte) []byte {
 
 // unescape removes emulation prevention bytes from a NAL unit payload.
 func unescape(p []byte) []byte {
+	if !bytes.Contains(p, []byte{0, 0, 3}) {
+		return p // nothing to take out: the NAL as it is, not a copy a frame
+	}
 	out := make([]byte, 0, len(p))
 	zeros := 0
 	for _, b := range p {

@@ -225,15 +225,21 @@ func ParseAudio(tag []byte) (id Identity, ok bool) {
 }
 
 func parseTag(p []byte, id Identity) (Identity, bool) {
-	parts := strings.Split(string(p), ":")
-	if len(parts) != 3 || parts[0] != "sf" {
+	// Cut in place: a player parses every frame, and splitting a string of it allocated three
+	// times a frame. Only the stream's name becomes a string of its own.
+	tag, rest, ok := bytes.Cut(p, []byte(":"))
+	if !ok || string(tag) != "sf" {
 		return id, false
 	}
-	idx, err := strconv.Atoi(parts[2])
+	stream, index, ok := bytes.Cut(rest, []byte(":"))
+	if !ok || bytes.IndexByte(index, ':') >= 0 {
+		return id, false
+	}
+	idx, err := strconv.Atoi(string(index))
 	if err != nil || idx < 0 {
 		return id, false
 	}
-	id.Stream, id.Index = parts[1], idx
+	id.Stream, id.Index = string(stream), idx
 	return id, true
 }
 

@@ -206,3 +206,30 @@ func TestReadFLVRoundTrip(t *testing.T) {
 		t.Fatal("a cut file read without error")
 	}
 }
+
+// A tag's identity is cut from it in place: "sf:<stream>:<index>" and nothing else, the
+// stream's name its only allocation.
+func TestParseTagCutsInPlace(t *testing.T) {
+	for _, c := range []struct {
+		tag    string
+		ok     bool
+		stream string
+		index  int
+	}{
+		{"sf:clip:12", true, "clip", 12}, {"sf::3", true, "", 3}, {"sf:a:b:c", false, "", 0}, {"sf:a", false, "", 0},
+		{"xx:a:1", false, "", 0}, {"sf:a:-1", false, "", 0}, {"sf:a:x", false, "", 0}, {"sf:a:", false, "", 0}, {"", false, "", 0},
+	} {
+		id, ok := parseTag([]byte(c.tag), Identity{})
+		if ok != c.ok || ok && (id.Stream != c.stream || id.Index != c.index) {
+			t.Errorf("parseTag(%q) = %+v, %v; want %q %d, %v", c.tag, id, ok, c.stream, c.index, c.ok)
+		}
+	}
+	tag := Spec{Name: "clip", FPS: 25, Duration: time.Second}.VideoTag(7)
+	if allocs := testing.AllocsPerRun(100, func() {
+		if id, ok := ParseVideo(tag); !ok || id.Index != 7 {
+			t.Fatalf("ParseVideo: %+v %v", id, ok)
+		}
+	}); allocs > 1 {
+		t.Errorf("ParseVideo allocates %v times a frame, want at most 1 (the stream's name)", allocs)
+	}
+}
