@@ -162,12 +162,18 @@ func continues(run, ev *Event, at time.Duration) (int32, bool) {
 
 // plainFrame tells whether a frame event says nothing but which frames came when: only such
 // events join a run (a dropped frame with a message, say, stays an event of its own).
-func plainFrame(e *Event) bool {
-	return e.Code == "" && e.Client == "" && !e.SelfClosed && e.Session == "" && e.Transition == "" && e.Offset == nil &&
-		e.OldStream == "" && e.Playlist == nil && e.Count == 0 && e.FPS == 0 && e.GOP == 0 && e.BufferLength == 0 &&
-		e.Playhead == 0 && e.BytesIn == 0 && e.BytesOut == 0 && e.Strikes == 0 && e.Kbps == 0 && e.Latency == 0 &&
-		e.Fault == "" && e.Route == "" && e.Target == "" && e.Command == "" && e.Start == nil && e.Media == nil &&
-		e.Prev == nil && e.App == "" && e.ClosedBy == "" && e.Message == "" && e.Samples == nil
+func plainFrame(e *Event) bool { return saysOnly(e, true, false) }
+
+// saysOnly tells whether e carries nothing besides its identity (source, kind, connection,
+// stream) and, as asked, a frame run's fields or a buffer sample's: the one list of every
+// other field, for frames and samples alike.
+func saysOnly(e *Event, frameFields, sampleFields bool) bool {
+	return (frameFields || e.Frames == nil && e.StartTime == nil && e.Until == 0 && e.EndTime == nil && e.Arrivals == nil && e.Times == nil) &&
+		(sampleFields || e.BufferLength == 0 && e.Playhead == 0 && e.BytesIn == 0 && e.Samples == nil) &&
+		e.Code == "" && e.Client == "" && !e.SelfClosed && e.Session == "" && e.Transition == "" && e.Offset == nil &&
+		e.OldStream == "" && e.Playlist == nil && e.Count == 0 && e.FPS == 0 && e.GOP == 0 && e.BytesOut == 0 &&
+		e.Strikes == 0 && e.Kbps == 0 && e.Latency == 0 && e.Fault == "" && e.Route == "" && e.Target == "" &&
+		e.Command == "" && e.Start == nil && e.Media == nil && e.Prev == nil && e.App == "" && e.ClosedBy == "" && e.Message == ""
 }
 
 // receivingRoles are the roles (a lab.client event's Message) whose clients only receive: a

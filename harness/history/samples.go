@@ -95,10 +95,4 @@ func (r *Recorder) extendSamples(ev *Event) bool {
 
 // plainSample tells whether a buffer sample says nothing but its values: only such samples
 // join a run.
-func plainSample(e *Event) bool {
-	return e.Kind == KindClientBuffer && e.Code == "" && e.Client == "" && !e.SelfClosed && e.Session == "" && e.Frames == nil &&
-		e.StartTime == nil && e.Until == 0 && e.EndTime == nil && e.Arrivals == nil && e.Times == nil && e.Transition == "" && e.Offset == nil && e.OldStream == "" && e.Playlist == nil &&
-		e.Count == 0 && e.FPS == 0 && e.GOP == 0 && e.BytesOut == 0 && e.Strikes == 0 && e.Kbps == 0 && e.Latency == 0 && e.Fault == "" && e.Route == "" &&
-		e.Target == "" && e.Command == "" && e.Start == nil && e.Media == nil && e.Prev == nil && e.App == "" && e.ClosedBy == "" &&
-		e.Message == ""
-}
+func plainSample(e *Event) bool { return e.Kind == KindClientBuffer && saysOnly(e, false, true) }

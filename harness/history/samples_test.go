@@ -1,6 +1,7 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -70,7 +71,7 @@ func TestSamplesBecomeRuns(t *testing.T) {
 	}
 	for _, who := range []string{"p", "q"} {
 		got, want := samplesOf(hr, who), samplesOf(he, who)
-		slices.SortStableFunc(got, func(a, b Sample) int { return int(a.At - b.At) })
+		slices.SortStableFunc(got, func(a, b Sample) int { return cmp.Compare(a.At, b.At) })
 		if !slices.Equal(got, want) {
 			t.Errorf("%s's samples read back as\n%v\nwant\n%v", who, got, want)
 		}
