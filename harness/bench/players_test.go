@@ -36,8 +36,13 @@ expect:
 		t.Fatalf("run: interrupted %q, verdicts %+v", r.Interrupted, r.Verdicts)
 	}
 	t.Logf("%d paced, %d burst, %d unmatched frames", r.Frames, r.BurstFrames, r.Unmatched)
-	// 4 s at 25 fps each, the frames around the resume point once more at most.
-	if r.Unmatched != 0 || r.Frames < 2*40 || r.BurstFrames < 2*2*20 || r.Frames+r.BurstFrames > 2*(100+30) {
+	// 4 s at 25 fps each, the frames around the resume point once more at most. How many
+	// frames a playback's initial burst holds depends on when the client's buffer length,
+	// which follows its play request, reaches the server: quiet, 25 and about 20 a player;
+	// beside two CPU hogs, 25 and 3 (56 in all, the same before this session's changes). What
+	// holds on any machine is that each of the four playbacks (two players, two connections
+	// each) starts with a burst: its first frame leaves at its start.
+	if r.Unmatched != 0 || r.Frames < 2*40 || r.BurstFrames < 2*2 || r.Frames+r.BurstFrames > 2*(100+30) {
 		t.Fatalf("%d paced, %d burst, %d unmatched frames", r.Frames, r.BurstFrames, r.Unmatched)
 	}
 }
