@@ -97,10 +97,12 @@ type Conn struct {
 	ackWindow atomic.Int64 // the peer's acknowledgement window (WinAckSize), 0: none
 	lastAck   int64        // bytes read at the last acknowledgement (reading goroutine)
 
-	wmu       sync.Mutex   // serialises every write
-	out       bytes.Buffer // queued messages and the one being written, chunked, sent with a single Write
-	queued    int          // messages in out
-	holds     int          // holds not yet released (Together): writes queue in out
+	wmu       sync.Mutex // serialises every write
+	out       []byte     // queued messages and the one being written, chunked, sent with a single Write (outbuf.go)
+	own       []byte     // the small output buffer the connection keeps (out when not borrowed)
+	borrowed  bool       // out is a large buffer from the pool, given back after the send
+	queued    int        // messages in out
+	holds     int        // holds not yet released (Together): writes queue in out
 	enc       *message.Encoder
 	body      bytes.Buffer
 	chunkSize uint32
@@ -197,8 +199,8 @@ func handshakeConn(ctx context.Context, raw net.Conn, opts Options, server bool)
 }
 
 // readBuffer is the size of a connection's read buffer: each connection holds one for its
-// life, so it is what a thousand idle players cost (16 KB; a larger message is read past it).
-const readBuffer = 16 << 10
+// life, so it is what a thousand idle players cost (4 KB; a read as large goes past it).
+const readBuffer = 4 << 10
 
 // Message is one received RTMP message; its payload is owned by the caller.
 type Message struct {

@@ -56,7 +56,7 @@ func (c *Conn) writeChunksLocked(ctx context.Context, csid int, ts, streamID uin
 	if err := c.encodeLocked(ctx, csid, ts, streamID, typeID, body); err != nil {
 		return err
 	}
-	if c.holds > 0 && c.out.Len() < QueueLimit {
+	if c.holds > 0 && len(c.out) < QueueLimit {
 		return nil // Release sends it
 	}
 	return c.sendLocked(ctx)
@@ -126,15 +126,16 @@ func (c *Conn) encodeLocked(ctx context.Context, csid int, ts, streamID uint32, 
 		binary.BigEndian.PutUint32(hdr[12:], ts)
 		n = 16
 	}
-	c.out.Write(hdr[:n])
+	c.reserve(n + len(body) + (len(body)-1)/int(c.chunkSize))
+	c.out = append(c.out, hdr[:n]...)
 	for first := true; first || len(body) > 0; first = false {
 		if !first {
 			// fmt 3 continuation. go-rtmp's reader does not expect the extended timestamp
 			// to be repeated here, so it is not (timestamps past 4.6 h are out of scope).
-			c.out.WriteByte(0xC0 | byte(csid))
+			c.out = append(c.out, 0xC0|byte(csid))
 		}
 		k := min(len(body), int(c.chunkSize))
-		c.out.Write(body[:k])
+		c.out = append(c.out, body[:k]...)
 		body = body[k:]
 	}
 	c.queued++
@@ -144,22 +145,22 @@ func (c *Conn) encodeLocked(ctx context.Context, csid int, ts, streamID uint32, 
 // sendLocked writes the output buffer — every queued message and the last one encoded — in
 // one system call, within ctx and WriteTimeout, and empties it whatever happens.
 func (c *Conn) sendLocked(ctx context.Context) error {
-	if c.out.Len() == 0 {
+	if len(c.out) == 0 {
 		return nil
 	}
-	defer func() { c.out.Reset(); c.queued = 0 }()
+	defer func() { c.emptyOut(); c.queued = 0 }()
 	dl := time.Now().Add(c.opts.WriteTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
 		dl = d
 	}
 	c.startWrite(ctx, dl)
-	sent, err := c.nc.Write(c.out.Bytes())
+	sent, err := c.nc.Write(c.out)
 	c.endWrite()
 	switch {
 	case err == nil:
 		return nil
 	case sent > 0: // part of a message is on the wire: the stream is corrupt from here on
-		c.broken = fmt.Errorf("connection unusable: a write stopped after %d of %d bytes: %w", sent, c.out.Len(), err)
+		c.broken = fmt.Errorf("connection unusable: a write stopped after %d of %d bytes: %w", sent, len(c.out), err)
 		_ = c.Close()
 		return c.writeErr(ctx, c.broken)
 	default:
@@ -184,7 +185,7 @@ func (c *Conn) Queue(ctx context.Context, csid int, ts, streamID uint32, typeID 
 	if err := c.encodeLocked(ctx, csid, ts, streamID, typeID, body); err != nil {
 		return c.queued, fmt.Errorf("rtmp queue type %d: %w", typeID, err)
 	}
-	if c.out.Len() >= QueueLimit {
+	if len(c.out) >= QueueLimit {
 		if err := c.sendLocked(ctx); err != nil {
 			return 0, fmt.Errorf("rtmp queue: send: %w", err)
 		}
