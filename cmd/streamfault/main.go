@@ -57,7 +57,10 @@ validate: 0 valid, 1 invalid, 2 usage error; conformance: 0 the reference server
 as expected, 1 not, 130 interrupted
 `
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	leanHeap(os.Args[1:], os.Getenv)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // interrupted is the context a command runs under: the first SIGINT or SIGTERM cancels it
 // (its cause names the signal) and says so on stderr, so the command cleans up and reports

@@ -62,6 +62,8 @@ type PlayersResult struct {
 	LagP99 time.Duration
 	// Mid is where memory went halfway through the longest stream, every client playing.
 	Mid MidMemory
+	// GCPercent is the collector's target during the run (GOGC; streamfault sets it for labs).
+	GCPercent int
 }
 
 // MidMemory is a snapshot of the Go runtime's memory during a load run.
@@ -94,7 +96,7 @@ type Profiles struct {
 
 // Players runs a load scenario and measures it.
 func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersResult, error) {
-	r := PlayersResult{Clients: len(s.Clients), Frame: media.DefaultFrame}
+	r := PlayersResult{Clients: len(s.Clients), Frame: media.DefaultFrame, GCPercent: gcPercent()}
 	for _, st := range s.Server.Streams {
 		r.Longest = max(r.Longest, st.Duration.D())
 	}
@@ -216,7 +218,7 @@ func (r PlayersResult) Figures() []Figure {
 			Goal: &Goal{Limit: (r.Longest + PlayersSlack).Seconds(), Why: "the longest stream, plus slack"}, Detail: fmt.Sprintf("longest stream %v", r.Longest)},
 		{Name: "CPU user+sys", Value: (r.User + r.Sys).Seconds(), Unit: "s", Detail: fmt.Sprintf("%.1f + %.1f", r.User.Seconds(), r.Sys.Seconds())},
 		{Name: "peak RSS", Value: float64(r.PeakRSS >> 20), Unit: "MB", Goal: &Goal{Limit: PlayersRSSPerClient * float64(r.Clients), Why: "0.4 MB a client"},
-			Detail: fmt.Sprintf("%.2f MB a client", float64(r.PeakRSS>>10)/1024/float64(max(r.Clients, 1)))},
+			Detail: fmt.Sprintf("%.2f MB a client; the collector's target GOGC=%d", float64(r.PeakRSS>>10)/1024/float64(max(r.Clients, 1)), r.GCPercent)},
 		{Name: "memory at half time", Value: float64(r.Mid.Sys >> 20), Unit: "MB", Detail: r.Mid.detail(r.Clients)},
 		r.lateness(ms),
 		{Name: "burst lateness p99", Value: ms(r.BurstLate[1]), Unit: "ms", Detail: fmt.Sprintf("p50 %.0f ms, max %.0f ms over %d frames of initial bursts, from their play's start",
