@@ -41,3 +41,31 @@ type fixed struct{}
 
 func (fixed) Now() time.Time                       { return time.Unix(1e9, 0) }
 func (fixed) After(time.Duration) <-chan time.Time { return nil }
+
+// BenchmarkRecordAt is what recording costs a frame as players send them: 200 players in
+// turn, each frame extending its player's run, a buffer sample every sixth frame extending
+// its sample run; a fresh recorder every 30 s of stream time keeps the runs' lists short.
+func BenchmarkRecordAt(b *testing.B) {
+	const players = 200
+	srcs := make([]string, players)
+	for p := range srcs {
+		srcs[p] = fmt.Sprintf("p%d", p)
+	}
+	var r *Recorder
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		p, frame := i%players, i/players%750
+		if frame == 0 && p == 0 {
+			r = NewRecorder(fixed{}, "x")
+		}
+		t := r.Start().Add(time.Duration(frame) * 40 * time.Millisecond)
+		st := (time.Duration(frame) * 40 * time.Millisecond).Seconds()
+		r.RecordAt(t, Event{Source: srcs[p], Kind: KindClientReceived, Conn: 1, Stream: "s", Frames: &Range{First: frame, Last: frame}, StartTime: &st})
+		if frame%6 == 0 {
+			r.RecordAt(t, Event{Source: srcs[p], Kind: KindClientBuffer, Conn: 1, Stream: "s", BufferLength: time.Second})
+		}
+		i++
+	}
+	b.ReportMetric(float64(runtime.NumCPU()), "cores")
+}

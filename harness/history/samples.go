@@ -79,9 +79,11 @@ func (r *Recorder) extendSamples(ev *Event) bool {
 	if r.waiters > 0 {
 		r.grew = append(r.grew, i) // a Wait under way looks at it again
 	}
-	s := Samples{After: []time.Duration{0}, BufferLengths: []time.Duration{run.BufferLength}, Playheads: []time.Duration{run.Playhead}, BytesIn: []int64{run.BytesIn}}
+	var s Samples
 	if run.Samples != nil {
 		s = *run.Samples
+	} else {
+		s = Samples{After: []time.Duration{0}, BufferLengths: []time.Duration{run.BufferLength}, Playheads: []time.Duration{run.Playhead}, BytesIn: []int64{run.BytesIn}}
 	}
 	// A new Samples: an earlier copy of the run (an observer's, a Wait's) keeps the one it
 	// holds, whose lists appending does not change.
