@@ -219,3 +219,40 @@ func TestEveryFaultIsAccounted(t *testing.T) {
 		t.Fatalf("an optional fault that never fired: passed=%v %v %+v", res.Passed(), res.Problems(), res.Faults)
 	}
 }
+
+// TestDropWhenEveryMemberPlays: a drop whose trigger names a group fires once every member's
+// buffer has filled — after each member's own NetStream.Buffer.Full — and every member then
+// loses its connection and resumes.
+func TestDropWhenEveryMemberPlays(t *testing.T) {
+	defer noLeaks(t, goleak.IgnoreCurrent())
+	src := strings.Replace(quick, "  - {name: viewer, role:", "  - {name: v*, count: 3, role:", 1)
+	src = strings.ReplaceAll(src, "client: viewer", "client: v*")
+	src = strings.Replace(src, "faults: [{at: 1500ms, drop: {route: wifi}}]",
+		"faults: [{name: all, when: {client: v*, event: NetStream.Buffer.Full}, drop: {route: wifi}}]", 1)
+	res, err := Run(context.Background(), parse(t, src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Faults) != 1 || !res.Faults[0].Fired {
+		t.Fatalf("fault records: %+v", res.Faults)
+	}
+	start := res.History.Kind(history.KindFaultStart)
+	if len(start) != 1 {
+		t.Fatalf("%d fault starts", len(start))
+	}
+	full := map[string]time.Duration{}
+	for _, e := range res.History.Kind(history.KindClientStatus) {
+		if _, seen := full[e.Source]; !seen && e.Code == "NetStream.Buffer.Full" {
+			full[e.Source] = e.At
+		}
+	}
+	for _, m := range []string{"v1", "v2", "v3"} {
+		at, ok := full[m]
+		if !ok || at > start[0].At {
+			t.Errorf("%s: buffer full at %v (seen %v), the drop began at %v: it must come after every member's", m, at, ok, start[0].At)
+		}
+	}
+	if !res.Passed() {
+		t.Fatalf("verdicts: %v", res.Problems())
+	}
+}

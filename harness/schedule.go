@@ -129,12 +129,9 @@ func (t *scheduler) await(ctx context.Context, f *fault.Fault) bool {
 		}
 	case f.When != nil:
 		w := f.When
-		seen := 0
+		count := w.Counter()
 		_, err := t.rec.Wait(ctx, func(e history.Event) bool {
-			if e.Source == w.Client && (e.Code == w.Event || e.Kind == w.Event || e.Kind == history.ClientPrefix+w.Event) {
-				seen++
-			}
-			return seen >= max(w.Count, 1)
+			return (e.Code == w.Event || e.Kind == w.Event || e.Kind == history.ClientPrefix+w.Event) && count(e.Source)
 		})
 		return err == nil
 	case f.AtStreamTime != nil && t.tapped(f.AtStreamTime.Client):

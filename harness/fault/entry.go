@@ -19,7 +19,8 @@ type Fault struct {
 	At *spec.Duration `yaml:"at" json:"at,omitempty"`
 	// After fires the fault a delay after another fault has ended.
 	After *AfterTrigger `yaml:"after" json:"after,omitempty"`
-	// When fires the fault the first time a client reports an event or status code.
+	// When fires the fault the first time a client reports an event or status code (with a
+	// group: once every member has).
 	When *WhenTrigger `yaml:"when" json:"when,omitempty"`
 	// AtStreamTime fires the fault when a client has rendered up to a stream time.
 	AtStreamTime *StreamTimeTrigger `yaml:"atStreamTime" json:"atStreamTime,omitempty"`
@@ -98,9 +99,17 @@ func (f *Fault) Trigger() string {
 	case f.After != nil:
 		return fmt.Sprintf("%s after %s ended", f.After.Delay, f.After.Fault)
 	case f.When != nil:
-		s := fmt.Sprintf("when %s reports %s", f.When.Client, f.When.Event)
-		if f.When.Count > 1 {
-			s += fmt.Sprintf(" for the %d. time", f.When.Count)
+		w := f.When
+		if len(w.Members) > 0 {
+			s := fmt.Sprintf("when every one of the %d clients of %s has reported %s", len(w.Members), w.Client, w.Event)
+			if w.Count > 1 {
+				s += fmt.Sprintf(" %d times", w.Count)
+			}
+			return s
+		}
+		s := fmt.Sprintf("when %s reports %s", w.Client, w.Event)
+		if w.Count > 1 {
+			s += fmt.Sprintf(" for the %d. time", w.Count)
 		}
 		return s
 	case f.AtStreamTime != nil:

@@ -113,6 +113,9 @@ type Scope struct {
 	Timeout spec.Duration
 	// Routes, Servers and Clients are the names the scenario defines.
 	Routes, Servers, Clients spec.Names
+	// Groups are the scenario's groups of clients (an entry with a count), by name, with
+	// their members.
+	Groups map[string][]string
 	// FirstServer is the server a fault acts on when it names none.
 	FirstServer string
 	// Client returns a client's role options (nil when undefined).

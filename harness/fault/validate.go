@@ -22,6 +22,9 @@ func Default(faults []Fault, s *Scope) {
 		if f.Spec != nil {
 			f.Spec.Default(s)
 		}
+		if w := f.When; w != nil && len(s.Groups[w.Client]) > 0 {
+			w.Members = s.Groups[w.Client]
+		}
 	}
 }
 
@@ -100,10 +103,13 @@ var TapEvents = []string{history.KindTapConnect, history.KindTapCommand, history
 // its status codes and event kinds, a process its tap's kinds and the status codes delivered
 // to it.
 func validateWhen(p spec.Problems, s *Scope, w *WhenTrigger) {
-	if !s.Clients[w.Client] {
-		p.Add("when.client", "%q is not a defined client%s", w.Client, s.Clients.Known())
+	client := w.Client // a group's members share their options: its first stands for it
+	if m := s.Groups[w.Client]; len(m) > 0 {
+		client = m[0]
+	} else if !s.Clients[w.Client] {
+		p.Add("when.client", "%q is not a defined client or group%s", w.Client, s.Clients.Known())
 	}
-	tapped := s.Client != nil && s.Client(w.Client) != nil && s.Client(w.Client).Traits().Tapped
+	tapped := s.Client != nil && s.Client(client) != nil && s.Client(client).Traits().Tapped
 	kinds, example := fakeclient.EventKinds, fakeclient.EventRendered
 	if tapped {
 		kinds, example = TapEvents, history.KindTapClose

@@ -53,3 +53,36 @@ func TestClientGroupMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestFaultWhenEveryMember: a fault's `when` may name a group: it then waits for every member
+// (each listed), its event is checked against the members' role, and a name that is neither
+// a client nor a group is refused.
+func TestFaultWhenEveryMember(t *testing.T) {
+	src := strings.Replace(good, "  - name: viewer\n", "  - name: p*\n    count: 3\n", 1)
+	src = strings.ReplaceAll(src, "client: viewer", "client: p*")
+	src = strings.Replace(src, "faults:\n", "faults:\n  - {name: all, when: {client: p*, event: NetStream.Buffer.Full}, drop: {route: wifi}}\n", 1)
+	s, err := Parse("g.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := s.Faults[0]
+	if f.Name != "all" || strings.Join(f.When.Members, ",") != "p1,p2,p3" {
+		t.Fatalf("fault %q waits for %v, want p1,p2,p3", f.Name, f.When.Members)
+	}
+	if got := f.Trigger(); got != "when every one of the 3 clients of p* has reported NetStream.Buffer.Full" {
+		t.Fatalf("trigger %q", got)
+	}
+	for _, c := range []struct{ when, want string }{
+		{"{client: q*, event: NetStream.Buffer.Full}", `when.client: "q*" is not a defined client or group`},
+		{"{client: p*, event: NetStream.Bogus}", `when.event: "NetStream.Bogus" is not an event a client reports`},
+	} {
+		bad := strings.Replace(src, "when: {client: p*, event: NetStream.Buffer.Full}", "when: "+c.when, 1)
+		var got []string
+		for _, p := range problems(t, bad) {
+			got = append(got, p.String())
+		}
+		if !strings.Contains(strings.Join(got, "\n"), c.want) {
+			t.Errorf("%s: want %q in\n%s", c.when, c.want, strings.Join(got, "\n"))
+		}
+	}
+}

@@ -309,7 +309,7 @@ func (s *Scenario) scopes() (*fault.Scope, *check.Scope) {
 	for g := range s.groups {
 		judged[g] = true
 	}
-	fs := &fault.Scope{Timeout: s.Timeout, Routes: routes, Servers: servers, Clients: clients,
+	fs := &fault.Scope{Timeout: s.Timeout, Routes: routes, Servers: servers, Clients: clients, Groups: s.groups,
 		FirstServer: s.Server.Names()[0], Client: s.clientOptions, Stream: s.Server.Stream, ServerKind: s.Server.Kind(),
 		ServerTraits: s.Server.Traits()}
 	cs := &check.Scope{Timeout: s.Timeout, Clients: judged, Faults: faults, Client: s.clientOptions, Servers: servers, FirstServer: s.Server.Names()[0]}
