@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -259,6 +260,12 @@ func (r *run) play(ctx context.Context) error {
 // judge ends the history and applies the checkers.
 func (r *run) judge() *Result {
 	r.rec.Record(history.Event{Source: "harness", Kind: history.KindRunEnd})
+	if r.rec.Len() >= collectBeforeJudging {
+		// The actors have let go of their connections, buffers and Toxiproxy's links, but the
+		// heap's goal was set while they lived: without a collection now, taking the history
+		// (every event copied into one array) maps new memory rather than reusing theirs.
+		runtime.GC()
+	}
 	h := r.rec.Finish()
 	res := &Result{Scenario: r.s, History: h, Verdicts: check.Run(h, r.s.Expect), Recoveries: map[string][]check.Recovery{},
 		Faults: faultRecords(r.s, h)}
@@ -269,6 +276,11 @@ func (r *run) judge() *Result {
 	}
 	return res
 }
+
+// collectBeforeJudging is the size of a recording (in events) from which a run collects its
+// garbage before it takes the history: 2,000 players (81,000 events) then peaked at 735–741 MB
+// against 732–791 MB, for a collection of 70–80 ms.
+const collectBeforeJudging = 10000
 
 // interrupted ends the history of a run cut short from outside: it is not judged (its
 // history is cut short, and a checker would fail what never had a chance to happen, or a

@@ -52,8 +52,8 @@ func TestRecorderAcrossChunks(t *testing.T) {
 		t.Fatalf("waited for the last event, got %+v", ev)
 	}
 	h := r.History()
-	if len(h.Events) != n {
-		t.Fatalf("%d events, want %d", len(h.Events), n)
+	if len(h.Events) != n || r.Len() != n {
+		t.Fatalf("%d events, Len %d, want %d", len(h.Events), r.Len(), n)
 	}
 	for i, e := range h.Events {
 		if e.Count != i || e.Seq != i {

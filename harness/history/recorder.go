@@ -44,6 +44,13 @@ func NewRecorder(c clock.Clock, scenario string) *Recorder {
 	return &Recorder{clk: c, start: c.Now(), name: scenario, changed: make(chan struct{})}
 }
 
+// Len returns how many events the recording holds (a run of frames or samples is one).
+func (r *Recorder) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}
+
 // Start is the base time of the recording.
 func (r *Recorder) Start() time.Time { return r.start }
 

@@ -295,3 +295,20 @@ func TestLateEventsCutEveryRunTheyFallIn(t *testing.T) {
 		t.Errorf("q: %s, want %s (cut by the fault's end)", got, want)
 	}
 }
+
+// TestLenCountsARunOnce: what a recording holds, as Len tells it, is a run for consecutive
+// frames and one event for anything else.
+func TestLenCountsARunOnce(t *testing.T) {
+	f := frameRec{NewRecorder(fixed{}, "x")}
+	for i := range 5 {
+		f.frame("p", KindClientReceived, 1, i, float64(i)*0.04, time.Duration(i)*40*time.Millisecond)
+	}
+	if n := f.r.Len(); n != 1 {
+		t.Fatalf("five consecutive frames: Len %d, want 1", n)
+	}
+	f.event(Event{Source: "p", Kind: KindClientStatus, Code: "NetStream.Buffer.Full"}, 200*time.Millisecond)
+	f.frame("p", KindClientReceived, 1, 5, 0.2, 240*time.Millisecond)
+	if n := f.r.Len(); n != 3 {
+		t.Fatalf("a status and a frame after the run: Len %d, want 3", n)
+	}
+}
