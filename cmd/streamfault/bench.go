@@ -15,9 +15,10 @@ import (
 
 // benchUsage lists the benchmarks.
 const benchUsage = `usage:
-  streamfault bench players [FILE] [--cpuprofile F] [--memprofile F] [--midprofile F]
+  streamfault bench players [FILE] [--hog] [--cpuprofile F] [--memprofile F] [--midprofile F]
         one load scenario (default scenarios/bench/players-500.yaml): run time against the
-        stream's length, CPU, peak memory, how late frames arrived
+        stream's length, CPU, peak memory, how late frames arrived; --hog: beside a CPU hog
+        (one spinning process, started and ended by the benchmark)
   streamfault bench relay [--readers N] [--rounds N] [--no-nginx]
         the live relay's CPU per GB delivered, the reference server (streamfault serve, a
         process of its own) beside nginx-rtmp, both measured from /proc over --rounds runs
@@ -49,6 +50,7 @@ func benchPlayers(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&prof.CPU, "cpuprofile", "", "write a CPU profile of the run to `FILE`")
 	fs.StringVar(&prof.Heap, "memprofile", "", "write a heap profile at the end of the run to `FILE`")
 	fs.StringVar(&prof.HeapMid, "midprofile", "", "write a heap profile halfway through the stream, every player playing, to `FILE`")
+	hog := fs.Bool("hog", false, "run beside a CPU hog: one spinning process, ended with the run")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil || len(pos) > 1 {
 		fmt.Fprint(stderr, benchUsage)
@@ -64,6 +66,17 @@ func benchPlayers(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	fmt.Fprintf(stderr, "bench players: %s: %d clients on %s\n", file, len(s.Clients), bench.Machine())
+	beside := ""
+	if *hog {
+		h, err := bench.StartHog(ctx)
+		if err != nil {
+			fmt.Fprintln(stderr, "bench players:", err)
+			return 1
+		}
+		defer h.Kill()
+		beside = fmt.Sprintf(", beside a CPU hog (pid %d)", h.PID())
+		fmt.Fprintf(stderr, "bench players: a CPU hog runs beside it (pid %d)\n", h.PID())
+	}
 	r, err := bench.Players(ctx, s, prof)
 	switch {
 	case err != nil:
@@ -73,7 +86,7 @@ func benchPlayers(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "bench players: interrupted (%s): no figures\n", r.Interrupted)
 		return exitInterrupted
 	}
-	missed := bench.Print(stdout, fmt.Sprintf("players %d on %s", r.Clients, bench.Machine()), r.Figures())
+	missed := bench.Print(stdout, fmt.Sprintf("players %d on %s%s", r.Clients, bench.Machine(), beside), r.Figures())
 	for _, v := range r.Verdicts {
 		if v.Status != check.Pass {
 			fmt.Fprintf(stdout, "    %s\n", v)
