@@ -13,11 +13,9 @@ const labGCPercent = 30
 var labCommands = map[string]bool{"run": true, "compare": true, "bench": true}
 
 // leanHeap sets the collector's target to labGCPercent for a command that runs labs, unless
-// the user set GOGC (which then stays as given); it returns the target it set, or -1.
-func leanHeap(args []string, getenv func(string) string) int {
-	if len(args) == 0 || !labCommands[args[0]] || getenv("GOGC") != "" {
-		return -1
+// the user set GOGC (which then stays as given).
+func leanHeap(args []string, getenv func(string) string) {
+	if len(args) > 0 && labCommands[args[0]] && getenv("GOGC") == "" {
+		debug.SetGCPercent(labGCPercent)
 	}
-	debug.SetGCPercent(labGCPercent)
-	return labGCPercent
 }

@@ -99,8 +99,7 @@ type Conn struct {
 
 	wmu       sync.Mutex // serialises every write
 	out       []byte     // queued messages and the one being written, chunked, sent with a single Write (outbuf.go)
-	own       []byte     // the small output buffer the connection keeps (out when not borrowed)
-	borrowed  bool       // out is a large buffer from the pool, given back after the send
+	own       []byte     // the small output buffer the connection keeps (out when not borrowing)
 	queued    int        // messages in out
 	holds     int        // holds not yet released (Together): writes queue in out
 	enc       *message.Encoder

@@ -33,21 +33,25 @@ func (c *Conn) reserve(n int) {
 	}
 	b := borrowOut(need, 2*cap(c.out))
 	b = append(b, c.out...)
-	if c.borrowed {
+	if c.borrowing() {
 		returnOut(c.out)
 	}
-	c.out, c.borrowed = b, true
+	c.out = b
 }
+
+// borrowing tells whether the output buffer is one from the pool: only those are larger than
+// keepOut.
+func (c *Conn) borrowing() bool { return cap(c.out) > keepOut }
 
 // emptyOut empties the output buffer after a send: a borrowed one goes back to the pool and
 // the connection's own small one is used again.
 func (c *Conn) emptyOut() {
-	if !c.borrowed {
+	if !c.borrowing() {
 		c.out = c.out[:0]
 		return
 	}
 	returnOut(c.out)
-	c.out, c.borrowed = c.own[:0], false
+	c.out = c.own[:0]
 }
 
 // borrowOut takes an empty buffer with room for need bytes from the pool, or makes one of

@@ -21,7 +21,7 @@ func frameBody(conn, i, n int) []byte {
 func held(c *Conn) (capacity int, borrowed bool) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return cap(c.out), c.borrowed
+	return cap(c.out), c.borrowing()
 }
 
 // TestLargeMessagesBorrowTheirBuffer: a message larger than the buffer a connection keeps —
