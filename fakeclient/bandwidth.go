@@ -38,6 +38,9 @@ func (p *Player) bandwidthCheck(ctx context.Context, c *rtmpconn.Conn) (*Event, 
 				return nil, fmt.Errorf("bandwidth check: %w", err)
 			}
 		case "onBWDone":
+			if err := inTime(ctx, stop, "bandwidth check"); err != nil {
+				return nil, err
+			}
 			kbps, _ := m.Command.Arg(1).(float64)
 			latency, _ := m.Command.Arg(4).(float64)
 			return &Event{Kind: EventBandwidth, Kbps: kbps, Latency: time.Duration(latency) * time.Millisecond,

@@ -96,8 +96,30 @@ func openNetConnection(ctx context.Context, addr, app string, id Identity, opts 
 		return nil, fmt.Errorf("createStream: unexpected answer %s %v", res.Name, res.Args)
 	}
 	nc.streamID = uint32(sid)
+	if err := inTime(ctx, stop, "connect sequence"); err != nil {
+		return nil, err
+	}
 	ok = true
 	return nc, nil
+}
+
+// sequenceEnd, when set (by tests), runs as a bounded step has had its last answer, just
+// before inTime looks at the step's time limit.
+var sequenceEnd func()
+
+// inTime disarms stop, the close that ends a step (the connect sequence, a bandwidth check)
+// at its time limit, and fails when that close has begun: a limit that passes as the last
+// answer is read closes the connection a moment later, so the step has failed, not succeeded.
+// (Beside a CPU hog a player took such a connection for attached, saw it closed by itself a
+// moment later, and resumed once more than the outage called for.)
+func inTime(ctx context.Context, stop func() bool, step string) error {
+	if sequenceEnd != nil {
+		sequenceEnd()
+	}
+	if stop() {
+		return nil
+	}
+	return fmt.Errorf("%s: over its time limit as it ended: %w", step, context.Cause(ctx))
 }
 
 // awaitResult reads until the _result or _error of transaction tx, skipping anything else
