@@ -110,9 +110,23 @@ func TestResumesAtOffset(t *testing.T) {
 			play(ms(2), "reset", 0).recv(ms(3), 0, 0).render(ms(10), 0, 99)
 	}
 	expect(t, resumesAtOffset(&connected().h, "v", 1), Fail, "v made 0 (it lost no connection; it connected at 0.001s)")
-	closed := connected().add(ms(4000), history.Event{Source: "v", Kind: history.KindClientStatus, Conn: 1, Code: status.ConnectClosed})
-	if v := resumesAtOffset(&closed.h, "v", 1); v.Status != Fail || !strings.HasSuffix(v.Message, "v made 0") {
-		t.Fatalf("a client that lost its connection and made no resume: got %s", v)
+	st := func(conn int, code, msg string) history.Event {
+		return history.Event{Source: "v", Kind: history.KindClientStatus, Conn: conn, Code: code, Message: msg}
+	}
+	closed := connected().add(ms(4000), st(1, status.ConnectClosed, "rtmp read: EOF"))
+	expect(t, resumesAtOffset(&closed.h, "v", 1), Fail, "v made 0 (it lost connection 1 at 4.000s and never connected again)")
+	// Its tries refused until it gave up: each as it reported it, another client's not at all.
+	refused := closed.add(ms(4050), st(2, status.ConnectFailed, "connection refused")).
+		add(ms(4300), st(3, status.ConnectFailed, "connection refused again")).
+		add(ms(4300), history.Event{Source: "w", Kind: history.KindClientStatus, Conn: 9, Code: status.ConnectFailed, Message: "w's"}).
+		add(ms(4301), st(0, status.ConnectFailed, "gave up reconnecting after 2 tries"))
+	want := "v made 0 (it lost connection 1 at 4.000s and never connected again: 2 tries failed, the last at 4.300s: connection refused again; gave up reconnecting after 2 tries)"
+	expect(t, resumesAtOffset(&refused.h, "v", 1), Fail, want)
+	expect(t, reconnects(&refused.h, "v", 1), Fail, "v resumed 0 time(s), expected 1 (it lost connection 1 at 4.000s and never connected again: 2 tries failed")
+	// Connected again: its resumes (none here) are judged as they are, with no note.
+	again := refused.add(ms(5000), st(4, status.ConnectSuccess, ""))
+	if v := resumesAtOffset(&again.h, "v", 1); v.Status != Fail || !strings.HasSuffix(v.Message, "v made 0") {
+		t.Fatalf("a client that connected again and made no resume: got %s", v)
 	}
 
 	empty := (&hb{}).stream().play(0, "reset", 0)

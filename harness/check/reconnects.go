@@ -66,6 +66,8 @@ func reconnects(h *history.History, client string, count int) Verdict {
 		v.Message = fmt.Sprintf("%s resumed %d time(s), expected %d", client, len(at), count)
 		if len(at) > 0 {
 			v.Message += " (at " + strings.Join(at, ", ") + ")"
+		} else {
+			v.Message += lossNote(h, client)
 		}
 		return v
 	}

@@ -371,19 +371,39 @@ func frameCount(evs []history.Event) int {
 	return n
 }
 
-// lossNote says why a client may have made no resume: it lost no connection (with when it
-// first connected, to set beside the faults' times); empty when it lost one.
+// lossNote says why a client may have made no resume: it never connected; it lost no
+// connection (with when it first connected, to set beside the faults' times); or it lost one
+// and never connected again (its failed tries and its giving up, as it reported them); empty
+// when it lost one and connected again.
 func lossNote(h *history.History, client string) string {
 	first := time.Duration(-1)
+	var lost, lastTry, gaveUp *history.Event
+	tries := 0
 	for _, e := range h.Of(client, history.KindClientStatus) {
 		switch {
-		case e.Code == status.ConnectClosed:
+		case e.Code == status.ConnectSuccess && lost != nil:
 			return ""
 		case e.Code == status.ConnectSuccess && first < 0:
 			first = e.At
+		case e.Code == status.ConnectClosed && lost == nil:
+			lost = &e
+		case e.Code == status.ConnectFailed && lost != nil && e.Conn == 0:
+			gaveUp = &e // a player's giving up names no connection
+		case e.Code == status.ConnectFailed && lost != nil:
+			tries, lastTry = tries+1, &e
 		}
 	}
-	if first < 0 {
+	switch {
+	case lost != nil:
+		note := fmt.Sprintf(" (it lost connection %d at %s and never connected again", lost.Conn, sec(lost.At))
+		if tries > 0 {
+			note += fmt.Sprintf(": %d tries failed, the last at %s: %s", tries, sec(lastTry.At), lastTry.Message)
+		}
+		if gaveUp != nil {
+			note += "; " + gaveUp.Message
+		}
+		return note + ")"
+	case first < 0:
 		return " (it never connected)"
 	}
 	return fmt.Sprintf(" (it lost no connection; it connected at %s)", sec(first))
