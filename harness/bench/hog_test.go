@@ -4,24 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
-)
 
-// cpuTicks is the user and system time a process has used, in clock ticks (/proc/PID/stat).
-func cpuTicks(pid int) (int, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	u, _ := strconv.Atoi(f[11]) // utime, stime: fields 14 and 15 of stat
-	s, _ := strconv.Atoi(f[12])
-	return u + s, nil
-}
+	"github.com/streamfault/streamfault/internal/proc"
+)
 
 // TestHogSpinsUntilKilled: the hog uses CPU while it runs, and after Kill its PID is gone.
 func TestHogSpinsUntilKilled(t *testing.T) {
@@ -37,16 +25,16 @@ func TestHogSpinsUntilKilled(t *testing.T) {
 	pid := h.PID()
 	defer h.Kill()
 	for { // bounded by ctx: a loaded machine gives the hog its share later
-		n, err := cpuTicks(pid)
+		used, err := proc.CPUTime(pid)
 		if err != nil {
 			t.Fatalf("hog %d: %v", pid, err)
 		}
-		if n >= 10 { // 0.1 s of CPU
+		if used >= 100*time.Millisecond {
 			break
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("the hog used %d ticks of CPU in 20 s", n)
+			t.Fatalf("the hog used %v of CPU in 20 s", used)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/streamfault/streamfault/internal/proc"
 )
 
 // RelayResult is what one subject's relay cost: CPU time against bytes delivered.
@@ -106,23 +108,11 @@ func readerFile(dir string, s Subject, i int) string {
 	return filepath.Join(dir, fmt.Sprintf("%s-reader-%d.flv", s.Name(), i))
 }
 
-// usage is a process's CPU time (user+system, from /proc/PID/stat in Linux's clock ticks of
-// 1/100 s) and its count of write system calls (/proc/PID/io syscw).
+// usage is a process's CPU time (user+system, proc.CPUTime) and its count of write system
+// calls (/proc/PID/io syscw).
 func usage(pid int) (cpu time.Duration, writes int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, 0, fmt.Errorf("cpu time: %w", err)
-	}
-	// The command name (field 2) is in parentheses and may hold spaces: count from after it.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0, 0, fmt.Errorf("cpu time: short /proc stat")
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("cpu time: /proc stat fields %q %q", f[11], f[12])
+	if cpu, err = proc.CPUTime(pid); err != nil {
+		return 0, 0, err
 	}
 	io, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
 	if err != nil {
@@ -133,5 +123,5 @@ func usage(pid int) (cpu time.Duration, writes int64, err error) {
 			writes, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		}
 	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, writes, nil
+	return cpu, writes, nil
 }
