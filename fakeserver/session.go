@@ -120,12 +120,9 @@ func (ss *session) run(srvCtx context.Context) {
 			ss.pinger(ctx, cfg.PingInterval, cfg.PingTimeout)
 		}()
 	}
+	stopWatch := func() {}
 	if t := ss.srv.cfg.IdleTimeout; t > 0 {
-		ss.players.Add(1)
-		go func() {
-			defer ss.players.Done()
-			ss.watchSilence(ctx, t)
-		}()
+		stopWatch = ss.watchSilence(t)
 	}
 	reason := "closed by client"
 	for {
@@ -165,6 +162,7 @@ func (ss *session) run(srvCtx context.Context) {
 	}
 	ss.mu.Unlock()
 	cancel() // the session's helpers (pings, idle watchdogs, a bandwidth check) end now
+	stopWatch()
 	ss.players.Wait()
 	if ss.connectd {
 		ss.srv.emit(Event{Kind: EventDisconnect, Session: ss.id, Client: client, Reason: reason,
@@ -343,25 +341,25 @@ const MaxNetStreams = 64
 
 // watchSilence closes the session when no message moved in either direction for timeout: an
 // abandoned connection, or one held by a peer trickling bytes that never make a message. A
-// session that plays or publishes moves messages; pings and their answers count as life.
-func (ss *session) watchSilence(ctx context.Context, timeout time.Duration) {
+// session that plays or publishes moves messages; pings and their answers count as life. It
+// looks every quarter of timeout, on a timer (clock.Repeat) rather than a goroutine of its
+// own; the returned stop ends the watch, and no look runs once it has returned.
+func (ss *session) watchSilence(timeout time.Duration) (stop func()) {
 	s, c := ss.srv, ss.conn
 	every := max(timeout/4, 10*time.Millisecond)
 	last, alive := ss.messages.Load()+c.BytesWritten(), s.clk.Now()
-	for {
-		if clock.Sleep(ctx, s.clk, every) != nil {
-			return
-		}
+	return clock.Repeat(s.clk, every, func() bool {
 		now := s.clk.Now()
 		if b := ss.messages.Load() + c.BytesWritten(); b != last {
 			last, alive = b, now
-			continue
+			return true
 		}
-		if now.Sub(alive) >= timeout {
-			ss.idled.Store(true)
-			s.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("idle session closed: no message in either direction for %v", timeout)})
-			_ = c.Close()
-			return
+		if now.Sub(alive) < timeout {
+			return true
 		}
-	}
+		ss.idled.Store(true)
+		s.emit(Event{Kind: EventError, Session: ss.id, Reason: fmt.Sprintf("idle session closed: no message in either direction for %v", timeout)})
+		_ = c.Close()
+		return false
+	})
 }
