@@ -25,8 +25,8 @@ import (
 type netConnection struct {
 	conn     *rtmpconn.Conn
 	streamID uint32
-	version  string          // server version from the connect result's data.version
-	cmds     chan []play2Cmd // play2 calls for the connection's writer
+	version  string      // server version from the connect result's data.version
+	writer   *playWriter // writes the play2 calls the player loop queues (players only)
 
 	selfClosed atomic.Bool // the client closed the connection itself
 }

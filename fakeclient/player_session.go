@@ -2,7 +2,6 @@ package fakeclient
 
 import (
 	"context"
-	"sync"
 
 	"github.com/yutopp/go-rtmp/message"
 
@@ -10,14 +9,9 @@ import (
 )
 
 // send queues play2 calls on the connection's writer (never blocks the loop; a connection
-// with 64 batches queued is beyond help and is closed).
+// with maxQueuedPlays batches queued is beyond help and is closed).
 func (nc *netConnection) send(cmds []play2Cmd) {
-	if len(cmds) == 0 {
-		return
-	}
-	select {
-	case nc.cmds <- cmds:
-	default:
+	if len(cmds) > 0 && !nc.writer.add(cmds) {
 		nc.closeSelf()
 	}
 }
@@ -35,8 +29,8 @@ func (p *Player) session(ctx context.Context, n int, addr string, out *inbox) {
 	c := nc.conn
 	defer c.Close()
 	sctx, stopSession := context.WithCancel(ctx)
-	var writer sync.WaitGroup
-	defer func() { stopSession(); writer.Wait() }()
+	nc.writer = newPlayWriter(func(cmds []play2Cmd) bool { return p.writePlays(sctx, n, nc, cmds, send) })
+	defer func() { stopSession(); nc.writer.stop() }()
 	stop := context.AfterFunc(sctx, func() { _ = c.Close() })
 	defer stop()
 	if p.cfg.BandwidthCheck && n == 1 {
@@ -50,12 +44,6 @@ func (p *Player) session(ctx context.Context, n int, addr string, out *inbox) {
 			return
 		}
 	}
-	nc.cmds = make(chan []play2Cmd, 64)
-	writer.Add(1)
-	go func() {
-		defer writer.Done()
-		p.writePlay2(sctx, n, nc, send)
-	}()
 	if !send(connEvent{n: n, attached: nc}) {
 		return
 	}
@@ -107,31 +95,28 @@ func (p *Player) writePlay(ctx context.Context, nc *netConnection, cmd play2Cmd)
 	return nil
 }
 
-// writePlay2 writes the queued play requests in order, each followed by the buffer length,
-// and reports each once it is written; a write error closes the connection.
-func (p *Player) writePlay2(ctx context.Context, n int, nc *netConnection, send func(connEvent) bool) {
+// writePlays writes a batch of play requests in order, each followed by the buffer length,
+// and reports each once it is written; a write error closes the connection and reports false.
+func (p *Player) writePlays(ctx context.Context, n int, nc *netConnection, cmds []play2Cmd, send func(connEvent) bool) bool {
 	c := nc.conn
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case cmds := <-nc.cmds:
-			for _, cmd := range cmds {
-				at := p.clk.Now()
-				if err := p.writePlay(ctx, nc, cmd); err != nil {
-					_ = c.Close()
-					return
-				}
-				// Reported as soon as it is written: the server can answer it, and the loop
-				// close the connection on that answer, before the buffer length below goes out.
-				if !send(connEvent{n: n, sent: &sentCmd{cmd: cmd, at: at}}) {
-					return
-				}
-				if err := c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}); err != nil {
-					_ = c.Close()
-					return
-				}
-			}
+	for _, cmd := range cmds {
+		if ctx.Err() != nil {
+			return false
+		}
+		at := p.clk.Now()
+		if err := p.writePlay(ctx, nc, cmd); err != nil {
+			_ = c.Close()
+			return false
+		}
+		// Reported as soon as it is written: the server can answer it, and the loop close
+		// the connection on that answer, before the buffer length below goes out.
+		if !send(connEvent{n: n, sent: &sentCmd{cmd: cmd, at: at}}) {
+			return false
+		}
+		if err := c.WriteUserControl(ctx, &message.UserCtrlEventSetBufferLength{StreamID: nc.streamID, LengthMs: uint32(p.cfg.BufferTime.Milliseconds())}); err != nil {
+			_ = c.Close()
+			return false
 		}
 	}
+	return true
 }

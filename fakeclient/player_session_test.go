@@ -77,14 +77,13 @@ func TestPlay2IsReportedOnceWrittenEvenIfTheNextWriteFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc := &netConnection{conn: c, streamID: 1, cmds: make(chan []play2Cmd, 1)}
-	nc.cmds <- []play2Cmd{{step: PlayItem{Stream: "s", Transition: "resume"}, offset: 4.04}}
+	nc := &netConnection{conn: c, streamID: 1}
 	var got []connEvent
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p.writePlay2(ctx, 2, nc, func(ev connEvent) bool { got = append(got, ev); return true })
-	if ctx.Err() != nil {
-		t.Fatal("writePlay2 did not return on the failed write")
+	if p.writePlays(ctx, 2, nc, []play2Cmd{{step: PlayItem{Stream: "s", Transition: "resume"}, offset: 4.04}},
+		func(ev connEvent) bool { got = append(got, ev); return true }) {
+		t.Fatal("writePlays reported success on a failed write")
 	}
 	if len(got) != 1 || got[0].sent == nil || got[0].n != 2 || got[0].sent.cmd.offset != 4.04 {
 		t.Fatalf("reported %+v, want the resume at 4.04 s on connection 2", got)
