@@ -200,7 +200,7 @@ func (r *run) buildActors() (map[string]role.Actor, error) {
 		if err == nil {
 			a, err = c.Options.Actor(role.Env{Name: c.Name, Addr: route.Listen, VODApp: vod, LiveApp: live, Clock: r.clk, TLS: r.lab.ClientTLS(), CA: r.lab.CA(), TLSTerms: r.lab.TLSTerms(),
 				Dir: scenarioDir(r.s.Path), Catalogue: catalogue, Out: filepath.Join(r.out, c.Name), Marks: r.marks(c.Name),
-				Record: r.rec.RecordAt})
+				History: r.rec})
 		}
 		if err != nil {
 			closeActors(out)

@@ -5,11 +5,13 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 )
 
-// ClientEvent adapts a scripted client's event into the history.
-func ClientEvent(client string, ev fakeclient.Event) history.Event {
-	h := history.Event{Source: client, Kind: clientKind(ev.Kind), Code: ev.Code, Conn: ev.Conn, Stream: ev.Stream,
-		BufferLength: ev.BufferLength, Playhead: ev.Playhead, BytesIn: ev.BytesIn, BytesOut: ev.BytesOut, Message: ev.Message,
-		Kbps: ev.Kbps, Latency: ev.Latency, Strikes: ev.Strikes, SelfClosed: ev.SelfClosed}
+// ClientEvent adapts a scripted client's event into the history event h, which it fills field
+// by field: a player records every frame through it, and events built and copied by value took
+// its goroutine's stack past 8 KB (see history.Recorder.Put).
+func ClientEvent(h *history.Event, client string, ev *fakeclient.Event) {
+	h.Source, h.Kind, h.Code, h.Conn, h.Stream = client, clientKind(ev.Kind), ev.Code, ev.Conn, ev.Stream
+	h.BufferLength, h.Playhead, h.BytesIn, h.BytesOut, h.Message = ev.BufferLength, ev.Playhead, ev.BytesIn, ev.BytesOut, ev.Message
+	h.Kbps, h.Latency, h.Strikes, h.SelfClosed = ev.Kbps, ev.Latency, ev.Strikes, ev.SelfClosed
 	switch ev.Kind {
 	case fakeclient.EventReceived, fakeclient.EventDropped, fakeclient.EventRendered, fakeclient.EventSent:
 		t := ev.StreamTime.Seconds()
@@ -18,7 +20,6 @@ func ClientEvent(client string, ev fakeclient.Event) history.Event {
 		off := ev.Offset
 		h.Transition, h.Offset, h.OldStream, h.Playlist, h.Command = ev.Transition, &off, ev.OldStream, ev.Playlist, ev.Command
 	}
-	return h
 }
 
 // clientKind is the history's kind of a scripted client's event: the constant for the kinds

@@ -11,8 +11,9 @@ import (
 // whether it is one of the constants taken for the frequent ones or made.
 func TestClientEventKinds(t *testing.T) {
 	for _, k := range fakeclient.EventKinds {
-		if got := ClientEvent("p", fakeclient.Event{Kind: k}).Kind; got != history.ClientPrefix+k {
-			t.Errorf("%s became %s", k, got)
+		var h history.Event
+		if ClientEvent(&h, "p", &fakeclient.Event{Kind: k}); h.Kind != history.ClientPrefix+k {
+			t.Errorf("%s became %s", k, h.Kind)
 		}
 	}
 }

@@ -37,7 +37,7 @@ func (p *Process) Length(sc Scope) time.Duration {
 func (p *Process) Actor(env Env) (Actor, error) {
 	return procactor.New(procactor.Config{Name: env.Name, Spec: *p.Process, Stream: p.Stream, App: env.app(Traits{Live: !p.onDemand(env)}),
 		Out: env.Out, Marks: env.Marks, Duration: p.Duration.D(), Dir: env.Dir, Upstream: env.Addr, CA: env.CA, UpstreamTLS: env.TLS, TLSTerms: env.TLSTerms,
-		Clock: env.Clock, OnEvent: env.Record})
+		Clock: env.Clock, OnEvent: env.History.RecordAt})
 }
 
 // onDemand tells whether the program's stream is one the server serves on demand (a name in

@@ -82,8 +82,8 @@ type Env struct {
 	Out string
 	// Marks are the stream times at which faults wait for this client (atStreamTime).
 	Marks []time.Duration
-	// Record puts an event into the history at its time; safe for concurrent use.
-	Record func(time.Time, history.Event)
+	// History is the run's recorder, into which the client's events go at their times.
+	History *history.Recorder
 	// TLS, when set, is what a scripted client connects with (the subject serves RTMPS).
 	TLS *tls.Config
 	// CA is the run's certificate authority when the subject serves RTMPS: a process
@@ -104,7 +104,11 @@ func (e Env) app(t Traits) string {
 // scripted is the environment of a scripted client: its events are recorded as client.*.
 func (e Env) scripted(t Traits) fakeclient.Env {
 	return fakeclient.Env{Name: e.Name, Addr: e.Addr, App: e.app(t), Clock: e.Clock, Dir: e.Dir, TLS: e.TLS,
-		OnEvent: func(ev fakeclient.Event) { e.Record(ev.Time, ClientEvent(e.Name, ev)) }}
+		OnEvent: func(ev fakeclient.Event) {
+			var h history.Event
+			ClientEvent(&h, e.Name, &ev)
+			e.History.Put(ev.Time, &h)
+		}}
 }
 
 // Name is the role of options ("" for options no role makes).

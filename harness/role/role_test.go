@@ -3,7 +3,6 @@ package role
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/streamfault/streamfault/fakeclient"
 	"github.com/streamfault/streamfault/harness/history"
@@ -20,7 +19,7 @@ func TestRolesKeepTheirTraits(t *testing.T) {
 		"viewer":    &Viewer{fakeclient.ViewerOptions{Stream: "cam"}},
 		KeyProcess:  &Process{procactor.Options{Stream: "s", Process: &procactor.Spec{Command: []string{"true"}}}},
 	}
-	env := Env{Name: "c", Addr: "127.0.0.1:1", VODApp: "vod", LiveApp: "live", Record: func(time.Time, history.Event) {}}
+	env := Env{Name: "c", Addr: "127.0.0.1:1", VODApp: "vod", LiveApp: "live", History: history.NewRecorder(nil, "roles")}
 	for _, e := range Roles {
 		o, ok := opts[e.Key]
 		if !ok {
