@@ -1,6 +1,7 @@
 package fakeclient
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -9,27 +10,37 @@ import (
 // batch is a one-request batch whose offset names it.
 func batch(i int) []play2Cmd { return []play2Cmd{{offset: float64(i)}} }
 
+// slowFirst is a writer whose first write (batch 0) signals entered and waits for release,
+// then returns firstOK; every other write is recorded, in order, in what wrote returns.
+func slowFirst(firstOK bool) (w *playWriter, wrote func() []float64, entered, release chan struct{}) {
+	var mu sync.Mutex
+	var got []float64
+	entered, release = make(chan struct{}, 1), make(chan struct{})
+	w = newPlayWriter(func(cmds []play2Cmd) bool {
+		if cmds[0].offset == 0 {
+			entered <- struct{}{}
+			<-release
+			if !firstOK {
+				return false
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, cmds[0].offset)
+		return true
+	})
+	return w, func() []float64 { mu.Lock(); defer mu.Unlock(); return slices.Clone(got) }, entered, release
+}
+
 // The writer writes batches in the order they were queued, also those queued while a write is
 // under way; it has no goroutine while nothing waits; it refuses a batch beyond
 // maxQueuedPlays; and once stopped it writes nothing more.
 func TestPlayWriterOrderBoundAndStop(t *testing.T) {
-	var mu sync.Mutex
-	var wrote []float64
-	entered, release := make(chan struct{}, 1), make(chan struct{})
-	w := newPlayWriter(func(cmds []play2Cmd) bool {
-		if cmds[0].offset == 0 {
-			entered <- struct{}{}
-			<-release // the first write is slow: the rest queue behind it
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		wrote = append(wrote, cmds[0].offset)
-		return true
-	})
+	w, wrote, entered, release := slowFirst(true)
 	if !w.add(batch(0)) {
 		t.Fatal("the first batch was refused")
 	}
-	<-entered
+	<-entered // the first write is slow: the rest queue behind it
 	for i := 1; i <= maxQueuedPlays; i++ {
 		if !w.add(batch(i)) {
 			t.Fatalf("batch %d refused with %d waiting", i, i-1)
@@ -40,25 +51,23 @@ func TestPlayWriterOrderBoundAndStop(t *testing.T) {
 	}
 	close(release)
 	waitIdle(t, w)
-	mu.Lock()
-	if len(wrote) != maxQueuedPlays+1 {
-		t.Fatalf("wrote %d batches, want %d", len(wrote), maxQueuedPlays+1)
+	got := wrote()
+	if len(got) != maxQueuedPlays+1 {
+		t.Fatalf("wrote %d batches, want %d", len(got), maxQueuedPlays+1)
 	}
-	for i, off := range wrote {
+	for i, off := range got {
 		if off != float64(i) {
-			t.Fatalf("batch %d written as number %d: the order was %v", int(off), i, wrote)
+			t.Fatalf("batch %d written as number %d: the order was %v", int(off), i, got)
 		}
 	}
-	mu.Unlock()
 	w.stop()
 	if !w.add(batch(99)) {
 		t.Error("a batch after stop was refused rather than dropped")
 	}
-	time.Sleep(10 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(wrote) != maxQueuedPlays+1 {
-		t.Errorf("a batch queued after stop was written: %v", wrote[maxQueuedPlays+1:])
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.running || len(w.queue) > 0 {
+		t.Errorf("a batch queued after stop was taken to be written (writing %v, queued %d)", w.running, len(w.queue))
 	}
 }
 
@@ -82,20 +91,7 @@ func waitIdle(t *testing.T, w *playWriter) {
 
 // A failed write ends the writer: what waited behind it, and what comes after, is dropped.
 func TestPlayWriterEndsOnAFailedWrite(t *testing.T) {
-	var mu sync.Mutex
-	var wrote []float64
-	entered, release := make(chan struct{}, 1), make(chan struct{})
-	w := newPlayWriter(func(cmds []play2Cmd) bool {
-		if cmds[0].offset == 0 {
-			entered <- struct{}{}
-			<-release
-			return false
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		wrote = append(wrote, cmds[0].offset)
-		return true
-	})
+	w, wrote, entered, release := slowFirst(false)
 	defer w.stop()
 	w.add(batch(0))
 	<-entered
@@ -104,10 +100,8 @@ func TestPlayWriterEndsOnAFailedWrite(t *testing.T) {
 	waitIdle(t, w)
 	w.add(batch(2))
 	waitIdle(t, w)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(wrote) != 0 {
-		t.Errorf("batches written after a failed write: %v", wrote)
+	if got := wrote(); len(got) != 0 {
+		t.Errorf("batches written after a failed write: %v", got)
 	}
 }
 

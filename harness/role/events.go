@@ -5,8 +5,8 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 )
 
-// ClientEvent adapts a scripted client's event into the history event h, which it fills field
-// by field: a player records every frame through it, and events built and copied by value took
+// ClientEvent adapts a scripted client's event into the history event h (zero when given),
+// which it fills field by field: a player records every frame through it, and events built and copied by value took
 // its goroutine's stack past 8 KB (see history.Recorder.Put).
 func ClientEvent(h *history.Event, client string, ev *fakeclient.Event) {
 	h.Source, h.Kind, h.Code, h.Conn, h.Stream = client, clientKind(ev.Kind), ev.Code, ev.Conn, ev.Stream

@@ -53,7 +53,6 @@ func TestRepeatStopWaitsForTheCallUnderWay(t *testing.T) {
 				tc.ch <- time.Now()
 			}
 			in, release := make(chan struct{}), make(chan struct{})
-			var after atomic.Bool
 			var calls atomic.Int32
 			stop := Repeat(c, time.Millisecond, func() bool {
 				if calls.Add(1) == 1 {
@@ -68,7 +67,7 @@ func TestRepeatStopWaitsForTheCallUnderWay(t *testing.T) {
 				t.Fatal("f was never called")
 			}
 			stopped := make(chan struct{})
-			go func() { stop(); after.Store(true); close(stopped) }()
+			go func() { stop(); close(stopped) }()
 			select {
 			case <-stopped:
 				t.Fatal("stop returned while f was still running")
