@@ -11,6 +11,7 @@ import (
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/gcpace"
 	"github.com/streamfault/streamfault/internal/status"
 )
 
@@ -41,6 +42,9 @@ type Options struct {
 	// KeepEveryFrame records every frame as an event of its own instead of in runs (larger
 	// histories; to compare the two).
 	KeepEveryFrame bool
+	// Pacer, when set, is told the heap the run's clients will hold while the run lasts, so
+	// that the collector does not run at every 30 % of growth while they connect (gcpace).
+	Pacer *gcpace.Pacer
 }
 
 // Result is what a run produced.

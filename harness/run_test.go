@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/gcpace"
 	"github.com/streamfault/streamfault/internal/leakcheck"
 )
 
@@ -229,9 +231,18 @@ func TestDropWhenEveryMemberPlays(t *testing.T) {
 	src = strings.ReplaceAll(src, "client: viewer", "client: v*")
 	src = strings.Replace(src, "faults: [{at: 1500ms, drop: {route: wifi}}]",
 		"faults: [{name: all, when: {client: v*, event: NetStream.Buffer.Full}, drop: {route: wifi}}]", 1)
-	res, err := Run(context.Background(), parse(t, src), Options{})
+	// The collector's pacer is told the heap of 3 clients while the run lasts, and no longer.
+	var target atomic.Int64
+	pacer := gcpace.New(30, func(p int) int { return int(target.Swap(int64(p))) }, func() int64 { return 100 << 10 })
+	pacer.Start()
+	defer pacer.Stop()
+	var during atomic.Int64
+	res, err := Run(context.Background(), parse(t, src), Options{Pacer: pacer, OnEvent: func(history.Event) { during.Store(target.Load()) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := int64(gcpace.Target(30, 100<<10, 3*heapPerClient)); during.Load() != want || target.Load() != 30 {
+		t.Errorf("collector's target %d during the run and %d after it, want %d and 30", during.Load(), target.Load(), want)
 	}
 	if len(res.Faults) != 1 || !res.Faults[0].Fired {
 		t.Fatalf("fault records: %+v", res.Faults)

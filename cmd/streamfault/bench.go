@@ -77,7 +77,7 @@ func benchPlayers(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		beside = fmt.Sprintf(", beside a CPU hog (pid %d)", h.PID())
 		fmt.Fprintf(stderr, "bench players: a CPU hog runs beside it (pid %d)\n", h.PID())
 	}
-	r, err := bench.Players(ctx, s, prof)
+	r, err := bench.Players(ctx, s, prof, labPacer)
 	switch {
 	case err != nil:
 		fmt.Fprintln(stderr, err)

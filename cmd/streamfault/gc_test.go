@@ -6,7 +6,8 @@ import (
 )
 
 // TestLeanHeapOnlyForLabsAndOnlyUnlessGOGCIsSet: run, compare and bench get the lab's
-// collector target; other commands, and any command under a user's GOGC, keep theirs.
+// collector target and a pacer for it; other commands, and any command under a user's GOGC,
+// keep theirs and get none.
 func TestLeanHeapOnlyForLabsAndOnlyUnlessGOGCIsSet(t *testing.T) {
 	const mine = 77
 	prev := debug.SetGCPercent(mine)
@@ -32,9 +33,15 @@ func TestLeanHeapOnlyForLabsAndOnlyUnlessGOGCIsSet(t *testing.T) {
 		{nil, unset, mine},
 	} {
 		debug.SetGCPercent(mine)
-		leanHeap(tc.args, tc.getenv)
+		p := leanHeap(tc.args, tc.getenv)
 		if got := debug.SetGCPercent(mine); got != tc.want {
 			t.Errorf("%v: collector target %d, want %d", tc.args, got, tc.want)
+		}
+		if (p != nil) != (tc.want == labGCPercent) {
+			t.Errorf("%v: pacer %v", tc.args, p)
+		}
+		if p != nil {
+			p.Stop()
 		}
 	}
 }

@@ -58,7 +58,7 @@ as expected, 1 not, 130 interrupted
 `
 
 func main() {
-	leanHeap(os.Args[1:], os.Getenv)
+	labPacer = leanHeap(os.Args[1:], os.Getenv)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

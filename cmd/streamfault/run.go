@@ -247,7 +247,7 @@ func execute(ctx context.Context, selected []*scenario.Scenario, o runOptions, s
 			fmt.Fprintf(stderr, "started %s\n", j.name)
 			mu.Unlock()
 			onEvent := beat.start(j.name, s.Timeout.D(), s.Length(), t0)
-			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote, OutDir: o.programFiles(), OnEvent: onEvent})
+			res, err := harness.Run(ctx, s, harness.Options{ToxiproxyURL: o.toxiproxyURL, AllowRemote: o.allowRemote, OutDir: o.programFiles(), OnEvent: onEvent, Pacer: labPacer})
 			beat.end(j.name)
 			r := reports.Run{Name: j.name, File: s.Path, Result: res, Err: err, Elapsed: time.Since(t0), Started: t0}
 			if s.Nemesis != nil {

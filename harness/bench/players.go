@@ -13,6 +13,7 @@ import (
 	"github.com/streamfault/streamfault/harness/check"
 	"github.com/streamfault/streamfault/harness/history"
 	"github.com/streamfault/streamfault/harness/scenario"
+	"github.com/streamfault/streamfault/internal/gcpace"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/reports"
 )
@@ -62,6 +63,9 @@ type PlayersResult struct {
 	LagP99 time.Duration
 	// Mid is where memory went halfway through the longest stream, every client playing.
 	Mid MidMemory
+	// Paced says the collector's target was of the larger of the live heap and the heap the
+	// clients were expected to hold (gcpace), not of the live heap only.
+	Paced bool
 	// GCPercent is the collector's target during the run (GOGC; streamfault sets it for labs).
 	GCPercent int
 }
@@ -94,9 +98,10 @@ type Profiles struct {
 	HeapMid string
 }
 
-// Players runs a load scenario and measures it.
-func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersResult, error) {
-	r := PlayersResult{Clients: len(s.Clients), Frame: media.DefaultFrame, GCPercent: gcPercent()}
+// Players runs a load scenario and measures it; pacer, when set, paces the collector for it
+// (harness.Options.Pacer).
+func Players(ctx context.Context, s *scenario.Scenario, prof Profiles, pacer *gcpace.Pacer) (PlayersResult, error) {
+	r := PlayersResult{Clients: len(s.Clients), Frame: media.DefaultFrame, GCPercent: gcPercent(), Paced: pacer != nil}
 	for _, st := range s.Server.Streams {
 		r.Longest = max(r.Longest, st.Duration.D())
 	}
@@ -118,7 +123,7 @@ func Players(ctx context.Context, s *scenario.Scenario, prof Profiles) (PlayersR
 	u0, s0 := cpuTime()
 	t0 := time.Now()
 	var late reports.LatenessMeter
-	res, err := harness.Run(ctx, s, harness.Options{OnEvent: late.Observe, OnFrameDue: late.Due})
+	res, err := harness.Run(ctx, s, harness.Options{OnEvent: late.Observe, OnFrameDue: late.Due, Pacer: pacer})
 	r.Took = time.Since(t0)
 	waitMid()
 	u1, s1 := cpuTime()
@@ -218,7 +223,7 @@ func (r PlayersResult) Figures() []Figure {
 			Goal: &Goal{Limit: (r.Longest + PlayersSlack).Seconds(), Why: "the longest stream, plus slack"}, Detail: fmt.Sprintf("longest stream %v", r.Longest)},
 		{Name: "CPU user+sys", Value: (r.User + r.Sys).Seconds(), Unit: "s", Detail: fmt.Sprintf("%.1f + %.1f", r.User.Seconds(), r.Sys.Seconds())},
 		{Name: "peak RSS", Value: float64(r.PeakRSS >> 20), Unit: "MB", Goal: &Goal{Limit: PlayersRSSPerClient * float64(r.Clients), Why: "0.4 MB a client"},
-			Detail: fmt.Sprintf("%.2f MB a client; the collector's target GOGC=%d", float64(r.PeakRSS>>10)/1024/float64(max(r.Clients, 1)), r.GCPercent)},
+			Detail: fmt.Sprintf("%.2f MB a client; the collector's target GOGC=%d%s", float64(r.PeakRSS>>10)/1024/float64(max(r.Clients, 1)), r.GCPercent, r.pacedNote())},
 		{Name: "memory at half time", Value: float64(r.Mid.Sys >> 20), Unit: "MB", Detail: r.Mid.detail(r.Clients)},
 		r.lateness(ms),
 		{Name: "burst lateness p99", Value: ms(r.BurstLate[1]), Unit: "ms", Detail: fmt.Sprintf("p50 %.0f ms, max %.0f ms over %d frames of initial bursts, from their play's start",
@@ -226,4 +231,12 @@ func (r PlayersResult) Figures() []Figure {
 		{Name: "harness goroutine wait p99", Value: ms(r.LagP99), Unit: "ms", Detail: r.Lag},
 		{Name: "verdicts passed", Value: float64(r.Passed()), Goal: &Goal{Limit: float64(len(r.Verdicts)), AtLeast: true, Why: "every verdict"}},
 	}
+}
+
+// pacedNote says what the collector's target was a percent of, when it was paced.
+func (r PlayersResult) pacedNote() string {
+	if !r.Paced {
+		return ""
+	}
+	return " of the larger of the live heap and the heap the clients were expected to hold"
 }

@@ -28,7 +28,7 @@ expect:
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	r, err := Players(ctx, s, Profiles{})
+	r, err := Players(ctx, s, Profiles{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,154 @@
+package gcpace
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestTarget: the percent of what is live that leaves percent of the larger of live and
+// expected as room, rounded up, bounded, and percent itself once live reaches expected.
+func TestTarget(t *testing.T) {
+	for _, tc := range []struct {
+		percent        int
+		base, expected int64
+		want           int
+	}{
+		{30, 100, 0, 30},
+		{30, 100, 100, 30},
+		{30, 400, 100, 30},    // live past what was expected: the peak is not raised
+		{30, 100, 400, 120},   // 30 % of 400 is 120 % of 100
+		{30, 300, 400, 40},    // 120 MB of room on 300
+		{30, 299, 400, 41},    // rounded up
+		{30, 1, 1 << 30, 600}, // bounded at maxFactor times percent
+		{30, 0, 100, 600},     // nothing measured yet
+		{-1, 100, 400, -1},    // collection off stays off
+	} {
+		if got := Target(tc.percent, tc.base, tc.expected); got != tc.want {
+			t.Errorf("Target(%d, %d, %d) = %d, want %d", tc.percent, tc.base, tc.expected, got, tc.want)
+		}
+	}
+}
+
+// fakeRuntime is a collector whose target and base a test sets and reads.
+type fakeRuntime struct {
+	mu      sync.Mutex
+	percent int
+	base    int64
+	sets    int
+}
+
+func (f *fakeRuntime) set(p int) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old := f.percent
+	f.percent, f.sets = p, f.sets+1
+	return old
+}
+
+func (f *fakeRuntime) scanned() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.base
+}
+
+func (f *fakeRuntime) target() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.percent
+}
+
+// TestPacerFollowsExpectationsAndCollections: nothing is set before Start; Start sets percent;
+// an expectation raises the target at once and its release lowers it; a collection that finds
+// more live sets it again; releasing twice takes off once; Stop sets percent back for good.
+func TestPacerFollowsExpectationsAndCollections(t *testing.T) {
+	f := &fakeRuntime{percent: 100, base: 100}
+	p := New(30, f.set, f.scanned)
+	release := p.Expect(400)
+	if f.sets != 0 || p.Percent() != 30 {
+		t.Fatalf("before Start: %d sets, Percent %d", f.sets, p.Percent())
+	}
+	p.Start()
+	if got := f.target(); got != 120 {
+		t.Fatalf("started with 400 expected on 100: target %d, want 120", got)
+	}
+	other := p.Expect(200)
+	if got := f.target(); got != 180 {
+		t.Fatalf("600 expected on 100: target %d, want 180", got)
+	}
+	f.mu.Lock()
+	f.base = 300
+	f.mu.Unlock()
+	p.collected() // what a collection's cleanup calls
+	if got := f.target(); got != 60 {
+		t.Fatalf("600 expected on 300 live: target %d, want 60", got)
+	}
+	other()
+	other()
+	if got := f.target(); got != 40 {
+		t.Fatalf("400 expected on 300 after one release (called twice): target %d, want 40", got)
+	}
+	release()
+	if got := f.target(); got != 30 || p.Percent() != 30 {
+		t.Fatalf("nothing expected: target %d, Percent %d, want 30", got, p.Percent())
+	}
+	p.Expect(1000)
+	p.Stop()
+	if got := f.target(); got != 30 {
+		t.Fatalf("stopped: target %d, want 30", got)
+	}
+	sets := f.sets
+	p.collected()
+	p.Expect(5000)
+	if f.sets != sets || f.target() != 30 {
+		t.Fatalf("stopped pacer set the target again: %d", f.target())
+	}
+}
+
+// TestRuntimePacerRetunesAfterACollection: on the real runtime, every collection makes the
+// pacer read the collector's base again (its cleanup ran and armed the next).
+func TestRuntimePacerRetunesAfterACollection(t *testing.T) {
+	f := &fakeRuntime{percent: 100, base: 100}
+	reads := make(chan struct{}, 64)
+	p := New(30, f.set, func() int64 {
+		select {
+		case reads <- struct{}{}:
+		default:
+		}
+		return f.scanned()
+	})
+	p.Start()
+	defer p.Stop()
+	<-reads // Start's own
+	deadline := time.Now().Add(20 * time.Second)
+	for looks := 0; looks < 2; { // two: each look arms the next
+		runtime.GC()
+		select {
+		case <-reads:
+			looks++
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("collections made the pacer look again %d times, want 2", looks)
+		}
+	}
+}
+
+// TestRuntimeSetsTheCollectorsTarget: the runtime pacer's target is the process's GOGC, and
+// Stop leaves percent in force.
+func TestRuntimeSetsTheCollectorsTarget(t *testing.T) {
+	p := Runtime(30)
+	prev := p.set(100)
+	defer p.set(prev)
+	p.Start()
+	release := p.Expect(1 << 40) // far more than is live: the bound
+	if got := p.set(30 * maxFactor); got != 30*maxFactor {
+		t.Errorf("GOGC %d with a large expectation, want %d", got, 30*maxFactor)
+	}
+	release()
+	p.Stop()
+	if got := p.set(100); got != 30 {
+		t.Errorf("GOGC %d after Stop, want 30", got)
+	}
+}
