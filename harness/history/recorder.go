@@ -23,13 +23,14 @@ type Recorder struct {
 	changed   chan struct{} // closed and replaced on a Record when waited is set
 	waited    bool          // a Wait holds changed
 	bounds    bounder
-	observe   func(Event)     // set before the recording is shared
-	open      map[runKey]int  // per source and kind, the index of the frame run still open (runs.go)
-	receivers map[string]bool // the sources that receive (noteReceiver)
-	waiters   int             // Waits under way
-	grew      []int           // the runs extended while a Wait was under way, in order
-	noRuns    bool            // every frame an event of its own
-	finished  bool            // Finish let go of the recording: what comes later is dropped
+	observe   func(Event)        // set before the recording is shared
+	open      map[runKey]openRun // per source and kind, the frame or sample run still open (runs.go)
+	lends     int                // how many times events left the recorder by copy (Wait, Select, History)
+	receivers map[string]bool    // the sources that receive (noteReceiver)
+	waiters   int                // Waits under way
+	grew      []int              // the runs extended while a Wait was under way, in order
+	noRuns    bool               // every frame an event of its own
+	finished  bool               // Finish let go of the recording: what comes later is dropped
 }
 
 // recordChunk is how many events a chunk of a Recorder holds.
@@ -96,8 +97,8 @@ func (r *Recorder) record(t time.Time, ev *Event) {
 	}
 	runs := !r.noRuns && runKinds[ev.Kind]
 	samples := !r.noRuns && ev.Kind == KindClientBuffer
-	if runs && r.extend(ev, ev.At) || samples && r.extendSamples(ev) {
-		ev.Seq = r.open[runKey{ev.Source, ev.Kind}]
+	if i, ok := r.extendRun(ev, runs, samples); ok {
+		ev.Seq = i
 		r.wake()
 		return
 	}
@@ -112,11 +113,11 @@ func (r *Recorder) record(t time.Time, ev *Event) {
 	last := len(r.events) - 1
 	r.events[last] = append(r.events[last], *ev)
 	if r.open == nil {
-		r.open, r.receivers = map[runKey]int{}, map[string]bool{}
+		r.open, r.receivers = map[runKey]openRun{}, map[string]bool{}
 	}
 	noteReceiver(ev, r.receivers)
 	if runs || samples {
-		r.open[runKey{ev.Source, ev.Kind}] = r.n
+		r.open[runKey{ev.Source, ev.Kind}] = openRun{i: r.n}
 	}
 	r.n++
 	r.wake()
@@ -150,6 +151,7 @@ func (r *Recorder) Wait(ctx context.Context, match func(Event) bool) (Event, err
 		for ; grown < len(r.grew); grown++ { // a run seen before grew since
 			if i := r.grew[grown]; i < next {
 				if ev := r.at(i); match(ev) {
+					r.lends++
 					r.mu.Unlock()
 					return ev, nil
 				}
@@ -157,6 +159,7 @@ func (r *Recorder) Wait(ctx context.Context, match func(Event) bool) (Event, err
 		}
 		for ; next < r.n; next++ {
 			if ev := r.at(next); match(ev) {
+				r.lends++
 				r.mu.Unlock()
 				return ev, nil
 			}
@@ -182,6 +185,7 @@ func (r *Recorder) History() *History {
 	for _, c := range r.events {
 		evs = append(evs, c...)
 	}
+	r.lends++
 	r.mu.Unlock()
 	sortEvents(evs)
 	evs = splitRuns(evs)
@@ -205,6 +209,7 @@ func (r *Recorder) Finish() *History {
 func (r *Recorder) Select(keep func(Event) bool) []Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.lends++
 	var out []Event
 	for _, c := range r.events {
 		for _, e := range c {

@@ -48,6 +48,30 @@ var runKinds = map[string]bool{KindClientReceived: true, KindClientRendered: tru
 // runKey is what an open run is kept by.
 type runKey struct{ source, kind string }
 
+// openRun is a run still open: its index, and whether the recorder may change its Frames
+// range and Samples in place. It may when it made them itself after events last left it by
+// copy (Recorder.lends): nothing but the recording holds them then. Otherwise an extension
+// makes new ones, as an earlier copy (a Wait's, a Select's) must keep what it holds.
+type openRun struct {
+	i     int
+	owned int // lends+1 when the recorder made the run's Frames and Samples: 0 never
+}
+
+// mine tells whether the recorder may change o's Frames and Samples in place (under mu).
+func (r *Recorder) mine(o openRun) bool { return o.owned == r.lends+1 }
+
+// extendRun adds ev to the open run it continues, frames or samples as the kind says, and
+// returns the run's index (under mu).
+func (r *Recorder) extendRun(ev *Event, runs, samples bool) (int, bool) {
+	switch {
+	case runs:
+		return r.extend(ev, ev.At)
+	case samples:
+		return r.extendSamples(ev)
+	}
+	return 0, false
+}
+
 // runExempt tells whether e leaves open runs open: frames themselves, buffer samples (a
 // player records one every few hundred milliseconds) and a server's error about a session
 // that never said which client it is (a handshake cut by a fault, a scanner): it is about no
@@ -91,16 +115,18 @@ func streamTime(start float64, off int32) float64 {
 }
 
 // extend adds ev, stamped at, to the open run of its source and kind when it continues it,
-// and tells whether it did (under mu).
-func (r *Recorder) extend(ev *Event, at time.Duration) bool {
-	i, ok := r.open[runKey{ev.Source, ev.Kind}]
+// and returns the run's index when it did (under mu).
+func (r *Recorder) extend(ev *Event, at time.Duration) (int, bool) {
+	key := runKey{ev.Source, ev.Kind}
+	o, ok := r.open[key]
 	if !ok {
-		return false
+		return 0, false
 	}
+	i := o.i
 	run := &r.events[i/recordChunk][i%recordChunk]
 	off, ok := continues(run, ev, at)
 	if !ok {
-		return false
+		return 0, false
 	}
 	if r.waiters > 0 {
 		r.grew = append(r.grew, i) // a Wait under way looks at it again
@@ -111,9 +137,14 @@ func (r *Recorder) extend(ev *Event, at time.Duration) bool {
 	// Appending never changes the elements an earlier copy (an observer's, a Select's) holds.
 	run.Arrivals = append(run.Arrivals, at-run.At)
 	run.Times = append(run.Times, off)
-	run.Frames = &Range{First: run.Frames.First, Last: ev.Frames.Last} // a new Range, for the same reason
+	if r.mine(o) {
+		run.Frames.Last = ev.Frames.Last
+	} else { // the first Range is the actor's, and a copy may hold a later one
+		run.Frames = &Range{First: run.Frames.First, Last: ev.Frames.Last}
+		r.open[key] = openRun{i: i, owned: r.lends + 1}
+	}
 	run.Until, run.EndTime = at, ev.StartTime
-	return true
+	return i, true
 }
 
 // endRuns ends the open runs ev concerns: its player's, or all (under mu).

@@ -58,41 +58,47 @@ func (s *Samples) whole() bool {
 }
 
 // extendSamples adds ev, a buffer sample, to the open run of its player when it continues
-// it, and tells whether it did (under mu).
-func (r *Recorder) extendSamples(ev *Event) bool {
-	i, ok := r.open[runKey{ev.Source, KindClientBuffer}]
+// it, and returns the run's index when it did (under mu).
+func (r *Recorder) extendSamples(ev *Event) (int, bool) {
+	key := runKey{ev.Source, KindClientBuffer}
+	o, ok := r.open[key]
 	if !ok {
-		return false
+		return 0, false
 	}
+	i := o.i
 	run := &r.events[i/recordChunk][i%recordChunk]
 	last := run.At
 	if s := run.Samples; s != nil {
 		if !s.whole() {
-			return false
+			return 0, false
 		}
 		last = run.At + s.After[len(s.After)-1]
 	}
 	if ev.Samples != nil || !plainSample(ev) || !plainSample(run) || ev.Conn != run.Conn || ev.Stream != run.Stream ||
 		ev.At < last || ev.At-last > runGap || ev.At-run.At > runLongest {
-		return false
+		return 0, false
 	}
 	if r.waiters > 0 {
 		r.grew = append(r.grew, i) // a Wait under way looks at it again
 	}
-	var s Samples
-	if run.Samples != nil {
-		s = *run.Samples
-	} else {
-		s = Samples{After: []time.Duration{0}, BufferLengths: []time.Duration{run.BufferLength}, Playheads: []time.Duration{run.Playhead}, BytesIn: []int64{run.BytesIn}}
+	s := run.Samples
+	switch {
+	case s == nil:
+		s = &Samples{After: []time.Duration{0}, BufferLengths: []time.Duration{run.BufferLength}, Playheads: []time.Duration{run.Playhead}, BytesIn: []int64{run.BytesIn}}
+		r.open[key] = openRun{i: i, owned: r.lends + 1}
+	case !r.mine(o):
+		// A new Samples: an earlier copy of the run (a Wait's, a Select's) keeps the one it
+		// holds, whose lists appending does not change.
+		c := *s
+		s = &c
+		r.open[key] = openRun{i: i, owned: r.lends + 1}
 	}
-	// A new Samples: an earlier copy of the run (an observer's, a Wait's) keeps the one it
-	// holds, whose lists appending does not change.
 	s.After = append(s.After, ev.At-run.At)
 	s.BufferLengths = append(s.BufferLengths, ev.BufferLength)
 	s.Playheads = append(s.Playheads, ev.Playhead)
 	s.BytesIn = append(s.BytesIn, ev.BytesIn)
-	run.Samples = &s
-	return true
+	run.Samples = s
+	return i, true
 }
 
 // plainSample tells whether a buffer sample says nothing but its values: only such samples
