@@ -19,6 +19,7 @@ import (
 	"github.com/streamfault/streamfault/harness/role"
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
+	"github.com/streamfault/streamfault/internal/gcpace"
 	"github.com/streamfault/streamfault/internal/lagprobe"
 	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/internal/spec"
@@ -35,7 +36,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	if opts.Pacer != nil {
 		defer opts.Pacer.Expect(int64(len(s.Clients)) * heapPerClient)()
 	}
-	r := &run{s: s, clk: clock.Or(opts.Clock), outer: ctx}
+	r := &run{s: s, clk: clock.Or(opts.Clock), outer: ctx, pacer: opts.Pacer}
 	r.began = r.clk.Now()
 	r.out = runFolder(opts.OutDir, s.Name, r.began)
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout.D())
@@ -81,6 +82,7 @@ type run struct {
 	lab    *lab.Lab
 	actors map[string]role.Actor
 	out    string // the run's folder for the programs' own files ({out})
+	pacer  *gcpace.Pacer
 }
 
 // build starts the lab, records what it is made of, and builds every client's actor (none
@@ -273,7 +275,11 @@ func (r *run) judge() *Result {
 		// The actors have let go of their connections, buffers and Toxiproxy's links, but the
 		// heap's goal was set while they lived: without a collection now, taking the history
 		// (every event copied into one array) maps new memory rather than reusing theirs.
-		runtime.GC()
+		if r.pacer != nil {
+			r.pacer.Collect() // and the goal for what is left is set before the history is taken
+		} else {
+			runtime.GC()
+		}
 	}
 	h := r.rec.Finish()
 	res := &Result{Scenario: r.s, History: h, Verdicts: check.Run(h, r.s.Expect), Recoveries: map[string][]check.Recovery{},

@@ -71,6 +71,18 @@ func (p *Pacer) Expect(bytes int64) (release func()) {
 	return func() { once.Do(func() { p.add(-bytes) }) }
 }
 
+// Collect runs a collection and applies the target for what it left live at once, not when
+// the collection's cleanup runs: a large allocation right after it (a history taken) would
+// otherwise start another collection under the target set for the heap before it.
+func (p *Pacer) Collect() {
+	runtime.GC()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.started && !p.stopped {
+		p.tuneLocked()
+	}
+}
+
 // Percent is the target in force: what the pacer last applied, or percent before Start.
 func (p *Pacer) Percent() int {
 	p.mu.Lock()

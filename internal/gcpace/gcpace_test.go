@@ -152,3 +152,27 @@ func TestRuntimeSetsTheCollectorsTarget(t *testing.T) {
 		t.Errorf("GOGC %d after Stop, want 30", got)
 	}
 }
+
+// TestCollectAppliesTheTargetAtOnce: Collect sets the target for what the collection left,
+// before it returns; a pacer not started or stopped sets nothing.
+func TestCollectAppliesTheTargetAtOnce(t *testing.T) {
+	f := &fakeRuntime{percent: 100, base: 400}
+	p := New(30, f.set, f.scanned)
+	p.Collect()
+	if f.sets != 0 {
+		t.Fatalf("a pacer not started set the target %d times", f.sets)
+	}
+	p.Start()
+	defer p.Stop()
+	p.Expect(400)
+	if got := f.target(); got != 30 {
+		t.Fatalf("400 expected on 400 live: target %d, want 30", got)
+	}
+	f.mu.Lock()
+	f.base = 100 // what the next collection will leave
+	f.mu.Unlock()
+	p.Collect()
+	if got := f.target(); got != 120 {
+		t.Fatalf("after Collect left 100 live of 400 expected: target %d, want 120", got)
+	}
+}
