@@ -99,8 +99,12 @@ func TestRawTCPErrorsAreTheNetPackagesOwn(t *testing.T) {
 	_ = raw.SetReadDeadline(time.Time{})
 
 	// A peer that reads nothing: the write stops at the deadline, saying how much went out.
-	_ = raw.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
-	n, err := raw.Write(make([]byte, 64<<20))
+	// The buffer is made first, and the deadline leaves time for the first write(2): zeroing
+	// 64 MB took longer than a 50 ms deadline on a busy machine, which then expired before
+	// anything was written (n = 0).
+	big := make([]byte, 64<<20)
+	_ = raw.SetWriteDeadline(time.Now().Add(300 * time.Millisecond))
+	n, err := raw.Write(big)
 	if !errors.Is(err, os.ErrDeadlineExceeded) || n <= 0 || n >= 64<<20 || !strings.HasPrefix(err.Error(), "write tcp") {
 		t.Fatalf("write past the deadline = %d, %v; want part of it and a timeout", n, err)
 	}
