@@ -121,7 +121,11 @@ func (r *run) build(ctx context.Context, opts Options) error {
 		}
 	}
 	l, err := lab.Start(ctx, lab.Options{OnFrameDue: onDue, Name: s.Name, Server: s.Server, Routes: s.Routes, ToxiproxyURL: toxURL, AllowRemote: opts.AllowRemote, Clock: r.clk,
-		OnServerEvent: func(name string, ev fakeserver.Event) { r.rec.RecordAt(ev.Time, ids.serverEvent(name, ev)) },
+		OnServerEvent: func(name string, ev fakeserver.Event) {
+			var h history.Event // built in place and recorded by address: see serverEvent
+			ids.serverEvent(&h, name, &ev)
+			r.rec.Put(ev.Time, &h)
+		},
 		OnServerLine: func(name, stream, line string) {
 			r.rec.Record(history.Event{Source: name, Kind: history.KindServerOutput, Code: stream, Message: line})
 		},
