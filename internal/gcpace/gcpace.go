@@ -24,7 +24,7 @@ type Pacer struct {
 	scanned  func() int64  // what the target is a percent of: the live heap, stacks and globals
 	started  bool
 	stopped  bool
-	applied  int
+	applied  int // the target last set: set again only when it changes
 }
 
 // maxFactor bounds how many times percent the target may be raised to.
@@ -81,16 +81,6 @@ func (p *Pacer) Collect() {
 	if p.started && !p.stopped {
 		p.tuneLocked()
 	}
-}
-
-// Percent is the target in force: what the pacer last applied, or percent before Start.
-func (p *Pacer) Percent() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.applied == 0 {
-		return p.percent
-	}
-	return p.applied
 }
 
 // add changes the expected heap by bytes and applies the target.
