@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -102,5 +103,40 @@ func TestFinishLetsGo(t *testing.T) {
 	}
 	if n := len(r.History().Events); n != 0 {
 		t.Fatalf("after Finish the recorder still holds %d events", n)
+	}
+}
+
+// TestFinishGathersEveryChunk: a recording large enough to be copied by several workers comes
+// out of Finish with every event once, in time order, as History gives it just before.
+func TestFinishGathersEveryChunk(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2)) // the workers run even on one core
+	r := NewRecorder(nil, "x")
+	n := 2*gatherChunks*recordChunk + 17
+	base := r.Start()
+	for i := range n {
+		// Late and early stamps across chunks, so that the copy's order matters to the sort.
+		at := time.Duration((i*7919)%n) * time.Microsecond
+		r.RecordAt(base.Add(at), Event{Source: "c", Kind: KindClientStatus, Count: i})
+	}
+	want := r.History().Events
+	got := r.Finish().Events
+	if len(got) != n || len(want) != n {
+		t.Fatalf("Finish gave %d events, History %d, recorded %d", len(got), len(want), n)
+	}
+	seen := make([]bool, n)
+	for i, e := range got {
+		if e.Count != want[i].Count || e.At != want[i].At {
+			t.Fatalf("event %d: Finish %d at %v, History %d at %v", i, e.Count, e.At, want[i].Count, want[i].At)
+		}
+		if seen[e.Count] {
+			t.Fatalf("event %d recorded once, taken twice", e.Count)
+		}
+		seen[e.Count] = true
+		if e.Seq != e.Count {
+			t.Fatalf("event %d has Seq %d", e.Count, e.Seq)
+		}
+		if i > 0 && inOrder(got[i-1].At, got[i-1].Seq, e.At, e.Seq) > 0 {
+			t.Fatalf("events %d and %d out of order", i-1, i)
+		}
 	}
 }
