@@ -19,22 +19,56 @@ import (
 // live stream) is counted apart (Unmatched), not guessed. Safe for concurrent use.
 type LatenessMeter struct {
 	mu           sync.Mutex
-	due          map[dueKey]dueTime // frames told but not yet arrived
-	paced, burst []int32            // lateness in µs, in arrival order
+	due          map[connKey]*dueQueue // by connection, the frames told but not yet arrived
+	paced, burst []int32               // lateness in µs, in arrival order
 	unmatched    int
 }
 
-// dueKey is one frame of one client connection. A stream time sent twice on a connection (a
-// seek back) is matched in order as long as the first arrives before the second is due.
-type dueKey struct {
+// connKey is one client connection.
+type connKey struct {
 	client string
 	conn   int
-	ms     int64
+}
+
+// dueQueue is a connection's frames told but not yet arrived, in the order told: a connection
+// delivers its frames in the order the server sent them, so the frame that arrives is the
+// first told, and those told before it were lost (its connection dropped them, or the player
+// did not count them as received). A map by frame inserted and deleted every one of the
+// 750,000 frames of a 2,000-player run (3 % of its CPU). A stream time told twice (a seek
+// back) is matched in order.
+type dueQueue struct {
+	told []dueTime
+	head int // told[:head] have arrived or were passed over
 }
 
 type dueTime struct {
-	us    int64
+	ms    int64 // the frame's stream time
+	us    int64 // when it was due
 	burst bool
+}
+
+// add tells one more frame, reusing the room of those taken.
+func (q *dueQueue) add(d dueTime) {
+	if q.head > 0 && len(q.told) == cap(q.told) {
+		q.told = q.told[:copy(q.told, q.told[q.head:])]
+		q.head = 0
+	}
+	q.told = append(q.told, d)
+}
+
+// take returns the first frame of stream time ms still waiting, and passes over it and those
+// told before it; false if none is waiting.
+func (q *dueQueue) take(ms int64) (dueTime, bool) {
+	for i := q.head; i < len(q.told); i++ {
+		if d := q.told[i]; d.ms == ms {
+			q.head = i + 1
+			if q.head == len(q.told) {
+				q.told, q.head = q.told[:0], 0
+			}
+			return d, true
+		}
+	}
+	return dueTime{}, false
 }
 
 // Due tells the meter that the frame of streamTime on client's connection conn was due to
@@ -44,9 +78,15 @@ func (m *LatenessMeter) Due(client string, conn int, streamTime, due time.Durati
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.due == nil {
-		m.due = map[dueKey]dueTime{}
+		m.due = map[connKey]*dueQueue{}
 	}
-	m.due[dueKey{client, conn, streamTime.Milliseconds()}] = dueTime{due.Microseconds(), burst}
+	k := connKey{client, conn}
+	q := m.due[k]
+	if q == nil {
+		q = &dueQueue{}
+		m.due[k] = q
+	}
+	q.add(dueTime{streamTime.Milliseconds(), due.Microseconds(), burst})
 }
 
 // Observe takes one recorded event (frames received by a scripted client count).
@@ -54,15 +94,18 @@ func (m *LatenessMeter) Observe(e history.Event) {
 	if e.Kind != history.KindClientReceived || e.StartTime == nil {
 		return
 	}
-	k := dueKey{e.Source, e.Conn, int64(math.Round(*e.StartTime * 1000))}
+	ms := int64(math.Round(*e.StartTime * 1000))
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	due, ok := m.due[k]
+	var due dueTime
+	ok := false
+	if q := m.due[connKey{e.Source, e.Conn}]; q != nil {
+		due, ok = q.take(ms)
+	}
 	if !ok {
 		m.unmatched++
 		return
 	}
-	delete(m.due, k)
 	late := int32(min(max(e.At.Microseconds()-due.us, 0), math.MaxInt32))
 	if due.burst {
 		m.burst = append(m.burst, late)

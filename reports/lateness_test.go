@@ -56,3 +56,31 @@ func TestLateness(t *testing.T) {
 		t.Fatalf("frames on time reported late: %v", got)
 	}
 }
+
+// TestLatenessMatchesInOrderPerConnection: a stream time told twice on one connection (a seek
+// back) is matched in the order told, each arrival to its own due time, even when the second
+// is told before the first arrives; a frame told but never arrived (its connection dropped)
+// leaves the frames after it matched to theirs.
+func TestLatenessMatchesInOrderPerConnection(t *testing.T) {
+	var m LatenessMeter
+	ms := time.Millisecond
+	frame := func(at time.Duration, st time.Duration) {
+		s := st.Seconds()
+		m.Observe(history.Event{At: at, Source: "p", Kind: history.KindClientReceived, Conn: 1, StartTime: &s})
+	}
+	m.Due("p", 1, 0, 0, true)
+	m.Due("p", 1, 40*ms, 10*ms, false) // never arrives
+	m.Due("p", 1, 80*ms, 20*ms, false) // arrives 5 ms late
+	m.Due("p", 1, 0, 100*ms, false)    // the seek back: stream time 0 again
+	frame(0, 0)                        // the first 0: on time
+	frame(25*ms, 80*ms)                // 40 ms was lost
+	frame(130*ms, 0)                   // the second 0: 30 ms late, against its own due time
+	frame(140*ms, 0)                   // nothing more was told for 0
+	got, burst := m.Values(), m.BurstValues()
+	if len(burst) != 1 || burst[0] != 0 {
+		t.Fatalf("burst %v", burst)
+	}
+	if !slices.Equal(got, []time.Duration{5 * ms, 30 * ms}) || m.Unmatched() != 1 {
+		t.Fatalf("paced %v, %d unmatched", got, m.Unmatched())
+	}
+}
