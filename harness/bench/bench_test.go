@@ -2,6 +2,8 @@ package bench
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +17,13 @@ func TestPrintMarksEveryGoal(t *testing.T) {
 	r := PlayersResult{Clients: 1000, Longest: 15 * time.Second, Took: 19 * time.Second, PeakRSS: 300 << 20, Frame: 40 * time.Millisecond,
 		Late: [3]time.Duration{time.Millisecond, 90 * time.Millisecond, 120 * time.Millisecond}, Frames: 10,
 		Verdicts: []check.Verdict{{Status: check.Pass}, {Status: check.Fail}},
-		Mid:      MidMemory{Goroutines: 12000, HeapInuse: 150 << 20, StackInuse: 70 << 20, Sys: 260 << 20, Proxy: ProxyShare{HeapInuse: 64 << 20, Goroutines: 6000}}}
+		Faults:   190000, HugePages: "madvise",
+		Mid: MidMemory{Goroutines: 12000, HeapInuse: 150 << 20, StackInuse: 70 << 20, Sys: 260 << 20, Proxy: ProxyShare{HeapInuse: 64 << 20, Goroutines: 6000}}}
 	var b bytes.Buffer
 	missed := Print(&b, "players", r.Figures())
 	out := b.String()
 	for _, want := range []string{"run, checking included", "goal <= 18 s", "MISSED", "peak RSS", "300", "met", "frame lateness p99", "goal <= 40 ms",
-		"memory at half time", "heap after a collection 150 MB (Toxiproxy's links 64 MB), stacks 70 MB, 12000 goroutines (12.0 a client, 6.0 of them Toxiproxy's)"} {
+		"memory at half time", "first touches of memory", "190000", "transparent huge pages: madvise", "heap after a collection 150 MB (Toxiproxy's links 64 MB), stacks 70 MB, 12000 goroutines (12.0 a client, 6.0 of them Toxiproxy's)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
@@ -70,5 +73,29 @@ func TestRelayRoundsSum(t *testing.T) {
 	}
 	if figs[0].Value != 2 {
 		t.Fatalf("reference CPU per GB over rounds %+v: want 4 s for 2 GB", figs[0])
+	}
+}
+
+// The mode of transparent huge pages is the bracketed word of Linux's file, and nothing where
+// the file is missing or says no mode.
+func TestHugePagesReadsTheModeInForce(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ text, want string }{
+		{"always [madvise] never\n", "madvise"},
+		{"[always] madvise never\n", "always"},
+		{"always madvise [never]", "never"},
+		{"always madvise never", ""},
+		{"] [", ""},
+	} {
+		f := filepath.Join(dir, "enabled")
+		if err := os.WriteFile(f, []byte(c.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := hugePages(f); got != c.want {
+			t.Errorf("%q: %q, want %q", c.text, got, c.want)
+		}
+	}
+	if got := hugePages(filepath.Join(dir, "missing")); got != "" {
+		t.Errorf("a missing file gave %q", got)
 	}
 }

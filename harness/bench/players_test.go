@@ -35,7 +35,10 @@ expect:
 	if r.Interrupted != "" || r.Passed() != len(r.Verdicts) {
 		t.Fatalf("run: interrupted %q, verdicts %+v", r.Interrupted, r.Verdicts)
 	}
-	t.Logf("%d paced, %d burst, %d unmatched frames", r.Frames, r.BurstFrames, r.Unmatched)
+	t.Logf("%d paced, %d burst, %d unmatched frames, %d pages touched first", r.Frames, r.BurstFrames, r.Unmatched, r.Faults)
+	if r.Faults <= 0 { // two players' connections, buffers and goroutines map new pages
+		t.Errorf("the run touched %d new pages", r.Faults)
+	}
 	// 4 s at 25 fps each, the frames around the resume point once more at most. How many
 	// frames a playback's initial burst holds depends on when the client's buffer length,
 	// which follows its play request, reaches the server: quiet, 25 and about 20 a player;
