@@ -468,21 +468,22 @@ func TestPlaylistIsBounded(t *testing.T) {
 
 // A player asking a 2 s buffer gets the frames past its burst a pace quantum (500 ms) at a
 // time — a few writes a second rather than one a frame — and never a frame earlier than its
-// turn less the send-ahead and the quantum, counted from the play request (load only delays).
+// turn less the send-ahead, the quantum and the lead, counted from the play request (load
+// only delays).
 func TestPacingSendsFramesDueTogether(t *testing.T) {
 	s, _ := newServer(t, Config{Streams: []media.Spec{{Name: "a", Duration: 5 * time.Second, FPS: 25, KeyframeInterval: time.Second}}})
 	tc := dialServer(t, s)
 	tc.buffer(2000)
 	asked := time.Now()
 	tc.play("a", 0.0)
-	const ahead, quantum, tolerance = 2 * time.Second, maxPaceQuantum, 5 * time.Millisecond
+	const ahead, quantum, tolerance = 2 * time.Second, maxPaceQuantum + maxPaceQuantum/4, 5 * time.Millisecond
 	groups, paced := 0, 0
 	var last time.Time
 	for {
 		m := tc.nextVideo(10*time.Second, "the clip did not reach its end within 10 s")
 		now, ts := time.Now(), time.Duration(m.Timestamp)*time.Millisecond
 		if early := asked.Add(ts - ahead - quantum - tolerance); now.Before(early) {
-			t.Fatalf("the frame at %v came %v after the request, before its turn less send-ahead and quantum", ts, now.Sub(asked))
+			t.Fatalf("the frame at %v came %v after the request, before its turn less send-ahead, quantum and lead", ts, now.Sub(asked))
 		}
 		if ts > ahead+quantum {
 			paced++
