@@ -45,7 +45,7 @@ type PlayersResult struct {
 	PeakRSS int64
 	// Faults are the pages the run touched for the first time (minor faults), and HugePages
 	// the machine's mode of transparent huge pages ("" unknown): with 4 KB pages a run of
-	// 2,000 players takes 190,000 of them, a tenth of its CPU on a virtual machine.
+	// 2,000 players takes 190,000 of them, about 8 % of its CPU on this virtual machine.
 	Faults    int64
 	HugePages string
 	// Late are the p50, p99 and worst lateness of paced frames against when the server
