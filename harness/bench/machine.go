@@ -5,33 +5,24 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/streamfault/streamfault/internal/lagprobe"
 )
 
-// cpuTime is this process's user and system CPU time so far (zero where it cannot be read).
-func cpuTime() (user, sys time.Duration) {
-	user, sys, _ = lagprobe.CPUTime()
-	return user, sys
+// usage is what this process has used so far.
+type usage struct {
+	user, sys time.Duration // CPU time
+	peakRSS   int64         // peak resident set size in bytes
+	faults    int64         // pages touched for the first time (the kernel's minor faults)
 }
 
-// peakRSS is this process's peak resident set size in bytes (Linux reports KiB).
-func peakRSS() int64 {
+// used reads the process's usage, one getrusage(2) for all of it (zero where it cannot be
+// read).
+func used() usage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return usage{}
 	}
-	return ru.Maxrss * 1024
-}
-
-// minorFaults is how many pages this process has touched for the first time so far (the
-// kernel's minor faults; zero where it cannot be read).
-func minorFaults() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Minflt
+	// Linux reports the peak in KiB.
+	return usage{user: time.Duration(ru.Utime.Nano()), sys: time.Duration(ru.Stime.Nano()), peakRSS: ru.Maxrss * 1024, faults: ru.Minflt}
 }
 
 // thpFile is where Linux says when anonymous memory gets transparent huge pages.

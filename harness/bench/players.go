@@ -125,16 +125,15 @@ func Players(ctx context.Context, s *scenario.Scenario, prof Profiles, pacer *gc
 		defer pprof.StopCPUProfile()
 	}
 	waitMid := r.atHalfTime(prof.HeapMid)
-	u0, s0 := cpuTime()
-	f0 := minorFaults()
+	u0 := used()
 	t0 := time.Now()
 	var late reports.LatenessMeter
 	res, err := harness.Run(ctx, s, harness.Options{OnEvent: late.Observe, OnFrameDue: late.Due, Pacer: pacer})
 	r.Took = time.Since(t0)
 	waitMid()
-	u1, s1 := cpuTime()
-	r.User, r.Sys, r.PeakRSS = u1-u0, s1-s0, peakRSS()
-	r.Faults, r.HugePages = minorFaults()-f0, hugePages(thpFile)
+	u1 := used()
+	r.User, r.Sys, r.PeakRSS, r.Faults = u1.user-u0.user, u1.sys-u0.sys, u1.peakRSS, u1.faults-u0.faults
+	r.HugePages = hugePages(thpFile)
 	if err != nil {
 		return r, fmt.Errorf("bench players: %w", err)
 	}
