@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,8 @@ import (
 
 	"github.com/streamfault/streamfault/fakeserver"
 	"github.com/streamfault/streamfault/harness/lab"
+	"github.com/streamfault/streamfault/internal/coregov"
+	"github.com/streamfault/streamfault/internal/lagprobe"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
 )
@@ -68,6 +72,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	keyFile := fs.String("tls-key", "", "with --tls: the server key `FILE` (PEM)")
 	plainToo := fs.Bool("plain-too", false, "with --tls: serve plain RTMP on the same address as well (a connection opening with a TLS handshake is RTMPS, any other RTMP)")
 	caOut := fs.String("tls-ca-out", "", "with --tls and no --tls-cert: write the run's CA certificate to `FILE` for clients to trust (default: a file in the temporary folder, printed)")
+	cores := fs.String("cores", "auto", "`CORES` the server runs on: a number, or auto (one core while it uses less than half of one, every core once it needs more: a Go server idle between packets spends a quarter of its CPU waking spare threads; a GOMAXPROCS in the environment is kept)")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return 2
 	}
@@ -89,6 +94,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if !lab.Loopback(host) && !*allowRemote {
 		fmt.Fprintf(stderr, "serve: --addr %s is not a loopback address: other hosts could connect; pass --allow-remote to mean it\n", *addr)
+		return 2
+	}
+	governed, err := serveCores(*cores, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: --cores: %v\n", err)
 		return 2
 	}
 	if len(streams) == 0 {
@@ -113,6 +123,15 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if governed {
+		gctx, stop := context.WithCancel(ctx)
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			coregov.Run(gctx, coregov.Policy{}, processCPU, func(line string) { fmt.Fprintln(stderr, "serve: "+line) })
+		}()
+		defer func() { stop(); <-ended }()
+	}
 	printURLs(stdout, srv.Addr(), apps[0], streams, lives, tlsCfg != nil, caPath)
 	if *plainToo {
 		fmt.Fprintf(stdout, "plain RTMP on the same address as well: rtmp://%s/%s/NAME\n", srv.Addr(), apps[0])
@@ -123,6 +142,26 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// serveCores applies --cores: a count sets GOMAXPROCS; auto (governed true) leaves the
+// count to coregov, unless the user set GOMAXPROCS (which then stays as given).
+func serveCores(v string, getenv func(string) string) (governed bool, err error) {
+	if v == "auto" {
+		return getenv("GOMAXPROCS") == "", nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1024 {
+		return false, fmt.Errorf("want auto or a number of cores from 1 to 1024, got %q", v)
+	}
+	runtime.GOMAXPROCS(n)
+	return false, nil
+}
+
+// processCPU is this process's CPU time, user and system.
+func processCPU() (time.Duration, bool) {
+	user, sys, ok := lagprobe.CPUTime()
+	return user + sys, ok
 }
 
 // printURLs prints where each stream is served and each live name published and played: rtmp://

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestServeLogsPeerStringsPrintably(t *testing.T) {
@@ -28,5 +32,60 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	var out strings.Builder
 	if code := run([]string{"version"}, &out, &out); code != 0 || !strings.HasPrefix(out.String(), "streamfault ") || !strings.Contains(out.String(), "github.com/yutopp/go-rtmp v0.0.7") {
 		t.Errorf("version: exit %d, %q", code, out.String())
+	}
+}
+
+// TestServeCoresTakesACountOrAuto: a count sets GOMAXPROCS; auto governs unless the user
+// set GOMAXPROCS; anything else is a usage error.
+func TestServeCoresTakesACountOrAuto(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(before)
+	unset := func(string) string { return "" }
+	if governed, err := serveCores("auto", unset); !governed || err != nil {
+		t.Errorf("auto: governed %v, %v", governed, err)
+	}
+	if governed, err := serveCores("auto", func(k string) string { return map[string]string{"GOMAXPROCS": "2"}[k] }); governed || err != nil {
+		t.Errorf("auto under the user's GOMAXPROCS: governed %v, %v", governed, err)
+	}
+	if governed, err := serveCores("3", unset); governed || err != nil || runtime.GOMAXPROCS(0) != 3 {
+		t.Errorf("3: governed %v, %v, GOMAXPROCS %d", governed, err, runtime.GOMAXPROCS(0))
+	}
+	for _, bad := range []string{"0", "-1", "two", "", "1025"} {
+		if _, err := serveCores(bad, unset); err == nil || !strings.Contains(err.Error(), "want auto or a number") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// TestServeRunsOnOneCoreWhileIdle: serve on its defaults governs the runtime: one core
+// while it serves nobody, and the count it found given back when it ends.
+func TestServeRunsOnOneCoreWhileIdle(t *testing.T) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		t.Skip("GOMAXPROCS is set: serve keeps it")
+	}
+	before := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(before)
+	if before == 1 {
+		runtime.GOMAXPROCS(2)
+		before = 2
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var out, errb strings.Builder
+	go func() { done <- serveCmd(ctx, []string{"--addr", "127.0.0.1:0"}, &out, &errb) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.GOMAXPROCS(0) != 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := runtime.GOMAXPROCS(0)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve: exit %d", code)
+	}
+	if got != 1 {
+		t.Fatalf("GOMAXPROCS %d while serve idled, want 1", got)
+	}
+	if after := runtime.GOMAXPROCS(0); after != before {
+		t.Fatalf("GOMAXPROCS %d after serve ended, want the %d it found", after, before)
 	}
 }
