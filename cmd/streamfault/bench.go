@@ -21,8 +21,9 @@ const benchUsage = `usage:
         (one spinning process, started and ended by the benchmark)
   streamfault bench relay [--readers N] [--rounds N] [--no-nginx]
         the live relay's CPU per GB delivered, the reference server (streamfault serve, a
-        process of its own) beside nginx-rtmp, both measured from /proc over --rounds runs
-        (default 3) each; and the latency the reference relay's window adds (in process)
+        process of its own) beside nginx-rtmp, both relaying at the same time, measured
+        from /proc over --rounds runs (default 3); and the latency the reference relay's
+        window adds (in process)
 `
 
 // benchCmd runs a benchmark and prints its figures beside their goals, with the machine's
@@ -103,7 +104,7 @@ func benchRelay(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	o := bench.RelayOptions{Progress: stderr}
 	fs.IntVar(&o.Readers, "readers", 20, "rtmpdump --live readers of the one ffmpeg publisher")
-	fs.IntVar(&o.Rounds, "rounds", 3, "relays of the clip by each server, alternately (figures over all of them)")
+	fs.IntVar(&o.Rounds, "rounds", 3, "relays of the clip by both servers at the same time (figures over all of them)")
 	fs.BoolVar(&o.NoNginx, "no-nginx", false, "measure the reference server only")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || o.Readers < 1 || o.Rounds < 1 {
 		fmt.Fprint(stderr, benchUsage)

@@ -2,10 +2,12 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/streamfault/streamfault/harness/conformance"
 	"github.com/streamfault/streamfault/internal/nginx"
@@ -19,9 +21,10 @@ var RelayRatio = Goal{Limit: 1.0, Why: "the reference relay as lean as nginx-rtm
 type RelayOptions struct {
 	// Readers is how many rtmpdump --live readers play the one ffmpeg publisher.
 	Readers int
-	// Rounds is how many times each server relays the clip, alternately (default 1); the
-	// CPU and bytes are summed over the rounds and each round's ratio is printed, since one
-	// 20 s run costs only about half a CPU second and varies by a quarter from run to run.
+	// Rounds is how many times the servers relay the clip, all of them at the same time in
+	// each round (default 1); the CPU and bytes are summed over the rounds and each round's
+	// ratio is printed, since one 20 s run costs only about a third of a CPU second and
+	// varies by a quarter from run to run.
 	Rounds int
 	// NoNginx leaves nginx-rtmp out (no ratio then).
 	NoNginx bool
@@ -32,8 +35,8 @@ type RelayOptions struct {
 }
 
 // Relay measures the live relay of the reference server (a process of its own) and of
-// nginx-rtmp: the same clip published by ffmpeg to Readers rtmpdump readers, CPU from /proc;
-// each server's results, round by round.
+// nginx-rtmp at the same time: the same clip published by ffmpeg to each, Readers rtmpdump
+// readers of each, CPU from /proc; each server's results, round by round.
 func Relay(ctx context.Context, o RelayOptions) ([][]conformance.RelayResult, error) {
 	say := func(format string, a ...any) {
 		if o.Progress != nil {
@@ -67,16 +70,64 @@ func Relay(ctx context.Context, o RelayOptions) ([][]conformance.RelayResult, er
 	rounds := max(o.Rounds, 1)
 	out := make([][]conformance.RelayResult, len(subjects))
 	for round := 1; round <= rounds; round++ {
-		for i, s := range subjects {
-			say("round %d of %d: %s, 1 publisher, %d readers…", round, rounds, s.Name(), o.Readers)
-			r, err := conformance.Relay(ctx, s, clip, o.Readers, dir)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", s.Name(), err)
-			}
+		say("round %d of %d: %s, 1 publisher and %d readers each…", round, rounds, names(subjects), o.Readers)
+		rs, err := relayAtOnce(ctx, subjects, func(ctx context.Context, s conformance.Subject) (conformance.RelayResult, error) {
+			return conformance.Relay(ctx, s, clip, o.Readers, dir)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i, r := range rs {
 			out[i] = append(out[i], r)
 		}
 	}
 	return out, nil
+}
+
+// relayFunc relays the clip through one subject.
+type relayFunc func(context.Context, conformance.Subject) (conformance.RelayResult, error)
+
+// relayAtOnce has every subject relay at the same time, so that each round's figures are
+// taken over the same seconds of the machine (a round alone varies by a quarter from the
+// next, with the machine's other work); the first failure stops the others and is returned.
+func relayAtOnce(ctx context.Context, subjects []conformance.Subject, relay relayFunc) ([]conformance.RelayResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rs := make([]conformance.RelayResult, len(subjects))
+	errs := make([]error, len(subjects))
+	var wg sync.WaitGroup
+	for i, s := range subjects {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if rs[i], errs[i] = relay(ctx, s); errs[i] != nil {
+				errs[i] = fmt.Errorf("%s: %w", s.Name(), errs[i])
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// names lists the subjects' names: "a", "a and b at once", "a, b and c at once".
+func names(subjects []conformance.Subject) string {
+	var ns []string
+	for _, s := range subjects {
+		ns = append(ns, s.Name())
+	}
+	if len(ns) < 2 {
+		return strings.Join(ns, "")
+	}
+	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1] + " at once"
 }
 
 // RelaySum is one server's rounds as one result: CPU, bytes and write calls summed.
