@@ -76,9 +76,13 @@ func Relay(ctx context.Context, s Subject, clip string, readers int, dir string)
 		file := readerFile(dir, s, i)
 		started++
 		go func() {
-			out, err := run(ctx, 60*time.Second, "rtmpdump", "-q", "-m", "3", "--live", "-r", url, "-o", file)
+			out, err := run(ctx, 60*time.Second, "rtmpdump", "-q", "-m", strconv.Itoa(readerTimeout), "--live", "-r", url, "-o", file)
 			if err == nil && out.code != 0 && out.code != 2 { // 2: incomplete, as a live stream's end is
-				err = fmt.Errorf("rtmpdump exit %d: %s", out.code, firstOf(rtmpdumpTrouble(out.stderr)))
+				why := firstOf(rtmpdumpTrouble(out.stderr))
+				if why == "" {
+					why = "no reason given (it runs quiet, -q)"
+				}
+				err = fmt.Errorf("rtmpdump exit %d: %s", out.code, why)
 			}
 			done <- err
 		}()
@@ -92,7 +96,7 @@ func Relay(ctx context.Context, s Subject, clip string, readers int, dir string)
 	}
 	res.CPU, res.Writes = c1-c0, w1-w0
 	// The readers end on the publisher's end (UnpublishNotify) or, against a server that does
-	// not say so, after rtmpdump's 3 s without data.
+	// not say so, after readerTimeout without data.
 	if err := wait(); err != nil {
 		return res, err
 	}
@@ -103,6 +107,13 @@ func Relay(ctx context.Context, s Subject, clip string, readers int, dir string)
 	}
 	return res, nil
 }
+
+// readerTimeout is how many seconds a relay reader waits for the server (rtmpdump -m): for its
+// answer to play, and for data before it gives up on a server that does not tell the
+// stream's end. 3 s was too short for nginx-rtmp to answer play to 200 readers joining at
+// once (its on_play notification for each; 2 failed runs of 2 with 200 readers per server,
+// both servers at once), and the CPU is measured only until the publisher's end.
+const readerTimeout = 10
 
 func readerFile(dir string, s Subject, i int) string {
 	return filepath.Join(dir, fmt.Sprintf("%s-reader-%d.flv", s.Name(), i))
