@@ -246,7 +246,9 @@ func (ss *session) relay(ctx context.Context, m *rtmpconn.Message) {
 	if media {
 		ls.lastMedia, ls.lastTS = s.clk.Now(), m.Timestamp
 	}
-	var to, done []liveSub
+	to := ss.relayTo[:0]
+	defer func() { clear(to); ss.relayTo = to[:0] }()
+	var done []liveSub
 	for sub, st := range ls.subs {
 		if !st.ready {
 			continue // its join is being sent: it gets the headers from there

@@ -48,6 +48,8 @@ type session struct {
 
 	publishing map[uint32]string // NetStream -> the name it publishes
 	subscribed map[uint32]string // NetStream -> the live name it plays
+
+	relayTo []liveSub // the relay's list of players for one message, reused (its reading goroutine's)
 }
 
 // netStream is one NetStream of a session: a playlist with at most one playback serving it.
@@ -185,7 +187,8 @@ func (ss *session) handle(ctx context.Context, msg *rtmpconn.Message) error {
 	}
 	if msg.TypeID == message.TypeIDAudioMessage || msg.TypeID == message.TypeIDVideoMessage ||
 		msg.TypeID == message.TypeIDDataMessageAMF0 || msg.TypeID == message.TypeIDDataMessageAMF3 {
-		ss.relay(ctx, msg) // media and a publisher's metadata (@setDataFrame onMetaData)
+		ss.relay(ctx, msg)   // media and a publisher's metadata (@setDataFrame onMetaData)
+		ss.conn.Recycle(msg) // the relay copied what it sends and cloned what it keeps
 		return nil
 	}
 	if msg.Command == nil || (msg.TypeID != message.TypeIDCommandMessageAMF0 && msg.TypeID != message.TypeIDCommandMessageAMF3) {

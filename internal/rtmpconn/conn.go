@@ -301,6 +301,18 @@ const (
 
 // decode turns a complete message into a Message; control messages are applied (chunk size,
 // abort, acknowledgement window).
+// Recycle gives back the payload of an audio or video message that nothing holds any more
+// (its bytes copied or sent), as room for a later message: a relay then reads a stream
+// without a new buffer per message. Call it only from the goroutine that calls Read; other
+// messages are left alone.
+func (c *Conn) Recycle(m *Message) {
+	if m == nil || (m.TypeID != message.TypeIDAudioMessage && m.TypeID != message.TypeIDVideoMessage) {
+		return
+	}
+	c.cr.giveBack(m.Payload)
+	m.Payload = nil
+}
+
 func (c *Conn) decode(raw rawMessage) (*Message, error) {
 	m := &Message{CSID: int(raw.csid), Timestamp: raw.timestamp, StreamID: raw.streamID, TypeID: message.TypeID(raw.typeID)}
 	p := raw.payload

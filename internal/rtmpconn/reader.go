@@ -73,6 +73,37 @@ type chunkReader struct {
 	chunkSize int
 	streams   map[uint32]*chunkStream
 	buffered  int
+	spare     [][]byte // payloads given back (Conn.Recycle), room for the next messages
+}
+
+// Spare payloads: how many a connection keeps and the largest it keeps, so that what a
+// connection holds between messages stays bounded whatever its peer sends.
+const (
+	maxSpare     = 2
+	maxSpareSize = 64 << 10
+)
+
+// room is an empty buffer of at least want bytes' capacity for a message's payload: a spare
+// one when there is one that large, else a new one.
+func (cr *chunkReader) room(want int) []byte {
+	for i, b := range cr.spare {
+		if cap(b) >= want {
+			last := len(cr.spare) - 1
+			cr.spare[i], cr.spare[last] = cr.spare[last], nil
+			cr.spare = cr.spare[:last]
+			return b[:0]
+		}
+	}
+	return make([]byte, 0, want)
+}
+
+// giveBack keeps a payload nobody holds any more as room for a later message, within
+// maxSpare buffers of at most maxSpareSize.
+func (cr *chunkReader) giveBack(b []byte) {
+	if cap(b) == 0 || cap(b) > maxSpareSize || len(cr.spare) >= maxSpare {
+		return
+	}
+	cr.spare = append(cr.spare, b[:0])
 }
 
 func newChunkReader(r *bufio.Reader, lim Limits) *chunkReader {
@@ -238,7 +269,7 @@ func (cr *chunkReader) payload(cs *chunkStream, csid uint32) error {
 		// A message's first chunk: room for all of it up to readPiece, one allocation for most
 		// messages rather than one per chunk as the buffer doubles (no more than a read past
 		// the chunk size could take ahead of the bytes anyway).
-		cs.buf = make([]byte, 0, min(cs.length, readPiece))
+		cs.buf = cr.room(min(cs.length, readPiece))
 	}
 	for n > 0 {
 		step := min(n, readPiece)
