@@ -39,7 +39,7 @@ const usage = `usage:
   streamfault version                this build's version and those of Go, Toxiproxy, go-rtmp
   streamfault serve [--addr A [--allow-remote]] [--stream NAME:DURATION]... [--fps N]
                     [--app NAME]... [--live NAME]... [--quirk Q]... [--max-send-ahead D]
-                    [--tls [--tls-cert F --tls-key F | --tls-ca-out F]]
+                    [--tls [--tls-cert F --tls-key F | --tls-ca-out F]] [--cores auto|N]
                                      the reference server alone, printing rtmp:// (rtmps://) URLs
   streamfault bench players [FILE] | relay [--readers N]
                                      load and relay benchmarks (figures with the core count)
