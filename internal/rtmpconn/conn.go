@@ -214,7 +214,8 @@ type Message struct {
 	// Command is set for AMF0 command and data messages.
 	Command *Command
 	// Payload holds the message body of an audio or video message, and of an AMF data message
-	// (its raw AMF0 values, for relaying them unchanged); the caller owns it.
+	// (its raw AMF0 values, for relaying them unchanged); the caller owns it (until it gives
+	// an audio or video payload back with Recycle).
 	Payload []byte
 	// Control is set for protocol and user control messages (SetChunkSize, UserCtrl, ...).
 	Control message.Message
@@ -299,8 +300,6 @@ const (
 	typeCommandAMF0   = 20
 )
 
-// decode turns a complete message into a Message; control messages are applied (chunk size,
-// abort, acknowledgement window).
 // Recycle gives back the payload of an audio or video message that nothing holds any more
 // (its bytes copied or sent), as room for a later message: a relay then reads a stream
 // without a new buffer per message. Call it only from the goroutine that calls Read; other
@@ -313,6 +312,8 @@ func (c *Conn) Recycle(m *Message) {
 	m.Payload = nil
 }
 
+// decode turns a complete message into a Message; control messages are applied (chunk size,
+// abort, acknowledgement window).
 func (c *Conn) decode(raw rawMessage) (*Message, error) {
 	m := &Message{CSID: int(raw.csid), Timestamp: raw.timestamp, StreamID: raw.streamID, TypeID: message.TypeID(raw.typeID)}
 	p := raw.payload
