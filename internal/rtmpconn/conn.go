@@ -254,6 +254,17 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // *ProtocolError (the peer broke the protocol or one of the connection's Limits). Nothing a
 // peer sends can make Read panic or allocate past the limits.
 func (c *Conn) Read() (*Message, error) {
+	m := new(Message)
+	if err := c.ReadTo(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ReadTo is Read into a Message the caller gives (every field set anew): a reader that is
+// done with each message before the next reuses one, and a stream of media costs no
+// allocation a message (with Recycle).
+func (c *Conn) ReadTo(m *Message) error {
 	if c.opts.ReadTimeout > 0 {
 		_ = c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout))
 	}
@@ -265,23 +276,22 @@ func (c *Conn) Read() (*Message, error) {
 				err = rerr
 			}
 		}
-		return nil, fmt.Errorf("rtmp read: %w", err)
+		return fmt.Errorf("rtmp read: %w", err)
 	}
 	c.acknowledge()
-	m, err := c.decode(raw)
-	if err != nil {
+	if err := c.decode(raw, m); err != nil {
 		var pe *ProtocolError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("rtmp read: %w", err)
+			return fmt.Errorf("rtmp read: %w", err)
 		}
 		c.decodeErrors++
 		if c.decodeErrors > maxDecodeErrors {
-			return nil, fmt.Errorf("rtmp read: %d undecodable messages in a row, last: %w", c.decodeErrors, err)
+			return fmt.Errorf("rtmp read: %d undecodable messages in a row, last: %w", c.decodeErrors, err)
 		}
-		return nil, &DecodeError{Err: err}
+		return &DecodeError{Err: err}
 	}
 	c.decodeErrors = 0
-	return m, nil
+	return nil
 }
 
 // Message type ids the reader decodes itself.
@@ -312,43 +322,43 @@ func (c *Conn) Recycle(m *Message) {
 	m.Payload = nil
 }
 
-// decode turns a complete message into a Message; control messages are applied (chunk size,
-// abort, acknowledgement window).
-func (c *Conn) decode(raw rawMessage) (*Message, error) {
-	m := &Message{CSID: int(raw.csid), Timestamp: raw.timestamp, StreamID: raw.streamID, TypeID: message.TypeID(raw.typeID)}
+// decode turns a complete message into m; control messages are applied (chunk size, abort,
+// acknowledgement window).
+func (c *Conn) decode(raw rawMessage, m *Message) error {
+	*m = Message{CSID: int(raw.csid), Timestamp: raw.timestamp, StreamID: raw.streamID, TypeID: message.TypeID(raw.typeID)}
 	p := raw.payload
 	switch raw.typeID {
 	case typeAudio, typeVideo:
 		m.Payload = p
-		return m, nil
+		return nil
 	case typeDataAMF0, typeCommandAMF0, typeDataAMF3, typeCommandAMF3:
 		if raw.typeID == typeDataAMF3 || raw.typeID == typeCommandAMF3 {
 			if len(p) == 0 {
-				return nil, fmt.Errorf("message type %d: empty", raw.typeID)
+				return fmt.Errorf("message type %d: empty", raw.typeID)
 			}
 			p = p[1:] // the AMF3 command format byte; the body is AMF0 (as Flash sends it)
 		}
 		cmd, err := decodeCommand(p, raw.typeID == typeCommandAMF0 || raw.typeID == typeCommandAMF3)
 		if err != nil {
-			return nil, fmt.Errorf("message type %d: %w", raw.typeID, err)
+			return fmt.Errorf("message type %d: %w", raw.typeID, err)
 		}
 		m.Command = cmd
 		if raw.typeID == typeDataAMF0 || raw.typeID == typeDataAMF3 {
 			m.Payload = p
 		}
-		return m, nil
+		return nil
 	case typeSetChunkSize, typeAbort, typeAck, typeUserCtrl, typeWinAckSize, typePeerBandwidth:
 		if raw.typeID == typeSetChunkSize && (len(p) != 4 || binary.BigEndian.Uint32(p)&0x7fffffff == 0 || p[0]&0x80 != 0) {
-			return nil, protocolErr("peer set an invalid chunk size (% x)", p)
+			return protocolErr("peer set an invalid chunk size (% x)", p)
 		}
 		var ctrl message.Message
 		if err := message.NewDecoder(bytes.NewReader(p)).Decode(message.TypeID(raw.typeID), &ctrl); err != nil {
-			return nil, fmt.Errorf("message type %d: %w", raw.typeID, err)
+			return fmt.Errorf("message type %d: %w", raw.typeID, err)
 		}
 		switch v := ctrl.(type) {
 		case *message.SetChunkSize:
 			if err := c.cr.setChunkSize(v.ChunkSize); err != nil {
-				return nil, err
+				return err
 			}
 		case *message.AbortMessage:
 			c.cr.abort(v.ChunkStreamID)
@@ -356,9 +366,9 @@ func (c *Conn) decode(raw rawMessage) (*Message, error) {
 			c.ackWindow.Store(int64(v.Size))
 		}
 		m.Control = ctrl
-		return m, nil
+		return nil
 	}
-	return nil, fmt.Errorf("message type %d is not supported", raw.typeID)
+	return fmt.Errorf("message type %d is not supported", raw.typeID)
 }
 
 // decodeCommand decodes an AMF0 command (name, transaction id, arguments) or data message

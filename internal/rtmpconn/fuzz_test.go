@@ -25,7 +25,7 @@ func FuzzChunkReader(f *testing.F) {
 			if len(raw.payload) > 1<<16 {
 				t.Fatalf("a %d-byte message past the limit", len(raw.payload))
 			}
-			_, _ = c.decode(raw)
+			_ = c.decode(raw, new(Message))
 		}
 	})
 }

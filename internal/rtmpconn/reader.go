@@ -212,8 +212,8 @@ func (cr *chunkReader) messageHeader(cs *chunkStream, csid uint32, format byte) 
 	var hdr [11]byte
 	sizes := [...]int{11, 7, 3, 0}
 	if n := sizes[format]; n > 0 {
-		if _, err := io.ReadFull(cr.r, hdr[:n]); err != nil {
-			return eofIsUnexpected(err)
+		if err := cr.take(hdr[:n]); err != nil {
+			return err
 		}
 	}
 	ts := uint32(hdr[0])<<16 | uint32(hdr[1])<<8 | uint32(hdr[2])
@@ -221,8 +221,8 @@ func (cr *chunkReader) messageHeader(cs *chunkStream, csid uint32, format byte) 
 		cs.extended = ts == 0xffffff
 		if cs.extended {
 			var ext [4]byte
-			if _, err := io.ReadFull(cr.r, ext[:]); err != nil {
-				return eofIsUnexpected(err)
+			if err := cr.take(ext[:]); err != nil {
+				return err
 			}
 			ts, cs.extValue = binary.BigEndian.Uint32(ext[:]), binary.BigEndian.Uint32(ext[:])
 		}
@@ -252,6 +252,19 @@ func (cr *chunkReader) messageHeader(cs *chunkStream, csid uint32, format byte) 
 	if cs.length > cr.lim.MaxMessageSize {
 		return protocolErr("chunk stream %d: a message of %d bytes exceeds the limit of %d", csid, cs.length, cr.lim.MaxMessageSize)
 	}
+	return nil
+}
+
+// take reads exactly len(p) bytes (at most the reader's buffer) into p. It does not hand p to
+// an io.Reader: a header array passed to io.ReadFull escaped to the heap, one allocation a
+// chunk.
+func (cr *chunkReader) take(p []byte) error {
+	b, err := cr.r.Peek(len(p))
+	if err != nil {
+		return eofIsUnexpected(err)
+	}
+	copy(p, b)
+	_, _ = cr.r.Discard(len(p))
 	return nil
 }
 

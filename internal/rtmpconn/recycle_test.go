@@ -1,6 +1,7 @@
 package rtmpconn
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"testing"
@@ -71,5 +72,32 @@ func TestRecycleKeepsLittle(t *testing.T) {
 	}
 	if b := cr.room(50); cap(b) != 100 || len(b) != 0 || len(cr.spare) != maxSpare-1 {
 		t.Fatalf("room for 50: cap %d len %d, %d spare left", cap(b), len(b), len(cr.spare))
+	}
+}
+
+// TestReadToWithRecycleAllocatesNothing: a reader that reads every media message into one
+// Message and gives each payload back reads a stream of frames with no allocation a frame.
+func TestReadToWithRecycleAllocatesNothing(t *testing.T) {
+	const frames, size = 300, 100
+	var in []byte
+	for i := range frames {
+		in = append(in, 0x06, 0, 0, byte(i), 0, 0, size, byte(message.TypeIDVideoMessage), 1, 0, 0, 0)
+		in = append(in, bytes.Repeat([]byte{byte(i)}, size)...)
+	}
+	c := &Conn{chunkSize: DefaultChunkSize, nc: &countingConn{}}
+	c.cr = newChunkReader(bufio.NewReader(bytes.NewReader(in)), Limits{})
+	var m Message
+	read := func() {
+		if err := c.ReadTo(&m); err != nil {
+			t.Fatal(err)
+		}
+		c.Recycle(&m)
+	}
+	read() // the first payload's room, and the chunk stream's state
+	if allocs := testing.AllocsPerRun(frames-2, read); allocs != 0 {
+		t.Fatalf("%.1f allocations a frame, want 0", allocs)
+	}
+	if m.TypeID != message.TypeIDVideoMessage || m.Timestamp != (frames-1)%256 { // the timestamp's low byte is the frame's number
+		t.Fatalf("the last message read: %+v", m)
 	}
 }
