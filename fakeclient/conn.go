@@ -158,11 +158,20 @@ func dial(ctx context.Context, addr, app string, id Identity, opts rtmpconn.Opti
 // readMessage returns the next decodable message (rtmpconn ends the connection after a few
 // undecodable ones in a row, so the skipping is bounded).
 func readMessage(c *rtmpconn.Conn) (*rtmpconn.Message, error) {
+	m := new(rtmpconn.Message)
+	if err := readMessageTo(c, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// readMessageTo is readMessage into m.
+func readMessageTo(c *rtmpconn.Conn, m *rtmpconn.Message) error {
 	for {
-		m, err := c.Read()
+		err := c.ReadTo(m)
 		var de *rtmpconn.DecodeError
 		if !errors.As(err, &de) {
-			return m, err
+			return err
 		}
 	}
 }

@@ -136,7 +136,8 @@ type connEvent struct {
 	sent     *sentCmd       // a play2 went out
 	bw       *Event         // a bandwidth-check result
 	msg      *rtmpconn.Message
-	err      error // with failed: could not open; otherwise: connection ended
+	media    mediaMsg // an audio or video message, digested where it was read
+	err      error    // with failed: could not open; otherwise: connection ended
 	failed   bool
 }
 
@@ -326,6 +327,8 @@ func (p *Player) onConn(st *playState, ev connEvent) error {
 		st.cur.send(p.plan(st))
 	case ev.bw != nil:
 		p.emit(*ev.bw)
+	case ev.media.typeID != 0:
+		p.onMedia(st, ev.n, ev.media)
 	case ev.msg != nil:
 		return p.onMessage(st, ev.n, ev.msg)
 	default: // the connection ended
@@ -367,49 +370,8 @@ func (p *Player) scheduleRetry(st *playState) {
 
 func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 	switch {
-	case m.TypeID == message.TypeIDVideoMessage:
-		ts := time.Duration(m.Timestamp) * time.Millisecond
-		id, ok := media.ParseVideo(m.Payload)
-		real := false
-		if !ok {
-			if !media.CodedVideo(m.Payload) {
-				p.unusable(st, n)
-				return nil // a sequence header
-			}
-			// Real media: the frame is known by its timestamp in the stream being played, and
-			// by a hash of its payload.
-			stream := st.curStream
-			if stream == "" {
-				stream = p.cfg.Stream
-			}
-			id, real = media.RealIdentity(stream, ts, st.frameDur), true
-		}
-		st.usable = true
-		splice := p.cfg.Mutant != MutantResumeFromStart && p.cfg.Mutant != MutantResumeAtItemStart
-		if splice && st.started && ts <= st.heldTs { // the splice, by stream time
-			ev := Event{Kind: EventDropped, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts}
-			if real {
-				ev.Message = st.hashes.differs(id, m.Payload)
-			}
-			p.emit(ev)
-			return nil
-		}
-		if real {
-			st.hashes.keep(id, m.Payload)
-		}
-		if !st.started {
-			st.started, st.playhead = true, ts
-		}
-		if _, seen := st.itemStart[id.Stream]; !seen {
-			st.itemStart[id.Stream] = ts
-		}
-		st.curStream = id.Stream
-		now := p.clk.Now()
-		st.buf = append(st.buf, frame{id: id, ts: ts, arrived: now})
-		st.heldTs = ts
-		p.emit(Event{Time: now, Kind: EventReceived, Conn: n, Stream: id.Stream, First: id.Index, Last: id.Index, StreamTime: ts})
-	case m.TypeID == message.TypeIDAudioMessage:
-		p.unusable(st, n)
+	case m.TypeID == message.TypeIDVideoMessage || m.TypeID == message.TypeIDAudioMessage:
+		p.onMedia(st, n, digestMedia(m))
 	case m.Command != nil && m.Command.Name == "onMetaData":
 		meta, _ := m.Command.Arg(0).(map[string]any)
 		if fps, ok := meta["framerate"].(float64); ok && fps > 0 {

@@ -47,13 +47,24 @@ func (p *Player) session(ctx context.Context, n int, addr string, out *inbox) {
 	if !send(connEvent{n: n, attached: nc}) {
 		return
 	}
+	var m rtmpconn.Message // read into again: media go to the loop digested, the rest as copies
 	for {
-		m, err := readMessage(c)
-		if err != nil {
+		if err := readMessageTo(c, &m); err != nil {
 			send(connEvent{n: n, err: err})
 			return
 		}
-		if control, _ := userControl(ctx, c, m); !control && !send(connEvent{n: n, msg: m}) {
+		if control, _ := userControl(ctx, c, &m); control {
+			continue
+		}
+		ev := connEvent{n: n}
+		if m.TypeID == message.TypeIDVideoMessage || m.TypeID == message.TypeIDAudioMessage {
+			ev.media = digestMedia(&m)
+			c.Recycle(&m)
+		} else {
+			own := m
+			ev.msg = &own
+		}
+		if !send(ev) {
 			return
 		}
 	}

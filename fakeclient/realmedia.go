@@ -31,8 +31,8 @@ func hashOf(payload []byte) uint32 {
 	return h.Sum32()
 }
 
-// keep records a received frame's hash (up to maxHashes frames).
-func (f *frameHashes) keep(id media.Identity, payload []byte) {
+// keep records a received frame's hash (hashOf its payload; up to maxHashes frames).
+func (f *frameHashes) keep(id media.Identity, hash uint32) {
 	if f.n >= maxHashes {
 		return
 	}
@@ -45,17 +45,17 @@ func (f *frameHashes) keep(id media.Identity, payload []byte) {
 	if _, ok := f.by[id.Stream][id.Index]; !ok {
 		f.n++
 	}
-	f.by[id.Stream][id.Index] = hashOf(payload)
+	f.by[id.Stream][id.Index] = hash
 }
 
-// differs says how a frame arriving again differs from the one received before ("" when it
-// is the same, or was never kept).
-func (f *frameHashes) differs(id media.Identity, payload []byte) string {
+// differs says how a frame arriving again, whose payload hashes to now, differs from the one
+// received before ("" when it is the same, or was never kept).
+func (f *frameHashes) differs(id media.Identity, now uint32) string {
 	was, ok := f.by[id.Stream][id.Index]
 	if !ok {
 		return ""
 	}
-	if now := hashOf(payload); now != was {
+	if now != was {
 		return fmt.Sprintf("content differs from the frame received before (hash %08x, was %08x)", now, was)
 	}
 	return ""
