@@ -86,21 +86,16 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "serve: --plain-too needs --tls")
 		return 2
 	}
-	var host string
-	host, _, err = net.SplitHostPort(*addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "serve: --addr %q: %v\n", *addr, err)
+	if err := checkServeAddr(*addr, *allowRemote); err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return 2
 	}
-	if !lab.Loopback(host) && !*allowRemote {
-		fmt.Fprintf(stderr, "serve: --addr %s is not a loopback address: other hosts could connect; pass --allow-remote to mean it\n", *addr)
-		return 2
-	}
-	governed, err := serveCores(*cores, os.Getenv)
+	stopCores, err := serveCores(ctx, *cores, os.Getenv, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: --cores: %v\n", err)
 		return 2
 	}
+	defer stopCores()
 	if len(streams) == 0 {
 		streams = streamFlags{{Name: "myStream", Duration: time.Minute}}
 	}
@@ -123,15 +118,6 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if governed {
-		gctx, stop := context.WithCancel(ctx)
-		ended := make(chan struct{})
-		go func() {
-			defer close(ended)
-			coregov.Run(gctx, coregov.Policy{}, processCPU, func(line string) { fmt.Fprintln(stderr, "serve: "+line) })
-		}()
-		defer func() { stop(); <-ended }()
-	}
 	printURLs(stdout, srv.Addr(), apps[0], streams, lives, tlsCfg != nil, caPath)
 	if *plainToo {
 		fmt.Fprintf(stdout, "plain RTMP on the same address as well: rtmp://%s/%s/NAME\n", srv.Addr(), apps[0])
@@ -144,18 +130,41 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// serveCores applies --cores: a count sets GOMAXPROCS; auto (governed true) leaves the
-// count to coregov, unless the user set GOMAXPROCS (which then stays as given).
-func serveCores(v string, getenv func(string) string) (governed bool, err error) {
+// checkServeAddr refuses an --addr that is not host:port, or not loopback unless the user
+// allows remote clients.
+func checkServeAddr(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	if !lab.Loopback(host) && !allowRemote {
+		return fmt.Errorf("--addr %s is not a loopback address: other hosts could connect; pass --allow-remote to mean it", addr)
+	}
+	return nil
+}
+
+// serveCores applies --cores: a count sets GOMAXPROCS; auto leaves the count to coregov
+// until stop (which waits for it to give the count back), unless the user set GOMAXPROCS
+// (which then stays as given). The governor says each change on stderr.
+func serveCores(ctx context.Context, v string, getenv func(string) string, stderr io.Writer) (stop func(), err error) {
 	if v == "auto" {
-		return getenv("GOMAXPROCS") == "", nil
+		if getenv("GOMAXPROCS") != "" {
+			return func() {}, nil
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			coregov.Run(ctx, coregov.Policy{}, processCPU, func(line string) { fmt.Fprintln(stderr, "serve: "+line) })
+		}()
+		return func() { cancel(); <-ended }, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 1024 {
-		return false, fmt.Errorf("want auto or a number of cores from 1 to 1024, got %q", v)
+		return nil, fmt.Errorf("want auto or a number of cores from 1 to 1024, got %q", v)
 	}
 	runtime.GOMAXPROCS(n)
-	return false, nil
+	return func() {}, nil
 }
 
 // processCPU is this process's CPU time, user and system.

@@ -35,25 +35,53 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	}
 }
 
-// TestServeCoresTakesACountOrAuto: a count sets GOMAXPROCS; auto governs unless the user
-// set GOMAXPROCS; anything else is a usage error.
+// TestServeCoresTakesACountOrAuto: a count sets GOMAXPROCS; auto governs it (one core while
+// idle, the count found given back at stop) unless the user set GOMAXPROCS; anything else is
+// a usage error.
 func TestServeCoresTakesACountOrAuto(t *testing.T) {
 	before := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(before)
+	if before == 1 {
+		runtime.GOMAXPROCS(2)
+		before = 2
+	}
+	ctx := context.Background()
 	unset := func(string) string { return "" }
-	if governed, err := serveCores("auto", unset); !governed || err != nil {
-		t.Errorf("auto: governed %v, %v", governed, err)
+	var errb strings.Builder
+	stop, err := serveCores(ctx, "auto", unset, &errb)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if governed, err := serveCores("auto", func(k string) string { return map[string]string{"GOMAXPROCS": "2"}[k] }); governed || err != nil {
-		t.Errorf("auto under the user's GOMAXPROCS: governed %v, %v", governed, err)
+	waitCores(t, 1)
+	stop()
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Errorf("auto, stopped: GOMAXPROCS %d, want the %d it found", got, before)
 	}
-	if governed, err := serveCores("3", unset); governed || err != nil || runtime.GOMAXPROCS(0) != 3 {
-		t.Errorf("3: governed %v, %v, GOMAXPROCS %d", governed, err, runtime.GOMAXPROCS(0))
+	userSet := func(k string) string { return map[string]string{"GOMAXPROCS": "2"}[k] }
+	if stop, err := serveCores(ctx, "auto", userSet, &errb); err != nil || runtime.GOMAXPROCS(0) != before {
+		t.Errorf("auto under the user's GOMAXPROCS: %v, GOMAXPROCS %d", err, runtime.GOMAXPROCS(0))
+	} else {
+		stop()
+	}
+	if _, err := serveCores(ctx, "3", unset, &errb); err != nil || runtime.GOMAXPROCS(0) != 3 {
+		t.Errorf("3: %v, GOMAXPROCS %d", err, runtime.GOMAXPROCS(0))
 	}
 	for _, bad := range []string{"0", "-1", "two", "", "1025"} {
-		if _, err := serveCores(bad, unset); err == nil || !strings.Contains(err.Error(), "want auto or a number") {
+		if _, err := serveCores(ctx, bad, unset, &errb); err == nil || !strings.Contains(err.Error(), "want auto or a number") {
 			t.Errorf("%q: %v", bad, err)
 		}
+	}
+}
+
+// waitCores polls GOMAXPROCS until it is want, for at most 10 s.
+func waitCores(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.GOMAXPROCS(0) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("GOMAXPROCS %d after 10 s, want %d", runtime.GOMAXPROCS(0), want)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -77,7 +105,7 @@ func TestServeRunsOnOneCoreWhileIdle(t *testing.T) {
 	for runtime.GOMAXPROCS(0) != 1 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	got := runtime.GOMAXPROCS(0)
+	got := runtime.GOMAXPROCS(0) // read before cancel: serve gives the count back as it ends
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("serve: exit %d", code)
