@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/yutopp/go-rtmp/message"
-
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/media"
 	"github.com/streamfault/streamfault/internal/rtmpconn"
@@ -368,10 +366,9 @@ func (p *Player) scheduleRetry(st *playState) {
 	st.retry = p.clk.After(delay)
 }
 
+// onMessage takes a command or data message (audio and video come digested: onMedia).
 func (p *Player) onMessage(st *playState, n int, m *rtmpconn.Message) error {
 	switch {
-	case m.TypeID == message.TypeIDVideoMessage || m.TypeID == message.TypeIDAudioMessage:
-		p.onMedia(st, n, digestMedia(m))
 	case m.Command != nil && m.Command.Name == "onMetaData":
 		meta, _ := m.Command.Arg(0).(map[string]any)
 		if fps, ok := meta["framerate"].(float64); ok && fps > 0 {

@@ -19,6 +19,9 @@ func newTestPlayer(t *testing.T, rec *events) (*Player, *playState) {
 	return p, &playState{frameDur: 40 * time.Millisecond, itemStart: map[string]time.Duration{}}
 }
 
+// mediaEvent is an audio or video message as a player's session hands it to the loop.
+func mediaEvent(n int, m *rtmpconn.Message) connEvent { return connEvent{n: n, media: digestMedia(m)} }
+
 // A real H.264 frame (no streamfault tag): AVC, NALU packet.
 func realFrame(fill byte) []byte { return []byte{0x27, 1, 0, 0, 0, 0, 0, 0, 1, fill} }
 
@@ -27,13 +30,13 @@ func TestPlayerKnowsRealFramesByTimestampAndHash(t *testing.T) {
 	rec := &events{}
 	p, st := newTestPlayer(t, rec)
 	for i, ts := range []uint32{0, 40, 80} {
-		if err := p.onMessage(st, 1, &rtmpconn.Message{TypeID: message.TypeIDVideoMessage, Timestamp: ts, Payload: realFrame(byte(i))}); err != nil {
+		if err := p.onConn(st, mediaEvent(1, &rtmpconn.Message{TypeID: message.TypeIDVideoMessage, Timestamp: ts, Payload: realFrame(byte(i))})); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// After a reconnect: frame 1 again, the same; frame 2 again, different.
-	_ = p.onMessage(st, 2, &rtmpconn.Message{TypeID: message.TypeIDVideoMessage, Timestamp: 40, Payload: realFrame(1)})
-	_ = p.onMessage(st, 2, &rtmpconn.Message{TypeID: message.TypeIDVideoMessage, Timestamp: 80, Payload: realFrame(9)})
+	_ = p.onConn(st, mediaEvent(2, &rtmpconn.Message{TypeID: message.TypeIDVideoMessage, Timestamp: 40, Payload: realFrame(1)}))
+	_ = p.onConn(st, mediaEvent(2, &rtmpconn.Message{TypeID: message.TypeIDVideoMessage, Timestamp: 80, Payload: realFrame(9)}))
 	got := kinds(rec.all(), EventReceived)
 	if len(got) != 3 || got[2].First != 2 || got[2].Stream != "real" {
 		t.Fatalf("received %+v: want frames 0, 1, 2 of real", got)
@@ -49,7 +52,7 @@ func TestPlayerSaysWhenNothingIsUsable(t *testing.T) {
 	rec := &events{}
 	p, st := newTestPlayer(t, rec)
 	for i := range 150 {
-		_ = p.onMessage(st, 1, &rtmpconn.Message{TypeID: message.TypeIDAudioMessage, Timestamp: uint32(i * 23), Payload: []byte{0xaf, 1, 0}})
+		_ = p.onConn(st, mediaEvent(1, &rtmpconn.Message{TypeID: message.TypeIDAudioMessage, Timestamp: uint32(i * 23), Payload: []byte{0xaf, 1, 0}}))
 	}
 	var said []Event
 	for _, e := range kinds(rec.all(), EventStatus) {

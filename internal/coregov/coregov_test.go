@@ -116,16 +116,27 @@ func TestRunGovernsTheRuntime(t *testing.T) {
 			last.Store(s)
 		})
 	}()
+	// Each change is said after it is made: once a line is there, so is its count.
+	said := func(n int32) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for lines.Load() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d changes said after 10 s, want %d (GOMAXPROCS %d)", lines.Load(), n, runtime.GOMAXPROCS(0))
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		s, _ := last.Load().(string)
+		return s
+	}
 	waitProcs(t, 1)
 	cpu.set(2)
-	waitProcs(t, 3)
-	if s, _ := last.Load().(string); !strings.HasPrefix(s, "cores: 3 (") {
-		t.Errorf("the raise said %q", s)
+	if s := said(1); !strings.HasPrefix(s, "cores: 3 (") || runtime.GOMAXPROCS(0) != 3 {
+		t.Errorf("the raise said %q, GOMAXPROCS %d", s, runtime.GOMAXPROCS(0))
 	}
 	cpu.set(0)
-	waitProcs(t, 1)
-	if s, _ := last.Load().(string); !strings.HasPrefix(s, "cores: 1 (0.00 cores used") {
-		t.Errorf("the return said %q", s)
+	if s := said(2); !strings.HasPrefix(s, "cores: 1 (0.00 cores used") || runtime.GOMAXPROCS(0) != 1 {
+		t.Errorf("the return said %q, GOMAXPROCS %d", s, runtime.GOMAXPROCS(0))
 	}
 	cancel()
 	<-done
@@ -138,10 +149,21 @@ func TestRunGovernsTheRuntime(t *testing.T) {
 }
 
 // TestRunKeepsEveryCoreWithoutAReading: a system that cannot say its CPU time leaves the
-// runtime as it is.
+// runtime as it is, and Run returns at once rather than govern blind.
 func TestRunKeepsEveryCoreWithoutAReading(t *testing.T) {
 	before := runtime.GOMAXPROCS(0)
-	Run(context.Background(), Policy{}, func() (time.Duration, bool) { return 0, false }, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		Run(ctx, Policy{Every: time.Millisecond}, func() (time.Duration, bool) { return 0, false }, nil)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run without a CPU reading did not return: it governs blind")
+	}
 	if got := runtime.GOMAXPROCS(0); got != before {
 		t.Fatalf("GOMAXPROCS %d, want %d", got, before)
 	}

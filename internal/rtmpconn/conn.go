@@ -312,8 +312,8 @@ const (
 
 // Recycle gives back the payload of an audio or video message that nothing holds any more
 // (its bytes copied or sent), as room for a later message: a relay then reads a stream
-// without a new buffer per message. Call it only from the goroutine that calls Read; other
-// messages are left alone.
+// without a new buffer per message. Call it only from the goroutine that calls Read or
+// ReadTo; other messages are left alone.
 func (c *Conn) Recycle(m *Message) {
 	if m == nil || (m.TypeID != message.TypeIDAudioMessage && m.TypeID != message.TypeIDVideoMessage) {
 		return
