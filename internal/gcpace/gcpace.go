@@ -84,6 +84,25 @@ func (p *Pacer) Collect() {
 	}
 }
 
+// Goal is the heap the collector lets grow to while bytes are live: bytes and percent of
+// them.
+func (p *Pacer) Goal(bytes int64) int64 {
+	return bytes + bytes*int64(max(p.percent, 0))/100
+}
+
+// Off runs f with the collector off, then sets the target back. Turning it off waits for a
+// collection under way to end, and none starts while f runs: f may allocate a large heap and
+// let go of it (hugeheap.Reserve) without paying for a collection under way by marking, or
+// starting one that keeps what it allocated live. f must not call the pacer (Off holds its
+// lock).
+func (p *Pacer) Off(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := p.set(-1)
+	defer p.set(old)
+	f()
+}
+
 // add changes the expected heap by bytes and applies the target.
 func (p *Pacer) add(bytes int64) {
 	p.mu.Lock()

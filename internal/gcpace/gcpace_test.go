@@ -177,3 +177,30 @@ func TestCollectAppliesTheTargetAtOnce(t *testing.T) {
 		t.Fatalf("after Collect left 100 live of 400 expected: target %d, want 420", got)
 	}
 }
+
+// TestOffTurnsTheCollectorOffWhileItRuns: the target is off (-1) while Off's function runs,
+// and what it was afterwards.
+func TestOffTurnsTheCollectorOffWhileItRuns(t *testing.T) {
+	f := &fakeRuntime{percent: 100, base: 100}
+	p := New(30, f.set, f.scanned)
+	p.Start()
+	defer p.Stop()
+	release := p.Expect(400)
+	defer release()
+	during := 0
+	p.Off(func() { during = f.target() })
+	if during != -1 || f.target() != 420 {
+		t.Errorf("target %d while off and %d after, want -1 and 420", during, f.target())
+	}
+}
+
+// TestGoalIsTheHeapAndItsPercent: the goal for a heap is that heap and percent of it; with
+// the collector off, the heap itself.
+func TestGoalIsTheHeapAndItsPercent(t *testing.T) {
+	if got := New(30, nil, nil).Goal(400 << 20); got != 520<<20 {
+		t.Errorf("Goal(400 MB) at 30 %% = %d, want 520 MB", got)
+	}
+	if got := New(-1, nil, nil).Goal(400); got != 400 {
+		t.Errorf("Goal(400) with the collector off = %d, want 400", got)
+	}
+}
