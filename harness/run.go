@@ -43,7 +43,9 @@ type Options struct {
 	// histories; to compare the two).
 	KeepEveryFrame bool
 	// Pacer, when set, is told the heap the run's clients will hold while the run lasts, so
-	// that the collector does not run at every 30 % of growth while they connect (gcpace).
+	// that the collector does not run at every 30 % of growth while they connect (gcpace);
+	// when the collector's goal for that heap is 64 MB or more (about 250 clients), that much
+	// heap is mapped ahead in huge pages before they start (hugeheap).
 	Pacer *gcpace.Pacer
 }
 
@@ -61,6 +63,9 @@ type Result struct {
 	Recoveries map[string][]check.Recovery
 	// Faults accounts for every fault of the scenario: when it fired, or that it never did.
 	Faults []FaultRecord
+	// HugeHeap is the heap mapped ahead for the run's clients and advised to be backed by
+	// transparent huge pages (bytes; 0 when none was: a small lab, or no Options.Pacer).
+	HugeHeap int64
 	// Interrupted says why the run was cut short from outside (Ctrl-C, SIGTERM, a test
 	// framework's interrupt); an interrupted run has no verdict. Empty for a run that ended
 	// by itself (its scenario's timeout included).

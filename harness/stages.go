@@ -20,6 +20,7 @@ import (
 	"github.com/streamfault/streamfault/harness/scenario"
 	"github.com/streamfault/streamfault/internal/clock"
 	"github.com/streamfault/streamfault/internal/gcpace"
+	"github.com/streamfault/streamfault/internal/hugeheap"
 	"github.com/streamfault/streamfault/internal/lagprobe"
 	"github.com/streamfault/streamfault/internal/proc"
 	"github.com/streamfault/streamfault/internal/spec"
@@ -33,10 +34,12 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	if missing := s.Missing(); len(missing) > 0 {
 		return nil, fmt.Errorf("scenario %s needs %s, not found on this machine (make deps installs the bundled ones)", s.Name, strings.Join(missing, ", "))
 	}
-	if opts.Pacer != nil {
-		defer opts.Pacer.Expect(int64(len(s.Clients)) * heapPerClient)()
-	}
 	r := &run{s: s, clk: clock.Or(opts.Clock), outer: ctx, pacer: opts.Pacer}
+	if opts.Pacer != nil {
+		release, advised := expectHeap(opts.Pacer, len(s.Clients))
+		defer release()
+		r.hugeHeap = advised
+	}
 	r.began = r.clk.Now()
 	r.out = runFolder(opts.OutDir, s.Name, r.began)
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout.D())
@@ -66,6 +69,19 @@ func Run(ctx context.Context, s *scenario.Scenario, opts Options) (res *Result, 
 	return res, nil
 }
 
+// expectHeap tells pacer the heap the run's clients will hold while the run lasts, and when
+// the collector's goal for it is large, maps that much heap ahead in huge pages
+// (hugeheap.Reserve, with the collector off meanwhile); it returns the call that ends the
+// expectation and the bytes advised.
+func expectHeap(pacer *gcpace.Pacer, clients int) (release func(), advised int64) {
+	expected := int64(clients) * heapPerClient
+	release = pacer.Expect(expected)
+	if goal := pacer.Goal(expected); goal >= hugeheap.MinReserve {
+		pacer.Off(func() { advised = hugeheap.Reserve(goal) })
+	}
+	return release, advised
+}
+
 // heapPerClient is the heap a client of a lab is expected to hold while it plays, for
 // Options.Pacer: a little under the 0.21 MB a player held after a collection in the steady
 // play of 2,000 players through one drop (its Toxiproxy link's four 32 KB copy buffers and our
@@ -85,6 +101,8 @@ type run struct {
 	actors map[string]role.Actor
 	out    string // the run's folder for the programs' own files ({out})
 	pacer  *gcpace.Pacer
+	// hugeHeap is the heap mapped ahead in huge pages for the run's clients (bytes).
+	hugeHeap int64
 }
 
 // build starts the lab, records what it is made of, and builds every client's actor (none
@@ -288,7 +306,7 @@ func (r *run) judge() *Result {
 		}
 	}
 	h := r.rec.Finish()
-	res := &Result{Scenario: r.s, History: h, Verdicts: check.Run(h, r.s.Expect), Recoveries: map[string][]check.Recovery{},
+	res := &Result{Scenario: r.s, History: h, Verdicts: check.Run(h, r.s.Expect), Recoveries: map[string][]check.Recovery{}, HugeHeap: r.hugeHeap,
 		Faults: faultRecords(r.s, h)}
 	for _, c := range r.s.Clients {
 		if rc := check.Recoveries(h, c.Name); len(rc) > 0 {

@@ -99,3 +99,16 @@ func TestHugePagesReadsTheModeInForce(t *testing.T) {
 		t.Errorf("a missing file gave %q", got)
 	}
 }
+
+// TestFaultsNoteSaysTheAdvisedHeap: in the mode madvise, the note says how much heap the lab
+// advised into huge pages, and that every page is 4 KB when it advised none.
+func TestFaultsNoteSaysTheAdvisedHeap(t *testing.T) {
+	advised := PlayersResult{HugePages: "madvise", HugeHeap: 520 << 20}.faultsNote()
+	if !strings.Contains(advised, "advised the first 520 MB of its heap") {
+		t.Errorf("advised: %q", advised)
+	}
+	none := PlayersResult{HugePages: "madvise"}.faultsNote()
+	if strings.Contains(none, "advised") || !strings.Contains(none, "4 KB and each costs a fault") {
+		t.Errorf("none advised: %q", none)
+	}
+}

@@ -48,6 +48,9 @@ type PlayersResult struct {
 	// 2,000 players takes 190,000 of them, about 8 % of its CPU on this virtual machine.
 	Faults    int64
 	HugePages string
+	// HugeHeap is the heap the lab mapped ahead for its clients and advised into huge pages
+	// (harness.Result.HugeHeap), in bytes.
+	HugeHeap int64
 	// Late are the p50, p99 and worst lateness of paced frames against when the server
 	// meant them to leave, over Frames frames; Unmatched frames arrived with no due time.
 	Late              [3]time.Duration
@@ -137,6 +140,7 @@ func Players(ctx context.Context, s *scenario.Scenario, prof Profiles, pacer *gc
 	if err != nil {
 		return r, fmt.Errorf("bench players: %w", err)
 	}
+	r.HugeHeap = res.HugeHeap
 	if r.Interrupted = res.Interrupted; r.Interrupted != "" {
 		return r, nil
 	}
@@ -247,6 +251,9 @@ func (r PlayersResult) faultsNote() string {
 		return "minor page faults; transparent huge pages: not said by this machine"
 	case "always":
 		return "minor page faults; transparent huge pages: always (a first touch may map 2 MB)"
+	}
+	if r.HugeHeap > 0 && r.HugePages == "madvise" {
+		return fmt.Sprintf("minor page faults; transparent huge pages: madvise, and the lab advised the first %d MB of its heap into them; pages past it are 4 KB and each costs a fault (README: Page faults)", r.HugeHeap>>20)
 	}
 	return fmt.Sprintf("minor page faults; transparent huge pages: %s, so the Go heap's pages are 4 KB and each costs a fault (README: Page faults)", r.HugePages)
 }
