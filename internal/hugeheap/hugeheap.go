@@ -17,9 +17,9 @@ import (
 const MinReserve = 64 << 20
 
 // Reserve allocates n bytes of heap, advises the kernel to back the whole huge pages within
-// them with huge pages, and lets go of them: the runtime's next collection hands the memory,
-// still untouched, to the allocations that follow, whose first touches then map 2 MB at a
-// time. It returns the bytes advised (0 when n is below MinReserve, GODEBUG has disablethp=1,
+// them with huge pages, and lets go of them: a collection then hands the memory, still
+// untouched, to the allocations that follow, whose first touches map 2 MB at a time (run one
+// at once: gcpace.Pacer.Collect). It returns the bytes advised (0 when n is below MinReserve, GODEBUG has disablethp=1,
 // or the kernel refused). Run it with the collector off (gcpace.Pacer.Off): allocated during a
 // collection, n bytes make the goroutine pay for them by marking (once 1.5 s), and a
 // collection they start would keep them live through it.
