@@ -78,9 +78,9 @@ func expectHeap(pacer *gcpace.Pacer, clients int) (release func(), advised int64
 	release = pacer.Expect(expected)
 	if goal := pacer.Goal(expected); goal >= hugeheap.MinReserve {
 		pacer.Off(func() { advised = hugeheap.Reserve(goal) })
-		// Freed now, and swept: left to the next collection, beside a CPU hog the reserve was
-		// once still unswept when the clients' storm began, which then grew the heap in 4 KB
-		// pages elsewhere (195,000 first touches instead of 58,000).
+		// Freed and swept now: left to the next collection, one run in 12 (beside a CPU hog)
+		// took 195,000 first touches instead of 58,000, as if the storm had grown the heap
+		// elsewhere before the reserve was swept.
 		pacer.Collect()
 	}
 	return release, advised
