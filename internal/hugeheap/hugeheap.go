@@ -33,14 +33,20 @@ func Reserve(n int64) int64 {
 	return advised
 }
 
-// thpDisabled tells whether the Go runtime was told not to use huge pages for its heap.
+// thpDisabled tells whether GODEBUG turns the Go runtime's huge pages off for its heap
+// (disablethp set to a number other than 0; the last valid setting wins, as in the runtime).
 func thpDisabled(godebug string) bool {
+	disabled := false
 	for _, kv := range strings.Split(godebug, ",") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && k == "disablethp" && v != "0" {
-			return true
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok || k != "disablethp" {
+			continue
+		}
+		if n, err := strconv.Atoi(v); err == nil {
+			disabled = n != 0
 		}
 	}
-	return false
+	return disabled
 }
 
 // hugePageSize is the size of the kernel's transparent huge pages (2 MB when it does not

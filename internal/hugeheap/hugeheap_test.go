@@ -2,8 +2,8 @@ package hugeheap
 
 import "testing"
 
-// TestThpDisabledReadsGODEBUG: disablethp=1 anywhere in GODEBUG turns the advice off; 0,
-// other settings and nothing leave it on.
+// TestThpDisabledReadsGODEBUG: disablethp set to a number other than 0 turns the advice off;
+// 0, other settings and nothing leave it on; the last valid setting wins.
 func TestThpDisabledReadsGODEBUG(t *testing.T) {
 	for godebug, want := range map[string]bool{
 		"":                           false,
@@ -12,7 +12,9 @@ func TestThpDisabledReadsGODEBUG(t *testing.T) {
 		"disablethp=0":               false,
 		"madvdontneed=1,gctrace=1":   false,
 		"xdisablethp=1":              false,
-		"disablethp=1,disablethp=0x": true,
+		"disablethp=1,disablethp=0x": true,  // 0x is no number: the 1 stands
+		"disablethp=1,disablethp=0":  false, // the last one wins
+		"disablethp=2":               true,
 	} {
 		if got := thpDisabled(godebug); got != want {
 			t.Errorf("thpDisabled(%q) = %v, want %v", godebug, got, want)
