@@ -38,7 +38,7 @@ func Reserve(n int64) int64 {
 func thpDisabled(godebug string) bool {
 	disabled := false
 	for _, kv := range strings.Split(godebug, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k != "disablethp" {
 			continue
 		}

@@ -8,7 +8,8 @@ func TestThpDisabledReadsGODEBUG(t *testing.T) {
 	for godebug, want := range map[string]bool{
 		"":                           false,
 		"disablethp=1":               true,
-		"gctrace=1, disablethp=1":    true,
+		"gctrace=1,disablethp=1":     true,
+		"gctrace=1, disablethp=1":    false, // the runtime reads " disablethp" as another name
 		"disablethp=0":               false,
 		"madvdontneed=1,gctrace=1":   false,
 		"xdisablethp=1":              false,
