@@ -17,12 +17,13 @@ import (
 const MinReserve = 64 << 20
 
 // Reserve allocates n bytes of heap, advises the kernel to back the whole huge pages within
-// them with huge pages, and lets go of them: a collection then hands the memory, still
-// untouched, to the allocations that follow, whose first touches map 2 MB at a time (run one
-// at once: gcpace.Pacer.Collect). It returns the bytes advised (0 when n is below MinReserve, GODEBUG has disablethp=1,
-// or the kernel refused). Run it with the collector off (gcpace.Pacer.Off): with it on, 520 MB
-// took 1.45–1.5 s to allocate in 2 of 12 tries (a collection under way makes the allocating
-// goroutine pay for them by marking), and a collection they start keeps them live through it.
+// them with huge pages, and lets go of them; the caller then collects at once
+// (gcpace.Pacer.Collect), which hands the memory, still untouched, to the allocations that
+// follow, whose first touches map 2 MB at a time. It returns the bytes advised (0 when n is
+// below MinReserve, GODEBUG has disablethp=1, or the kernel refused). Run it with the
+// collector off (gcpace.Pacer.Off): with it on, 520 MB took 1.45–1.5 s to allocate in 2 of
+// 12 tries (a collection under way makes the allocating goroutine pay for them by marking),
+// and a collection they start keeps them live through it.
 func Reserve(n int64) int64 {
 	if n < MinReserve || thpDisabled(os.Getenv("GODEBUG")) {
 		return 0
